@@ -1,0 +1,142 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from callplane import __version__
+from callplane.db import models  # noqa: F401  (registers every table)
+from callplane.errors import ApiError
+from callplane.log import get_logger
+from callplane.middleware import BodySizeLimit
+from callplane.runtime import Runtime
+from callplane.settings import Settings, get_settings
+from callplane.tenancy import SYSTEM
+
+log = get_logger(__name__)
+
+API_ERRORS = Counter("callplane_api_errors_total", "API errors answered", ["code"])
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+}
+
+
+def _error(status: int, code: str, message: str, **details: Any) -> JSONResponse:
+    API_ERRORS.labels(code=code).inc()
+    return JSONResponse(
+        status_code=status, content={"error": {"code": code, "message": message, **details}}
+    )
+
+
+async def _api_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return _error(exc.status_code, exc.code, exc.message, **exc.details)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return _error(400, "invalid_json", "the request body is not valid JSON")
+    fields = [
+        {
+            "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+            "problem": e.get("msg", "invalid"),
+            "type": e.get("type"),
+        }
+        for e in errors
+    ]
+    return _error(422, "validation_error", "the request is not valid", fields=fields)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "error")
+    return _error(exc.status_code, code, str(exc.detail))
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", path=request.url.path, error=type(exc).__name__)
+    return _error(500, "internal_error", "something went wrong on our side; it has been logged")
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    """The callplane HTTP service."""
+    settings = settings or (runtime.settings if runtime else get_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        rt = runtime or Runtime.create(settings)
+        app.state.runtime = rt
+        if settings.bootstrap_platform_key:
+            from callplane.tenants.service import ensure_bootstrap_key
+
+            async with rt.uow() as uow:
+                await ensure_bootstrap_key(
+                    uow=uow, actor=SYSTEM, key=settings.bootstrap_platform_key.get_secret_value()
+                )
+        try:
+            yield
+        finally:
+            if runtime is None:
+                await rt.close()
+
+    app = FastAPI(
+        title="callplane",
+        version=__version__,
+        description="Multi-tenant telephony control plane for Twilio.",
+        lifespan=lifespan,
+    )
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+    app.add_middleware(BodySizeLimit)
+
+    from callplane.connections.routes import router as connections_router
+    from callplane.tenants.routes import router as tenants_router
+
+    app.include_router(tenants_router)
+    app.include_router(connections_router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        """The process is alive (touches nothing)."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> Response:
+        """The database answers."""
+        try:
+            async with request.app.state.runtime.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as exc:  # readiness reports, it does not raise
+            log.warning("database not ready", error=type(exc).__name__)
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        """Prometheus metrics."""
+        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app

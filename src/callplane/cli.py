@@ -1,0 +1,260 @@
+"""The `callplane` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets as pysecrets
+import uuid
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from callplane.log import configure_logging, get_logger
+from callplane.settings import Settings, get_settings
+
+app = typer.Typer(
+    help="callplane: multi-tenant telephony control plane for Twilio.", no_args_is_help=True
+)
+apikeys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+keys_app = typer.Typer(help="Encryption keys.", no_args_is_help=True)
+app.add_typer(apikeys_app, name="apikeys")
+app.add_typer(keys_app, name="keys")
+log = get_logger("callplane.cli")
+
+SANDBOX_STATE_FILE = Path(".callplane-sandbox.json")
+
+
+@app.callback()
+def _main() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+
+
+def _run_migrations(database_url: str) -> None:
+    from callplane.db.migrate import upgrade
+
+    upgrade(database_url)
+
+
+def _sandbox_identity() -> dict[str, str]:
+    """Stable sandbox credentials and platform key for `serve --sandbox`, kept in a local file."""
+    if SANDBOX_STATE_FILE.exists():
+        return json.loads(SANDBOX_STATE_FILE.read_text())  # type: ignore[no-any-return]
+    ident = {
+        "account_sid": "AC" + uuid.uuid4().hex,
+        "auth_token": pysecrets.token_hex(16),
+        "platform_key": "cpk_" + pysecrets.token_urlsafe(32),
+    }
+    SANDBOX_STATE_FILE.write_text(json.dumps(ident, indent=2) + "\n")
+    os.chmod(SANDBOX_STATE_FILE, 0o600)
+    return ident
+
+
+async def _seed_demo(settings: Settings) -> str:
+    """A demo tenant with a plan and an active subscription; returns its id."""
+    from sqlalchemy import select
+
+    from callplane.runtime import Runtime
+    from callplane.tenancy import SYSTEM, TenantScope
+    from callplane.tenants import service
+    from callplane.tenants.models import Tenant
+    from callplane.tenants.schemas import PlanPut, SubscriptionPut, TenantCreate
+
+    rt = Runtime.create(settings)
+    try:
+        async with rt.uow() as uow:
+            tenant = (
+                await uow.session.execute(select(Tenant).where(Tenant.slug == "demo"))
+            ).scalar_one_or_none()
+            if tenant is None:
+                tenant = await service.create_tenant(
+                    uow=uow, actor=SYSTEM, data=TenantCreate(slug="demo", name="Demo Company")
+                )
+                await service.put_plan(
+                    uow=uow, actor=SYSTEM, name="starter", data=PlanPut(quota_phone_numbers=5)
+                )
+                await service.put_subscription(
+                    uow=uow,
+                    scope=TenantScope(tenant_id=tenant.id, actor=SYSTEM),
+                    data=SubscriptionPut(plan="starter", status="active"),
+                )
+            return str(tenant.id)
+    finally:
+        await rt.close()
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    sandbox: bool = typer.Option(
+        False, "--sandbox", help="Run with the Twilio sandbox in-process and a demo tenant."
+    ),
+    migrate: bool = typer.Option(True, help="Upgrade the database before serving."),
+) -> None:
+    """Run the HTTP service."""
+    import uvicorn
+
+    from callplane.app import create_app
+
+    settings = get_settings()
+    sandbox_server = None
+    if sandbox:
+        from callplane.sandbox.server import SandboxServer
+
+        ident = _sandbox_identity()
+        sid = settings.twilio_account_sid or ident["account_sid"]
+        token = (
+            settings.twilio_auth_token.get_secret_value()
+            if settings.twilio_auth_token
+            else ident["auth_token"]
+        )
+        sandbox_server = SandboxServer(account_sid=sid, auth_token=token)
+        sandbox_server.start()
+        settings = settings.model_copy(
+            update={
+                "twilio_account_sid": sid,
+                "twilio_auth_token": _secret(token),
+                "twilio_base_url": sandbox_server.url,
+                "bootstrap_platform_key": settings.bootstrap_platform_key
+                or _secret(ident["platform_key"]),
+            }
+        )
+    if migrate:
+        _run_migrations(settings.database_url)
+    if sandbox:
+        tenant_id = asyncio.run(_seed_demo(settings))
+        key = settings.bootstrap_platform_key.get_secret_value()  # type: ignore[union-attr]
+        typer.echo(
+            "\ncallplane sandbox mode\n"
+            f"  API:            http://{host}:{port}/docs\n"
+            f"  Twilio sandbox: {sandbox_server.url if sandbox_server else ''}\n"
+            f"  Demo tenant:    {tenant_id} (slug 'demo')\n"
+            f"  Platform key:   {key}\n"
+            f"  Try:            curl -H 'Authorization: Bearer {key}' http://{host}:{port}/v1/tenants\n"
+        )
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+    finally:
+        if sandbox_server is not None:
+            sandbox_server.stop()
+
+
+def _secret(value: str) -> Any:
+    from pydantic import SecretStr
+
+    return SecretStr(value)
+
+
+@app.command()
+def sandbox(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8100, help="Port to listen on."),
+) -> None:
+    """Run the Twilio sandbox alone (point any Twilio SDK at it)."""
+    from callplane.sandbox.server import run_sandbox
+
+    settings = get_settings()
+    token = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else None
+    run_sandbox(host=host, port=port, account_sid=settings.twilio_account_sid, auth_token=token)
+
+
+@app.command("migrate")
+def migrate_cmd(
+    revision: str = typer.Option("head", help="Target revision."),
+    downgrade: bool = typer.Option(False, help="Downgrade to --revision instead."),
+) -> None:
+    """Apply database migrations."""
+    from callplane.db import migrate as m
+
+    url = get_settings().database_url
+    if downgrade:
+        m.downgrade(url, revision)
+    else:
+        m.upgrade(url, revision)
+    typer.echo(f"database at {'downgraded to' if downgrade else 'upgraded to'} {revision}")
+
+
+@apikeys_app.command("create")
+def apikeys_create(
+    platform: bool = typer.Option(False, "--platform", help="A platform key (all tenants)."),
+    tenant: str | None = typer.Option(None, "--tenant", help="Tenant id or slug."),
+    role: str = typer.Option("admin", "--role", help="admin or member (tenant keys)."),
+    name: str | None = typer.Option(None, "--name", help="A label for the key."),
+) -> None:
+    """Create an API key and print it (it is shown once)."""
+    if platform == bool(tenant):
+        raise typer.BadParameter("give either --platform or --tenant T")
+    key = asyncio.run(_create_key(platform=platform, tenant=tenant, role=role, name=name))
+    typer.echo(key)
+
+
+async def _create_key(*, platform: bool, tenant: str | None, role: str, name: str | None) -> str:
+    from sqlalchemy import or_, select
+
+    from callplane.runtime import Runtime
+    from callplane.tenancy import SYSTEM, Role
+    from callplane.tenants.models import Tenant
+    from callplane.tenants.service import create_api_key
+
+    rt = Runtime.create(get_settings())
+    try:
+        async with rt.uow() as uow:
+            tenant_id = None
+            if not platform:
+                if role not in ("admin", "member"):
+                    raise typer.BadParameter("--role must be admin or member")
+                conditions = [Tenant.slug == tenant]
+                try:
+                    conditions.append(Tenant.id == uuid.UUID(str(tenant)))
+                except ValueError:
+                    pass
+                row = (
+                    await uow.session.execute(select(Tenant).where(or_(*conditions)))
+                ).scalar_one_or_none()
+                if row is None:
+                    raise typer.BadParameter(f"no tenant {tenant!r}")
+                tenant_id = row.id
+            _, plain = await create_api_key(
+                uow=uow,
+                actor=SYSTEM,
+                role=Role.platform if platform else Role(role),
+                tenant_id=tenant_id,
+                name=name,
+            )
+            return plain
+    finally:
+        await rt.close()
+
+
+@keys_app.command("rotate")
+def keys_rotate(batch_size: int = typer.Option(200, help="Rows per transaction.")) -> None:
+    """Re-encrypt every stored secret under the first key of CALLPLANE_ENCRYPTION_KEYS."""
+    from rich.progress import Progress
+
+    from callplane.runtime import Runtime
+    from callplane.security.rotation import rotate_keys
+
+    async def run() -> None:
+        rt = Runtime.create(get_settings())
+        try:
+            with Progress(transient=True) as bar:
+                task = bar.add_task("re-encrypting", total=None)
+                report = await rotate_keys(
+                    runtime=rt, batch_size=batch_size, progress=lambda n: bar.advance(task, n)
+                )
+        finally:
+            await rt.close()
+        typer.echo(
+            f"primary key {report.primary_kid}: {report.rotated} re-encrypted, "
+            f"{report.already_current} already current, {report.raced} changed meanwhile"
+        )
+
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,122 @@
+"""Tenant-scoped repository: the only place that writes the `tenant_id` filter."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callplane.db.base import Base
+from callplane.errors import ApiError, NotFound
+from callplane.tenancy import TenantScope
+
+M = TypeVar("M", bound=Base)
+
+
+class InvalidCursor(ApiError):
+    """The cursor was not one this API gave out."""
+
+    status_code = 400
+    code = "invalid_cursor"
+
+
+def encode_cursor(created_at: datetime, row_id: uuid.UUID) -> str:
+    """An opaque cursor pointing just after this row."""
+    raw = f"{created_at.isoformat()}|{row_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """Undo `encode_cursor`; a bad cursor is a 400."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        stamp, _, rid = base64.urlsafe_b64decode(padded.encode()).decode().partition("|")
+        return datetime.fromisoformat(stamp), uuid.UUID(rid)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidCursor("the cursor is not valid") from exc
+
+
+class Repository(Generic[M]):
+    """Queries for one model, confined to `scope.tenant_id` when a scope is given."""
+
+    def __init__(self, session: AsyncSession, model: type[M], scope: TenantScope | None) -> None:
+        self.session = session
+        self.model = model
+        self.scope = scope
+        if scope is not None and not hasattr(model, "tenant_id"):
+            raise TypeError(f"{model.__name__} is not tenant-owned")
+
+    @property
+    def _name(self) -> str:
+        return getattr(self.model, "__resource_name__", self.model.__name__.lower())
+
+    def select(self) -> Select[tuple[M]]:
+        """A SELECT of the model with the tenant filter applied."""
+        stmt = select(self.model)
+        if self.scope is not None:
+            stmt = stmt.where(self.model.tenant_id == self.scope.tenant_id)  # type: ignore[attr-defined]
+        return stmt
+
+    async def get(self, row_id: uuid.UUID, *, for_update: bool = False) -> M:
+        """The row with this id in scope, else NotFound (also for another tenant's row)."""
+        stmt = self.select().where(self.model.id == row_id)  # type: ignore[attr-defined]
+        if for_update:
+            stmt = stmt.with_for_update()
+        row = (await self.session.execute(stmt)).scalar_one_or_none()
+        if row is None:
+            raise NotFound(self._name)
+        return row
+
+    async def find(self, *where: ColumnElement[bool], for_update: bool = False) -> M | None:
+        """The first row in scope matching `where`, or None."""
+        stmt = self.select().where(*where).limit(1)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def all(self, *where: ColumnElement[bool], order_by: Sequence[Any] = ()) -> list[M]:
+        """Every row in scope matching `where`."""
+        stmt = self.select().where(*where)
+        if order_by:
+            stmt = stmt.order_by(*order_by)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def count(self, *where: ColumnElement[bool]) -> int:
+        """How many rows in scope match `where`."""
+        stmt = select(func.count()).select_from(self.select().where(*where).subquery())
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def page(
+        self, *where: ColumnElement[bool], cursor: str | None, limit: int
+    ) -> tuple[list[M], str | None]:
+        """A page ordered by (created_at, id) and the cursor of the next page, if any."""
+        created = self.model.created_at  # type: ignore[attr-defined]
+        ident = self.model.id  # type: ignore[attr-defined]
+        stmt = self.select().where(*where)
+        if cursor:
+            after_at, after_id = decode_cursor(cursor)
+            stmt = stmt.where(or_(created > after_at, and_(created == after_at, ident > after_id)))
+        stmt = stmt.order_by(created, ident).limit(limit + 1)
+        rows = list((await self.session.execute(stmt)).scalars())
+        next_cursor = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            last = rows[-1]
+            next_cursor = encode_cursor(last.created_at, last.id)  # type: ignore[attr-defined]
+        return rows, next_cursor
+
+    def add(self, obj: M) -> M:
+        """Add a row, stamping it with the scope's tenant."""
+        if self.scope is not None:
+            obj.tenant_id = self.scope.tenant_id  # type: ignore[attr-defined]
+        self.session.add(obj)
+        return obj
+
+    async def delete(self, obj: M) -> None:
+        """Delete a row that was loaded through this repository."""
+        await self.session.delete(obj)

@@ -1,0 +1,85 @@
+"""FastAPI dependencies: the unit of work, the caller, and the one tenant-scope dependency."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from sqlalchemy import select
+
+from callplane.db.uow import UnitOfWork
+from callplane.errors import Forbidden, NotFound, Unauthorized
+from callplane.runtime import Runtime
+from callplane.security.apikeys import hash_api_key
+from callplane.tenancy import Actor, Role, TenantScope
+from callplane.tenants.models import ApiKey, Tenant
+
+
+def get_runtime(request: Request) -> Runtime:
+    """The process runtime."""
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
+    """One unit of work per request; uncommitted work is rolled back at the end."""
+    async with get_runtime(request).uow() as uow:
+        yield uow
+
+
+UoW = Annotated[UnitOfWork, Depends(get_uow)]
+
+
+async def current_actor(request: Request, uow: UoW) -> Actor:
+    """The caller of a `Authorization: Bearer <api key>` request; 401 otherwise."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("missing API key: send 'Authorization: Bearer <key>'")
+    key = (
+        await uow.session.execute(
+            select(ApiKey).where(ApiKey.key_hash == hash_api_key(token.strip()))
+        )
+    ).scalar_one_or_none()
+    if key is None or key.revoked_at is not None:
+        raise Unauthorized("invalid or revoked API key")
+    request.state.actor_key_id = str(key.id)
+    return Actor(role=Role(key.role), tenant_id=key.tenant_id, key_id=key.id)
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+async def platform_actor(actor: CurrentActor) -> Actor:
+    """A platform key; a tenant key gets 403."""
+    if not actor.is_platform:
+        raise Forbidden("this needs a platform API key")
+    return actor
+
+
+PlatformActor = Annotated[Actor, Depends(platform_actor)]
+
+
+async def tenant_scope(
+    tid: Annotated[uuid.UUID, Path(description="Tenant id")], actor: CurrentActor, uow: UoW
+) -> TenantScope:
+    """The tenant of `/v1/tenants/{tid}/...`; another tenant's id is 404, as if unknown."""
+    if not actor.is_platform and actor.tenant_id != tid:
+        raise NotFound("tenant")
+    if await uow.session.get(Tenant, tid) is None:
+        raise NotFound("tenant")
+    return TenantScope(tenant_id=tid, actor=actor)
+
+
+Scope = Annotated[TenantScope, Depends(tenant_scope)]
+
+
+async def admin_scope(scope: Scope) -> TenantScope:
+    """The tenant scope, for writes: member keys get 403."""
+    if not scope.actor.can_write:
+        raise Forbidden("this needs an admin API key")
+    return scope
+
+
+AdminScope = Annotated[TenantScope, Depends(admin_scope)]

@@ -1,0 +1,42 @@
+"""Service settings, read from the environment (prefix CALLPLANE_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of DESIGN section 4; defaults give the embedded SQLite + sandbox setup."""
+
+    model_config = SettingsConfigDict(env_prefix="CALLPLANE_", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./callplane.db"
+    public_base_url: str = "http://127.0.0.1:8000"
+    encryption_keys: SecretStr | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_base_url: str | None = None
+    bootstrap_platform_key: SecretStr | None = None
+    origination_sip_uri: str | None = None
+    trunk_prefix: str = "cp"
+    reconcile_cron: str = "15 3 * * *"
+    twilio_concurrency: int = Field(default=8, ge=1, le=256)
+    stripe_webhook_secret: SecretStr | None = None
+    # Grace period during which a rotated Twilio auth token still verifies webhooks.
+    token_rotation_grace_seconds: int = 24 * 3600
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    @field_validator("public_base_url", "twilio_base_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

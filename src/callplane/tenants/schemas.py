@@ -1,0 +1,96 @@
+"""Tenant, API key, plan and subscription shapes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from callplane.schemas import StrictModel
+
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+
+
+class TenantCreate(StrictModel):
+    """A new tenant."""
+
+    slug: str = Field(pattern=SLUG_PATTERN, description="Unique, lower-case, URL-safe")
+    name: str = Field(min_length=1, max_length=200)
+
+
+class TenantPatch(StrictModel):
+    """Changes to a tenant (offboarding is DELETE)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    status: Literal["active", "suspended"] | None = None
+
+
+class TenantOut(BaseModel):
+    """A tenant."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    slug: str
+    name: str
+    status: str
+    created_at: datetime
+
+
+class ApiKeyCreate(StrictModel):
+    """A new tenant API key."""
+
+    role: Literal["admin", "member"]
+    name: str | None = Field(default=None, max_length=200)
+
+
+class ApiKeyOut(BaseModel):
+    """An API key; `key` is present only in the answer that created it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    role: str
+    prefix: str
+    name: str | None = None
+    tenant_id: uuid.UUID | None = None
+    created_at: datetime
+    revoked_at: datetime | None = None
+    key: str | None = None
+
+
+class PlanPut(StrictModel):
+    """A plan's quota."""
+
+    quota_phone_numbers: int = Field(ge=0, le=1_000_000)
+
+
+class PlanOut(BaseModel):
+    """A plan."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    name: str
+    quota_phone_numbers: int
+
+
+class SubscriptionPut(StrictModel):
+    """A tenant's subscription."""
+
+    plan: str = Field(min_length=1, max_length=63)
+    status: Literal["active", "past_due", "canceled"]
+    cancel_at_period_end: bool = False
+    canceled_at: datetime | None = None
+    external_id: str | None = Field(default=None, max_length=255)
+
+
+class SubscriptionOut(BaseModel):
+    """A tenant's subscription."""
+
+    plan: str
+    status: str
+    cancel_at_period_end: bool
+    canceled_at: datetime | None
+    external_id: str | None = None

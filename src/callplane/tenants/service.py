@@ -1,0 +1,228 @@
+"""Tenants, API keys, plans and subscriptions."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from callplane.db.audit import record_audit
+from callplane.db.base import utcnow
+from callplane.db.uow import UnitOfWork
+from callplane.errors import Conflict, NotFound, Unprocessable
+from callplane.security.apikeys import display_prefix, generate_api_key, hash_api_key
+from callplane.tenancy import Actor, Role, TenantScope
+from callplane.tenants.models import ApiKey, Plan, Subscription, Tenant
+from callplane.tenants.schemas import (
+    PlanPut,
+    SubscriptionPut,
+    TenantCreate,
+    TenantPatch,
+)
+
+
+async def create_tenant(*, uow: UnitOfWork, actor: Actor, data: TenantCreate) -> Tenant:
+    """Create a tenant; a taken slug is 409 `slug_taken` and nothing is written."""
+    exists = await uow.session.execute(select(Tenant.id).where(Tenant.slug == data.slug))
+    if exists.first() is not None:
+        raise Conflict(f"the slug {data.slug!r} is taken", code="slug_taken")
+    tenant = Tenant(id=uuid.uuid4(), slug=data.slug, name=data.name, status="active")
+    uow.add(tenant)
+    record_audit(
+        uow=uow, actor=actor, action="tenant.create", tenant_id=tenant.id, target=tenant.id,
+        detail={"slug": data.slug},
+    )
+    try:
+        await uow.commit()
+    except IntegrityError as exc:  # a concurrent create won the race for the slug
+        await uow.rollback()
+        raise Conflict(f"the slug {data.slug!r} is taken", code="slug_taken") from exc
+    return tenant
+
+
+async def list_tenants(
+    *, uow: UnitOfWork, cursor: str | None, limit: int
+) -> tuple[list[Tenant], str | None]:
+    """A page of tenants, oldest first."""
+    return await uow.repo(Tenant, None).page(cursor=cursor, limit=limit)
+
+
+async def get_tenant(*, uow: UnitOfWork, scope: TenantScope) -> Tenant:
+    """The scope's tenant."""
+    tenant = await uow.session.get(Tenant, scope.tenant_id)
+    if tenant is None:
+        raise NotFound("tenant")
+    return tenant
+
+
+async def update_tenant(*, uow: UnitOfWork, scope: TenantScope, data: TenantPatch) -> Tenant:
+    """Rename, suspend or reactivate a tenant."""
+    tenant = await get_tenant(uow=uow, scope=scope)
+    if tenant.status == "offboarded":
+        raise Conflict("this tenant is offboarded", code="tenant_offboarded")
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    for field, value in changes.items():
+        setattr(tenant, field, value)
+    record_audit(
+        uow=uow, actor=scope.actor, action="tenant.update", tenant_id=tenant.id,
+        target=tenant.id, detail=changes,
+    )
+    await uow.commit()
+    return tenant
+
+
+async def mark_offboarded(*, uow: UnitOfWork, scope: TenantScope) -> Tenant:
+    """Mark the tenant offboarded and revoke its API keys (the caller releases its resources)."""
+    tenant = await get_tenant(uow=uow, scope=scope)
+    tenant.status = "offboarded"
+    await uow.session.execute(
+        update(ApiKey)
+        .where(ApiKey.tenant_id == tenant.id, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    record_audit(
+        uow=uow, actor=scope.actor, action="tenant.offboard", tenant_id=tenant.id, target=tenant.id
+    )
+    await uow.commit()
+    return tenant
+
+
+async def create_api_key(
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    role: Role,
+    tenant_id: uuid.UUID | None,
+    name: str | None = None,
+    key: str | None = None,
+) -> tuple[ApiKey, str]:
+    """Create a key; returns the row and the plain key, which is never stored or shown again."""
+    if (role is Role.platform) != (tenant_id is None):
+        raise Unprocessable("platform keys have no tenant; tenant keys need one", code="invalid_role")
+    plain = key or generate_api_key()
+    row = ApiKey(
+        id=uuid.uuid4(),
+        tenant_id=tenant_id,
+        role=role.value,
+        key_hash=hash_api_key(plain),
+        prefix=display_prefix(plain),
+        name=name,
+    )
+    uow.add(row)
+    record_audit(
+        uow=uow, actor=actor, action="api_key.create", tenant_id=tenant_id, target=row.id,
+        detail={"role": role.value, "prefix": row.prefix},
+    )
+    await uow.commit()
+    return row, plain
+
+
+async def list_api_keys(*, uow: UnitOfWork, scope: TenantScope) -> list[ApiKey]:
+    """The tenant's keys (hashes are never returned)."""
+    return await uow.repo(ApiKey, scope).all(order_by=[ApiKey.created_at])
+
+
+async def revoke_api_key(*, uow: UnitOfWork, scope: TenantScope, key_id: uuid.UUID) -> ApiKey:
+    """Revoke a key of the tenant, idempotently."""
+    row = await uow.repo(ApiKey, scope).get(key_id)
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        record_audit(
+            uow=uow, actor=scope.actor, action="api_key.revoke", tenant_id=scope.tenant_id,
+            target=row.id,
+        )
+        await uow.commit()
+    return row
+
+
+async def ensure_bootstrap_key(*, uow: UnitOfWork, actor: Actor, key: str) -> None:
+    """Make sure a platform key with this exact value exists (CALLPLANE_BOOTSTRAP_PLATFORM_KEY)."""
+    found = await uow.session.execute(select(ApiKey).where(ApiKey.key_hash == hash_api_key(key)))
+    row = found.scalar_one_or_none()
+    if row is None:
+        try:
+            await create_api_key(
+                uow=uow, actor=actor, role=Role.platform, tenant_id=None, name="bootstrap", key=key
+            )
+        except IntegrityError:  # another replica created it at the same moment
+            await uow.rollback()
+    elif row.revoked_at is not None or row.role != Role.platform.value:
+        row.revoked_at = None
+        row.role = Role.platform.value
+        await uow.commit()
+
+
+async def put_plan(*, uow: UnitOfWork, actor: Actor, name: str, data: PlanPut) -> Plan:
+    """Create or update a plan."""
+    plan = await uow.session.get(Plan, name)
+    if plan is None:
+        plan = Plan(name=name, quota_phone_numbers=data.quota_phone_numbers)
+        uow.add(plan)
+    else:
+        plan.quota_phone_numbers = data.quota_phone_numbers
+    record_audit(
+        uow=uow, actor=actor, action="plan.put", target=name,
+        detail={"quota_phone_numbers": data.quota_phone_numbers},
+    )
+    await uow.commit()
+    return plan
+
+
+async def get_plan(*, uow: UnitOfWork, name: str) -> Plan:
+    """A plan by name."""
+    plan = await uow.session.get(Plan, name)
+    if plan is None:
+        raise NotFound("plan")
+    return plan
+
+
+async def list_plans(*, uow: UnitOfWork) -> list[Plan]:
+    """Every plan."""
+    return list((await uow.session.execute(select(Plan).order_by(Plan.name))).scalars())
+
+
+async def get_subscription(*, uow: UnitOfWork, scope: TenantScope) -> Subscription:
+    """The tenant's subscription."""
+    sub = await uow.repo(Subscription, scope).find()
+    if sub is None:
+        raise NotFound("subscription")
+    return sub
+
+
+async def put_subscription(
+    *, uow: UnitOfWork, scope: TenantScope, data: SubscriptionPut
+) -> Subscription:
+    """Create or replace the tenant's subscription."""
+    if await uow.session.get(Plan, data.plan) is None:
+        raise Unprocessable(f"unknown plan {data.plan!r}", code="unknown_plan")
+    if data.canceled_at is not None and data.canceled_at.tzinfo is None:
+        raise Unprocessable("canceled_at needs a time zone", code="validation_error")
+    repo = uow.repo(Subscription, scope)
+    sub = await repo.find()
+    canceled_at = data.canceled_at
+    if data.status == "canceled" and canceled_at is None:
+        canceled_at = utcnow()
+    if sub is None:
+        sub = repo.add(Subscription(id=uuid.uuid4(), plan_name=data.plan, status=data.status))
+    sub.plan_name = data.plan
+    sub.status = data.status
+    sub.cancel_at_period_end = data.cancel_at_period_end
+    sub.canceled_at = canceled_at
+    if data.external_id is not None:
+        sub.external_id = data.external_id
+    record_audit(
+        uow=uow, actor=scope.actor, action="subscription.put", tenant_id=scope.tenant_id,
+        target=sub.id, detail=data.model_dump(mode="json"),
+    )
+    await uow.commit()
+    return sub
+
+
+async def phone_number_quota(*, uow: UnitOfWork, scope: TenantScope) -> int:
+    """The number quota in force: the plan's while the subscription is active, else 0."""
+    sub = await uow.repo(Subscription, scope).find()
+    if sub is None or sub.status != "active":
+        return 0
+    plan = await uow.session.get(Plan, sub.plan_name)
+    return plan.quota_phone_numbers if plan else 0

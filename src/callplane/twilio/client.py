@@ -1,0 +1,95 @@
+"""The one place that builds official `twilio` SDK clients.
+
+When CALLPLANE_TWILIO_BASE_URL is set, every `https://<domain>.twilio.com/<path>` URL the SDK asks
+for (next-page URLs included) is sent to `<base>/<domain>/<path>` instead: the sandbox, or any
+Twilio emulator that follows the same layout.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+
+def rewrite_twilio_url(url: str, base_url: str | None) -> str:
+    """Map a `*.twilio.com` URL onto `base_url/<product>/...`; other URLs pass unchanged."""
+    if not base_url:
+        return url
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not (host == "twilio.com" or host.endswith(".twilio.com")):
+        return url
+    # api.twilio.com, api.dublin.ie1.twilio.com -> "api"
+    product = host.split(".")[0] if host != "twilio.com" else "api"
+    base = urlsplit(base_url)
+    path = f"{base.path.rstrip('/')}/{product}{parts.path}"
+    return urlunsplit((base.scheme, base.netloc, path, parts.query, parts.fragment))
+
+
+class RewritingHttpClient(TwilioHttpClient):
+    """Sync SDK HTTP client that sends Twilio calls to a configured emulator."""
+
+    def __init__(self, base_url: str | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.base_url = base_url
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        return super().request(method, rewrite_twilio_url(url, self.base_url), *args, **kwargs)
+
+
+class AsyncRewritingHttpClient(AsyncTwilioHttpClient):
+    """Async SDK HTTP client that sends Twilio calls to a configured emulator."""
+
+    def __init__(self, base_url: str | None, **kwargs: Any) -> None:
+        # A pooled aiohttp session must be born inside a running loop; per-request sessions
+        # keep a client usable from any loop (CLI, jobs, tests).
+        kwargs.setdefault("pool_connections", False)
+        super().__init__(**kwargs)
+        self.base_url = base_url
+
+    async def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        return await super().request(
+            method, rewrite_twilio_url(url, self.base_url), *args, **kwargs
+        )
+
+
+def build_client(
+    *,
+    account_sid: str,
+    auth_token: str | None = None,
+    api_key_sid: str | None = None,
+    api_key_secret: str | None = None,
+    base_url: str | None = None,
+    asynchronous: bool = True,
+    timeout: float = 15.0,
+    region: str | None = None,
+    edge: str | None = None,
+) -> Client:
+    """An SDK client for `account_sid`, authenticated by API key when given, else by auth token.
+
+    For a subaccount reached with its parent's credentials pass the parent's token as
+    `auth_token`, the parent SID as `api_key_sid` and the subaccount SID as `account_sid`.
+    """
+    if api_key_sid and api_key_secret:
+        username, password = api_key_sid, api_key_secret
+    elif auth_token:
+        username, password = account_sid, auth_token
+    else:
+        raise ValueError("a Twilio client needs an auth token or an API key and secret")
+    http_client: Any
+    if asynchronous:
+        http_client = AsyncRewritingHttpClient(base_url, timeout=timeout)
+    else:
+        http_client = RewritingHttpClient(base_url, timeout=timeout)
+    return Client(
+        username,
+        password,
+        account_sid=account_sid,
+        http_client=http_client,
+        region=region,
+        edge=edge,
+    )

@@ -1,0 +1,53 @@
+"""Builds SDK clients for the platform account and for tenants' credentials."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from twilio.rest import Client
+
+from callplane.settings import Settings
+from callplane.twilio.client import build_client
+
+
+@dataclass(frozen=True)
+class TwilioCredentials:
+    """What it takes to call Twilio as one account."""
+
+    account_sid: str
+    auth_token: str | None = None
+    api_key_sid: str | None = None
+    api_key_secret: str | None = None
+    region: str | None = None
+    edge: str | None = None
+
+    def __repr__(self) -> str:
+        return f"TwilioCredentials(account_sid={self.account_sid!r}, ...)"
+
+
+class TwilioFactory:
+    """The one way the product gets a Twilio client (real Twilio, or the configured emulator)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @property
+    def platform_credentials(self) -> TwilioCredentials | None:
+        """The platform (master) account's credentials from settings, if configured."""
+        sid = self.settings.twilio_account_sid
+        token = self.settings.twilio_auth_token
+        if not sid or token is None:
+            return None
+        return TwilioCredentials(account_sid=sid, auth_token=token.get_secret_value())
+
+    def client(self, creds: TwilioCredentials) -> Client:
+        """An async-capable SDK client for these credentials."""
+        return build_client(
+            account_sid=creds.account_sid,
+            auth_token=creds.auth_token,
+            api_key_sid=creds.api_key_sid,
+            api_key_secret=creds.api_key_secret,
+            base_url=self.settings.twilio_base_url,
+            region=creds.region,
+            edge=creds.edge,
+        )

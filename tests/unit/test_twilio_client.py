@@ -1,0 +1,47 @@
+"""The client factory sends every Twilio URL to the configured emulator."""
+
+from __future__ import annotations
+
+import pytest
+
+from callplane.twilio.client import AsyncRewritingHttpClient, build_client, rewrite_twilio_url
+
+BASE = "http://127.0.0.1:8100"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://api.twilio.com/2010-04-01/Accounts.json", f"{BASE}/api/2010-04-01/Accounts.json"),
+        ("https://trunking.twilio.com/v1/Trunks?PageSize=50&Page=1", f"{BASE}/trunking/v1/Trunks?PageSize=50&Page=1"),
+        ("https://api.dublin.ie1.twilio.com/2010-04-01/Accounts.json", f"{BASE}/api/2010-04-01/Accounts.json"),
+        ("https://numbers.twilio.com/v2/RegulatoryCompliance/Bundles", f"{BASE}/numbers/v2/RegulatoryCompliance/Bundles"),
+        ("https://example.com/hook", "https://example.com/hook"),
+        ("https://nottwilio.com/x", "https://nottwilio.com/x"),
+    ],
+)
+def test_rewrite(url: str, expected: str) -> None:
+    assert rewrite_twilio_url(url, BASE) == expected
+
+
+def test_no_base_url_means_real_twilio() -> None:
+    url = "https://api.twilio.com/2010-04-01/Accounts.json"
+    assert rewrite_twilio_url(url, None) == url
+
+
+def test_base_url_with_path_prefix() -> None:
+    assert (
+        rewrite_twilio_url("https://pricing.twilio.com/v1/PhoneNumbers/Countries", "http://h:1/sandbox/")
+        == "http://h:1/sandbox/pricing/v1/PhoneNumbers/Countries"
+    )
+
+
+def test_factory_uses_api_key_when_given() -> None:
+    client = build_client(
+        account_sid="AC" + "1" * 32, api_key_sid="SK" + "2" * 32, api_key_secret="secret", base_url=BASE
+    )
+    assert client.username == "SK" + "2" * 32
+    assert client.account_sid == "AC" + "1" * 32
+    assert isinstance(client.http_client, AsyncRewritingHttpClient)
+    with pytest.raises(ValueError):
+        build_client(account_sid="AC" + "1" * 32)
