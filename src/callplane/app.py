@@ -112,11 +112,24 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.add_exception_handler(Exception, _unexpected_error)
     app.add_middleware(BodySizeLimit)
 
+    from callplane.agents.routes import router as agents_router
     from callplane.connections.routes import router as connections_router
+    from callplane.gateway.routes import router as gateway_router
+    from callplane.messaging.routes import router as messaging_router
+    from callplane.numbers.routes import router as numbers_router
     from callplane.tenants.routes import router as tenants_router
+    from callplane.trunks.routes import router as trunks_router
 
-    app.include_router(tenants_router)
-    app.include_router(connections_router)
+    for router in (
+        tenants_router,
+        connections_router,
+        agents_router,
+        numbers_router,
+        trunks_router,
+        messaging_router,
+        gateway_router,
+    ):
+        app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -1,8 +1,27 @@
 """Imports every model so that the metadata (and Alembic) sees every table."""
 
+from callplane.agents.models import Agent
 from callplane.connections.models import Connection
 from callplane.db.audit import AuditLog
 from callplane.db.base import Base
+from callplane.gateway.models import Event, OutboxMessage
+from callplane.numbers.models import ClonedBundle, ComplianceProfile, PhoneNumber
 from callplane.tenants.models import ApiKey, Plan, Subscription, Tenant
+from callplane.trunks.models import Trunk
 
-__all__ = ["ApiKey", "AuditLog", "Base", "Connection", "Plan", "Subscription", "Tenant"]
+__all__ = [
+    "Agent",
+    "ApiKey",
+    "AuditLog",
+    "Base",
+    "ClonedBundle",
+    "ComplianceProfile",
+    "Connection",
+    "Event",
+    "OutboxMessage",
+    "PhoneNumber",
+    "Plan",
+    "Subscription",
+    "Tenant",
+    "Trunk",
+]

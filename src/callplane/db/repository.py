@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callplane.db.base import Base
@@ -109,6 +109,14 @@ class Repository(Generic[M]):
             last = rows[-1]
             next_cursor = encode_cursor(last.created_at, last.id)  # type: ignore[attr-defined]
         return rows, next_cursor
+
+    async def update(self, *where: ColumnElement[bool], **values: Any) -> int:
+        """Bulk-update rows in scope matching `where`; returns how many changed."""
+        stmt = update(self.model).where(*where).values(**values)
+        if self.scope is not None:
+            stmt = stmt.where(self.model.tenant_id == self.scope.tenant_id)  # type: ignore[attr-defined]
+        result = await self.session.execute(stmt.execution_options(synchronize_session=False))
+        return int(result.rowcount or 0)
 
     def add(self, obj: M) -> M:
         """Add a row, stamping it with the scope's tenant."""

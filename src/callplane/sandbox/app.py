@@ -31,6 +31,8 @@ from callplane.sandbox.util import Params, new_sid
 log = logging.getLogger("callplane.sandbox")
 
 PRODUCTS = ("api", "trunking", "pricing", "numbers")
+# Twilio products an observer is told about; a made-up product is not a Twilio API answer.
+OBSERVED_PRODUCTS = (*PRODUCTS, "messaging")
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 MAX_BODY = 1_000_000  # Twilio refuses huge forms too; this keeps a bad client from hurting us
 
@@ -128,17 +130,18 @@ async def _twilio_endpoint(request: Request) -> Response:
         status, payload = sandbox.answer(
             method, product, path, query, form, request.headers.get("authorization")
         )
-    sandbox.observe(
-        ObservedExchange(
-            product=product,
-            method=method,
-            path=path,
-            status=status,
-            body=payload,
-            query=query.as_dict(),
-            form=form.as_dict(),
+    if product in OBSERVED_PRODUCTS:
+        sandbox.observe(
+            ObservedExchange(
+                product=product,
+                method=method,
+                path=path,
+                status=status,
+                body=payload,
+                query=query.as_dict(),
+                form=form.as_dict(),
+            )
         )
-    )
     headers = {"Twilio-Request-Id": new_sid("RQ")}
     if payload is None:
         return Response(status_code=status, headers=headers)

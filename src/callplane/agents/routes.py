@@ -1,0 +1,51 @@
+"""Agents API: `POST/GET agents`, `GET/PATCH/DELETE agents/{aid}`."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from callplane.agents import service
+from callplane.agents.schemas import AgentCreate, AgentOut, AgentPatch
+from callplane.deps import AdminScope, Scope, UoW
+from callplane.schemas import ListOf
+
+router = APIRouter(prefix="/v1/tenants/{tid}", tags=["agents"])
+
+
+@router.post("/agents", status_code=201, response_model=AgentOut)
+async def create_agent(body: AgentCreate, scope: AdminScope, uow: UoW) -> AgentOut:
+    """Create an agent; the events signing secret is in this answer only."""
+    agent, secret = await service.create_agent(uow=uow, scope=scope, data=body)
+    return service.agent_out(agent, secret=secret)
+
+
+@router.get("/agents", response_model=ListOf[AgentOut])
+async def list_agents(
+    scope: Scope, uow: UoW, cursor: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50
+) -> object:
+    """The tenant's agents."""
+    rows, next_cursor = await service.list_agents(uow=uow, scope=scope, cursor=cursor, limit=limit)
+    return {"data": [service.agent_out(a) for a in rows], "next_cursor": next_cursor}
+
+
+@router.get("/agents/{aid}", response_model=AgentOut)
+async def get_agent(aid: uuid.UUID, scope: Scope, uow: UoW) -> AgentOut:
+    """One agent."""
+    return service.agent_out(await service.get_agent(uow=uow, scope=scope, agent_id=aid))
+
+
+@router.patch("/agents/{aid}", response_model=AgentOut)
+async def update_agent(aid: uuid.UUID, body: AgentPatch, scope: AdminScope, uow: UoW) -> AgentOut:
+    """Change an agent (`rotate_events_secret: true` returns a new secret once)."""
+    agent, secret = await service.update_agent(uow=uow, scope=scope, agent_id=aid, data=body)
+    return service.agent_out(agent, secret=secret)
+
+
+@router.delete("/agents/{aid}", status_code=204)
+async def delete_agent(aid: uuid.UUID, scope: AdminScope, uow: UoW) -> Response:
+    """Delete an agent; its numbers are detached."""
+    await service.delete_agent(uow=uow, scope=scope, agent_id=aid)
+    return Response(status_code=204)

@@ -1,0 +1,111 @@
+"""Agent shapes: voice routing, SMS handling, events URL."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from callplane.phone import normalize_e164
+from callplane.schemas import StrictModel
+
+VoiceMode = Literal["stream", "sip", "forward", "voicemail"]
+SmsMode = Literal["webhook", "reply", "none"]
+HTTP_URL = r"^https?://[^\s]+$"
+
+
+class VoiceIn(StrictModel):
+    """How calls to the agent's numbers are handled."""
+
+    mode: VoiceMode
+    stream_url: str | None = Field(default=None, pattern=r"^wss?://[^\s]+$", max_length=2048)
+    parameters: dict[str, str] = Field(default_factory=dict, max_length=20)
+    sip_uri: str | None = Field(default=None, pattern=r"^sips?:[^\s@]+@[^\s]+$", max_length=2048)
+    forward_to: str | None = Field(default=None, max_length=32)
+    caller_id: str | None = Field(default=None, max_length=32)
+    whisper: str | None = Field(default=None, max_length=1000)
+    greeting: str | None = Field(default=None, max_length=1000)
+    record: bool = False
+
+    @field_validator("forward_to", "caller_id")
+    @classmethod
+    def _e164(cls, value: str | None) -> str | None:
+        return normalize_e164(value) if value else value
+
+    @model_validator(mode="after")
+    def _mode_fields(self) -> VoiceIn:
+        required = {"stream": "stream_url", "sip": "sip_uri", "forward": "forward_to"}.get(self.mode)
+        if required and not getattr(self, required):
+            raise ValueError(f"voice mode {self.mode!r} needs {required}")
+        return self
+
+
+class SmsIn(StrictModel):
+    """How messages to the agent's numbers are handled."""
+
+    mode: SmsMode = "none"
+    url: str | None = Field(default=None, pattern=HTTP_URL, max_length=2048)
+    reply: str | None = Field(default=None, max_length=1600)
+
+    @model_validator(mode="after")
+    def _mode_fields(self) -> SmsIn:
+        if self.mode == "webhook" and not self.url:
+            raise ValueError("sms mode 'webhook' needs url")
+        if self.mode == "reply" and not self.reply:
+            raise ValueError("sms mode 'reply' needs reply")
+        return self
+
+
+class AgentCreate(StrictModel):
+    """A new agent."""
+
+    name: str = Field(min_length=1, max_length=200)
+    voice: VoiceIn
+    sms: SmsIn = Field(default_factory=SmsIn)
+    events_url: str | None = Field(default=None, pattern=HTTP_URL, max_length=2048)
+
+
+class AgentPatch(StrictModel):
+    """Changes to an agent; `voice` and `sms` are replaced whole when given."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    voice: VoiceIn | None = None
+    sms: SmsIn | None = None
+    events_url: str | None = Field(default=None, pattern=HTTP_URL, max_length=2048)
+    rotate_events_secret: bool = False
+
+
+class VoiceOut(BaseModel):
+    """Voice routing."""
+
+    mode: str
+    stream_url: str | None
+    parameters: dict[str, str]
+    sip_uri: str | None
+    forward_to: str | None
+    caller_id: str | None
+    whisper: str | None
+    greeting: str | None
+    record: bool
+
+
+class SmsOut(BaseModel):
+    """SMS handling."""
+
+    mode: str
+    url: str | None
+    reply: str | None
+
+
+class AgentOut(BaseModel):
+    """An agent; `events_secret` only when created or rotated."""
+
+    id: uuid.UUID
+    name: str
+    voice: VoiceOut
+    sms: SmsOut
+    events_url: str | None
+    events_secret: str | None = None
+    created_at: datetime

@@ -1,0 +1,125 @@
+"""Agents: create, read, change, delete."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from callplane.agents.models import Agent
+from callplane.agents.schemas import AgentCreate, AgentOut, AgentPatch, SmsIn, SmsOut, VoiceIn, VoiceOut
+from callplane.db.audit import record_audit
+from callplane.db.uow import UnitOfWork
+from callplane.tenancy import TenantScope
+
+SECRET_FIELD = "agents.events_secret"
+
+
+def _apply_voice(agent: Agent, voice: VoiceIn) -> None:
+    agent.voice_mode = voice.mode
+    agent.stream_url = voice.stream_url
+    agent.stream_parameters = dict(voice.parameters)
+    agent.sip_uri = voice.sip_uri
+    agent.forward_to = voice.forward_to
+    agent.caller_id = voice.caller_id
+    agent.whisper = voice.whisper
+    agent.greeting = voice.greeting
+    agent.record = voice.record
+
+
+def _apply_sms(agent: Agent, sms: SmsIn) -> None:
+    agent.sms_mode = sms.mode
+    agent.sms_url = sms.url
+    agent.sms_reply = sms.reply
+
+
+def _new_secret(uow: UnitOfWork, agent: Agent) -> str:
+    plain = "whsec_" + secrets.token_urlsafe(32)
+    agent.events_secret = uow.runtime.secrets.seal(plain, tenant_id=agent.tenant_id, field=SECRET_FIELD)
+    return plain
+
+
+def events_secret(uow: UnitOfWork, agent: Agent) -> str | None:
+    """The plain signing secret for the agent's events (for the outbox)."""
+    return uow.runtime.secrets.open(agent.events_secret, tenant_id=agent.tenant_id, field=SECRET_FIELD)
+
+
+def agent_out(agent: Agent, *, secret: str | None = None) -> AgentOut:
+    """The public view of an agent."""
+    return AgentOut(
+        id=agent.id,
+        name=agent.name,
+        voice=VoiceOut(
+            mode=agent.voice_mode,
+            stream_url=agent.stream_url,
+            parameters=agent.stream_parameters or {},
+            sip_uri=agent.sip_uri,
+            forward_to=agent.forward_to,
+            caller_id=agent.caller_id,
+            whisper=agent.whisper,
+            greeting=agent.greeting,
+            record=agent.record,
+        ),
+        sms=SmsOut(mode=agent.sms_mode, url=agent.sms_url, reply=agent.sms_reply),
+        events_url=agent.events_url,
+        events_secret=secret,
+        created_at=agent.created_at,
+    )
+
+
+async def create_agent(*, uow: UnitOfWork, scope: TenantScope, data: AgentCreate) -> tuple[Agent, str]:
+    """Create an agent; returns it with its events signing secret (shown once)."""
+    agent = uow.repo(Agent, scope).add(Agent(id=uuid.uuid4(), name=data.name))
+    _apply_voice(agent, data.voice)
+    _apply_sms(agent, data.sms)
+    agent.events_url = data.events_url
+    secret = _new_secret(uow, agent)
+    record_audit(
+        uow=uow, actor=scope.actor, action="agent.create", tenant_id=scope.tenant_id, target=agent.id,
+        detail={"name": data.name, "voice_mode": data.voice.mode, "sms_mode": data.sms.mode},
+    )
+    await uow.commit()
+    return agent, secret
+
+
+async def list_agents(
+    *, uow: UnitOfWork, scope: TenantScope, cursor: str | None, limit: int
+) -> tuple[list[Agent], str | None]:
+    """A page of the tenant's agents."""
+    return await uow.repo(Agent, scope).page(cursor=cursor, limit=limit)
+
+
+async def get_agent(*, uow: UnitOfWork, scope: TenantScope, agent_id: uuid.UUID) -> Agent:
+    """One agent of the tenant (another tenant's is 404)."""
+    return await uow.repo(Agent, scope).get(agent_id)
+
+
+async def update_agent(
+    *, uow: UnitOfWork, scope: TenantScope, agent_id: uuid.UUID, data: AgentPatch
+) -> tuple[Agent, str | None]:
+    """Change an agent; a new events secret is returned when one was asked for."""
+    agent = await uow.repo(Agent, scope).get(agent_id)
+    if data.name is not None:
+        agent.name = data.name
+    if data.voice is not None:
+        _apply_voice(agent, data.voice)
+    if data.sms is not None:
+        _apply_sms(agent, data.sms)
+    if "events_url" in data.model_fields_set:
+        agent.events_url = data.events_url
+    secret = _new_secret(uow, agent) if data.rotate_events_secret else None
+    record_audit(
+        uow=uow, actor=scope.actor, action="agent.update", tenant_id=scope.tenant_id, target=agent.id,
+        detail={"fields": sorted(data.model_fields_set)},
+    )
+    await uow.commit()
+    return agent, secret
+
+
+async def delete_agent(*, uow: UnitOfWork, scope: TenantScope, agent_id: uuid.UUID) -> None:
+    """Delete an agent; its numbers stay, detached (the foreign key sets their agent to null)."""
+    repo = uow.repo(Agent, scope)
+    await repo.delete(await repo.get(agent_id))
+    record_audit(
+        uow=uow, actor=scope.actor, action="agent.delete", tenant_id=scope.tenant_id, target=agent_id
+    )
+    await uow.commit()

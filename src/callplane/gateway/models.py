@@ -1,0 +1,68 @@
+"""Inbound events (recorded once) and the outbox that delivers them to tenants' apps."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, synonym
+
+from callplane.db.base import Base, IdMixin, utcnow
+
+
+class Event(IdMixin, Base):
+    """A call, message, status or recording callback as Twilio sent it, and what we decided."""
+
+    __tablename__ = "events"
+    __resource_name__ = "event"
+    __table_args__ = (
+        Index("ix_events_tenant_received", "tenant_id", "received_at"),
+        Index("ix_events_sid", "sid"),
+    )
+
+    # Null when the number is unknown: the event is still recorded (and explained).
+    tenant_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), default=None
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # voice|sms|status|recording|outbound_*
+    sid: Mapped[str | None] = mapped_column(String(34), default=None)  # CallSid / MessageSid
+    account_sid: Mapped[str | None] = mapped_column(String(34), default=None)
+    from_number: Mapped[str | None] = mapped_column(String(32), default=None)
+    to_number: Mapped[str | None] = mapped_column(String(32), default=None)
+    number_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("phone_numbers.id", ondelete="SET NULL"), default=None
+    )
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="SET NULL"), default=None
+    )
+    decision: Mapped[str] = mapped_column(String(16))  # routed|unrouted|rejected
+    state: Mapped[str | None] = mapped_column(String(32), default=None)
+    idempotency_token: Mapped[str | None] = mapped_column(String(255), unique=True, default=None)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Lists page by (created_at, id); for events that is when they were received.
+    created_at: Mapped[datetime] = synonym("received_at")
+
+
+class OutboxMessage(IdMixin, Base):
+    """An event to deliver to a tenant's app, with retries; survives restarts."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "delivered_at", "next_attempt_at"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="SET NULL"), default=None
+    )
+    url: Mapped[str] = mapped_column(String(2048))
+    payload: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

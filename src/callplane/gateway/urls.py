@@ -1,0 +1,30 @@
+"""The generic webhook URLs: the same for every tenant and account (DESIGN section 6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from callplane.settings import Settings
+
+WEBHOOK_PATHS = {
+    "voice": "/webhooks/twilio/voice",
+    "sms": "/webhooks/twilio/sms",
+    "status": "/webhooks/twilio/status",
+    "recording": "/webhooks/twilio/recording",
+}
+
+
+@dataclass(frozen=True)
+class WebhookUrls:
+    """What a managed number is wired to at Twilio."""
+
+    voice: str
+    sms: str
+    status: str
+    recording: str
+
+
+def webhook_urls(settings: Settings) -> WebhookUrls:
+    """The public URLs Twilio calls, built from CALLPLANE_PUBLIC_BASE_URL."""
+    base = settings.public_base_url.rstrip("/")
+    return WebhookUrls(**{kind: base + path for kind, path in WEBHOOK_PATHS.items()})

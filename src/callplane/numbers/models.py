@@ -1,0 +1,113 @@
+"""Phone numbers and the compliance profiles used to buy them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Numeric, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from callplane.db.base import Base, CreatedMixin, IdMixin, utcnow
+
+# A number counts as held (quota, uniqueness, routing) in these states.
+HELD_STATUSES = ("pending", "active", "releasing")
+_HELD_SQL = text("status IN ('pending', 'active', 'releasing')")
+
+
+class PhoneNumber(IdMixin, CreatedMixin, Base):
+    """A tenant's number. E.164 only; one held row per number across all tenants."""
+
+    __tablename__ = "phone_numbers"
+    __resource_name__ = "phone number"
+    __table_args__ = (
+        # The database, not only a check, keeps one number in one tenant at a time.
+        Index(
+            "uq_phone_numbers_e164_held",
+            "e164",
+            unique=True,
+            postgresql_where=_HELD_SQL,
+            sqlite_where=_HELD_SQL,
+        ),
+        # The gateway's lookup: (AccountSid, To) -> the held number.
+        Index("ix_phone_numbers_account_e164", "account_sid", "e164"),
+        UniqueConstraint("tenant_id", "idempotency_key", name="uq_phone_numbers_idempotency"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    connection_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("connections.id", ondelete="SET NULL"), default=None
+    )
+    account_sid: Mapped[str] = mapped_column(String(34))
+    e164: Mapped[str] = mapped_column(String(20))
+    twilio_sid: Mapped[str | None] = mapped_column(String(34), index=True, default=None)
+    country: Mapped[str] = mapped_column(String(2))
+    type: Mapped[str] = mapped_column(String(16))  # local|mobile|toll_free
+    capabilities: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="SET NULL"), index=True, default=None
+    )
+    trunk_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("trunks.id", ondelete="SET NULL"), index=True, default=None
+    )
+    managed: Mapped[bool] = mapped_column(Boolean, default=True)
+    monthly_price: Mapped[Decimal | None] = mapped_column(Numeric(10, 4), default=None)
+    price_unit: Mapped[str | None] = mapped_column(String(3), default=None)
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), default=None)
+    purchased_at: Mapped[datetime | None] = mapped_column(default=None)
+    released_at: Mapped[datetime | None] = mapped_column(default=None)
+    release_reason: Mapped[str | None] = mapped_column(String(32), default=None)
+    failure_reason: Mapped[str | None] = mapped_column(String(500), default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ComplianceProfile(IdMixin, CreatedMixin, Base):
+    """Bundle and addresses to buy a country's numbers of one type (tenant's, or the platform's)."""
+
+    __tablename__ = "compliance_profiles"
+    __resource_name__ = "compliance profile"
+    __table_args__ = (
+        Index(
+            "uq_compliance_profiles_tenant",
+            "tenant_id",
+            "country",
+            "number_type",
+            unique=True,
+            postgresql_where=text("tenant_id IS NOT NULL"),
+            sqlite_where=text("tenant_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_compliance_profiles_platform",
+            "country",
+            "number_type",
+            unique=True,
+            postgresql_where=text("tenant_id IS NULL"),
+            sqlite_where=text("tenant_id IS NULL"),
+        ),
+    )
+
+    tenant_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), default=None
+    )
+    country: Mapped[str] = mapped_column(String(2))
+    number_type: Mapped[str] = mapped_column(String(16))
+    bundle_sid: Mapped[str | None] = mapped_column(String(34), default=None)
+    address_sid: Mapped[str | None] = mapped_column(String(34), default=None)
+    emergency_address_sid: Mapped[str | None] = mapped_column(String(34), default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ClonedBundle(IdMixin, CreatedMixin, Base):
+    """A platform bundle cloned into a subaccount (DESIGN section 1: regulated numbers)."""
+
+    __tablename__ = "cloned_bundles"
+    __table_args__ = (UniqueConstraint("source_bundle_sid", "account_sid"),)
+
+    source_bundle_sid: Mapped[str] = mapped_column(String(34))
+    account_sid: Mapped[str] = mapped_column(String(34))
+    bundle_sid: Mapped[str] = mapped_column(String(34))

@@ -1,0 +1,40 @@
+"""A tenant's Elastic SIP trunk toward its voice-AI provider."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from callplane.db.base import Base, CreatedMixin, IdMixin, utcnow
+from callplane.security.secrets import register_encrypted
+
+
+class Trunk(IdMixin, CreatedMixin, Base):
+    """One per tenant, in whatever account the tenant's connection points at."""
+
+    __tablename__ = "trunks"
+    __resource_name__ = "trunk"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), unique=True
+    )
+    connection_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("connections.id", ondelete="SET NULL"), default=None
+    )
+    account_sid: Mapped[str] = mapped_column(String(34))
+    twilio_sid: Mapped[str] = mapped_column(String(34), index=True)
+    friendly_name: Mapped[str] = mapped_column(String(64))
+    domain_name: Mapped[str] = mapped_column(String(255))
+    origination_uri: Mapped[str | None] = mapped_column(String(2048), default=None)
+    origination_url_sid: Mapped[str | None] = mapped_column(String(34), default=None)
+    credential_list_sid: Mapped[str | None] = mapped_column(String(34), default=None)
+    sip_username: Mapped[str | None] = mapped_column(String(64), default=None)
+    sip_password: Mapped[str | None] = mapped_column(Text, default=None)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+register_encrypted(Trunk, "sip_password")
