@@ -5,4 +5,8 @@ pytest_plugins = [
     "tests.fixtures.sandbox",
     "tests.fixtures.db",
     "tests.fixtures.api",
+    "tests.fixtures.numbers",
+    "tests.fixtures.gateway",
+    "tests.fixtures.trunks",
+    "tests.fixtures.jobs",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -94,9 +95,22 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 await ensure_bootstrap_key(
                     uow=uow, actor=SYSTEM, key=settings.bootstrap_platform_key.get_secret_value()
                 )
+        from callplane.gateway.engine import gateway_lifespan
+
+        # The job engine (DBOS schedules and workers, reconcile/jobs.py) runs in a service that
+        # owns its runtime; an app handed a runtime (tests, embedding) leaves it to its owner.
+        jobs_started = False
+        if runtime is None and settings.jobs_enabled:
+            from callplane.reconcile import jobs
+
+            await asyncio.to_thread(jobs.start_engine, settings)
+            jobs_started = True
         try:
-            yield
+            async with gateway_lifespan(app, rt):
+                yield
         finally:
+            if jobs_started:
+                await asyncio.to_thread(jobs.stop_engine)
             if runtime is None:
                 await rt.close()
 
@@ -113,10 +127,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.add_middleware(BodySizeLimit)
 
     from callplane.agents.routes import router as agents_router
+    from callplane.billing.routes import router as billing_router
     from callplane.connections.routes import router as connections_router
     from callplane.gateway.routes import router as gateway_router
     from callplane.messaging.routes import router as messaging_router
     from callplane.numbers.routes import router as numbers_router
+    from callplane.reconcile.routes import router as reconcile_router
     from callplane.tenants.routes import router as tenants_router
     from callplane.trunks.routes import router as trunks_router
 
@@ -127,6 +143,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         numbers_router,
         trunks_router,
         messaging_router,
+        billing_router,
+        reconcile_router,
         gateway_router,
     ):
         app.include_router(router)

@@ -256,5 +256,77 @@ def keys_rotate(batch_size: int = typer.Option(200, help="Rows per transaction."
     asyncio.run(run())
 
 
+# -- trunks (issue 6) -------------------------------------------------------------------------
+trunks_app = typer.Typer(help="Per-tenant SIP trunks.", no_args_is_help=True)
+app.add_typer(trunks_app, name="trunks")
+
+
+@trunks_app.command("migrate")
+def trunks_migrate(
+    tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (id or slug)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Report what would move; change nothing."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Move numbers from legacy shared trunks to each owner's isolated trunk."""
+    from sqlalchemy import or_, select
+
+    from callplane.db import models  # noqa: F401  (every table, for foreign keys)
+    from callplane.runtime import Runtime
+    from callplane.tenancy import Actor, Role
+    from callplane.tenants.models import Tenant
+    from callplane.trunks.migrate import migrate_legacy_trunks
+
+    async def run() -> dict[str, Any]:
+        rt = Runtime.create(get_settings())
+        try:
+            async with rt.uow() as uow:
+                tenant_id = None
+                if tenant:
+                    conditions = [Tenant.slug == tenant]
+                    try:
+                        conditions.append(Tenant.id == uuid.UUID(tenant))
+                    except ValueError:
+                        pass
+                    row = (
+                        await uow.session.execute(select(Tenant).where(or_(*conditions)))
+                    ).scalar_one_or_none()
+                    if row is None:
+                        raise typer.BadParameter(f"no tenant {tenant!r}")
+                    tenant_id = row.id
+                actor = Actor(role=Role.platform, label="cli:trunks-migrate")
+                report = await migrate_legacy_trunks(
+                    uow=uow, actor=actor, tenant_id=tenant_id, dry_run=dry_run
+                )
+                return report.as_dict()
+        finally:
+            await rt.close()
+
+    report = asyncio.run(run())
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+        return
+    verb = "would move" if dry_run else "moved"
+    for move in report["moved"]:
+        typer.echo(
+            f"{verb} {move['phone_number']} (tenant {move['tenant_id']}): "
+            f"{move['from_trunk']} -> {move['to_trunk']}"
+        )
+    for trunk in report["legacy_trunks"]:
+        why = f" ({trunk['reason']})" if trunk["reason"] else ""
+        typer.echo(f"legacy trunk {trunk['sid']} {trunk['friendly_name']!r}: {trunk['outcome']}{why}")
+    for item in report["unowned"]:
+        typer.echo(f"left {item['phone_number']} on {item['trunk_sid']}: no callplane tenant holds it")
+    for err in report["errors"]:
+        typer.echo(f"error: {err}", err=True)
+    typer.echo(
+        f"{'dry run: ' if dry_run else ''}{report['accounts_checked']} account(s), "
+        f"{len(report['legacy_trunks'])} legacy trunk(s), {len(report['moved'])} number(s) {verb}, "
+        f"{sum(t['outcome'] == 'deleted' for t in report['legacy_trunks'])} legacy trunk(s) deleted, "
+        f"{len(report['unowned'])} unowned"
+    )
+    if report["errors"]:
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()

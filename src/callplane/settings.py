@@ -25,6 +25,13 @@ class Settings(BaseSettings):
     reconcile_cron: str = "15 3 * * *"
     twilio_concurrency: int = Field(default=8, ge=1, le=256)
     stripe_webhook_secret: SecretStr | None = None
+    # Jobs (DESIGN section 8): whether this process runs the job engine (schedules and workers),
+    # the hourly credential health slot, how often live replicas look for jobs of dead ones, and
+    # how long a purchase may stay pending before reconciliation fails it.
+    jobs_enabled: bool = True
+    health_cron: str = "0 * * * *"
+    jobs_recovery_cron: str = "* * * * *"
+    pending_timeout_seconds: int = Field(default=900, ge=0)
     # Grace period during which a rotated Twilio auth token still verifies webhooks.
     token_rotation_grace_seconds: int = 24 * 3600
     log_level: str = "INFO"

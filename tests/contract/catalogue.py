@@ -84,76 +84,139 @@ class Resource:
 
 RESOURCES: tuple[Resource, ...] = (
     Resource(
-        "account", "api", "/2010-04-01/Accounts.json", "/2010-04-01/Accounts/{Sid}.json",
-        AccountInstance, AccountPage, lambda c: c.api.v2010,
+        "account",
+        "api",
+        "/2010-04-01/Accounts.json",
+        "/2010-04-01/Accounts/{Sid}.json",
+        AccountInstance,
+        AccountPage,
+        lambda c: c.api.v2010,
     ),
     Resource(
-        "available_phone_number_local", "api",
-        _A + "/AvailablePhoneNumbers/{CountryCode}/Local.json", None,
-        LocalInstance, LocalPage, lambda c: c.api.v2010,
+        "available_phone_number_local",
+        "api",
+        _A + "/AvailablePhoneNumbers/{CountryCode}/Local.json",
+        None,
+        LocalInstance,
+        LocalPage,
+        lambda c: c.api.v2010,
     ),
     Resource(
-        "available_phone_number_mobile", "api",
-        _A + "/AvailablePhoneNumbers/{CountryCode}/Mobile.json", None,
-        MobileInstance, MobilePage, lambda c: c.api.v2010,
+        "available_phone_number_mobile",
+        "api",
+        _A + "/AvailablePhoneNumbers/{CountryCode}/Mobile.json",
+        None,
+        MobileInstance,
+        MobilePage,
+        lambda c: c.api.v2010,
     ),
     Resource(
-        "available_phone_number_toll_free", "api",
-        _A + "/AvailablePhoneNumbers/{CountryCode}/TollFree.json", None,
-        TollFreeInstance, TollFreePage, lambda c: c.api.v2010,
+        "available_phone_number_toll_free",
+        "api",
+        _A + "/AvailablePhoneNumbers/{CountryCode}/TollFree.json",
+        None,
+        TollFreeInstance,
+        TollFreePage,
+        lambda c: c.api.v2010,
     ),
     Resource(
-        "call", "api", _A + "/Calls.json", _A + "/Calls/{Sid}.json",
-        CallInstance, CallPage, lambda c: c.api.v2010,
+        "call",
+        "api",
+        _A + "/Calls.json",
+        _A + "/Calls/{Sid}.json",
+        CallInstance,
+        CallPage,
+        lambda c: c.api.v2010,
     ),
     Resource(
-        "incoming_phone_number", "api",
-        _A + "/IncomingPhoneNumbers.json", _A + "/IncomingPhoneNumbers/{Sid}.json",
-        IncomingPhoneNumberInstance, IncomingPhoneNumberPage, lambda c: c.api.v2010,
+        "incoming_phone_number",
+        "api",
+        _A + "/IncomingPhoneNumbers.json",
+        _A + "/IncomingPhoneNumbers/{Sid}.json",
+        IncomingPhoneNumberInstance,
+        IncomingPhoneNumberPage,
+        lambda c: c.api.v2010,
     ),
     Resource(
-        "message", "api", _A + "/Messages.json", _A + "/Messages/{Sid}.json",
-        MessageInstance, MessagePage, lambda c: c.api.v2010,
+        "message",
+        "api",
+        _A + "/Messages.json",
+        _A + "/Messages/{Sid}.json",
+        MessageInstance,
+        MessagePage,
+        lambda c: c.api.v2010,
     ),
     Resource(
-        "sip_credential_list", "api",
-        _A + "/SIP/CredentialLists.json", _A + "/SIP/CredentialLists/{Sid}.json",
-        SipCredentialListInstance, SipCredentialListPage, lambda c: c.api.v2010,
+        "sip_credential_list",
+        "api",
+        _A + "/SIP/CredentialLists.json",
+        _A + "/SIP/CredentialLists/{Sid}.json",
+        SipCredentialListInstance,
+        SipCredentialListPage,
+        lambda c: c.api.v2010,
     ),
     Resource(
-        "sip_credential", "api",
+        "sip_credential",
+        "api",
         _A + "/SIP/CredentialLists/{CredentialListSid}/Credentials.json",
         _A + "/SIP/CredentialLists/{CredentialListSid}/Credentials/{Sid}.json",
-        SipCredentialInstance, SipCredentialPage, lambda c: c.api.v2010,
+        SipCredentialInstance,
+        SipCredentialPage,
+        lambda c: c.api.v2010,
     ),
     Resource(
-        "trunk", "trunking", "/v1/Trunks", "/v1/Trunks/{Sid}",
-        TrunkInstance, TrunkPage, lambda c: c.trunking.v1,
+        "trunk",
+        "trunking",
+        "/v1/Trunks",
+        "/v1/Trunks/{Sid}",
+        TrunkInstance,
+        TrunkPage,
+        lambda c: c.trunking.v1,
     ),
     Resource(
-        "trunk_credential_list", "trunking",
-        "/v1/Trunks/{TrunkSid}/CredentialLists", "/v1/Trunks/{TrunkSid}/CredentialLists/{Sid}",
-        TrunkCredentialListInstance, TrunkCredentialListPage, lambda c: c.trunking.v1,
+        "trunk_credential_list",
+        "trunking",
+        "/v1/Trunks/{TrunkSid}/CredentialLists",
+        "/v1/Trunks/{TrunkSid}/CredentialLists/{Sid}",
+        TrunkCredentialListInstance,
+        TrunkCredentialListPage,
+        lambda c: c.trunking.v1,
     ),
     Resource(
-        "trunk_origination_url", "trunking",
-        "/v1/Trunks/{TrunkSid}/OriginationUrls", "/v1/Trunks/{TrunkSid}/OriginationUrls/{Sid}",
-        OriginationUrlInstance, OriginationUrlPage, lambda c: c.trunking.v1,
+        "trunk_origination_url",
+        "trunking",
+        "/v1/Trunks/{TrunkSid}/OriginationUrls",
+        "/v1/Trunks/{TrunkSid}/OriginationUrls/{Sid}",
+        OriginationUrlInstance,
+        OriginationUrlPage,
+        lambda c: c.trunking.v1,
     ),
     Resource(
-        "trunk_phone_number", "trunking",
-        "/v1/Trunks/{TrunkSid}/PhoneNumbers", "/v1/Trunks/{TrunkSid}/PhoneNumbers/{Sid}",
-        PhoneNumberInstance, PhoneNumberPage, lambda c: c.trunking.v1,
+        "trunk_phone_number",
+        "trunking",
+        "/v1/Trunks/{TrunkSid}/PhoneNumbers",
+        "/v1/Trunks/{TrunkSid}/PhoneNumbers/{Sid}",
+        PhoneNumberInstance,
+        PhoneNumberPage,
+        lambda c: c.trunking.v1,
     ),
     Resource(
-        "phone_number_country", "pricing",
-        "/v1/PhoneNumbers/Countries", "/v1/PhoneNumbers/Countries/{IsoCountry}",
-        CountryInstance, CountryPage, lambda c: c.pricing.v1,
+        "phone_number_country",
+        "pricing",
+        "/v1/PhoneNumbers/Countries",
+        "/v1/PhoneNumbers/Countries/{IsoCountry}",
+        CountryInstance,
+        CountryPage,
+        lambda c: c.pricing.v1,
     ),
     Resource(
-        "bundle", "numbers",
-        "/v2/RegulatoryCompliance/Bundles", "/v2/RegulatoryCompliance/Bundles/{Sid}",
-        BundleInstance, BundlePage, lambda c: c.numbers.v2,
+        "bundle",
+        "numbers",
+        "/v2/RegulatoryCompliance/Bundles",
+        "/v2/RegulatoryCompliance/Bundles/{Sid}",
+        BundleInstance,
+        BundlePage,
+        lambda c: c.numbers.v2,
     ),
 )
 
@@ -286,9 +349,7 @@ def locate(file: str) -> Example | str:
         if action.startswith(verb):
             template = resource.list_template if kind == "list" else resource.instance_template
             assert template is not None, f"{file}: {resource.name} has no {kind} path"
-            return Example(
-                file, resource.product, template, method, status, resource, legacy=True
-            )
+            return Example(file, resource.product, template, method, status, resource, legacy=True)
     return f"unknown test action {action!r}"
 
 
@@ -344,9 +405,9 @@ def _solution(resource: Resource, template: str) -> dict[str, str]:
         if name in wanted and name != "sid":
             out[name] = _PLACEHOLDERS.get(name, f"XX{'0' * 32}")
     for name, p in wanted.items():
-        if name not in ("self", "version", "payload", "sid") and name not in out:
-            if p.default is inspect.Parameter.empty:
-                out[name] = _PLACEHOLDERS.get(name, f"XX{'0' * 32}")
+        required = p.default is inspect.Parameter.empty
+        if required and name not in ("self", "version", "payload", "sid") and name not in out:
+            out[name] = _PLACEHOLDERS.get(name, f"XX{'0' * 32}")
     return out
 
 

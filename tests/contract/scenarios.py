@@ -1,4 +1,4 @@
-"""The sandbox's answer to each catalogued operation, obtained through the SDK as a customer would."""
+"""The sandbox's answer to each catalogued operation, got through the SDK as a customer would."""
 
 from __future__ import annotations
 
@@ -54,9 +54,7 @@ class World:
     @cached_property
     def call(self) -> Any:
         """An outbound call from `number`."""
-        return self.client.calls.create(
-            to=TO, from_=self.number.phone_number, url=f"{WEB}/twiml"
-        )
+        return self.client.calls.create(to=TO, from_=self.number.phone_number, url=f"{WEB}/twiml")
 
     @cached_property
     def finished_call(self) -> Any:
@@ -124,6 +122,44 @@ class World:
             status_callback=f"{WEB}/bundle",
         )
 
+
+# "resource" or "resource:operation" -> attributes the sandbox's answer legitimately has no value
+# for (the example does): None is allowed there, for the reason given. Everything else must match
+# the example's type; a fetched, finished call must have its times, for instance.
+UNSET_IN_SANDBOX: dict[str, dict[str, str]] = {
+    "incoming_phone_number": {
+        "address_sid": "a US local number needs no Address, so none is attached",
+        "emergency_address_sid": "no emergency address is registered for the number",
+        "identity_sid": "no Identity is attached (only some regions require one)",
+        "bundle_sid": "a US local number needs no regulatory bundle",
+    },
+    "call": {
+        "price": "Twilio prices a call after it ends, asynchronously; the sandbox never does",
+        "answered_by": "set only with answering-machine detection (MachineDetection)",
+        "caller_name": "set only with caller-name lookup on inbound calls",
+        "forwarded_from": "set only for inbound calls that were forwarded",
+        "parent_call_sid": "set only for child legs (<Dial>)",
+        "group_sid": "set only for grouped (conference/dial) legs",
+        "trunk_sid": "set only for calls over an Elastic SIP trunk",
+    },
+    "call:create": {
+        "start_time": "the create answer is a queued call: it has not started",
+        "end_time": "the create answer is a queued call: it has not ended",
+        "duration": "the create answer is a queued call: no duration yet",
+    },
+    "message": {
+        "price": "Twilio prices a message after delivery, asynchronously; the sandbox never does",
+        "error_code": "set only for failed/undelivered messages",
+        "error_message": "set only for failed/undelivered messages",
+        "messaging_service_sid": "set only when sent through a Messaging Service",
+    },
+    "message:create": {
+        "date_sent": "the create answer is a queued message: it is not sent yet",
+    },
+    "bundle": {
+        "valid_until": "set only once a bundle is approved with an expiry; this one is a draft",
+    },
+}
 
 Answer = Callable[[World], Any]  # an SDK instance, or a Page for list reads
 
@@ -235,6 +271,15 @@ def operation_kind(example: Example) -> str:
     if example.template == example.resource.list_template:
         return "list" if example.method == "GET" else "create"
     return "fetch" if example.method == "GET" else "update"
+
+
+def unset_in_sandbox(example: Example) -> dict[str, str]:
+    """The UNSET_IN_SANDBOX entries that apply to the example's operation."""
+    resource = example.resource.name
+    return {
+        **UNSET_IN_SANDBOX.get(resource, {}),
+        **UNSET_IN_SANDBOX.get(f"{resource}:{operation_kind(example)}", {}),
+    }
 
 
 def sandbox_answer(client: Client, example: Example) -> tuple[Page | None, list[Any]]:

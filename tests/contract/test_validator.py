@@ -70,10 +70,12 @@ def errors(validator: ContractValidator, ex: ObservedExchange) -> list[str]:
 
 
 def test_correct_body_passes(validator: ContractValidator) -> None:
+    """A real, current IncomingPhoneNumber validates."""
     assert errors(validator, exchange(body=ipn())) == []
 
 
 def test_correct_list_and_v1_bodies_pass(validator: ContractValidator) -> None:
+    """A v2010 page, a v1 resource and a v1 create answer validate."""
     page = example("oai_api_v2010_list_incoming_phone_number_read_full.json")
     assert errors(validator, exchange(IPN_LIST, page)) == []
     trunk = example("oai_trunking_v1_fetch_trunk_fetch.json")
@@ -84,12 +86,23 @@ def test_correct_list_and_v1_bodies_pass(validator: ContractValidator) -> None:
 
 
 def test_missing_key_fails(validator: ContractValidator) -> None:
+    """A resource without one of its declared fields is a violation."""
     body = ipn()
     del body["phone_number"]
     assert errors(validator, exchange(body=body)) == ["$: 'phone_number' is a required property"]
 
 
+def test_missing_keys_are_reported_on_one_line(validator: ContractValidator) -> None:
+    """Several absent keys of one object make one error line naming them all."""
+    body = ipn()
+    del body["phone_number"], body["voice_url"]
+    assert errors(validator, exchange(body=body)) == [
+        "$: 2 required properties missing: phone_number, voice_url"
+    ]
+
+
 def test_missing_key_in_a_list_record_fails(validator: ContractValidator) -> None:
+    """So is a page record without one."""
     page = example("oai_api_v2010_list_incoming_phone_number_read_full.json")
     del page["incoming_phone_numbers"][0]["voice_url"]
     found = errors(validator, exchange(IPN_LIST, page))
@@ -97,6 +110,7 @@ def test_missing_key_in_a_list_record_fails(validator: ContractValidator) -> Non
 
 
 def test_missing_envelope_key_fails(validator: ContractValidator) -> None:
+    """So is a v2010 envelope or a v1 `meta` without a paging key."""
     page = example("oai_api_v2010_list_incoming_phone_number_read_full.json")
     del page["next_page_uri"]
     found = errors(validator, exchange(IPN_LIST, page))
@@ -119,10 +133,15 @@ def test_missing_envelope_key_fails(validator: ContractValidator) -> None:
         ("sms_method", "PUT"),  # enum GET/POST
         ("sid", "PN123"),  # SID pattern
         ("account_sid", ""),  # an account SID is never unset: no "" for it
+        ("sid", ""),  # nor is the resource's own
         ("date_created", "2015-07-30T23:19:04Z"),  # v2010 dates are RFC 2822
+        ("date_created", "Thu, 30 Jul 2015 23:19:04 GMT"),  # ... with +0000, as Twilio writes
+        ("date_updated", "Fri, 30 Jul 2015 23:19:04 +0000"),  # ... and a true weekday
+        ("date_updated", "Thu, 30 Jul 2015 23:19"),
     ],
 )
 def test_wrong_type_or_value_fails(validator: ContractValidator, field: str, value: Any) -> None:
+    """A wrong type, enum value, SID shape or date convention fails."""
     body = ipn()
     body[field] = value
     found = errors(validator, exchange(body=body))
@@ -130,6 +149,7 @@ def test_wrong_type_or_value_fails(validator: ContractValidator, field: str, val
 
 
 def test_nested_wrong_type_fails(validator: ContractValidator) -> None:
+    """Nested objects are checked too."""
     body = ipn()
     body["capabilities"]["sms"] = "true"
     assert errors(validator, exchange(body=body)) == [
@@ -138,6 +158,7 @@ def test_nested_wrong_type_fails(validator: ContractValidator) -> None:
 
 
 def test_nullable_is_translated(validator: ContractValidator) -> None:
+    """`nullable: true` admits null; fields without it do not."""
     body = ipn()
     # nullable: true on plain types, on enums and on objects admits null ...
     for field in ("friendly_name", "sms_method", "capabilities", "beta", "voice_url"):
@@ -156,17 +177,23 @@ def test_nullable_is_translated(validator: ContractValidator) -> None:
     assert found == ["$.page: None is not of type 'integer'"]
 
 
-def test_v1_dates_are_iso(validator: ContractValidator) -> None:
+@pytest.mark.parametrize(
+    "value",
+    ["Thu, 30 Jul 2015 23:19:04 +0000", "2015-07-30T23:19:04+00:00", "2015-07-30T23:19:04.5Z"],
+)
+def test_v1_dates_are_twilio_iso(validator: ContractValidator, value: str) -> None:
+    """v1 dates must be Twilio's `YYYY-MM-DDTHH:MM:SSZ`, which the SDK parses."""
     trunk = example("oai_trunking_v1_fetch_trunk_fetch.json")
-    trunk["date_created"] = "Thu, 30 Jul 2015 23:19:04 +0000"
+    trunk["date_created"] = value
     found = errors(validator, exchange(f"/v1/Trunks/{TK}", trunk, product="trunking"))
-    assert found == ["$.date_created: 'Thu, 30 Jul 2015 23:19:04 +0000' is not a 'date-time'"]
+    assert found == [f"$.date_created: {value!r} is not a 'date-time'"]
 
 
 # --- relaxations ----------------------------------------------------------------------------
 
 
 def test_relaxations_admit_real_shapes_only(validator: ContractValidator) -> None:
+    """Relaxations admit "" SIDs and decimal-string lat/long, nothing else."""
     body = ipn()
     body["sms_application_sid"] = ""  # unset SID: as Twilio sends it
     body["trunk_sid"] = ""
@@ -186,6 +213,7 @@ def test_relaxations_admit_real_shapes_only(validator: ContractValidator) -> Non
 
 
 def test_unpaged_envelope_only_for_number_search(validator: ContractValidator) -> None:
+    """A number search needs only `uri` and its records."""
     search = example("oai_api_v2010_list_available_phone_number_local_read_full.json")
     path = f"/2010-04-01/Accounts/{AC}/AvailablePhoneNumbers/US/Local.json"
     assert errors(validator, exchange(path, search)) == []
@@ -194,6 +222,7 @@ def test_unpaged_envelope_only_for_number_search(validator: ContractValidator) -
 
 
 def test_without_completeness_only_the_spec_counts() -> None:
+    """With completeness off, a missing field passes (the spec has no `required`)."""
     loose = ContractValidator(complete=False)
     body = ipn()
     del body["phone_number"]
@@ -204,6 +233,7 @@ def test_without_completeness_only_the_spec_counts() -> None:
 
 
 def test_unknown_path_is_reported(validator: ContractValidator) -> None:
+    """A path no spec template matches is a violation."""
     v = validator.check(exchange(f"/2010-04-01/Accounts/{AC}/Bogus.json", {"x": 1}))
     assert v is not None and v.errors == ("path is not in the spec",)
     assert v.template is None
@@ -212,11 +242,13 @@ def test_unknown_path_is_reported(validator: ContractValidator) -> None:
 
 
 def test_unknown_product_is_reported(validator: ContractValidator) -> None:
+    """A product without a spec is a violation."""
     v = validator.check(exchange("/v1/Things", {}, product="video"))
     assert v is not None and "unknown product" in v.errors[0]
 
 
 def test_unknown_path_404_is_allowed_but_its_body_checked(validator: ContractValidator) -> None:
+    """An unknown path may answer 404, with a proper Twilio error body."""
     path = f"/2010-04-01/Accounts/{AC}/Bogus.json"
     good = {
         "code": 20404,
@@ -229,6 +261,7 @@ def test_unknown_path_404_is_allowed_but_its_body_checked(validator: ContractVal
 
 
 def test_undocumented_method_and_status_fail(validator: ContractValidator) -> None:
+    """A method or a success status the spec does not document fails."""
     found = errors(validator, exchange(f"/2010-04-01/Accounts/{AC}.json", {}, method="DELETE"))
     assert found and "method DELETE is not in the spec" in found[0]
     # Creating a number answers 201, not 200.
@@ -240,11 +273,13 @@ def test_undocumented_method_and_status_fail(validator: ContractValidator) -> No
 
 
 def test_delete_answers_no_body(validator: ContractValidator) -> None:
+    """A 204 answers nothing."""
     assert errors(validator, exchange(IPN_PATH, None, status=204, method="DELETE")) == []
     assert errors(validator, exchange(IPN_PATH, {"deleted": True}, status=204, method="DELETE"))
 
 
 def test_literal_segments_beat_parameters(validator: ContractValidator) -> None:
+    """Literal path segments win over `{Sid}` parameters."""
     index = validator.spec("api")
     base = f"/2010-04-01/Accounts/{AC}/IncomingPhoneNumbers"
     local = "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/Local.json"
@@ -257,6 +292,7 @@ def test_literal_segments_beat_parameters(validator: ContractValidator) -> None:
 
 
 def test_query_string_is_ignored_for_matching(validator: ContractValidator) -> None:
+    """A query string does not stop a path from matching."""
     page = example("oai_api_v2010_list_incoming_phone_number_read_empty.json")
     path = f"/2010-04-01/Accounts/{AC}/IncomingPhoneNumbers.json?PageSize=50&Page=0"
     assert errors(validator, exchange(path, page)) == []
@@ -273,6 +309,7 @@ GOOD_ERROR = {
 
 
 def test_good_error_body_passes(validator: ContractValidator) -> None:
+    """Twilio's error body validates on a 4xx."""
     path = f"/2010-04-01/Accounts/{AC}/IncomingPhoneNumbers.json"
     assert errors(validator, exchange(path, GOOD_ERROR, status=400, method="POST")) == []
 
@@ -290,6 +327,7 @@ def test_good_error_body_passes(validator: ContractValidator) -> None:
     ],
 )
 def test_error_body_with_wrong_shape_fails(change: dict[str, Any], expect: str) -> None:
+    """A mistyped, mismatched or off-site error body fails."""
     body = {**GOOD_ERROR, **change}
     found = check_error_body(400, body)
     assert any(f.startswith(expect) for f in found), found
@@ -297,12 +335,14 @@ def test_error_body_with_wrong_shape_fails(change: dict[str, Any], expect: str) 
 
 @pytest.mark.parametrize("missing", ["code", "message", "more_info", "status"])
 def test_error_body_missing_key_fails(validator: ContractValidator, missing: str) -> None:
+    """An error body without one of its four keys fails."""
     body = {k: v for k, v in GOOD_ERROR.items() if k != missing}
     found = errors(validator, exchange(f"/v1/Trunks/{TK}", body, status=400, product="trunking"))
     assert found == [f"$: '{missing}' is a required property"]
 
 
 def test_error_body_that_is_not_json_object_fails() -> None:
+    """A non-JSON or empty error answer fails."""
     assert check_error_body(500, "Internal Server Error") == [
         "$: 'Internal Server Error' is not of type 'object'"
     ]
@@ -313,6 +353,7 @@ def test_error_body_that_is_not_json_object_fails() -> None:
 
 
 def test_recorder_keeps_violations_and_never_raises(validator: ContractValidator) -> None:
+    """The recorder keeps exchanges and violations and folds repeats in its report."""
     recorder = ContractRecorder(validator)
     recorder(exchange(body=ipn()))
     bad = ipn()
@@ -331,6 +372,8 @@ def test_recorder_keeps_violations_and_never_raises(validator: ContractValidator
 
 
 def test_recorder_survives_a_crashing_check() -> None:
+    """A crashing check becomes a violation, not an exception in the sandbox."""
+
     class Broken(ContractValidator):
         def check(self, exchange: ObservedExchange) -> Any:
             raise RuntimeError("boom")
@@ -341,6 +384,7 @@ def test_recorder_survives_a_crashing_check() -> None:
 
 
 def test_recorder_is_thread_safe(validator: ContractValidator) -> None:
+    """Answers reported from many threads are all kept."""
     recorder = ContractRecorder(validator)
     body = ipn()
     threads = [
@@ -355,7 +399,10 @@ def test_recorder_is_thread_safe(validator: ContractValidator) -> None:
 
 
 def test_specs_are_parsed_once_and_validators_compiled_once(validator: ContractValidator) -> None:
+    """Specs are parsed once per process and validators compiled once per response."""
     assert validator.spec("api") is validator.spec("api")
+    # Validators with other relaxations share the parsed JSON; only schemas are their own.
+    assert ContractValidator(relaxations=()).spec("api").spec is validator.spec("api").spec
     index = validator.spec("api")
     op = index.operation(IPN_TEMPLATE, "GET")
     assert op is not None
@@ -368,7 +415,7 @@ def test_every_response_schema_translates(validator: ContractValidator, product:
     index = validator.spec(product)
     compiled = 0
     for template, ops in index.spec["paths"].items():
-        for method, raw in ops.items():
+        for method in ops:
             op = index.operation(template, method)
             if op is None:
                 continue
@@ -379,6 +426,7 @@ def test_every_response_schema_translates(validator: ContractValidator, product:
 
 
 def test_translation_does_not_touch_the_spec() -> None:
+    """Translating leaves the (shared) parsed spec unchanged."""
     spec = json.loads((default_oai_dir() / "twilio_trunking_v1.json").read_text(encoding="utf-8"))
     before = copy.deepcopy(spec)
     translator = SchemaTranslator(spec)
@@ -388,10 +436,9 @@ def test_translation_does_not_touch_the_spec() -> None:
 
 
 def test_nullable_enum_admits_null() -> None:
+    """Nullable enums get None in their enum; untyped nullables become anyOf."""
     spec = {
-        "components": {
-            "schemas": {"e": {"type": "string", "enum": ["a", "b"], "nullable": True}}
-        }
+        "components": {"schemas": {"e": {"type": "string", "enum": ["a", "b"], "nullable": True}}}
     }
     schema = SchemaTranslator(spec).translate({"$ref": "#/components/schemas/e"})
     assert schema == {"type": ["string", "null"], "enum": ["a", "b", None]}
@@ -409,8 +456,17 @@ def run_inner_session(tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env.pop("PYTEST_ADDOPTS", None)
     return subprocess.run(
         [
-            sys.executable, "-m", "pytest", "-q", "-p", "tests.fixtures.contract",
-            "-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(tmp_path),
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "tests.fixtures.contract",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(tmp_path),
+            str(tmp_path),
         ],
         cwd=tmp_path,
         env=env,
@@ -449,6 +505,7 @@ def test_a_violation_fails_the_pytest_session(tmp_path: Path) -> None:
 
 
 def test_a_clean_session_passes(tmp_path: Path) -> None:
+    """A run without violations exits 0 and says how many answers conform."""
     (tmp_path / "test_inner.py").write_text(
         textwrap.dedent(
             f"""

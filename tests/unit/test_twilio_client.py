@@ -45,3 +45,34 @@ def test_factory_uses_api_key_when_given() -> None:
     assert isinstance(client.http_client, AsyncRewritingHttpClient)
     with pytest.raises(ValueError):
         build_client(account_sid="AC" + "1" * 32)
+
+
+async def test_page_errors_are_unwrapped_and_mapped() -> None:
+    from twilio.base.exceptions import TwilioException
+    from twilio.http.response import Response
+
+    from callplane.errors import ApiError
+    from callplane.twilio.errors import call_twilio
+
+    calls = 0
+
+    async def failing_page() -> None:
+        nonlocal calls
+        calls += 1
+        body = '{"code": 21422, "message": "not available", "status": 400}'
+        raise TwilioException("Unable to fetch page", Response(400, body))
+
+    with pytest.raises(ApiError) as err:
+        await call_twilio(failing_page, retry=True, action="list")
+    assert err.value.code == "phone_number_unavailable" and err.value.details["twilio_code"] == 21422
+    assert calls == 1
+
+    async def busy_page() -> None:
+        nonlocal calls
+        calls += 1
+        raise TwilioException("Unable to fetch page", Response(429, '{"code": 20429, "status": 429}'))
+
+    calls = 0
+    with pytest.raises(ApiError) as err:
+        await call_twilio(busy_page, retry=True, action="list", attempts=3, max_wait=0.01)
+    assert calls == 3 and err.value.code == "provider_error"

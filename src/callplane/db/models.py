@@ -1,11 +1,13 @@
 """Imports every model so that the metadata (and Alembic) sees every table."""
 
 from callplane.agents.models import Agent
+from callplane.billing.models import StripeEvent
 from callplane.connections.models import Connection
 from callplane.db.audit import AuditLog
 from callplane.db.base import Base
 from callplane.gateway.models import Event, OutboxMessage
 from callplane.numbers.models import ClonedBundle, ComplianceProfile, PhoneNumber
+from callplane.reconcile.models import JobRun
 from callplane.tenants.models import ApiKey, Plan, Subscription, Tenant
 from callplane.trunks.models import Trunk
 
@@ -18,9 +20,11 @@ __all__ = [
     "ComplianceProfile",
     "Connection",
     "Event",
+    "JobRun",
     "OutboxMessage",
     "PhoneNumber",
     "Plan",
+    "StripeEvent",
     "Subscription",
     "Tenant",
     "Trunk",

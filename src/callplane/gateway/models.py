@@ -47,10 +47,18 @@ class Event(IdMixin, Base):
 
 
 class OutboxMessage(IdMixin, Base):
-    """An event to deliver to a tenant's app, with retries; survives restarts."""
+    """An event to deliver to a tenant's app, with retries; survives restarts.
+
+    A worker claims due rows by writing a fresh `lease` and pushing `next_attempt_at` past the
+    lease time in one statement (so two replicas never send the same row at once, and a crash
+    mid-delivery only delays it); success sets `delivered_at`, giving up sets `failed_at`.
+    """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "delivered_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "delivered_at", "next_attempt_at"),
+        Index("ix_outbox_lease", "lease"),
+    )
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("tenants.id", ondelete="CASCADE"), index=True
@@ -64,5 +72,9 @@ class OutboxMessage(IdMixin, Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    failed_at: Mapped[datetime | None] = mapped_column(default=None)
+    lease: Mapped[str | None] = mapped_column(String(32), default=None)
+    purpose: Mapped[str] = mapped_column(String(16), default="events", server_default="events")  # events|sms
+    last_status: Mapped[int | None] = mapped_column(Integer, default=None)
     last_error: Mapped[str | None] = mapped_column(String(500), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

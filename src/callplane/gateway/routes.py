@@ -1,7 +1,61 @@
-"""HTTP routes of the gateway feature."""
+"""HTTP routes of the gateway: Twilio's webhooks, the tenant's events, routing explanations.
+
+The webhooks are plain Starlette routes (they take a Twilio form and answer TwiML, nothing for
+FastAPI's dependency injection or validation to do on the hot path) and are not part of the
+JSON API's OpenAPI document.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.routing import Route
+
+from callplane.deps import PlatformActor, Scope, UoW
+from callplane.gateway import service, webhooks
+from callplane.gateway.schemas import EventOut, ExplainOut
+from callplane.gateway.urls import WEBHOOK_PATHS, WHISPER_PATH
+from callplane.schemas import ListOf
 
 router = APIRouter(tags=["gateway"])
+
+for _kind, _endpoint in (
+    ("voice", webhooks.voice),
+    ("sms", webhooks.sms),
+    ("status", webhooks.status),
+    ("recording", webhooks.recording),
+):
+    router.routes.append(Route(WEBHOOK_PATHS[_kind], _endpoint, methods=["POST"]))
+router.routes.append(Route(WHISPER_PATH, webhooks.whisper, methods=["POST"]))
+
+
+@router.get(
+    "/v1/tenants/{tid}/events",
+    response_model=ListOf[EventOut],
+    response_model_by_alias=True,
+)
+async def list_events(
+    scope: Scope,
+    uow: UoW,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    kind: Annotated[str | None, Query(pattern=r"^[a-z_]{1,16}$")] = None,
+    sid: Annotated[str | None, Query(max_length=34)] = None,
+) -> object:
+    """The tenant's recorded webhook events, oldest first."""
+    rows, next_cursor = await service.list_events(
+        uow=uow, scope=scope, cursor=cursor, limit=limit, kind=kind, sid=sid
+    )
+    return {"data": [service.event_out(e) for e in rows], "next_cursor": next_cursor}
+
+
+@router.get("/v1/routes/explain", response_model=ExplainOut)
+async def explain_route(
+    actor: PlatformActor,
+    uow: UoW,
+    to: Annotated[str, Query(min_length=1, max_length=64)],
+    account_sid: Annotated[str | None, Query(pattern=r"^AC[0-9a-fA-F]{32}$")] = None,
+) -> ExplainOut:
+    """Every step of the routing decision for a call or message to `to`."""
+    return await service.explain(uow=uow, to=to, account_sid=account_sid)

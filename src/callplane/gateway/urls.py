@@ -28,3 +28,13 @@ def webhook_urls(settings: Settings) -> WebhookUrls:
     """The public URLs Twilio calls, built from CALLPLANE_PUBLIC_BASE_URL."""
     base = settings.public_base_url.rstrip("/")
     return WebhookUrls(**{kind: base + path for kind, path in WEBHOOK_PATHS.items()})
+
+
+# Not wired on numbers: the gateway points `<Number url>` of a forwarded call here so that the
+# answering party hears the agent's whisper before the call is bridged.
+WHISPER_PATH = "/webhooks/twilio/whisper"
+
+
+def whisper_url(settings: Settings, agent_id: object) -> str:
+    """The whisper TwiML URL for one agent (signed by Twilio like every webhook)."""
+    return f"{settings.public_base_url.rstrip('/')}{WHISPER_PATH}?agent={agent_id}"

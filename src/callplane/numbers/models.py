@@ -14,6 +14,9 @@ from callplane.db.base import Base, CreatedMixin, IdMixin, utcnow
 
 # A number counts as held (quota, uniqueness, routing) in these states.
 HELD_STATUSES = ("pending", "active", "releasing")
+STATUSES = ("pending", "active", "releasing", "released", "failed")
+NUMBER_TYPES = ("local", "mobile", "toll_free")
+RELEASE_REASONS = ("user", "subscription_canceled", "drift", "offboarded")
 _HELD_SQL = text("status IN ('pending', 'active', 'releasing')")
 
 
@@ -56,6 +59,10 @@ class PhoneNumber(IdMixin, CreatedMixin, Base):
         ForeignKey("trunks.id", ondelete="SET NULL"), index=True, default=None
     )
     managed: Mapped[bool] = mapped_column(Boolean, default=True)
+    origin: Mapped[str] = mapped_column(String(16), default="purchased")  # purchased|imported
+    # What the purchase passed to Twilio (from the compliance profile, or a clone of it).
+    bundle_sid: Mapped[str | None] = mapped_column(String(34), default=None)
+    address_sid: Mapped[str | None] = mapped_column(String(34), default=None)
     monthly_price: Mapped[Decimal | None] = mapped_column(Numeric(10, 4), default=None)
     price_unit: Mapped[str | None] = mapped_column(String(3), default=None)
     idempotency_key: Mapped[str | None] = mapped_column(String(255), default=None)
@@ -63,6 +70,7 @@ class PhoneNumber(IdMixin, CreatedMixin, Base):
     released_at: Mapped[datetime | None] = mapped_column(default=None)
     release_reason: Mapped[str | None] = mapped_column(String(32), default=None)
     failure_reason: Mapped[str | None] = mapped_column(String(500), default=None)
+    failure_code: Mapped[str | None] = mapped_column(String(64), default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -111,3 +119,14 @@ class ClonedBundle(IdMixin, CreatedMixin, Base):
     source_bundle_sid: Mapped[str] = mapped_column(String(34))
     account_sid: Mapped[str] = mapped_column(String(34))
     bundle_sid: Mapped[str] = mapped_column(String(34))
+
+
+class CopiedAddress(IdMixin, CreatedMixin, Base):
+    """A platform Address copied into a subaccount (addresses cannot be shared across accounts)."""
+
+    __tablename__ = "copied_addresses"
+    __table_args__ = (UniqueConstraint("source_address_sid", "account_sid"),)
+
+    source_address_sid: Mapped[str] = mapped_column(String(34))
+    account_sid: Mapped[str] = mapped_column(String(34))
+    address_sid: Mapped[str] = mapped_column(String(34))

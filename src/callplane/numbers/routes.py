@@ -1,7 +1,219 @@
-"""HTTP routes of the numbers feature."""
+"""Phone numbers and compliance profiles (DESIGN section 5)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Response
+
+from callplane.deps import AdminScope, PlatformActor, Scope, UoW
+from callplane.numbers import compliance, service
+from callplane.numbers.schemas import (
+    AvailableNumberOut,
+    ComplianceIn,
+    ComplianceOut,
+    NumberBuy,
+    NumberImport,
+    NumberOut,
+    NumberPatch,
+    NumberType,
+    PricingOut,
+)
+from callplane.schemas import ListOf
 
 router = APIRouter(tags=["numbers"])
+TENANT = "/v1/tenants/{tid}"
+
+Country = Annotated[str, Path(description="ISO 3166-1 alpha-2 country code", max_length=8)]
+TypePath = Annotated[NumberType, Path(alias="type", description="local, mobile or toll_free")]
+STATUS_LIST = r"^(pending|active|releasing|released|failed)(,(pending|active|releasing|released|failed))*$"
+
+
+@router.get(f"{TENANT}/phone-numbers/available", response_model=ListOf[AvailableNumberOut])
+async def search_available(
+    scope: Scope,
+    uow: UoW,
+    country: Annotated[str, Query(min_length=1, max_length=8, description="ISO-2, e.g. US")],
+    number_type: Annotated[NumberType, Query(alias="type")] = "local",
+    contains: Annotated[
+        str | None,
+        Query(pattern=r"^\+?[0-9A-Za-z*]{2,16}$", description="digits, letters and * wildcards"),
+    ] = None,
+    area_code: Annotated[str | None, Query(pattern=r"^[0-9]{3}$")] = None,
+    sms: bool | None = None,
+    voice: bool | None = None,
+    mms: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+) -> object:
+    """Numbers Twilio offers in the tenant's account, with their monthly price."""
+    found = await service.search_available(
+        uow=uow, scope=scope, country=country, number_type=number_type, contains=contains,
+        area_code=area_code, sms=sms, voice=voice, mms=mms, limit=limit,
+    )
+    return {"data": found, "next_cursor": None}
+
+
+@router.get(f"{TENANT}/phone-numbers/pricing", response_model=PricingOut)
+async def pricing(
+    scope: Scope,
+    uow: UoW,
+    country: Annotated[str, Query(min_length=1, max_length=8, description="ISO-2, e.g. GB")],
+) -> PricingOut:
+    """Monthly price per number type in a country."""
+    return await service.get_pricing(uow=uow, scope=scope, country=country)
+
+
+@router.post(f"{TENANT}/phone-numbers/import", status_code=201, response_model=NumberOut)
+async def import_number(
+    body: NumberImport, scope: AdminScope, uow: UoW, response: Response
+) -> NumberOut:
+    """Claim a number already in the tenant's Twilio account (200 when it already is the tenant's)."""
+    number, created = await service.import_number(uow=uow, scope=scope, data=body)
+    if not created:
+        response.status_code = 200
+    return service.number_out(number)
+
+
+@router.get(f"{TENANT}/phone-numbers", response_model=ListOf[NumberOut])
+async def list_numbers(
+    scope: Scope,
+    uow: UoW,
+    status: Annotated[
+        str | None, Query(pattern=STATUS_LIST, description="one status or several, comma-separated")
+    ] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> object:
+    """The tenant's numbers, oldest first."""
+    statuses = status.split(",") if status else None
+    rows, next_cursor = await service.list_numbers(
+        uow=uow, scope=scope, statuses=statuses, cursor=cursor, limit=limit
+    )
+    return {"data": [service.number_out(n) for n in rows], "next_cursor": next_cursor}
+
+
+@router.post(
+    f"{TENANT}/phone-numbers",
+    status_code=201,
+    response_model=NumberOut,
+    responses={202: {"description": "The same key's purchase is still in progress"}},
+)
+async def buy_number(
+    body: NumberBuy,
+    scope: AdminScope,
+    uow: UoW,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            pattern=r"^[\x21-\x7e]+$",
+            description="Repeat it to repeat the request safely: the number is bought once",
+        ),
+    ] = None,
+) -> NumberOut:
+    """Buy a number under the plan's quota; crash-safe and idempotent per Idempotency-Key."""
+    number, replayed = await service.buy_number(
+        uow=uow, scope=scope, data=body, idempotency_key=idempotency_key
+    )
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    if number.status == "pending":
+        response.status_code = 202
+    return service.number_out(number)
+
+
+@router.get(f"{TENANT}/phone-numbers/{{nid}}", response_model=NumberOut)
+async def get_number(nid: uuid.UUID, scope: Scope, uow: UoW) -> NumberOut:
+    """One number."""
+    return service.number_out(await service.get_number(uow=uow, scope=scope, number_id=nid))
+
+
+@router.patch(f"{TENANT}/phone-numbers/{{nid}}", response_model=NumberOut)
+async def update_number(nid: uuid.UUID, body: NumberPatch, scope: AdminScope, uow: UoW) -> NumberOut:
+    """Attach the number to an agent, or detach it (`{"agent_id": null}`)."""
+    number = await service.set_agent(uow=uow, scope=scope, number_id=nid, agent_id=body.agent_id)
+    return service.number_out(number)
+
+
+@router.delete(f"{TENANT}/phone-numbers/{{nid}}", response_model=NumberOut)
+async def release_number(nid: uuid.UUID, scope: AdminScope, uow: UoW) -> NumberOut:
+    """Release the number (an unmanaged imported one is only detached); idempotent."""
+    number = await service.release_number(uow=uow, scope=scope, number_id=nid, reason="user")
+    return service.number_out(number)
+
+
+# -- compliance profiles --------------------------------------------------------------------
+
+
+@router.put("/v1/compliance/{country}/{type}", response_model=ComplianceOut, tags=["compliance"])
+async def put_platform_profile(
+    country: Country, number_type: TypePath, body: ComplianceIn, actor: PlatformActor, uow: UoW
+) -> ComplianceOut:
+    """The platform's bundle and addresses for a country's number type (SIDs of the platform account)."""
+    profile, status = await compliance.put_profile(
+        uow=uow, actor=actor, scope=None, country=service.normalize_country(country),
+        number_type=number_type, data=body,
+    )
+    return compliance.profile_out(profile).model_copy(update={"bundle_status": status})
+
+
+@router.get("/v1/compliance/{country}/{type}", response_model=ComplianceOut, tags=["compliance"])
+async def get_platform_profile(
+    country: Country, number_type: TypePath, actor: PlatformActor, uow: UoW
+) -> ComplianceOut:
+    """The platform's profile."""
+    profile = await compliance.get_profile(
+        uow=uow, scope=None, country=service.normalize_country(country), number_type=number_type
+    )
+    return compliance.profile_out(profile)
+
+
+@router.delete("/v1/compliance/{country}/{type}", status_code=204, tags=["compliance"])
+async def delete_platform_profile(
+    country: Country, number_type: TypePath, actor: PlatformActor, uow: UoW
+) -> Response:
+    """Remove the platform's profile."""
+    await compliance.delete_profile(
+        uow=uow, actor=actor, scope=None, country=service.normalize_country(country),
+        number_type=number_type,
+    )
+    return Response(status_code=204)
+
+
+@router.put(f"{TENANT}/compliance/{{country}}/{{type}}", response_model=ComplianceOut, tags=["compliance"])
+async def put_tenant_profile(
+    country: Country, number_type: TypePath, body: ComplianceIn, scope: AdminScope, uow: UoW
+) -> ComplianceOut:
+    """The tenant's own bundle and addresses (SIDs of the tenant's account); wins over the platform's."""
+    profile, status = await compliance.put_profile(
+        uow=uow, actor=scope.actor, scope=scope, country=service.normalize_country(country),
+        number_type=number_type, data=body,
+    )
+    return compliance.profile_out(profile).model_copy(update={"bundle_status": status})
+
+
+@router.get(f"{TENANT}/compliance/{{country}}/{{type}}", response_model=ComplianceOut, tags=["compliance"])
+async def get_tenant_profile(
+    country: Country, number_type: TypePath, scope: Scope, uow: UoW
+) -> ComplianceOut:
+    """The tenant's own profile."""
+    profile = await compliance.get_profile(
+        uow=uow, scope=scope, country=service.normalize_country(country), number_type=number_type
+    )
+    return compliance.profile_out(profile)
+
+
+@router.delete(f"{TENANT}/compliance/{{country}}/{{type}}", status_code=204, tags=["compliance"])
+async def delete_tenant_profile(
+    country: Country, number_type: TypePath, scope: AdminScope, uow: UoW
+) -> Response:
+    """Remove the tenant's own profile (the platform's applies again)."""
+    await compliance.delete_profile(
+        uow=uow, actor=scope.actor, scope=scope, country=service.normalize_country(country),
+        number_type=number_type,
+    )
+    return Response(status_code=204)

@@ -111,7 +111,13 @@ def list_accounts(ctx: Ctx) -> Reply:
     filters = [(k, v) for k, v in (("FriendlyName", name), ("Status", status)) if v is not None]
     last = items[-1].seq if items else None
     return 200, v2010_envelope(
-        f"{API}/Accounts.json", "accounts", [account_json(a) for a in items], req, more, last, filters
+        f"{API}/Accounts.json",
+        "accounts",
+        [account_json(a) for a in items],
+        req,
+        more,
+        last,
+        filters,
     )
 
 

@@ -1,4 +1,4 @@
-"""The sandbox ASGI app: Twilio's API under `/<product>/<path>` and test controls under `/__sandbox/`.
+"""The sandbox ASGI app: Twilio's API under `/<product>/<path>`, test controls under `/__sandbox/`.
 
 Every Twilio path is served under the product it lives on at Twilio (`api`, `trunking`,
 `pricing`, `numbers`), the layout `callplane.twilio.client` rewrites `https://<product>.twilio.com`
@@ -17,9 +17,18 @@ import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
-from callplane.sandbox import accounts, bundles, controls, messaging, numbers, pricing, sip, trunking
+from callplane.sandbox import (
+    accounts,
+    bundles,
+    controls,
+    messaging,
+    numbers,
+    pricing,
+    sip,
+    trunking,
+)
 from callplane.sandbox.auth import authenticate
 from callplane.sandbox.errors import TwilioError, error_body, not_found
 from callplane.sandbox.faults import FaultBook
@@ -33,7 +42,6 @@ log = logging.getLogger("callplane.sandbox")
 PRODUCTS = ("api", "trunking", "pricing", "numbers")
 # Twilio products an observer is told about; a made-up product is not a Twilio API answer.
 OBSERVED_PRODUCTS = (*PRODUCTS, "messaging")
-ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 MAX_BODY = 1_000_000  # Twilio refuses huge forms too; this keeps a bad client from hurting us
 
 
@@ -90,7 +98,7 @@ class Sandbox:
                 return handler(ctx)
         except TwilioError as exc:
             return exc.status, exc.body()
-        except Exception:  # noqa: BLE001 - a sandbox bug must still answer like Twilio would
+        except Exception:
             log.exception("sandbox failed on %s %s/%s", method, product, path)
             return 500, error_body(500, 20500, "Internal Server Error")
 
@@ -100,7 +108,7 @@ class Sandbox:
             return
         try:
             self.observer(exchange)
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("sandbox observer failed")
 
 
@@ -108,9 +116,17 @@ def _params(raw: str) -> Params:
     return Params(parse_qsl(raw, keep_blank_values=True))
 
 
-async def _twilio_endpoint(request: Request) -> Response:
-    sandbox: Sandbox = request.app.state.sandbox
-    full = "/" + request.path_params.get("path", "")
+def _route_path(scope: Scope) -> str:
+    """The request path below the app's mount point (root_path)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root):
+        return path[len(root) :] or "/"
+    return path
+
+
+async def _twilio_endpoint(request: Request, sandbox: Sandbox) -> Response:
+    full = _route_path(request.scope)
     product, _, rest = full[1:].partition("/")
     path = "/" + rest
     method = request.method.upper()
@@ -166,12 +182,17 @@ def create_sandbox_app(
         observer=observer,
         webhook_transport=webhook_transport,
     )
-    app = Starlette(
-        routes=[
-            *controls.routes(),
-            Route("/{path:path}", _twilio_endpoint, methods=ALL_METHODS),
-        ]
-    )
+    app = Starlette(routes=controls.routes())
+
+    async def twilio_api(scope: Scope, receive: Receive, send: Send) -> None:
+        # Everything that is not a control is Twilio's API; as the router's default it also
+        # gets paths no route pattern can match (control characters and the like).
+        if scope["type"] != "http":
+            return
+        response = await _twilio_endpoint(Request(scope, receive), sandbox)
+        await response(scope, receive, send)
+
+    app.router.default = twilio_api
     app.state.sandbox = sandbox
     app.state.account_sid = sandbox.state.main_account_sid
     app.state.auth_token = sandbox.state.main_auth_token

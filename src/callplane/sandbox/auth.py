@@ -52,9 +52,7 @@ def authenticate(state: SandboxState, header: str | None) -> Principal:
             raise unauthorized()
         return Principal(account=account, key=key)
     account = state.account(username)
-    if account is None or not hmac.compare_digest(
-        account.auth_token.encode(), password.encode()
-    ):
+    if account is None or not hmac.compare_digest(account.auth_token.encode(), password.encode()):
         raise unauthorized()
     if not state.is_usable(account):
         raise unauthorized()

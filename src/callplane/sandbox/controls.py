@@ -49,7 +49,8 @@ def _origin(request: Request) -> str:
 
 def _base_url(request: Request) -> str:
     """Where this sandbox is reachable, its mount prefix included."""
-    return str(request.base_url).rstrip("/")
+    root = request.scope.get("root_path", "")
+    return f"{request.url.scheme}://{request.url.netloc}{root}".rstrip("/")
 
 
 async def create_account(request: Request) -> Response:
@@ -110,7 +111,9 @@ async def _inbound(request: Request, kind: str) -> Response:
             if kind == "status":
                 call_sid, status = data.get("call_sid"), data.get("status")
                 if not isinstance(call_sid, str) or status not in CALL_STATUSES:
-                    return _error(400, f"call_sid and status ({', '.join(CALL_STATUSES)}) are required")
+                    return _error(
+                        400, f"call_sid and status ({', '.join(CALL_STATUSES)}) are required"
+                    )
                 answer, delivery = inbound.prepare_status(sandbox.state, call_sid, status, origin)
                 record = None
             else:
@@ -120,7 +123,9 @@ async def _inbound(request: Request, kind: str) -> Response:
                 if kind == "call":
                     answer, delivery, record = inbound.prepare_call(sandbox.state, frm, to, origin)
                 else:
-                    answer, delivery, record = inbound.prepare_sms(sandbox.state, frm, to, body, origin)
+                    answer, delivery, record = inbound.prepare_sms(
+                        sandbox.state, frm, to, body, origin
+                    )
     except inbound.InboundError as exc:
         return _error(exc.status, str(exc))
     if delivery is None:
@@ -193,8 +198,12 @@ async def get_state(request: Request) -> Response:
             ],
             "numbers": [_number_state(n) for n in s.numbers.values()],
             "addresses": [
-                {"sid": a.sid, "account_sid": a.account_sid, "iso_country": a.iso_country,
-                 "customer_name": a.customer_name}
+                {
+                    "sid": a.sid,
+                    "account_sid": a.account_sid,
+                    "iso_country": a.iso_country,
+                    "customer_name": a.customer_name,
+                }
                 for a in s.addresses.values()
             ],
             "trunks": [
@@ -219,19 +228,38 @@ async def get_state(request: Request) -> Response:
                 for c in s.credential_lists.values()
             ],
             "messages": [
-                {"sid": m.sid, "account_sid": m.account_sid, "from": m.from_, "to": m.to,
-                 "body": m.body, "status": m.status, "direction": m.direction}
+                {
+                    "sid": m.sid,
+                    "account_sid": m.account_sid,
+                    "from": m.from_,
+                    "to": m.to,
+                    "body": m.body,
+                    "status": m.status,
+                    "direction": m.direction,
+                }
                 for m in s.messages.values()
             ],
             "calls": [
-                {"sid": c.sid, "account_sid": c.account_sid, "from": c.from_, "to": c.to,
-                 "status": c.status, "direction": c.direction, "trunk_sid": c.trunk_sid}
+                {
+                    "sid": c.sid,
+                    "account_sid": c.account_sid,
+                    "from": c.from_,
+                    "to": c.to,
+                    "status": c.status,
+                    "direction": c.direction,
+                    "trunk_sid": c.trunk_sid,
+                }
                 for c in s.calls.values()
             ],
             "bundles": [
-                {"sid": b.sid, "account_sid": b.account_sid, "status": b.status,
-                 "iso_country": b.iso_country, "number_type": b.number_type,
-                 "friendly_name": b.friendly_name}
+                {
+                    "sid": b.sid,
+                    "account_sid": b.account_sid,
+                    "status": b.status,
+                    "iso_country": b.iso_country,
+                    "number_type": b.number_type,
+                    "friendly_name": b.friendly_name,
+                }
                 for b in s.bundles.values()
             ],
             "faults": [r.as_json() for r in sandbox.faults.rules],
@@ -263,7 +291,9 @@ async def seed(request: Request) -> Response:
     if country is None or number_type not in country.blocks:
         return _error(400, f"no {number_type} inventory for {iso}")
     with state.lock:
-        account = state.account(data.get("account_sid") if isinstance(data.get("account_sid"), str) else None)
+        account = state.account(
+            data.get("account_sid") if isinstance(data.get("account_sid"), str) else None
+        )
         if account is None:
             return _error(404, "account_sid is not a sandbox account")
         info = country.types[number_type]
@@ -278,7 +308,12 @@ async def seed(request: Request) -> Response:
                 iso_country=block.country,
                 number_type=block.number_type,
                 friendly_name=inventory.friendly_name(e164),
-                capabilities={"voice": block.voice, "sms": block.sms, "mms": block.mms, "fax": False},
+                capabilities={
+                    "voice": block.voice,
+                    "sms": block.sms,
+                    "mms": block.mms,
+                    "fax": False,
+                },
                 address_requirements=info.address_requirements,
             )
             state.add_number(number)

@@ -84,7 +84,9 @@ class FaultBook:
             count = spec.get("count")
             count = int(count) if count is not None else None
         except (TypeError, ValueError):
-            raise FaultSpecError("rate, status, code, latency_ms and count must be numbers") from None
+            raise FaultSpecError(
+                "rate, status, code, latency_ms and count must be numbers"
+            ) from None
         if not 0.0 <= rate <= 1.0:
             raise FaultSpecError("rate must be between 0 and 1")
         if status is not None and not 400 <= status <= 599:

@@ -134,7 +134,12 @@ def prepare_call(
         "From": caller,
         "To": number.phone_number,
     }
-    for prefix, e164 in (("Called", number.phone_number), ("Caller", caller), ("From", caller), ("To", number.phone_number)):
+    for prefix, e164 in (
+        ("Called", number.phone_number),
+        ("Caller", caller),
+        ("From", caller),
+        ("To", number.phone_number),
+    ):
         params.update(_geo(e164, prefix))
     delivery = Delivery(
         url=_resolve(number.voice_url, origin),
@@ -166,7 +171,11 @@ def prepare_sms(
     message.date_sent = now()
     state.messages.add(message)
     if not number.sms_url:
-        return {"url": None, "status": None, "twiml": None, "message_sid": message.sid}, None, message
+        return (
+            {"url": None, "status": None, "twiml": None, "message_sid": message.sid},
+            None,
+            message,
+        )
     params = {
         "AccountSid": account.sid,
         "ApiVersion": number.api_version,
@@ -249,9 +258,7 @@ def signed_request(delivery: Delivery) -> tuple[str, str, dict[str, str], bytes 
     return "POST", delivery.url, headers, urlencode(delivery.params).encode()
 
 
-async def deliver(
-    delivery: Delivery, transport: httpx.AsyncBaseTransport | None
-) -> dict[str, Any]:
+async def deliver(delivery: Delivery, transport: httpx.AsyncBaseTransport | None) -> dict[str, Any]:
     """Send the webhook and answer {"url", "status", "twiml"} with what it returned."""
     method, url, headers, body = signed_request(delivery)
     try:

@@ -155,21 +155,113 @@ def _build_catalogue() -> dict[str, Country]:
         },
     )
     us_local = [
-        (("415523", "415592", "415639"), "San Francisco", "CA", "94103", "SNFC CNTRL", "722", "37.774900", "-122.419400"),
-        (("212380", "212417", "212651"), "New York", "NY", "10007", "NWYRCYZN01", "132", "40.712800", "-74.006000"),
-        (("312248", "312471", "312585"), "Chicago", "IL", "60601", "CHICAGO", "358", "41.878100", "-87.629800"),
-        (("512271", "512580", "512643"), "Austin", "TX", "78701", "AUSTIN", "558", "30.267200", "-97.743100"),
-        (("206319", "206452", "206577"), "Seattle", "WA", "98101", "SEATTLE", "674", "47.606200", "-122.332100"),
-        (("305364", "305507", "305614"), "Miami", "FL", "33130", "MIAMI", "460", "25.761700", "-80.191800"),
-        (("617249", "617356", "617684"), "Boston", "MA", "02108", "BOSTON", "128", "42.360100", "-71.058900"),
-        (("303218", "303357", "303690"), "Denver", "CO", "80202", "DENVER", "656", "39.739200", "-104.990300"),
-        (("404267", "404334", "404592"), "Atlanta", "GA", "30303", "ATLANTA", "438", "33.749000", "-84.388000"),
+        (
+            ("415523", "415592", "415639"),
+            "San Francisco",
+            "CA",
+            "94103",
+            "SNFC CNTRL",
+            "722",
+            "37.774900",
+            "-122.419400",
+        ),
+        (
+            ("212380", "212417", "212651"),
+            "New York",
+            "NY",
+            "10007",
+            "NWYRCYZN01",
+            "132",
+            "40.712800",
+            "-74.006000",
+        ),
+        (
+            ("312248", "312471", "312585"),
+            "Chicago",
+            "IL",
+            "60601",
+            "CHICAGO",
+            "358",
+            "41.878100",
+            "-87.629800",
+        ),
+        (
+            ("512271", "512580", "512643"),
+            "Austin",
+            "TX",
+            "78701",
+            "AUSTIN",
+            "558",
+            "30.267200",
+            "-97.743100",
+        ),
+        (
+            ("206319", "206452", "206577"),
+            "Seattle",
+            "WA",
+            "98101",
+            "SEATTLE",
+            "674",
+            "47.606200",
+            "-122.332100",
+        ),
+        (
+            ("305364", "305507", "305614"),
+            "Miami",
+            "FL",
+            "33130",
+            "MIAMI",
+            "460",
+            "25.761700",
+            "-80.191800",
+        ),
+        (
+            ("617249", "617356", "617684"),
+            "Boston",
+            "MA",
+            "02108",
+            "BOSTON",
+            "128",
+            "42.360100",
+            "-71.058900",
+        ),
+        (
+            ("303218", "303357", "303690"),
+            "Denver",
+            "CO",
+            "80202",
+            "DENVER",
+            "656",
+            "39.739200",
+            "-104.990300",
+        ),
+        (
+            ("404267", "404334", "404592"),
+            "Atlanta",
+            "GA",
+            "30303",
+            "ATLANTA",
+            "438",
+            "33.749000",
+            "-84.388000",
+        ),
     ]
     us.blocks["local"] = _blocks("US", "local", "1", us_local, digits=4) + _blocks(
         "US",
         "local",
         "1",
-        [(("808925", "808933", "808961"), "Hilo", "HI", "96720", "HILO", "834", "19.720000", "-155.090000")],
+        [
+            (
+                ("808925", "808933", "808961"),
+                "Hilo",
+                "HI",
+                "96720",
+                "HILO",
+                "834",
+                "19.720000",
+                "-155.090000",
+            )
+        ],
         digits=4,
         sms=False,  # as in Twilio's own example: some landline blocks take no SMS
     )
@@ -192,11 +284,56 @@ def _build_catalogue() -> dict[str, Country]:
         "local",
         "1",
         [
-            (("416360", "416479", "416583"), "Toronto", "ON", "M5H", "TORONTO", None, "43.653200", "-79.383200"),
-            (("604336", "604558", "604719"), "Vancouver", "BC", "V6B", "VANCOUVER", None, "49.282700", "-123.120700"),
-            (("514312", "514447", "514612"), "Montreal", "QC", "H2Y", "MONTREAL", None, "45.501700", "-73.567300"),
-            (("403264", "403355", "403532"), "Calgary", "AB", "T2P", "CALGARY", None, "51.044700", "-114.071900"),
-            (("613230", "613566", "613693"), "Ottawa", "ON", "K1P", "OTTAWA-HULL", None, "45.421500", "-75.697200"),
+            (
+                ("416360", "416479", "416583"),
+                "Toronto",
+                "ON",
+                "M5H",
+                "TORONTO",
+                None,
+                "43.653200",
+                "-79.383200",
+            ),
+            (
+                ("604336", "604558", "604719"),
+                "Vancouver",
+                "BC",
+                "V6B",
+                "VANCOUVER",
+                None,
+                "49.282700",
+                "-123.120700",
+            ),
+            (
+                ("514312", "514447", "514612"),
+                "Montreal",
+                "QC",
+                "H2Y",
+                "MONTREAL",
+                None,
+                "45.501700",
+                "-73.567300",
+            ),
+            (
+                ("403264", "403355", "403532"),
+                "Calgary",
+                "AB",
+                "T2P",
+                "CALGARY",
+                None,
+                "51.044700",
+                "-114.071900",
+            ),
+            (
+                ("613230", "613566", "613693"),
+                "Ottawa",
+                "ON",
+                "K1P",
+                "OTTAWA-HULL",
+                None,
+                "45.421500",
+                "-75.697200",
+            ),
         ],
         digits=4,
     )
@@ -221,7 +358,16 @@ def _build_catalogue() -> dict[str, Country]:
         "44",
         [
             (("2037", "2080"), "London", "London", "EC1A", None, None, "51.507400", "-0.127800"),
-            (("1614",), "Manchester", "Greater Manchester", "M1", None, None, "53.480800", "-2.242600"),
+            (
+                ("1614",),
+                "Manchester",
+                "Greater Manchester",
+                "M1",
+                None,
+                None,
+                "53.480800",
+                "-2.242600",
+            ),
             (("1214",), "Birmingham", "West Midlands", "B1", None, None, "52.486200", "-1.890400"),
             (("1414",), "Glasgow", "Scotland", "G1", None, None, "55.864200", "-4.251800"),
             (("1314",), "Edinburgh", "Scotland", "EH1", None, None, "55.953300", "-3.188300"),
@@ -257,7 +403,16 @@ def _build_catalogue() -> dict[str, Country]:
             (("8921",), "Munich", "Bavaria", "80331", None, None, "48.135100", "11.582000"),
             (("4022",), "Hamburg", "Hamburg", "20095", None, None, "53.551100", "9.993700"),
             (("6925",), "Frankfurt", "Hesse", "60311", None, None, "50.110900", "8.682100"),
-            (("2212",), "Cologne", "North Rhine-Westphalia", "50667", None, None, "50.937500", "6.960300"),
+            (
+                ("2212",),
+                "Cologne",
+                "North Rhine-Westphalia",
+                "50667",
+                None,
+                None,
+                "50.937500",
+                "6.960300",
+            ),
         ],
         digits=6,
         sms=False,
@@ -286,10 +441,28 @@ def _build_catalogue() -> dict[str, Country]:
         "local",
         "48",
         [
-            (("2250", "2262"), "Warsaw", "Masovian", "00-001", None, None, "52.229700", "21.012200"),
+            (
+                ("2250", "2262"),
+                "Warsaw",
+                "Masovian",
+                "00-001",
+                None,
+                None,
+                "52.229700",
+                "21.012200",
+            ),
             (("1244",), "Krakow", "Lesser Poland", "30-001", None, None, "50.064700", "19.945000"),
             (("5830",), "Gdansk", "Pomeranian", "80-001", None, None, "54.352000", "18.646600"),
-            (("7130",), "Wroclaw", "Lower Silesian", "50-001", None, None, "51.107900", "17.038500"),
+            (
+                ("7130",),
+                "Wroclaw",
+                "Lower Silesian",
+                "50-001",
+                None,
+                None,
+                "51.107900",
+                "17.038500",
+            ),
             (("6130",), "Poznan", "Greater Poland", "60-001", None, None, "52.406400", "16.925200"),
         ],
         digits=5,
@@ -367,6 +540,9 @@ def type_info(block: Block) -> TypeInfo:
 
 def friendly_name(e164: str) -> str:
     """What Twilio shows as a number's friendly name: national format in NANP, else E.164."""
+    if e164.startswith("+1") and len(e164) == 12 and e164[1:].isdigit():
+        # NANP national format, without a phonenumbers round trip (seeding makes 50,000 of these).
+        return f"({e164[2:5]}) {e164[5:8]}-{e164[8:]}"
     if e164.startswith("+1"):
         try:
             parsed = phonenumbers.parse(e164, None)
@@ -456,7 +632,11 @@ class Search:
         """Filters that depend on the block only (cheap: checked once per block)."""
         if self.area_code and not (block.cc == "1" and block.prefix.startswith(self.area_code)):
             return False
-        for wanted, have in ((self.sms, block.sms), (self.mms, block.mms), (self.voice, block.voice)):
+        for wanted, have in (
+            (self.sms, block.sms),
+            (self.mms, block.mms),
+            (self.voice, block.voice),
+        ):
             if wanted is True and not have:
                 return False
         if self.fax is True:

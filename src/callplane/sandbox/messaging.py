@@ -25,14 +25,38 @@ API = "/2010-04-01"
 MAGIC_FROM_OK = "+15005550006"
 
 SMS_FROM_ERRORS = {
-    "+15005550001": (21212, "The 'From' number {n} is not a valid phone number, shortcode, or alphanumeric sender ID."),
-    "+15005550007": (21606, "The 'From' phone number {n} is not a valid, SMS-capable inbound phone number or short code for your account."),
-    "+15005550008": (21611, "This 'From' number {n} has exceeded the maximum number of queued messages"),
+    "+15005550001": (
+        21212,
+        "The 'From' number {n} is not a valid phone number, shortcode, or alphanumeric sender ID.",
+    ),
+    "+15005550007": (
+        21606,
+        (
+            "The 'From' phone number {n} is not a valid, SMS-capable inbound phone number or "
+            "short code for your account."
+        ),
+    ),
+    "+15005550008": (
+        21611,
+        "This 'From' number {n} has exceeded the maximum number of queued messages",
+    ),
 }
 SMS_TO_ERRORS = {
     "+15005550001": (21211, "Invalid 'To' Phone Number: {n}"),
-    "+15005550002": (21612, "The 'To' phone number: {n}, is not currently reachable using the 'From' phone number via SMS."),
-    "+15005550003": (21408, "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: {n}."),
+    "+15005550002": (
+        21612,
+        (
+            "The 'To' phone number: {n}, is not currently reachable using the 'From' phone "
+            "number via SMS."
+        ),
+    ),
+    "+15005550003": (
+        21408,
+        (
+            "Permission to send an SMS has not been enabled for the region indicated by the "
+            "'To' number: {n}."
+        ),
+    ),
     "+15005550004": (21610, "Attempt to send to unsubscribed recipient {n}"),
     "+15005550009": (21614, "'To' number {n} is not a valid mobile number"),
 }
@@ -137,7 +161,9 @@ def call_json(call: Call) -> dict[str, Any]:
         "end_time": rfc2822(call.end_time),
         "forwarded_from": None,
         "from": call.from_,
-        "from_formatted": inventory.friendly_name(call.from_) if call.from_.startswith("+") else call.from_,
+        "from_formatted": inventory.friendly_name(call.from_)
+        if call.from_.startswith("+")
+        else call.from_,
         "group_sid": None,
         "parent_call_sid": None,
         "phone_number_sid": call.phone_number_sid,
@@ -206,7 +232,9 @@ def create_message(ctx: Ctx) -> Reply:
     if not body and not media and not form.get("ContentSid"):
         raise TwilioError(400, 21602, "Message body is required.")
     if len(body) > 1600:
-        raise TwilioError(400, 21617, "The concatenated message body exceeds the 1600 character limit.")
+        raise TwilioError(
+            400, 21617, "The concatenated message body exceeds the 1600 character limit."
+        )
     _magic(SMS_FROM_ERRORS, from_raw)
     _magic(SMS_TO_ERRORS, to_raw)
     from_e164 = inventory.normalize(from_raw)
@@ -331,7 +359,11 @@ def create_call(ctx: Ctx) -> Reply:
     from_e164 = inventory.normalize(from_raw)
     caller = _own_number(ctx.state, account, from_e164)
     if from_e164 != MAGIC_FROM_OK and (caller is None or not caller.capabilities.get("voice")):
-        raise TwilioError(400, 21210, f"The source phone number provided, {from_raw}, is not yet verified for your account.")
+        raise TwilioError(
+            400,
+            21210,
+            f"The source phone number provided, {from_raw}, is not yet verified for your account.",
+        )
     if to_raw.startswith(("sip:", "client:")):
         to = to_raw
     else:
@@ -431,7 +463,9 @@ def list_calls(ctx: Ctx) -> Reply:
     last = items[-1].seq if items else None
     filters = [(k, v) for k, v in (("To", to), ("From", frm), ("Status", status)) if v is not None]
     path = f"{API}/Accounts/{account.sid}/Calls.json"
-    return 200, v2010_envelope(path, "calls", [call_json(c) for c in items], req, more, last, filters)
+    return 200, v2010_envelope(
+        path, "calls", [call_json(c) for c in items], req, more, last, filters
+    )
 
 
 def register(router: Router) -> None:

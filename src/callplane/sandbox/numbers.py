@@ -65,7 +65,9 @@ def ipn_json(number: PhoneNumber) -> dict[str, Any]:
         "date_updated": rfc2822(number.date_updated),
         "emergency_status": number.emergency_status,
         "emergency_address_sid": number.emergency_address_sid,
-        "emergency_address_status": "registered" if number.emergency_address_sid else "unregistered",
+        "emergency_address_status": "registered"
+        if number.emergency_address_sid
+        else "unregistered",
         "friendly_name": number.friendly_name,
         "identity_sid": number.identity_sid,
         "origin": number.origin,
@@ -206,9 +208,10 @@ def list_available(ctx: Ctx) -> Reply:
     size = min(req.page_size, MAX_PAGE_SIZE)
     criteria = _search_criteria(ctx.query)
     hits = inventory.search(country, number_type, criteria, ctx.state.number_by_e164, size)
+    uri = f"{API}/Accounts/{account.sid}/AvailablePhoneNumbers/{country.iso}/{ctx.args['Type']}"
     return 200, {
         "available_phone_numbers": [available_json(n, b) for n, b in hits],
-        "uri": f"{API}/Accounts/{account.sid}/AvailablePhoneNumbers/{country.iso}/{ctx.args['Type']}.json",
+        "uri": f"{uri}.json",
     }
 
 
@@ -266,7 +269,10 @@ def _check_requirements(
         address = state.addresses.get(address_sid)
         if address is None or address.account_sid != account.sid:
             raise TwilioError(
-                400, 21631, f"Phone Number Requires an Address: {address_sid} is not an Address of this account"
+                400,
+                21631,
+                f"Phone Number Requires an Address: {address_sid} is not an Address of this "
+                "account",
             )
     requirement = info.address_requirements if info is not None else "none"
     if requirement != "none" and bundle is None:
@@ -300,11 +306,7 @@ def _choose_number(ctx: Ctx, typed: str | None) -> tuple[str, Block | None]:
         if e164 == inventory.MAGIC_VALID and e164 not in owned:
             return e164, None
         block = inventory.block_of(e164)
-        if (
-            block is None
-            or e164 in owned
-            or (typed is not None and block.number_type != typed)
-        ):
+        if block is None or e164 in owned or (typed is not None and block.number_type != typed):
             raise TwilioError(400, 21422, f"PhoneNumber {e164} is not available")
         return e164, block
     if area:
@@ -322,7 +324,9 @@ def _choose_number(ctx: Ctx, typed: str | None) -> tuple[str, Block | None]:
     raise missing_param("PhoneNumber")
 
 
-def _apply_wiring(state: SandboxState, number: PhoneNumber, account: Account, params: Params) -> None:
+def _apply_wiring(
+    state: SandboxState, number: PhoneNumber, account: Account, params: Params
+) -> None:
     """URL, method and misc fields shared by create and update."""
     for name, attr in URL_FIELDS.items():
         value = _url(params, name)
@@ -421,7 +425,7 @@ def create_number(ctx: Ctx) -> Reply:
     return _create(ctx, None)
 
 
-def _typed(number_type: str):  # noqa: ANN202 - small factory of handlers
+def _typed(number_type: str):
     def create(ctx: Ctx) -> Reply:
         return _create(ctx, number_type)
 
@@ -473,7 +477,9 @@ def _list(ctx: Ctx, typed: str | None) -> Reply:
     if exact is not None:
         # The gateway and reconcilers look numbers up one by one: answer from the E.164 index.
         hit = ctx.state.number_by_e164.get(exact)
-        source: list[PhoneNumber] = [hit] if hit is not None and hit.account_sid == account.sid else []
+        source: list[PhoneNumber] = (
+            [hit] if hit is not None and hit.account_sid == account.sid else []
+        )
         items, more = select(source, req, keep)
     else:
         index = ctx.state.numbers.owned(account.sid)

@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from types import TracebackType
+from typing import Self
 
 import uvicorn
 
@@ -51,7 +52,7 @@ class SandboxServer:
         """The main account's auth token."""
         return self.sandbox.state.main_auth_token
 
-    def start(self) -> SandboxServer:
+    def start(self) -> Self:
         """Start serving; returns once the port accepts connections."""
         if self._thread is not None:
             return self
@@ -88,7 +89,7 @@ class SandboxServer:
         """Forget everything but the main account (its credentials stay); drop fault rules."""
         self.sandbox.reset()
 
-    def __enter__(self) -> SandboxServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(

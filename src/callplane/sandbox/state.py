@@ -36,7 +36,7 @@ class Record:
 class OrderedIndex(Generic[T]):
     """Records of one owner in insertion order, with O(log n) seek by sequence number."""
 
-    __slots__ = ("_seqs", "_items", "_dead")
+    __slots__ = ("_dead", "_items", "_seqs")
 
     def __init__(self) -> None:
         self._seqs: list[int] = []
@@ -75,7 +75,6 @@ class OrderedIndex(Generic[T]):
             item = items.get(seqs[i])
             if item is not None:
                 yield item
-
 
     def newest_first(self) -> Iterator[T]:
         """Records from the newest to the oldest."""

@@ -151,7 +151,8 @@ def _apply_trunk_fields(ctx: Ctx, trunk: Trunk) -> None:
             raise TwilioError(
                 400,
                 21232,
-                f"Invalid Domain: {domain} must use letters, digits and '-' and end with pstn.twilio.com",
+                f"Invalid Domain: {domain} must use letters, digits and '-' and end with "
+                "pstn.twilio.com",
             )
         else:
             new_domain = domain.lower()
@@ -325,7 +326,9 @@ def create_trunk_credential_list(ctx: Ctx) -> Reply:
         raise missing_param("CredentialListSid")
     cl = ctx.state.credential_lists.get(cl_sid)
     if cl is None or cl.account_sid != trunk.account_sid:
-        raise invalid_param("CredentialListSid", f"{cl_sid} is not a CredentialList of this account")
+        raise invalid_param(
+            "CredentialListSid", f"{cl_sid} is not a CredentialList of this account"
+        )
     if ctx.state.trunk_credential_lists.get(f"{trunk.sid}/{cl.sid}") is not None:
         raise invalid_param("CredentialListSid", f"{cl_sid} is already associated with this trunk")
     assoc = ctx.state.trunk_credential_lists.add(

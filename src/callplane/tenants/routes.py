@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from callplane.connections import service as connections
+from callplane.billing import service as lifecycle
 from callplane.deps import AdminScope, PlatformActor, Scope, UoW
 from callplane.schemas import ListOf
 from callplane.tenancy import Role
@@ -67,9 +67,9 @@ async def update_tenant(body: TenantPatch, scope: Scope, actor: PlatformActor, u
 
 @router.delete("/tenants/{tid}", response_model=TenantOut)
 async def offboard_tenant(scope: Scope, actor: PlatformActor, uow: UoW) -> object:
-    """Offboard: release the tenant's Twilio resources and revoke its keys."""
-    await connections.close_account(uow=uow, scope=scope)
-    return await service.mark_offboarded(uow=uow, scope=scope)
+    """Offboard: revoke the tenant's keys, release its numbers, delete its trunk, close a
+    subaccount (idempotent: repeat it after a 502 to finish)."""
+    return await lifecycle.offboard(uow=uow, scope=scope)
 
 
 @router.post("/tenants/{tid}/api-keys", status_code=201, response_model=ApiKeyOut)
@@ -120,8 +120,14 @@ async def get_plan(name: str, actor: PlatformActor, uow: UoW) -> object:
 async def put_subscription(
     body: SubscriptionPut, scope: Scope, actor: PlatformActor, uow: UoW
 ) -> object:
-    """Create or replace the tenant's subscription (platform only: it comes from billing)."""
-    return _subscription_out(await service.put_subscription(uow=uow, scope=scope, data=body))
+    """Create or replace the tenant's subscription (platform only: it comes from billing).
+
+    Becoming active provisions the tenant's connection; an immediate cancellation releases its
+    numbers in the background; a cancellation at period end releases them once `canceled_at`
+    has passed (the daily reconciliation).
+    """
+    sub, _effects = await lifecycle.change_subscription(uow=uow, scope=scope, data=body)
+    return _subscription_out(sub)
 
 
 @router.get("/tenants/{tid}/subscription", response_model=SubscriptionOut)

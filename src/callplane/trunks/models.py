@@ -31,9 +31,13 @@ class Trunk(IdMixin, CreatedMixin, Base):
     origination_uri: Mapped[str | None] = mapped_column(String(2048), default=None)
     origination_url_sid: Mapped[str | None] = mapped_column(String(34), default=None)
     credential_list_sid: Mapped[str | None] = mapped_column(String(34), default=None)
+    # The one SIP credential callplane manages in that list (rotation updates it in place).
+    credential_sid: Mapped[str | None] = mapped_column(String(34), default=None)
     sip_username: Mapped[str | None] = mapped_column(String(64), default=None)
     sip_password: Mapped[str | None] = mapped_column(Text, default=None)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # How callplane came to hold the trunk: created | found (re-found by its tag) | adopted (legacy).
+    origin: Mapped[str] = mapped_column(String(16), default="created")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

@@ -1,7 +1,101 @@
-"""HTTP routes of the trunks feature."""
+"""A tenant's SIP trunk: `PUT/GET/DELETE trunk`, `POST trunk/credentials/rotate`,
+`PUT/DELETE trunk/phone-numbers/{nid}`."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
 
-router = APIRouter(tags=["trunks"])
+from fastapi import APIRouter, Body, Response
+
+from callplane.deps import AdminScope, Scope, UoW
+from callplane.numbers.models import PhoneNumber
+from callplane.trunks import naming, service
+from callplane.trunks.schemas import TrunkNumberOut, TrunkOut, TrunkPut
+
+router = APIRouter(prefix="/v1/tenants/{tid}", tags=["trunks"])
+
+
+def trunk_out(result: service.TrunkResult) -> TrunkOut:
+    """The public view of a trunk; the password only when this answer issued it."""
+    row = result.trunk
+    return TrunkOut(
+        id=row.id,
+        sid=row.twilio_sid,
+        account_sid=row.account_sid,
+        friendly_name=row.friendly_name,
+        domain_name=row.domain_name,
+        termination_uri=naming.termination_uri(row.domain_name),
+        origination_uri=row.origination_uri,
+        sip_username=row.sip_username,
+        sip_password=result.sip_password,
+        password_reissued=result.password_reissued,
+        origin=row.origin,
+        status=row.status,
+        phone_numbers=result.numbers,
+        created_at=row.created_at,
+    )
+
+
+def number_out(number: PhoneNumber, emergency_address_sid: str | None = None) -> TrunkNumberOut:
+    """A number as the trunk routes see it."""
+    return TrunkNumberOut(
+        id=number.id,
+        phone_number=number.e164,
+        trunk_id=number.trunk_id,
+        twilio_sid=number.twilio_sid,
+        status=number.status,
+        emergency_address_sid=emergency_address_sid,
+    )
+
+
+@router.put(
+    "/trunk",
+    response_model=TrunkOut,
+    responses={201: {"model": TrunkOut, "description": "The trunk was created"}},
+)
+async def put_trunk(
+    scope: AdminScope, uow: UoW, response: Response, body: TrunkPut | None = Body(default=None)
+) -> TrunkOut:
+    """Set up the tenant's isolated trunk, idempotently (201 when it was created now).
+
+    `sip_password` is in this answer only when a password was issued now (a new trunk, or an
+    existing one whose password could not be recovered: `password_reissued: true`).
+    """
+    result = await service.ensure_trunk(
+        uow=uow, scope=scope, origination_sip_uri=body.origination_sip_uri if body else None
+    )
+    if result.created:
+        response.status_code = 201
+    return trunk_out(result)
+
+
+@router.get("/trunk", response_model=TrunkOut)
+async def get_trunk(scope: Scope, uow: UoW) -> TrunkOut:
+    """The tenant's trunk (never its password)."""
+    return trunk_out(await service.get_trunk(uow=uow, scope=scope))
+
+
+@router.delete("/trunk", status_code=204)
+async def delete_trunk(scope: AdminScope, uow: UoW) -> Response:
+    """Detach the trunk's numbers, then delete its credential list and the trunk at Twilio."""
+    await service.delete_trunk(uow=uow, scope=scope)
+    return Response(status_code=204)
+
+
+@router.post("/trunk/credentials/rotate", response_model=TrunkOut)
+async def rotate_credentials(scope: AdminScope, uow: UoW) -> TrunkOut:
+    """A new SIP password for the trunk's user; this answer is the only place it appears."""
+    return trunk_out(await service.rotate_credentials(uow=uow, scope=scope))
+
+
+@router.put("/trunk/phone-numbers/{nid}", response_model=TrunkNumberOut)
+async def attach_number(nid: uuid.UUID, scope: AdminScope, uow: UoW) -> TrunkNumberOut:
+    """Route one of the tenant's numbers through its trunk (calls then go to the origination URI)."""
+    number, address = await service.attach_number(uow=uow, scope=scope, number_id=nid)
+    return number_out(number, address)
+
+
+@router.delete("/trunk/phone-numbers/{nid}", response_model=TrunkNumberOut)
+async def detach_number(nid: uuid.UUID, scope: AdminScope, uow: UoW) -> TrunkNumberOut:
+    """Take a number off the trunk (idempotent); its voice URL routes it again."""
+    return number_out(await service.detach_number(uow=uow, scope=scope, number_id=nid))

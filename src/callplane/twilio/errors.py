@@ -14,7 +14,9 @@ from tenacity import (
     stop_after_attempt,
     wait_exponential_jitter,
 )
-from twilio.base.exceptions import TwilioRestException
+import json
+
+from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from callplane.errors import ApiError, ProviderError
 from callplane.log import get_logger
@@ -67,6 +69,21 @@ TWILIO_ERRORS: dict[int, tuple[int, str, str]] = {
 RETRYABLE_CODES = {20429}
 
 
+def as_rest_exception(exc: TwilioException) -> TwilioRestException:
+    """The SDK's list/page calls raise a bare TwilioException carrying the response: unwrap it."""
+    if isinstance(exc, TwilioRestException):
+        return exc
+    response = exc.args[1] if len(exc.args) > 1 else None
+    status = getattr(response, "status_code", 500)
+    code, message = None, str(exc.args[0]) if exc.args else "Twilio error"
+    try:
+        body = json.loads(getattr(response, "text", "") or "{}")
+        code, message = body.get("code"), body.get("message", message)
+    except (ValueError, AttributeError):
+        pass
+    return TwilioRestException(status, "", msg=message, code=code)
+
+
 def is_retryable(exc: BaseException) -> bool:
     """Twilio rate limits, Twilio 5xx and transport failures."""
     if isinstance(exc, TwilioRestException):
@@ -104,7 +121,10 @@ async def call_twilio(
             reraise=True,
         ):
             with attempt:
-                return await operation()
+                try:
+                    return await operation()
+                except TwilioException as exc:
+                    raise as_rest_exception(exc) from exc
     except RetryError as exc:  # pragma: no cover - reraise=True makes this unreachable
         raise map_twilio_error(exc.last_attempt.exception() or exc) from exc
     except (TwilioRestException, aiohttp.ClientError, asyncio.TimeoutError, ConnectionError) as exc:

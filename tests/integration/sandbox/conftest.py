@@ -37,7 +37,9 @@ def byo_account(sandbox: SandboxServer, sandbox_control: httpx.Client) -> Accoun
     """Another top-level account (a BYO tenant's own), made through the test control."""
     answer = sandbox_control.post("/__sandbox/accounts", json={"friendly_name": "byo"}).json()
     return Account(
-        answer["sid"], answer["auth_token"], client_for(sandbox, answer["sid"], answer["auth_token"])
+        answer["sid"],
+        answer["auth_token"],
+        client_for(sandbox, answer["sid"], answer["auth_token"]),
     )
 
 
@@ -67,8 +69,8 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
             self.end_headers()
             self.wfile.write(payload)
 
-        do_GET = _handle  # noqa: N815
-        do_POST = _handle  # noqa: N815
+        do_GET = _handle
+        do_POST = _handle
 
         def log_message(self, *args: Any) -> None:  # quiet
             return

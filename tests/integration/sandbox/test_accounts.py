@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+from twilio.rest import Client
 
 from callplane.sandbox.server import SandboxServer
 from tests.integration.sandbox.helpers import Account, available, client_for, raw, twilio_error
@@ -40,11 +41,16 @@ def test_account_list_shows_self_and_subaccounts_with_filters(main: Account) -> 
 def test_subaccount_sees_only_itself(subaccount: Account, main: Account) -> None:
     listed = subaccount.client.api.v2010.accounts.list()
     assert [a.sid for a in listed] == [subaccount.sid]
-    assert twilio_error(lambda: subaccount.client.api.v2010.accounts(main.sid).fetch()) == (401, 20003)
+    assert twilio_error(lambda: subaccount.client.api.v2010.accounts(main.sid).fetch()) == (
+        401,
+        20003,
+    )
 
 
 def test_subaccount_cannot_make_subaccounts(subaccount: Account) -> None:
-    assert twilio_error(lambda: subaccount.client.api.v2010.accounts.create(friendly_name="nested")) == (401, 20003)
+    assert twilio_error(
+        lambda: subaccount.client.api.v2010.accounts.create(friendly_name="nested")
+    ) == (401, 20003)
 
 
 def test_update_friendly_name(main: Account, subaccount: Account) -> None:
@@ -70,7 +76,10 @@ def test_suspend_blocks_own_credentials_until_reactivated(
     main: Account, subaccount: Account
 ) -> None:
     main.client.api.v2010.accounts(subaccount.sid).update(status="suspended")
-    assert twilio_error(lambda: subaccount.client.api.v2010.accounts(subaccount.sid).fetch()) == (401, 20003)
+    assert twilio_error(lambda: subaccount.client.api.v2010.accounts(subaccount.sid).fetch()) == (
+        401,
+        20003,
+    )
     # The parent still sees it, and traffic from it is refused with 10001.
     assert main.client.api.v2010.accounts(subaccount.sid).fetch().status == "suspended"
     main.client.api.v2010.accounts(subaccount.sid).update(status="active")
@@ -78,8 +87,12 @@ def test_suspend_blocks_own_credentials_until_reactivated(
 
 
 def test_account_cannot_change_its_own_status(main: Account, subaccount: Account) -> None:
-    assert twilio_error(lambda: subaccount.client.api.v2010.accounts(subaccount.sid).update(status="suspended")) == (403, 20403)
-    assert twilio_error(lambda: main.client.api.v2010.accounts(main.sid).update(status="closed")) == (403, 20403)
+    assert twilio_error(
+        lambda: subaccount.client.api.v2010.accounts(subaccount.sid).update(status="suspended")
+    ) == (403, 20403)
+    assert twilio_error(
+        lambda: main.client.api.v2010.accounts(main.sid).update(status="closed")
+    ) == (403, 20403)
 
 
 def test_close_releases_numbers_and_is_final(main: Account, subaccount: Account) -> None:
@@ -90,15 +103,28 @@ def test_close_releases_numbers_and_is_final(main: Account, subaccount: Account)
     # Released: back in availability and buyable by someone else.
     again = main.client.incoming_phone_numbers.create(phone_number=e164)
     assert again.account_sid == main.sid
-    assert twilio_error(lambda: subaccount.client.api.v2010.accounts(subaccount.sid).fetch()) == (401, 20003)
-    assert twilio_error(lambda: main.client.api.v2010.accounts(subaccount.sid).update(status="active"))[0] == 400
+    assert twilio_error(lambda: subaccount.client.api.v2010.accounts(subaccount.sid).fetch()) == (
+        401,
+        20003,
+    )
+    assert (
+        twilio_error(
+            lambda: main.client.api.v2010.accounts(subaccount.sid).update(status="active")
+        )[0]
+        == 400
+    )
     # Closing again is harmless; the parent still lists it.
     assert main.client.api.v2010.accounts(subaccount.sid).update(status="closed").status == "closed"
     assert subaccount.sid in [a.sid for a in main.client.api.v2010.accounts.list(status="closed")]
 
 
 def test_invalid_status_value_is_refused(main: Account, subaccount: Account) -> None:
-    assert twilio_error(lambda: main.client.api.v2010.accounts(subaccount.sid).update(status="frozen"))[0] == 400
+    assert (
+        twilio_error(
+            lambda: main.client.api.v2010.accounts(subaccount.sid).update(status="frozen")
+        )[0]
+        == 400
+    )
 
 
 def test_control_makes_isolated_top_level_account(
@@ -106,8 +132,13 @@ def test_control_makes_isolated_top_level_account(
 ) -> None:
     account = byo_account.client.api.v2010.accounts(byo_account.sid).fetch()
     assert account.owner_account_sid == byo_account.sid
-    assert twilio_error(lambda: byo_account.client.api.v2010.accounts(main.sid).fetch()) == (401, 20003)
-    assert twilio_error(lambda: main.client.api.v2010.accounts(byo_account.sid).incoming_phone_numbers.list()) == (401, 20003)
+    assert twilio_error(lambda: byo_account.client.api.v2010.accounts(main.sid).fetch()) == (
+        401,
+        20003,
+    )
+    assert twilio_error(
+        lambda: main.client.api.v2010.accounts(byo_account.sid).incoming_phone_numbers.list()
+    ) == (401, 20003)
     assert [a.sid for a in main.client.api.v2010.accounts.list()] == [main.sid]
 
 
@@ -140,7 +171,10 @@ def test_api_key_authenticates_for_its_account(
     listed = subaccount.client.api.v2010.accounts(subaccount.sid).keys.list()
     assert [k.sid for k in listed] == [key.sid]
     # Standard keys cannot manage accounts or keys.
-    assert twilio_error(lambda: with_key.api.v2010.accounts(subaccount.sid).new_keys.create()) == (401, 20003)
+    assert twilio_error(lambda: with_key.api.v2010.accounts(subaccount.sid).new_keys.create()) == (
+        401,
+        20003,
+    )
     # A deleted key stops working.
     subaccount.client.api.v2010.accounts(subaccount.sid).keys(key.sid).delete()
     assert twilio_error(lambda: with_key.incoming_phone_numbers.list()) == (401, 20003)
@@ -150,7 +184,9 @@ def test_parent_api_key_does_not_reach_subaccount(
     sandbox: SandboxServer, main: Account, subaccount: Account
 ) -> None:
     key = main.client.api.v2010.accounts(main.sid).new_keys.create()
-    as_key = client_for(sandbox, subaccount.sid, None, api_key_sid=key.sid, api_key_secret=key.secret)
+    as_key = client_for(
+        sandbox, subaccount.sid, None, api_key_sid=key.sid, api_key_secret=key.secret
+    )
     assert twilio_error(lambda: as_key.incoming_phone_numbers.list()) == (401, 20003)
 
 
@@ -168,7 +204,16 @@ def test_v2010_dates_are_rfc2822(sandbox: SandboxServer, main: Account) -> None:
     assert body["subresource_uris"]["incoming_phone_numbers"].startswith("/2010-04-01/")
 
 
-async def test_async_client_creates_subaccount(twilio_async_client) -> None:  # noqa: ANN001
+async def test_async_client_creates_subaccount(twilio_async_client: Client) -> None:
     sub = await twilio_async_client.api.v2010.accounts.create_async(friendly_name="async")
     fetched = await twilio_async_client.api.v2010.accounts(sub.sid).fetch_async()
     assert fetched.friendly_name == "async"
+
+
+async def test_async_client_pages_through_lists(
+    twilio_async_client: Client, sandbox_control: httpx.Client
+) -> None:
+    sid = twilio_async_client.account_sid
+    sandbox_control.post("/__sandbox/seed", json={"account_sid": sid, "count": 7})
+    numbers = await twilio_async_client.incoming_phone_numbers.list_async(page_size=3)
+    assert len({n.sid for n in numbers}) == 7

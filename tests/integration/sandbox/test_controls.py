@@ -11,6 +11,7 @@ from twilio.request_validator import RequestValidator
 from callplane.sandbox.server import SandboxServer
 from tests.integration.sandbox.helpers import (
     Account,
+    Received,
     WebhookReceiver,
     available,
     twilio_error,
@@ -22,10 +23,18 @@ CALLER = "+12125550199"
 # -- faults ---------------------------------------------------------------------------------
 
 
-def test_fault_rate_one_answers_the_given_error(main: Account, sandbox_control: httpx.Client) -> None:
+def test_fault_rate_one_answers_the_given_error(
+    main: Account, sandbox_control: httpx.Client
+) -> None:
     rule = sandbox_control.post(
         "/__sandbox/faults",
-        json={"method": "POST", "path": "IncomingPhoneNumbers", "rate": 1, "status": 500, "code": 20500},
+        json={
+            "method": "POST",
+            "path": "IncomingPhoneNumbers",
+            "rate": 1,
+            "status": 500,
+            "code": 20500,
+        },
     )
     assert rule.status_code == 201 and isinstance(rule.json()["id"], int)
     e164 = available(main.client)
@@ -40,7 +49,9 @@ def test_fault_rate_one_answers_the_given_error(main: Account, sandbox_control: 
 
 
 def test_fault_latency_only_delays(main: Account, sandbox_control: httpx.Client) -> None:
-    sandbox_control.post("/__sandbox/faults", json={"path": r"/Accounts/AC\w+\.json$", "latency_ms": 300})
+    sandbox_control.post(
+        "/__sandbox/faults", json={"path": r"/Accounts/AC\w+\.json$", "latency_ms": 300}
+    )
     started = time.monotonic()
     account = main.client.api.v2010.accounts(main.sid).fetch()
     assert time.monotonic() - started >= 0.3
@@ -73,7 +84,7 @@ def test_faults_never_touch_controls(sandbox_control: httpx.Client) -> None:
 # -- inbound --------------------------------------------------------------------------------
 
 
-def _valid(token: str, received, method: str = "POST") -> bool:  # noqa: ANN001
+def _valid(token: str, received: Received, method: str = "POST") -> bool:
     validator = RequestValidator(token)
     signature = received.headers["X-Twilio-Signature"]
     return validator.validate(received.url, received.form if method == "POST" else {}, signature)
@@ -86,7 +97,9 @@ def test_inbound_call_posts_signed_form_to_voice_url(
     main.client.incoming_phone_numbers.create(
         phone_number=e164, voice_url=f"{webhook_receiver.url}/webhooks/twilio/voice?tenant=1"
     )
-    answer = sandbox_control.post("/__sandbox/inbound/call", json={"from": CALLER, "to": e164}).json()
+    answer = sandbox_control.post(
+        "/__sandbox/inbound/call", json={"from": CALLER, "to": e164}
+    ).json()
     assert answer["url"] == f"{webhook_receiver.url}/webhooks/twilio/voice?tenant=1"
     assert answer["status"] == 200
     assert answer["twiml"] == webhook_receiver.reply
@@ -138,7 +151,9 @@ def test_inbound_get_webhook_signs_the_full_url(
     main.client.incoming_phone_numbers.create(
         phone_number=e164, voice_url=f"{webhook_receiver.url}/voice?x=1", voice_method="GET"
     )
-    answer = sandbox_control.post("/__sandbox/inbound/call", json={"from": CALLER, "to": e164}).json()
+    answer = sandbox_control.post(
+        "/__sandbox/inbound/call", json={"from": CALLER, "to": e164}
+    ).json()
     (received,) = webhook_receiver.requests
     assert received.method == "GET"
     query = dict(parse_qsl(urlsplit(received.url).query))
@@ -161,13 +176,17 @@ def test_inbound_call_to_trunk_number_goes_to_origination(
         phone_number=e164, voice_url=f"{webhook_receiver.url}/voice"
     )
     main.client.trunking.v1.trunks(trunk.sid).phone_numbers.create(phone_number_sid=number.sid)
-    answer = sandbox_control.post("/__sandbox/inbound/call", json={"from": CALLER, "to": e164}).json()
+    answer = sandbox_control.post(
+        "/__sandbox/inbound/call", json={"from": CALLER, "to": e164}
+    ).json()
     assert answer["url"] == "sip:ai@voice.example.com"
     assert answer["status"] is None and answer["twiml"] is None
     assert answer["trunk_sid"] == trunk.sid
     assert webhook_receiver.requests == []  # the voice URL is ignored for a trunked number
     # SMS still goes to the number's SMS URL (none here).
-    sms = sandbox_control.post("/__sandbox/inbound/sms", json={"from": CALLER, "to": e164, "body": "x"})
+    sms = sandbox_control.post(
+        "/__sandbox/inbound/sms", json={"from": CALLER, "to": e164, "body": "x"}
+    )
     assert sms.json()["url"] is None
 
 
@@ -196,15 +215,30 @@ def test_inbound_status_callback(
     assert main.client.calls(call_sid).fetch().status == "completed"
 
 
-def test_inbound_errors(
-    main: Account, sandbox_control: httpx.Client
-) -> None:
-    assert sandbox_control.post("/__sandbox/inbound/call", json={"from": CALLER, "to": "+14155550100"}).status_code == 404
-    assert sandbox_control.post("/__sandbox/inbound/sms", json={"to": "+14155550100"}).status_code == 400
-    assert sandbox_control.post("/__sandbox/inbound/status", json={"call_sid": "CA" + "0" * 32, "status": "completed"}).status_code == 404
+def test_inbound_errors(main: Account, sandbox_control: httpx.Client) -> None:
+    assert (
+        sandbox_control.post(
+            "/__sandbox/inbound/call", json={"from": CALLER, "to": "+14155550100"}
+        ).status_code
+        == 404
+    )
+    assert (
+        sandbox_control.post("/__sandbox/inbound/sms", json={"to": "+14155550100"}).status_code
+        == 400
+    )
+    assert (
+        sandbox_control.post(
+            "/__sandbox/inbound/status", json={"call_sid": "CA" + "0" * 32, "status": "completed"}
+        ).status_code
+        == 404
+    )
     e164 = available(main.client)
-    main.client.incoming_phone_numbers.create(phone_number=e164, voice_url="http://127.0.0.1:9/down")
-    answer = sandbox_control.post("/__sandbox/inbound/call", json={"from": CALLER, "to": e164}).json()
+    main.client.incoming_phone_numbers.create(
+        phone_number=e164, voice_url="http://127.0.0.1:9/down"
+    )
+    answer = sandbox_control.post(
+        "/__sandbox/inbound/call", json={"from": CALLER, "to": e164}
+    ).json()
     assert answer["status"] is None and answer["error_code"] == 11200
 
 
@@ -248,14 +282,30 @@ def test_reset_keeps_only_the_main_account(
 
 def test_seed(main: Account, sandbox_control: httpx.Client) -> None:
     answer = sandbox_control.post(
-        "/__sandbox/seed", json={"account_sid": main.sid, "count": 25, "country": "GB", "type": "mobile"}
+        "/__sandbox/seed",
+        json={"account_sid": main.sid, "count": 25, "country": "GB", "type": "mobile"},
     ).json()
     assert answer["created"] == 25
     listed = main.client.incoming_phone_numbers.list(page_size=10)
     assert len(listed) == 25 and all(n.phone_number.startswith("+447") for n in listed)
-    assert sandbox_control.post("/__sandbox/seed", json={"account_sid": "AC" + "0" * 32, "count": 1}).status_code == 404
-    assert sandbox_control.post("/__sandbox/seed", json={"account_sid": main.sid, "count": -1}).status_code == 400
-    assert sandbox_control.post("/__sandbox/seed", json={"account_sid": main.sid, "country": "US", "type": "mobile"}).status_code == 400
+    assert (
+        sandbox_control.post(
+            "/__sandbox/seed", json={"account_sid": "AC" + "0" * 32, "count": 1}
+        ).status_code
+        == 404
+    )
+    assert (
+        sandbox_control.post(
+            "/__sandbox/seed", json={"account_sid": main.sid, "count": -1}
+        ).status_code
+        == 400
+    )
+    assert (
+        sandbox_control.post(
+            "/__sandbox/seed", json={"account_sid": main.sid, "country": "US", "type": "mobile"}
+        ).status_code
+        == 400
+    )
 
 
 def test_unknown_control(sandbox_control: httpx.Client) -> None:

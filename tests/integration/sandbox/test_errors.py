@@ -31,7 +31,9 @@ def _error_shape(body: dict, status: int, code: int) -> None:  # type: ignore[ty
         "/Accounts/AC00000000000000000000000000000000.json",
     ],
 )
-def test_unknown_and_malformed_sids_are_20404(sandbox: SandboxServer, main: Account, path: str) -> None:
+def test_unknown_and_malformed_sids_are_20404(
+    sandbox: SandboxServer, main: Account, path: str
+) -> None:
     with raw(sandbox, main.sid, main.token) as http:
         answer = http.get(API + path.format(sid=main.sid))
     assert answer.status_code == 404
@@ -101,7 +103,12 @@ def test_bad_basic_auth_headers(sandbox: SandboxServer) -> None:
 
 def test_bad_paging_params(sandbox: SandboxServer, main: Account) -> None:
     with raw(sandbox, main.sid, main.token) as http:
-        for params in ({"PageSize": "abc"}, {"PageSize": "0"}, {"Page": "-1"}, {"PageToken": "zzz"}):
+        for params in (
+            {"PageSize": "abc"},
+            {"PageSize": "0"},
+            {"Page": "-1"},
+            {"PageToken": "zzz"},
+        ):
             answer = http.get("/trunking/v1/Trunks", params=params)
             assert answer.status_code == 400, params
             _error_shape(answer.json(), 400, 20001)

@@ -11,6 +11,7 @@ import base64
 import json
 import os
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -18,11 +19,15 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from starlette.testclient import TestClient
-
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 from callplane.sandbox.app import create_sandbox_app
+
+with warnings.catch_warnings():
+    # Starlette suggests another HTTP package for its TestClient; httpx is what we have.
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 
 OAI = Path(
     os.environ.get("CALLPLANE_TWILIO_OAI_DIR")
@@ -35,14 +40,62 @@ SPECS = {
     "numbers": "twilio_numbers_v2.json",
 }
 PARAM_NAMES = [
-    "FriendlyName", "PhoneNumber", "AreaCode", "VoiceUrl", "VoiceMethod", "SmsUrl", "SmsMethod",
-    "StatusCallback", "Status", "PageSize", "Page", "PageToken", "Contains", "SmsEnabled",
-    "VoiceEnabled", "InRegion", "NearLatLong", "NearNumber", "Distance", "DomainName", "TrunkSid",
-    "AccountSid", "BundleSid", "AddressSid", "To", "From", "Body", "Url", "Twiml", "Weight",
-    "Priority", "Enabled", "SipUrl", "CredentialListSid", "PhoneNumberSid", "TargetAccountSid",
-    "MoveToDraft", "IsoCountry", "NumberType", "EndUserType", "Email", "Username", "Password",
-    "CustomerName", "Street", "City", "Region", "PostalCode", "MediaUrl", "EmergencyAddressSid",
-    "VoiceApplicationSid", "IdentitySid", "TransferMode", "Secure", "RegulationSid", "BundleSids",
+    "FriendlyName",
+    "PhoneNumber",
+    "AreaCode",
+    "VoiceUrl",
+    "VoiceMethod",
+    "SmsUrl",
+    "SmsMethod",
+    "StatusCallback",
+    "Status",
+    "PageSize",
+    "Page",
+    "PageToken",
+    "Contains",
+    "SmsEnabled",
+    "VoiceEnabled",
+    "InRegion",
+    "NearLatLong",
+    "NearNumber",
+    "Distance",
+    "DomainName",
+    "TrunkSid",
+    "AccountSid",
+    "BundleSid",
+    "AddressSid",
+    "To",
+    "From",
+    "Body",
+    "Url",
+    "Twiml",
+    "Weight",
+    "Priority",
+    "Enabled",
+    "SipUrl",
+    "CredentialListSid",
+    "PhoneNumberSid",
+    "TargetAccountSid",
+    "MoveToDraft",
+    "IsoCountry",
+    "NumberType",
+    "EndUserType",
+    "Email",
+    "Username",
+    "Password",
+    "CustomerName",
+    "Street",
+    "City",
+    "Region",
+    "PostalCode",
+    "MediaUrl",
+    "EmergencyAddressSid",
+    "VoiceApplicationSid",
+    "IdentitySid",
+    "TransferMode",
+    "Secure",
+    "RegulationSid",
+    "BundleSids",
 ]
 
 
@@ -81,8 +134,16 @@ def world() -> dict[str, Any]:
         f"{api}/Messages.json", data={"From": "+15005550006", "To": "+14155550123", "Body": "x"}
     ).json()
     sids = [
-        sid, sub["sid"], number["sid"], trunk["sid"], cl["sid"], bundle["sid"], message["sid"],
-        number["phone_number"], "US", "GB",
+        sid,
+        sub["sid"],
+        number["sid"],
+        trunk["sid"],
+        cl["sid"],
+        bundle["sid"],
+        message["sid"],
+        number["phone_number"],
+        "US",
+        "GB",
     ]
     return {"client": client, "sid": sid, "token": token, "sids": sids}
 
@@ -96,7 +157,13 @@ def _fill(template: str, data: st.DataObject, world: dict[str, Any]) -> str:
             st.one_of(
                 st.sampled_from(world["sids"]),
                 st.from_regex(r"\A[A-Z]{2}[0-9a-f]{32}\Z"),
-                st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="/?#"), min_size=1, max_size=12),
+                st.text(
+                    alphabet=st.characters(
+                        blacklist_categories=("Cs",), blacklist_characters="/?#"
+                    ),
+                    min_size=1,
+                    max_size=12,
+                ),
             ),
             label=name,
         )
@@ -106,10 +173,34 @@ def _fill(template: str, data: st.DataObject, world: dict[str, Any]) -> str:
 
 param_values = st.one_of(
     st.text(max_size=40),
-    st.sampled_from(["", "true", "false", "0", "-1", "1001", "99999999999999999999", "+15005550006",
-                     "+14155550123", "sip:a@b.c", "https://example.com/x", "pending-review",
-                     "twilio-approved", "closed", "suspended", "GB", "local", "toll-free", "PT12",
-                     "*", "+", "a,b", "AC" + "0" * 32, "PN" + "0" * 32]),
+    st.sampled_from(
+        [
+            "",
+            "true",
+            "false",
+            "0",
+            "-1",
+            "1001",
+            "99999999999999999999",
+            "+15005550006",
+            "+14155550123",
+            "sip:a@b.c",
+            "https://example.com/x",
+            "pending-review",
+            "twilio-approved",
+            "closed",
+            "suspended",
+            "GB",
+            "local",
+            "toll-free",
+            "PT12",
+            "*",
+            "+",
+            "a,b",
+            "AC" + "0" * 32,
+            "PN" + "0" * 32,
+        ]
+    ),
 )
 
 
@@ -138,13 +229,18 @@ def test_no_5xx_for_any_input(world: dict[str, Any], data: st.DataObject) -> Non
     else:
         response = client.request(method, path, data=params, headers=headers)
     assert response.status_code < 500, (method, path, params, response.text)
-    if path.startswith(("/api/", "/trunking/", "/pricing/", "/numbers/")) and response.status_code >= 400:
+    if (
+        path.startswith(("/api/", "/trunking/", "/pricing/", "/numbers/"))
+        and response.status_code >= 400
+    ):
         body = response.json()
         assert set(body) == {"code", "message", "more_info", "status"}, body
         assert body["status"] == response.status_code
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(body=st.one_of(st.binary(max_size=200), st.text(max_size=200).map(str.encode)))
 def test_no_5xx_for_junk_bodies(world: dict[str, Any], body: bytes) -> None:
     client: TestClient = world["client"]

@@ -34,7 +34,9 @@ def test_send_fetch_list_messages(main: Account, sender: str) -> None:
     assert len(main.client.messages.list(page_size=1)) == 2
 
 
-def test_message_from_must_be_own_sms_number(main: Account, subaccount: Account, sender: str) -> None:
+def test_message_from_must_be_own_sms_number(
+    main: Account, subaccount: Account, sender: str
+) -> None:
     assert twilio_error(
         lambda: subaccount.client.messages.create(from_=sender, to=TO, body="hi")
     ) == (400, 21606)
@@ -84,7 +86,9 @@ def test_calls(main: Account, sender: str) -> None:
     call = main.client.calls.create(from_=sender, to=TO, url="https://app.example.com/twiml")
     assert call.sid.startswith("CA")
     assert call.status == "queued" and call.direction == "outbound-api"
-    twiml_call = main.client.calls.create(from_=sender, to=TO, twiml="<Response><Say>hi</Say></Response>")
+    twiml_call = main.client.calls.create(
+        from_=sender, to=TO, twiml="<Response><Say>hi</Say></Response>"
+    )
     assert main.client.calls(call.sid).fetch().to == TO
     assert [c.sid for c in main.client.calls.list()] == [twiml_call.sid, call.sid]
     done = main.client.calls(call.sid).update(status="completed")
@@ -99,12 +103,20 @@ def test_call_errors(main: Account, subaccount: Account, sender: str) -> None:
     assert twilio_error(lambda: create(from_="", to=TO, url=url)) == (400, 21213)
     assert twilio_error(lambda: create(from_=sender, to=TO)) == (400, 21205)
     assert twilio_error(lambda: create(from_="+14155550100", to=TO, url=url)) == (400, 21210)
-    assert twilio_error(
-        lambda: subaccount.client.calls.create(from_=sender, to=TO, url=url)
-    ) == (400, 21210)
-    for to, code in (("+15005550001", 21217), ("+15005550002", 21214), ("+15005550003", 21215),
-                     ("+15005550004", 21216)):
-        assert twilio_error(lambda to=to: create(from_="+15005550006", to=to, url=url)) == (400, code)
+    assert twilio_error(lambda: subaccount.client.calls.create(from_=sender, to=TO, url=url)) == (
+        400,
+        21210,
+    )
+    for to, code in (
+        ("+15005550001", 21217),
+        ("+15005550002", 21214),
+        ("+15005550003", 21215),
+        ("+15005550004", 21216),
+    ):
+        assert twilio_error(lambda to=to: create(from_="+15005550006", to=to, url=url)) == (
+            400,
+            code,
+        )
     assert twilio_error(lambda: create(from_="+15005550001", to=TO, url=url)) == (400, 21212)
 
 

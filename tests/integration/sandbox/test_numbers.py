@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 
+import httpx
 import phonenumbers
 import pytest
 from phonenumbers import PhoneNumberType
@@ -56,7 +58,9 @@ def test_available_numbers_are_valid_for_country_and_type(
         assert set(number.capabilities) >= {"voice", "sms", "mms"}
 
 
-def test_local_numbers_carry_place_as_decimal_strings(sandbox: SandboxServer, main: Account) -> None:
+def test_local_numbers_carry_place_as_decimal_strings(
+    sandbox: SandboxServer, main: Account
+) -> None:
     with raw(sandbox, main.sid, main.token) as http:
         body = http.get(
             f"/api/2010-04-01/Accounts/{main.sid}/AvailablePhoneNumbers/US/Local.json",
@@ -166,11 +170,13 @@ def test_typed_purchase_endpoints(main: Account) -> None:
 def test_21422_when_not_available(main: Account, byo_account: Account) -> None:
     e164 = available(main.client)
     main.client.incoming_phone_numbers.create(phone_number=e164)
-    again = lambda: byo_account.client.incoming_phone_numbers.create(phone_number=e164)  # noqa: E731
-    assert twilio_error(again) == (400, 21422)
     assert twilio_error(
-        lambda: main.client.incoming_phone_numbers.create(phone_number=e164)
+        lambda: byo_account.client.incoming_phone_numbers.create(phone_number=e164)
     ) == (400, 21422)
+    assert twilio_error(lambda: main.client.incoming_phone_numbers.create(phone_number=e164)) == (
+        400,
+        21422,
+    )
     # A valid number Twilio never offered, and Twilio's magic unavailable number.
     assert twilio_error(
         lambda: main.client.incoming_phone_numbers.create(phone_number="+14155550100")
@@ -192,8 +198,12 @@ def test_21631_address_required_for_au(main: Account) -> None:
     create = main.client.incoming_phone_numbers.create
     assert twilio_error(lambda: create(phone_number=e164)) == (400, 21631)
     gb_address = main.client.addresses.create(
-        customer_name="Acme", street="1 High St", city="London", region="London",
-        postal_code="EC1A 1AA", iso_country="GB",
+        customer_name="Acme",
+        street="1 High St",
+        city="London",
+        region="London",
+        postal_code="EC1A 1AA",
+        iso_country="GB",
     )
     # AU local numbers need an address in Australia ("local" requirement).
     assert twilio_error(lambda: create(phone_number=e164, address_sid=gb_address.sid)) == (
@@ -201,8 +211,12 @@ def test_21631_address_required_for_au(main: Account) -> None:
         21631,
     )
     au_address = main.client.addresses.create(
-        customer_name="Acme", street="1 George St", city="Sydney", region="NSW",
-        postal_code="2000", iso_country="AU",
+        customer_name="Acme",
+        street="1 George St",
+        city="Sydney",
+        region="NSW",
+        postal_code="2000",
+        iso_country="AU",
     )
     number = create(phone_number=e164, address_sid=au_address.sid)
     assert number.address_sid == au_address.sid
@@ -211,8 +225,12 @@ def test_21631_address_required_for_au(main: Account) -> None:
 
 def test_21631_address_must_belong_to_buying_account(main: Account, subaccount: Account) -> None:
     parent_address = main.client.addresses.create(
-        customer_name="Acme", street="1 George St", city="Sydney", region="NSW",
-        postal_code="2000", iso_country="AU",
+        customer_name="Acme",
+        street="1 George St",
+        city="Sydney",
+        region="NSW",
+        postal_code="2000",
+        iso_country="AU",
     )
     e164 = available(subaccount.client, "AU", "mobile")
     assert twilio_error(
@@ -225,8 +243,11 @@ def test_21631_address_must_belong_to_buying_account(main: Account, subaccount: 
 def _approved_bundle(account: Account, country: str, kind: str) -> str:
     bundles = account.client.numbers.v2.regulatory_compliance.bundles
     bundle = bundles.create(
-        friendly_name=f"{country} {kind}", email="ops@example.com", iso_country=country,
-        number_type=kind.replace("_", "-"), end_user_type="business",
+        friendly_name=f"{country} {kind}",
+        email="ops@example.com",
+        iso_country=country,
+        number_type=kind.replace("_", "-"),
+        end_user_type="business",
     )
     assert bundle.status == "draft"
     approved = bundles(bundle.sid).update(status="pending-review")
@@ -236,8 +257,17 @@ def _approved_bundle(account: Account, country: str, kind: str) -> str:
 
 @pytest.mark.parametrize(
     ("country", "kind"),
-    [("GB", "local"), ("GB", "mobile"), ("GB", "toll_free"), ("PL", "local"), ("PL", "mobile"),
-     ("PL", "toll_free"), ("DE", "local"), ("DE", "mobile"), ("DE", "toll_free")],
+    [
+        ("GB", "local"),
+        ("GB", "mobile"),
+        ("GB", "toll_free"),
+        ("PL", "local"),
+        ("PL", "mobile"),
+        ("PL", "toll_free"),
+        ("DE", "local"),
+        ("DE", "mobile"),
+        ("DE", "toll_free"),
+    ],
 )
 def test_21649_regulated_numbers_need_a_matching_bundle(
     main: Account, country: str, kind: str
@@ -268,9 +298,10 @@ def test_subaccount_gets_21649_until_the_bundle_is_cloned(
 ) -> None:
     platform_bundle = _approved_bundle(main, "GB", "local")
     e164 = available(subaccount.client, "GB", "local")
-    buy = lambda bundle: subaccount.client.incoming_phone_numbers.create(  # noqa: E731
-        phone_number=e164, bundle_sid=bundle
-    )
+
+    def buy(bundle: str) -> object:
+        return subaccount.client.incoming_phone_numbers.create(phone_number=e164, bundle_sid=bundle)
+
     # The platform's bundle belongs to the parent: Twilio refuses it in the subaccount.
     assert twilio_error(lambda: buy(platform_bundle)) == (400, 21649)
     clone = main.client.numbers.v2.bundle_clone(platform_bundle).create(
@@ -293,7 +324,9 @@ def test_us_and_ca_need_nothing(main: Account) -> None:
 def test_list_filters(main: Account) -> None:
     bought = []
     for _ in range(3):
-        bought.append(main.client.incoming_phone_numbers.create(phone_number=available(main.client)))
+        bought.append(
+            main.client.incoming_phone_numbers.create(phone_number=available(main.client))
+        )
     main.client.incoming_phone_numbers(bought[1].sid).update(friendly_name="front desk")
     by_number = main.client.incoming_phone_numbers.list(phone_number=bought[2].phone_number)
     assert [n.sid for n in by_number] == [bought[2].sid]
@@ -323,12 +356,20 @@ def test_paging_across_pages(sandbox: SandboxServer, main: Account) -> None:
             params={"PageSize": 3},
         ).json()
     record_keys = set(body) - {
-        "first_page_uri", "end", "next_page_uri", "page", "page_size", "previous_page_uri",
-        "start", "uri",
+        "first_page_uri",
+        "end",
+        "next_page_uri",
+        "page",
+        "page_size",
+        "previous_page_uri",
+        "start",
+        "uri",
     }
     assert record_keys == {"incoming_phone_numbers"}
     assert body["start"] == 0 and body["end"] == 2 and body["page"] == 0 and body["page_size"] == 3
-    assert body["next_page_uri"].startswith(f"/2010-04-01/Accounts/{main.sid}/IncomingPhoneNumbers.json?")
+    assert body["next_page_uri"].startswith(
+        f"/2010-04-01/Accounts/{main.sid}/IncomingPhoneNumbers.json?"
+    )
     assert "Page=1" in body["next_page_uri"] and "PageToken=" in body["next_page_uri"]
     assert body["previous_page_uri"] is None
     with raw(sandbox, main.sid, main.token) as http:
@@ -360,7 +401,10 @@ def test_trunk_sid_set_and_cleared_through_update(main: Account) -> None:
     cleared = main.client.incoming_phone_numbers(number.sid).update(trunk_sid="")
     assert cleared.trunk_sid is None
     assert main.client.trunking.v1.trunks(trunk.sid).phone_numbers.list() == []
-    assert main.client.incoming_phone_numbers(number.sid).update(trunk_sid=trunk.sid).trunk_sid == trunk.sid
+    assert (
+        main.client.incoming_phone_numbers(number.sid).update(trunk_sid=trunk.sid).trunk_sid
+        == trunk.sid
+    )
 
 
 def test_move_number_between_accounts_of_one_parent(
@@ -385,13 +429,13 @@ def test_move_number_between_accounts_of_one_parent(
 
 def test_numbers_are_private_to_their_account(main: Account, subaccount: Account) -> None:
     number = main.client.incoming_phone_numbers.create(phone_number=available(main.client))
-    assert twilio_error(
-        lambda: subaccount.client.incoming_phone_numbers(number.sid).fetch()
-    ) == (404, 20404)
+    assert twilio_error(lambda: subaccount.client.incoming_phone_numbers(number.sid).fetch()) == (
+        404,
+        20404,
+    )
 
 
-def test_seeded_account_lists_fast(sandbox: SandboxServer, main: Account, sandbox_control) -> None:  # noqa: ANN001
-    import time
+def test_seeded_account_lists_fast(main: Account, sandbox_control: httpx.Client) -> None:
 
     seeded = sandbox_control.post(
         "/__sandbox/seed", json={"account_sid": main.sid, "count": 50_000}

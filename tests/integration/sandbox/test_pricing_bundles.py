@@ -17,7 +17,7 @@ def test_pricing_countries_and_prices(main: Account) -> None:
     assert gb.price_unit == "USD" and gb.country == "United Kingdom"
     prices = {p["number_type"]: Decimal(p["current_price"]) for p in gb.phone_number_prices}
     assert set(prices) == {"local", "mobile", "toll free"}
-    assert all(Decimal("0.5") <= v <= Decimal("50") for v in prices.values())
+    assert all(Decimal("0.5") <= v <= Decimal(50) for v in prices.values())
     us = main.client.pricing.v1.phone_numbers.countries("US").fetch()
     assert {p["number_type"] for p in us.phone_number_prices} == {"local", "toll free"}
     assert gb.url == "https://pricing.twilio.com/v1/PhoneNumbers/Countries/GB"
@@ -33,8 +33,11 @@ def test_pricing_unknown_country(main: Account) -> None:
 def test_bundle_lifecycle(main: Account) -> None:
     bundles = main.client.numbers.v2.regulatory_compliance.bundles
     bundle = bundles.create(
-        friendly_name="UK business", email="ops@example.com", iso_country="GB",
-        number_type="local", end_user_type="business",
+        friendly_name="UK business",
+        email="ops@example.com",
+        iso_country="GB",
+        number_type="local",
+        end_user_type="business",
     )
     assert bundle.sid.startswith("BU") and bundle.status == "draft"
     assert bundle.regulation_sid.startswith("RN")
@@ -52,7 +55,9 @@ def test_bundle_lifecycle(main: Account) -> None:
 
 def test_bundle_in_use_cannot_be_deleted(main: Account) -> None:
     bundles = main.client.numbers.v2.regulatory_compliance.bundles
-    bundle = bundles.create(friendly_name="PL", email="o@e.com", iso_country="PL", number_type="mobile")
+    bundle = bundles.create(
+        friendly_name="PL", email="o@e.com", iso_country="PL", number_type="mobile"
+    )
     bundles(bundle.sid).update(status="pending-review")
     main.client.incoming_phone_numbers.mobile.create(
         phone_number=available(main.client, "PL", "mobile"), bundle_sid=bundle.sid
@@ -62,7 +67,9 @@ def test_bundle_in_use_cannot_be_deleted(main: Account) -> None:
 
 def test_clone_to_subaccount(main: Account, subaccount: Account, byo_account: Account) -> None:
     bundles = main.client.numbers.v2.regulatory_compliance.bundles
-    bundle = bundles.create(friendly_name="DE", email="o@e.com", iso_country="DE", number_type="local")
+    bundle = bundles.create(
+        friendly_name="DE", email="o@e.com", iso_country="DE", number_type="local"
+    )
     clone_of = main.client.numbers.v2.bundle_clone(bundle.sid)
     assert twilio_error(lambda: clone_of.create(target_account_sid=subaccount.sid))[0] == 400
     bundles(bundle.sid).update(status="pending-review")

@@ -26,7 +26,9 @@ def test_credential_lists_and_credentials(main: Account) -> None:
     assert twilio_error(lambda: sip(cl.sid).fetch()) == (404, 20404)
 
 
-@pytest.mark.parametrize("password", ["short1A", "nodigitsatallAA", "alllowercase123", "ALLUPPERCASE123"])
+@pytest.mark.parametrize(
+    "password", ["short1A", "nodigitsatallAA", "alllowercase123", "ALLUPPERCASE123"]
+)
 def test_credential_password_rules(main: Account, password: str) -> None:
     cl = main.client.sip.credential_lists.create(friendly_name="rules")
     create = main.client.sip.credential_lists(cl.sid).credentials.create
@@ -49,19 +51,32 @@ def test_credential_list_requires_friendly_name(sandbox: SandboxServer, main: Ac
 
 def test_addresses(main: Account) -> None:
     address = main.client.addresses.create(
-        customer_name="Acme Ltd", street="1 High St", city="London", region="London",
-        postal_code="EC1A 1AA", iso_country="GB", friendly_name="HQ",
+        customer_name="Acme Ltd",
+        street="1 High St",
+        city="London",
+        region="London",
+        postal_code="EC1A 1AA",
+        iso_country="GB",
+        friendly_name="HQ",
     )
     assert address.sid.startswith("AD") and address.iso_country == "GB"
     assert main.client.addresses(address.sid).fetch().customer_name == "Acme Ltd"
     assert [a.sid for a in main.client.addresses.list(iso_country="GB")] == [address.sid]
     assert main.client.addresses.list(iso_country="DE") == []
     assert main.client.addresses(address.sid).update(city="Leeds").city == "Leeds"
-    assert twilio_error(
-        lambda: main.client.addresses.create(
-            customer_name="x", street="y", city="z", region="r", postal_code="1", iso_country="GBR"
-        )
-    )[0] == 400
+    assert (
+        twilio_error(
+            lambda: main.client.addresses.create(
+                customer_name="x",
+                street="y",
+                city="z",
+                region="r",
+                postal_code="1",
+                iso_country="GBR",
+            )
+        )[0]
+        == 400
+    )
 
 
 def test_trunk_crud(main: Account) -> None:
@@ -94,7 +109,8 @@ def test_trunk_domain_is_unique_across_the_sandbox(main: Account, byo_account: A
 
 
 @pytest.mark.parametrize(
-    "domain", ["tenant.example.com", "bad_name.pstn.twilio.com", "-x.pstn.twilio.com", "pstn.twilio.com"]
+    "domain",
+    ["tenant.example.com", "bad_name.pstn.twilio.com", "-x.pstn.twilio.com", "pstn.twilio.com"],
 )
 def test_trunk_domain_rules(main: Account, domain: str) -> None:
     assert twilio_error(lambda: main.client.trunking.v1.trunks.create(domain_name=domain)) == (
@@ -104,7 +120,10 @@ def test_trunk_domain_rules(main: Account, domain: str) -> None:
 
 
 def test_trunk_friendly_name_limit(main: Account) -> None:
-    assert twilio_error(lambda: main.client.trunking.v1.trunks.create(friendly_name="x" * 65))[0] == 400
+    assert (
+        twilio_error(lambda: main.client.trunking.v1.trunks.create(friendly_name="x" * 65))[0]
+        == 400
+    )
 
 
 def test_trunks_are_per_account(main: Account, subaccount: Account) -> None:
@@ -126,7 +145,9 @@ def test_origination_urls(main: Account) -> None:
     assert [o.sid for o in urls.list()] == [ou.sid]
     assert urls(ou.sid).update(priority=1).priority == 1
     assert twilio_error(
-        lambda: urls.create(weight=1, priority=1, enabled=True, friendly_name="x", sip_url="http://x")
+        lambda: urls.create(
+            weight=1, priority=1, enabled=True, friendly_name="x", sip_url="http://x"
+        )
     ) == (400, 20001)
     assert urls(ou.sid).delete() is True
     assert urls.list() == []
@@ -182,7 +203,9 @@ def test_trunk_list_paging(main: Account) -> None:
     page = main.client.trunking.v1.trunks.page(page_size=2)
     assert page.next_page_url.startswith("https://trunking.twilio.com/v1/Trunks?")
     assert [t.friendly_name for t in main.client.trunking.v1.trunks.list(limit=3, page_size=2)] == [
-        "t0", "t1", "t2",
+        "t0",
+        "t1",
+        "t2",
     ]
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-20 22:41:44.302979
+Create Date: 2026-11-20 22:44:09.314451
 """
 
 from __future__ import annotations
@@ -29,6 +29,15 @@ def upgrade() -> None:
     sa.Column('created_at', callplane.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cloned_bundles')),
     sa.UniqueConstraint('source_bundle_sid', 'account_sid', name=op.f('uq_cloned_bundles_source_bundle_sid_account_sid'))
+    )
+    op.create_table('copied_addresses',
+    sa.Column('source_address_sid', sa.String(length=34), nullable=False),
+    sa.Column('account_sid', sa.String(length=34), nullable=False),
+    sa.Column('address_sid', sa.String(length=34), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', callplane.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_copied_addresses')),
+    sa.UniqueConstraint('source_address_sid', 'account_sid', name=op.f('uq_copied_addresses_source_address_sid_account_sid'))
     )
     op.create_table('agents',
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
@@ -83,9 +92,11 @@ def upgrade() -> None:
     sa.Column('origination_uri', sa.String(length=2048), nullable=True),
     sa.Column('origination_url_sid', sa.String(length=34), nullable=True),
     sa.Column('credential_list_sid', sa.String(length=34), nullable=True),
+    sa.Column('credential_sid', sa.String(length=34), nullable=True),
     sa.Column('sip_username', sa.String(length=64), nullable=True),
     sa.Column('sip_password', sa.Text(), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('origin', sa.String(length=16), nullable=False),
     sa.Column('updated_at', callplane.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', callplane.db.base.UTCDateTime(timezone=True), nullable=False),
@@ -110,6 +121,9 @@ def upgrade() -> None:
     sa.Column('agent_id', sa.Uuid(), nullable=True),
     sa.Column('trunk_id', sa.Uuid(), nullable=True),
     sa.Column('managed', sa.Boolean(), nullable=False),
+    sa.Column('origin', sa.String(length=16), nullable=False),
+    sa.Column('bundle_sid', sa.String(length=34), nullable=True),
+    sa.Column('address_sid', sa.String(length=34), nullable=True),
     sa.Column('monthly_price', sa.Numeric(precision=10, scale=4), nullable=True),
     sa.Column('price_unit', sa.String(length=3), nullable=True),
     sa.Column('idempotency_key', sa.String(length=255), nullable=True),
@@ -117,6 +131,7 @@ def upgrade() -> None:
     sa.Column('released_at', callplane.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('release_reason', sa.String(length=32), nullable=True),
     sa.Column('failure_reason', sa.String(length=500), nullable=True),
+    sa.Column('failure_code', sa.String(length=64), nullable=True),
     sa.Column('updated_at', callplane.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', callplane.db.base.UTCDateTime(timezone=True), nullable=False),
@@ -216,4 +231,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_agents_tenant_id'))
 
     op.drop_table('agents')
+    op.drop_table('copied_addresses')
     op.drop_table('cloned_bundles')

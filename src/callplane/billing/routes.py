@@ -1,0 +1,34 @@
+"""`POST /v1/billing/stripe`: Stripe subscription events (signature-verified)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from callplane.billing import service
+from callplane.deps import UoW
+
+router = APIRouter(prefix="/v1/billing", tags=["billing"])
+
+
+@router.post("/stripe")
+async def stripe_webhook(request: Request, uow: UoW) -> dict[str, Any]:
+    """Stripe's customer.subscription.created/updated/deleted events.
+
+    Enabled by CALLPLANE_STRIPE_WEBHOOK_SECRET (404 otherwise). The `Stripe-Signature` header is
+    checked with the `stripe` library (400 `invalid_signature`); the tenant is the subscription's
+    `metadata.tenant_id` (or `metadata.tenant_slug`); the plan is the price's metadata `plan`, its
+    lookup key, or the subscription's metadata `plan` (422 `unknown_plan`, so that Stripe retries
+    once the plan exists). An event already handled, or older than one applied, changes nothing.
+    """
+    secret = uow.runtime.settings.stripe_webhook_secret
+    if secret is None:
+        raise service.StripeDisabled()
+    payload = await request.body()
+    event = service.verify_stripe(
+        payload=payload,
+        signature=request.headers.get("stripe-signature"),
+        secret=secret.get_secret_value(),
+    )
+    return await service.handle_stripe_event(uow=uow, event=event)

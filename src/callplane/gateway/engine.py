@@ -1,0 +1,60 @@
+"""The gateway of one process: coalesced reads, the group-committing writer and the outbox
+worker, started and stopped with the application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from callplane.gateway.lookup import Lookup
+from callplane.gateway.outbox import DeliveryPolicy, OutboxWorker
+from callplane.gateway.recorder import EventWriter
+from callplane.log import get_logger
+from callplane.runtime import Runtime
+
+log = get_logger(__name__)
+
+
+class Gateway:
+    """Everything the webhooks share within a process."""
+
+    def __init__(self, runtime: Runtime, policy: DeliveryPolicy | None = None) -> None:
+        self.runtime = runtime
+        self.settings = runtime.settings
+        self.lookup = Lookup(runtime)
+        self.outbox = OutboxWorker(runtime, policy)
+        self.writer = EventWriter(runtime, on_outbox=self.outbox.wake)
+
+    async def start(self) -> None:
+        """Start the outbox worker (rows left by a previous run are picked up at once)."""
+        self.outbox.start()
+
+    async def stop(self) -> None:
+        """Finish pending reads and writes, then stop the outbox worker."""
+        try:
+            await self.lookup.drain()
+            await self.writer.drain()
+        finally:
+            await self.outbox.stop()
+
+
+def gateway_of(app: Any) -> Gateway:
+    """The app's gateway (made on first use when the app runs without its lifespan)."""
+    gateway: Gateway | None = getattr(app.state, "gateway", None)
+    if gateway is None:
+        gateway = Gateway(app.state.runtime)
+        app.state.gateway = gateway
+    return gateway
+
+
+@asynccontextmanager
+async def gateway_lifespan(app: Any, runtime: Runtime) -> AsyncIterator[Gateway]:
+    """Run the gateway for the life of the app (used by `create_app`'s lifespan)."""
+    gateway = Gateway(runtime)
+    app.state.gateway = gateway
+    await gateway.start()
+    try:
+        yield gateway
+    finally:
+        await gateway.stop()

@@ -1,0 +1,346 @@
+"""The hot path's reads: an account's webhook tokens, a number's route, a call's owner.
+
+Each is one indexed query, coalesced across concurrent webhooks (`batching.Batcher`), and
+never cached: a route change is seen by the very next webhook. The only thing kept in memory
+is the plain text of token ciphertexts (`TokenCache`), which cannot go stale: a changed token is
+a new ciphertext.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, select, text
+
+from callplane.agents.models import Agent
+from callplane.connections import service as connections
+from callplane.connections.models import Connection
+from callplane.gateway.batching import Batcher
+from callplane.gateway.models import Event
+from callplane.gateway.routing import CALL_KINDS, MESSAGE_KINDS, AgentRoute, NumberRoute, TrunkRoute
+from callplane.log import get_logger
+from callplane.numbers.models import PhoneNumber
+from callplane.runtime import Runtime
+from callplane.tenants.models import Subscription, Tenant
+from callplane.trunks.models import Trunk
+
+log = get_logger(__name__)
+
+# The exact predicate of the unique partial index on phone_numbers.e164, written out so that
+# SQLite (which matches partial-index predicates literally) uses the index too.
+HELD = text("phone_numbers.status IN ('pending', 'active', 'releasing')")
+CHUNK = 400
+
+
+@dataclass(frozen=True, slots=True)
+class AccountAuth:
+    """An account the gateway knows: the tokens that may sign its webhooks, and who uses it."""
+
+    account_sid: str
+    tokens: tuple[str, ...]
+    tenant_ids: tuple[uuid.UUID, ...]
+    models: tuple[str, ...]
+    platform: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CallRef:
+    """The call (or message) a status or recording callback is about, as first recorded."""
+
+    sid: str
+    kind: str
+    tenant_id: uuid.UUID | None
+    number_id: uuid.UUID | None
+    agent_id: uuid.UUID | None
+    decision: str
+    state: str | None
+    events_url: str | None
+
+
+class TokenCache:
+    """Plain text of secret ciphertexts, so that tokens are not decrypted on every webhook.
+
+    Keyed by the ciphertext itself (plus tenant and column, the associated data), so a rotated
+    token, being a new ciphertext, is never answered from here. Bounded.
+    """
+
+    def __init__(self, secrets: Any, size: int = 4096) -> None:
+        self._secrets = secrets
+        self._size = size
+        self._plain: OrderedDict[tuple[str, Any, str], str | None] = OrderedDict()
+
+    def open(self, token: str | None, *, tenant_id: Any, field: str) -> str | None:
+        """Same as SecretBox.open, remembered."""
+        if token is None:
+            return None
+        key = (token, tenant_id, field)
+        try:
+            value = self._plain[key]
+            self._plain.move_to_end(key)
+            return value
+        except KeyError:
+            pass
+        value = self._secrets.open(token, tenant_id=tenant_id, field=field)
+        self._plain[key] = value
+        if len(self._plain) > self._size:
+            self._plain.popitem(last=False)
+        return value
+
+    def seal(self, *args: Any, **kwargs: Any) -> Any:  # pragma: no cover - never used here
+        raise RuntimeError("the gateway never encrypts")
+
+
+class _TokenRuntime:
+    """The slice of a runtime `connections.webhook_tokens` needs, with cached decryption."""
+
+    def __init__(self, runtime: Runtime, cache: TokenCache) -> None:
+        self.settings = runtime.settings
+        self.twilio = runtime.twilio
+        self.secrets = cache
+
+
+class _TokenUow:
+    def __init__(self, runtime: _TokenRuntime) -> None:
+        self.runtime = runtime
+
+
+def _chunks(items: list[Any]) -> list[list[Any]]:
+    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+
+
+ROUTE_COLUMNS = (
+    PhoneNumber.id,
+    PhoneNumber.tenant_id,
+    PhoneNumber.account_sid,
+    PhoneNumber.e164,
+    PhoneNumber.status,
+    PhoneNumber.managed,
+    Tenant.status.label("tenant_status"),
+    Subscription.status.label("subscription_status"),
+    Agent.id.label("agent_id"),
+    Agent.name.label("agent_name"),
+    Agent.voice_mode,
+    Agent.stream_url,
+    Agent.stream_parameters,
+    Agent.sip_uri,
+    Agent.forward_to,
+    Agent.caller_id,
+    Agent.whisper,
+    Agent.greeting,
+    Agent.record,
+    Agent.sms_mode,
+    Agent.sms_url,
+    Agent.sms_reply,
+    Agent.events_url,
+    Agent.events_secret,
+    Trunk.id.label("trunk_id"),
+    Trunk.twilio_sid.label("trunk_sid"),
+    Trunk.friendly_name.label("trunk_name"),
+    Trunk.domain_name.label("trunk_domain"),
+    Trunk.origination_uri.label("trunk_origination"),
+)
+
+
+def route_select() -> Any:
+    """Held numbers with their tenant, subscription, agent and trunk (one indexed query)."""
+    return (
+        select(*ROUTE_COLUMNS)
+        .join(Tenant, Tenant.id == PhoneNumber.tenant_id)
+        .outerjoin(Subscription, Subscription.tenant_id == PhoneNumber.tenant_id)
+        # The agent and trunk must be the number's tenant's own, whatever the row says.
+        .outerjoin(
+            Agent, and_(Agent.id == PhoneNumber.agent_id, Agent.tenant_id == PhoneNumber.tenant_id)
+        )
+        .outerjoin(
+            Trunk, and_(Trunk.id == PhoneNumber.trunk_id, Trunk.tenant_id == PhoneNumber.tenant_id)
+        )
+        .where(HELD)
+    )
+
+
+def route_from_row(row: Any) -> NumberRoute:
+    """A NumberRoute from a row of `route_select()`."""
+    agent = None
+    if row.agent_id is not None:
+        agent = AgentRoute(
+            id=row.agent_id,
+            tenant_id=row.tenant_id,
+            name=row.agent_name,
+            voice_mode=row.voice_mode,
+            stream_url=row.stream_url,
+            stream_parameters=row.stream_parameters or {},
+            sip_uri=row.sip_uri,
+            forward_to=row.forward_to,
+            caller_id=row.caller_id,
+            whisper=row.whisper,
+            greeting=row.greeting,
+            record=bool(row.record),
+            sms_mode=row.sms_mode,
+            sms_url=row.sms_url,
+            sms_reply=row.sms_reply,
+            events_url=row.events_url,
+            events_secret=row.events_secret,
+        )
+    trunk = None
+    if row.trunk_id is not None:
+        trunk = TrunkRoute(
+            id=row.trunk_id,
+            twilio_sid=row.trunk_sid,
+            friendly_name=row.trunk_name,
+            domain_name=row.trunk_domain,
+            origination_uri=row.trunk_origination,
+        )
+    return NumberRoute(
+        number_id=row.id,
+        tenant_id=row.tenant_id,
+        account_sid=row.account_sid,
+        e164=row.e164,
+        status=row.status,
+        managed=bool(row.managed),
+        tenant_status=row.tenant_status,
+        subscription_status=row.subscription_status,
+        agent=agent,
+        trunk=trunk,
+    )
+
+
+class Lookup:
+    """Coalesced reads for the webhooks of one process."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.tokens = TokenCache(runtime.secrets)
+        self._token_uow = _TokenUow(_TokenRuntime(runtime, self.tokens))
+        concurrency = 1 if runtime.engine.dialect.name == "sqlite" else 2
+        self._accounts: Batcher[str, AccountAuth | None] = Batcher(
+            self._fetch_accounts, concurrency=concurrency
+        )
+        self._numbers: Batcher[tuple[str, str], NumberRoute | None] = Batcher(
+            self._fetch_numbers, concurrency=concurrency
+        )
+        self._calls: Batcher[tuple[str, str], CallRef | None] = Batcher(
+            self._fetch_calls, concurrency=concurrency
+        )
+
+    async def account(self, account_sid: str) -> AccountAuth | None:
+        """The account's tokens and users; None for an account no tenant (nor the platform) uses."""
+        return await self._accounts.load(account_sid)
+
+    async def number(self, account_sid: str, e164: str) -> NumberRoute | None:
+        """The active number `e164` in `account_sid`; another account's number is None."""
+        return await self._numbers.load((account_sid, e164))
+
+    async def call(self, account_sid: str, sid: str) -> CallRef | None:
+        """The first recorded call or message with this SID in this account."""
+        return await self._calls.load((account_sid, sid))
+
+    async def drain(self) -> None:
+        """Finish every queued read."""
+        for batcher in (self._accounts, self._numbers, self._calls):
+            await batcher.drain()
+
+    # -- fetches ----------------------------------------------------------------------------
+
+    async def _fetch_accounts(self, batch: dict[str, Any]) -> dict[str, AccountAuth | None]:
+        sids = list(batch)
+        rows: list[Any] = []
+        async with self.runtime.engine.connect() as conn:
+            for chunk in _chunks(sids):
+                result = await conn.execute(
+                    select(
+                        Connection.tenant_id,
+                        Connection.model,
+                        Connection.account_sid,
+                        Connection.auth_token,
+                        Connection.previous_auth_token,
+                        Connection.token_rotated_at,
+                        Connection.status,
+                    ).where(Connection.account_sid.in_(chunk), Connection.status != "closed")
+                )
+                rows.extend(result.all())
+        platform = self.runtime.twilio.platform_credentials
+        found: dict[str, dict[str, Any]] = {}
+        for sid in sids:
+            if platform is not None and sid == platform.account_sid and platform.auth_token:
+                found[sid] = {"tokens": [platform.auth_token], "tenants": [], "models": ["master"]}
+        for row in rows:
+            entry = found.setdefault(row.account_sid, {"tokens": [], "tenants": [], "models": []})
+            conn = Connection(
+                tenant_id=row.tenant_id,
+                model=row.model,
+                account_sid=row.account_sid,
+                auth_token=row.auth_token,
+                previous_auth_token=row.previous_auth_token,
+                token_rotated_at=row.token_rotated_at,
+                status=row.status,
+            )
+            try:
+                tokens = connections.webhook_tokens(self._token_uow, conn)  # type: ignore[arg-type]
+            except Exception as exc:  # a token we cannot open verifies nothing; it must not 500
+                log.error(
+                    "cannot open a connection's webhook token",
+                    tenant_id=str(row.tenant_id), account_sid=row.account_sid,
+                    error=type(exc).__name__,
+                )
+                tokens = []
+            for token in tokens:
+                if token and token not in entry["tokens"]:
+                    entry["tokens"].append(token)
+            entry["tenants"].append(row.tenant_id)
+            entry["models"].append(row.model)
+        return {
+            sid: AccountAuth(
+                account_sid=sid,
+                tokens=tuple(v["tokens"]),
+                tenant_ids=tuple(v["tenants"]),
+                models=tuple(v["models"]),
+                platform=platform is not None and sid == platform.account_sid,
+            )
+            for sid, v in found.items()
+        }
+
+    async def _fetch_numbers(
+        self, batch: dict[tuple[str, str], Any]
+    ) -> dict[tuple[str, str], NumberRoute | None]:
+        wanted = sorted({e164 for _, e164 in batch})
+        routes: dict[tuple[str, str], NumberRoute] = {}
+        async with self.runtime.engine.connect() as conn:
+            for chunk in _chunks(wanted):
+                result = await conn.execute(route_select().where(PhoneNumber.e164.in_(chunk)))
+                for row in result:
+                    if row.status == "active":
+                        routes[(row.account_sid, row.e164)] = route_from_row(row)
+        return {key: routes.get(key) for key in batch}
+
+    async def _fetch_calls(
+        self, batch: dict[tuple[str, str], Any]
+    ) -> dict[tuple[str, str], CallRef | None]:
+        sids = sorted({sid for _, sid in batch})
+        refs: dict[tuple[str, str], CallRef] = {}
+        async with self.runtime.engine.connect() as conn:
+            for chunk in _chunks(sids):
+                result = await conn.execute(
+                    select(
+                        Event.sid, Event.kind, Event.account_sid, Event.tenant_id, Event.number_id,
+                        Event.agent_id, Event.decision, Event.state, Event.received_at,
+                        Agent.events_url,
+                    )
+                    .outerjoin(
+                        Agent, and_(Agent.id == Event.agent_id, Agent.tenant_id == Event.tenant_id)
+                    )
+                    .where(Event.sid.in_(chunk), Event.kind.in_(CALL_KINDS + MESSAGE_KINDS))
+                    .order_by(Event.received_at)
+                )
+                for row in result:
+                    key = (row.account_sid, row.sid)
+                    if key in refs:
+                        continue
+                    refs[key] = CallRef(
+                        sid=row.sid, kind=row.kind, tenant_id=row.tenant_id,
+                        number_id=row.number_id, agent_id=row.agent_id, decision=row.decision,
+                        state=row.state, events_url=row.events_url,
+                    )
+        return {key: refs.get(key) for key in batch}

@@ -1,0 +1,523 @@
+"""The inbound webhooks, in the order of DESIGN section 6:
+
+1. read the form (a non-form or oversized body is a 4xx, never a 500);
+2. find the account by `AccountSid` (unknown: 403);
+3. verify `X-Twilio-Signature` with that account's tokens over the public URL (invalid: 403,
+   counted and logged without secrets);
+4. find the active number by the normalised `To` within that account and answer TwiML;
+5. record the event once per `I-Twilio-Idempotency-Token` and queue it in the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+import time
+import uuid
+from typing import Any
+from urllib.parse import parse_qsl
+
+from prometheus_client import Counter, Histogram
+from sqlalchemy import outerjoin, select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from callplane.agents.models import Agent
+from callplane.connections.models import Connection
+from callplane.db.base import utcnow
+from callplane.gateway import twiml
+from callplane.gateway.engine import Gateway, gateway_of
+from callplane.gateway.lookup import AccountAuth, CallRef
+from callplane.gateway.recorder import Advance, Draft, Recorded
+from callplane.gateway.routing import Decision, NumberRoute, decide_sms, decide_voice
+from callplane.gateway.signature import (
+    SIGNATURE_HEADER,
+    SIGNATURE_SETTINGS_HEADER,
+    FormParams,
+    public_url,
+    verify_signature,
+)
+from callplane.log import get_logger
+from callplane.phone import try_normalize_e164
+
+log = get_logger(__name__)
+
+MAX_FORM_BYTES = 64 * 1024  # Twilio's forms are a few kB; an SMS body is at most 1600 chars
+MAX_FIELDS = 256
+RECORD_TIMEOUT = 5.0  # seconds an answer waits for its event to be committed
+IDEMPOTENCY_HEADER = "i-twilio-idempotency-token"
+ACCOUNT_SID_RE = re.compile(r"^AC[0-9a-fA-F]{32}$")
+XML = "application/xml"
+
+WEBHOOKS = Counter(
+    "callplane_webhook_requests_total", "Inbound Twilio webhooks answered", ["kind", "outcome"]
+)
+SIGNATURE_FAILURES = Counter(
+    "callplane_webhook_signature_failures_total",
+    "Webhooks refused with 403 (unknown account, missing or invalid signature)",
+    ["kind", "reason"],
+)
+LATENCY = Histogram(
+    "callplane_webhook_seconds",
+    "Time to answer an inbound webhook",
+    ["kind"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+_counters: dict[tuple[str, str], Any] = {}
+
+
+def _count(kind: str, outcome: str) -> None:
+    child = _counters.get((kind, outcome))
+    if child is None:
+        child = _counters[(kind, outcome)] = WEBHOOKS.labels(kind=kind, outcome=outcome)
+    child.inc()
+
+
+class Refusal(Exception):
+    """A webhook answered with a 4xx before any routing."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+    def response(self) -> Response:
+        return JSONResponse(
+            {"error": {"code": self.code, "message": self.message}}, status_code=self.status
+        )
+
+
+def _cut(value: str | None, size: int) -> str | None:
+    return value[:size] if value else value
+
+
+def _idempotency_token(request: Request) -> str | None:
+    token = request.headers.get(IDEMPOTENCY_HEADER)
+    if not token:
+        return None
+    token = token.strip()
+    # The column holds 255 characters; a longer token is kept as its digest (still unique).
+    return token if len(token) <= 255 else "sha256:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+# -- steps 1 to 3 ---------------------------------------------------------------------------
+
+
+async def read_form(request: Request) -> tuple[FormParams, str, str]:
+    """(fields, raw body text, raw query string); 4xx Refusal for anything but a Twilio form."""
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise Refusal(413, "payload_too_large", f"a webhook body is at most {MAX_FORM_BYTES} bytes")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refusal(400, "bad_request", "the body is not UTF-8") from None
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    ctype = request.headers.get("content-type", "").lower()
+    if "bodySHA256=" in query:
+        # Twilio's JSON variant: the body's hash is signed through the URL.
+        try:
+            data = json.loads(text)
+        except ValueError:
+            raise Refusal(400, "bad_request", "the body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise Refusal(400, "bad_request", "the JSON body must be an object")
+        fields = FormParams((str(k), v if isinstance(v, str) else json.dumps(v)) for k, v in data.items())
+        return fields, text, query
+    if not ctype.startswith("application/x-www-form-urlencoded"):
+        raise Refusal(
+            415, "unsupported_media_type",
+            "Twilio webhooks are application/x-www-form-urlencoded posts",
+        )
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    except ValueError:
+        raise Refusal(400, "bad_request", "the form has too many fields") from None
+    return FormParams(pairs), text, query
+
+
+def _raw_path(request: Request) -> str:
+    raw = request.scope.get("raw_path")
+    if raw:
+        return raw.decode("latin-1")
+    return request.scope.get("root_path", "") + request.scope["path"]
+
+
+async def authenticate(
+    gateway: Gateway, request: Request, kind: str
+) -> tuple[FormParams, AccountAuth]:
+    """Steps 1-3: the form, and the account whose token signed it; 4xx Refusal otherwise."""
+    fields, text, query = await read_form(request)
+    account_sid = fields.get("AccountSid", "")
+
+    def refuse(reason: str, message: str) -> Refusal:
+        SIGNATURE_FAILURES.labels(kind=kind, reason=reason).inc()
+        # Never the signature, the tokens or the form: the account and the reason are enough.
+        log.warning(
+            "webhook refused", kind=kind, reason=reason,
+            account_sid=account_sid[:34] if ACCOUNT_SID_RE.match(account_sid) else None,
+            path=request.url.path, client=request.client.host if request.client else None,
+        )
+        return Refusal(403, "forbidden", message)
+
+    if not ACCOUNT_SID_RE.match(account_sid):
+        raise refuse("missing_account_sid", "the webhook carries no valid AccountSid")
+    auth = await gateway.lookup.account(account_sid)
+    if auth is None or not auth.tokens:
+        raise refuse("unknown_account", "no tenant uses this Twilio account")
+    signature = request.headers.get(SIGNATURE_HEADER)
+    if not signature:
+        raise refuse("missing_signature", "the X-Twilio-Signature header is missing")
+    url = public_url(gateway.settings.public_base_url, _raw_path(request), query)
+    params: FormParams | str = text if "bodySHA256=" in query else fields
+    if not verify_signature(
+        tokens=auth.tokens,
+        url=url,
+        params=params,
+        signature=signature,
+        settings_header=request.headers.get(SIGNATURE_SETTINGS_HEADER),
+    ):
+        raise refuse("invalid_signature", "the X-Twilio-Signature does not verify")
+    return fields, auth
+
+
+# -- steps 4 and 5 --------------------------------------------------------------------------
+
+
+def _event(
+    *,
+    kind: str,
+    request: Request,
+    fields: FormParams,
+    account_sid: str,
+    sid: str | None,
+    decision: str,
+    state: str | None,
+    tenant_id: uuid.UUID | None,
+    number_id: uuid.UUID | None,
+    agent_id: uuid.UUID | None,
+    detail: dict[str, Any],
+) -> dict[str, Any]:
+    # Every key, always: the writer inserts many events in one statement.
+    return {
+        "tenant_id": tenant_id,
+        "kind": kind,
+        "sid": _cut(sid, 34),
+        "account_sid": account_sid,
+        "from_number": _cut(fields.get("From"), 32),
+        "to_number": _cut(fields.get("To"), 32),
+        "number_id": number_id,
+        "agent_id": agent_id,
+        "decision": decision,
+        "state": _cut(state, 32),
+        "idempotency_token": _idempotency_token(request),
+        "detail": detail,
+        "received_at": utcnow(),
+    }
+
+
+def _payload(
+    event_id: uuid.UUID, event: dict[str, Any], event_type: str, number: str | None,
+    fields: FormParams, reason: str | None,
+) -> str:
+    return json.dumps(
+        {
+            "id": str(event_id),
+            "type": event_type,
+            "created_at": event["received_at"].isoformat(),
+            "tenant_id": str(event["tenant_id"]) if event["tenant_id"] else None,
+            "agent_id": str(event["agent_id"]) if event["agent_id"] else None,
+            "number_id": str(event["number_id"]) if event["number_id"] else None,
+            "number": number,
+            "account_sid": event["account_sid"],
+            "sid": event["sid"],
+            "from": fields.get("From"),
+            "to": fields.get("To"),
+            "state": event["state"],
+            "decision": event["decision"],
+            "reason": reason,
+            "twilio": dict(fields),
+        },
+        separators=(",", ":"),
+    )
+
+
+def _outbox_row(draft: Draft, *, url: str, purpose: str, agent_id: uuid.UUID, tenant_id: uuid.UUID,
+                payload: str) -> dict[str, Any]:
+    now = draft.event["received_at"]
+    return {
+        "id": uuid.uuid4(),
+        "tenant_id": tenant_id,
+        "event_id": draft.id,
+        "agent_id": agent_id,
+        "url": url,
+        "payload": payload,
+        "purpose": purpose,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+
+async def _record(gateway: Gateway, draft: Draft, kind: str) -> Recorded | None:
+    """Record and wait for the commit; None when the database failed or was too slow."""
+    try:
+        return await asyncio.wait_for(gateway.writer.record(draft), RECORD_TIMEOUT)
+    except asyncio.TimeoutError:
+        log.error("event not committed in time", kind=kind, sid=draft.event.get("sid"))
+    except Exception as exc:  # noqa: BLE001 - the caller still gets an answer
+        log.error("event not recorded", kind=kind, sid=draft.event.get("sid"),
+                  error=type(exc).__name__)
+    return None
+
+
+def _routed_outbox(
+    draft: Draft, route: NumberRoute | None, decision: Decision, event_type: str,
+    fields: FormParams,
+) -> None:
+    if route is None or route.agent is None or decision.outcome != "routed":
+        return
+    agent = route.agent
+    payload = _payload(draft.id, draft.event, event_type, route.e164, fields, decision.reason)
+    urls: list[tuple[str, str]] = []
+    if decision.forward_to_url:
+        urls.append((decision.forward_to_url, "sms"))
+    if agent.events_url and agent.events_url != decision.forward_to_url:
+        urls.append((agent.events_url, "events"))
+    for url, purpose in urls:
+        draft.outbox.append(
+            _outbox_row(draft, url=url, purpose=purpose, agent_id=agent.id,
+                        tenant_id=route.tenant_id, payload=payload)
+        )
+
+
+async def voice(request: Request) -> Response:
+    """POST /webhooks/twilio/voice: a call to one of the numbers."""
+    return await _handle(request, "voice")
+
+
+async def sms(request: Request) -> Response:
+    """POST /webhooks/twilio/sms: a message to one of the numbers."""
+    return await _handle(request, "sms")
+
+
+async def status(request: Request) -> Response:
+    """POST /webhooks/twilio/status: call (or message) status callbacks."""
+    return await _handle(request, "status")
+
+
+async def recording(request: Request) -> Response:
+    """POST /webhooks/twilio/recording: `<Record action>` and recording status callbacks."""
+    return await _handle(request, "recording")
+
+
+async def _handle(request: Request, kind: str) -> Response:
+    started = time.perf_counter()
+    gateway = gateway_of(request.app)
+    try:
+        fields, auth = await authenticate(gateway, request, kind)
+        handler = _HANDLERS[kind]
+        response, outcome = await handler(gateway, request, fields, auth)
+    except Refusal as refusal:
+        _count(kind, "refused")
+        return refusal.response()
+    _count(kind, outcome)
+    LATENCY.labels(kind=kind).observe(time.perf_counter() - started)
+    return response
+
+
+async def _voice(
+    gateway: Gateway, request: Request, fields: FormParams, auth: AccountAuth
+) -> tuple[Response, str]:
+    to = try_normalize_e164(fields.get("To"))
+    route = await gateway.lookup.number(auth.account_sid, to) if to else None
+    decision = decide_voice(route, settings=gateway.settings, caller=fields.get("From"), to_e164=to)
+    agent = route.agent if route else None
+    draft = Draft(
+        _event(
+            kind="voice", request=request, fields=fields, account_sid=auth.account_sid,
+            sid=fields.get("CallSid"), decision=decision.outcome, state=fields.get("CallStatus"),
+            tenant_id=route.tenant_id if route else None,
+            number_id=route.number_id if route else None,
+            agent_id=agent.id if agent else None,
+            detail={"reason": decision.reason, "mode": decision.mode,
+                    "direction": fields.get("Direction")},
+        )
+    )
+    _routed_outbox(draft, route, decision, "call.received", fields)
+    recorded = await _record(gateway, draft, "voice")
+    outcome = decision.outcome if recorded is None or recorded.new else "duplicate"
+    return Response(decision.twiml, media_type=XML), outcome
+
+
+async def _sms(
+    gateway: Gateway, request: Request, fields: FormParams, auth: AccountAuth
+) -> tuple[Response, str]:
+    to = try_normalize_e164(fields.get("To"))
+    route = await gateway.lookup.number(auth.account_sid, to) if to else None
+    decision = decide_sms(route, to_e164=to)
+    agent = route.agent if route else None
+    draft = Draft(
+        _event(
+            kind="sms", request=request, fields=fields, account_sid=auth.account_sid,
+            sid=fields.get("MessageSid") or fields.get("SmsSid"), decision=decision.outcome,
+            state=fields.get("SmsStatus") or "received",
+            tenant_id=route.tenant_id if route else None,
+            number_id=route.number_id if route else None,
+            agent_id=agent.id if agent else None,
+            detail={"reason": decision.reason, "mode": decision.mode,
+                    "body": fields.get("Body"), "num_media": fields.get("NumMedia")},
+        )
+    )
+    _routed_outbox(draft, route, decision, "message.received", fields)
+    recorded = await _record(gateway, draft, "sms")
+    outcome = decision.outcome if recorded is None or recorded.new else "duplicate"
+    return Response(decision.twiml, media_type=XML), outcome
+
+
+async def _owner(
+    gateway: Gateway, account_sid: str, sid: str, fields: FormParams
+) -> tuple[CallRef | None, NumberRoute | None]:
+    """The call or message a callback is about; else the number it involves, in this account."""
+    ref = await gateway.lookup.call(account_sid, sid)
+    if ref is not None:
+        return ref, None
+    for field_name in ("To", "From"):  # inbound: our number is To; outbound: From
+        e164 = try_normalize_e164(fields.get(field_name))
+        if e164:
+            route = await gateway.lookup.number(account_sid, e164)
+            if route is not None:
+                return None, route
+    return None, None
+
+
+async def _callback(
+    gateway: Gateway, request: Request, fields: FormParams, auth: AccountAuth, kind: str,
+    *, sid: str, state: str, advance: Advance | None, event_type: str, detail: dict[str, Any],
+) -> tuple[Response, str]:
+    ref, route = await _owner(gateway, auth.account_sid, sid, fields)
+    if ref is not None:
+        tenant_id, number_id, agent_id = ref.tenant_id, ref.number_id, ref.agent_id
+        decision = ref.decision if ref.tenant_id else "unrouted"
+        events_url = ref.events_url
+    elif route is not None:
+        tenant_id, number_id = route.tenant_id, route.number_id
+        agent_id = route.agent.id if route.agent else None
+        decision = "routed" if route.agent else "unrouted"
+        events_url = route.agent.events_url if route.agent else None
+    else:
+        tenant_id = number_id = agent_id = events_url = None
+        decision = "unrouted"
+    draft = Draft(
+        _event(
+            kind=kind, request=request, fields=fields, account_sid=auth.account_sid, sid=sid,
+            decision=decision, state=state, tenant_id=tenant_id, number_id=number_id,
+            agent_id=agent_id, detail=detail,
+        ),
+        advance=advance,
+    )
+    if tenant_id and agent_id and events_url and decision != "rejected":
+        payload = _payload(draft.id, draft.event, event_type, None, fields, None)
+        draft.outbox.append(
+            _outbox_row(draft, url=events_url, purpose="events", agent_id=agent_id,
+                        tenant_id=tenant_id, payload=payload)
+        )
+    recorded = await _record(gateway, draft, kind)
+    if recorded is None:
+        # Nothing waits on this answer but Twilio; a 503 lets a retrying sender try again.
+        return JSONResponse(
+            {"error": {"code": "unavailable", "message": "the event could not be recorded"}},
+            status_code=503,
+        ), "record_failed"
+    outcome = "stale" if recorded.stale else ("recorded" if recorded.new else "duplicate")
+    return Response(twiml.empty_voice(), media_type=XML), outcome
+
+
+async def _status(
+    gateway: Gateway, request: Request, fields: FormParams, auth: AccountAuth
+) -> tuple[Response, str]:
+    call_sid, call_status = fields.get("CallSid"), fields.get("CallStatus")
+    message_sid = fields.get("MessageSid") or fields.get("SmsSid")
+    message_status = fields.get("MessageStatus") or fields.get("SmsStatus")
+    if call_sid and call_status:
+        sid, state, messages, event_type = call_sid, call_status, False, "call.status"
+    elif message_sid and message_status:
+        sid, state, messages, event_type = message_sid, message_status, True, "message.status"
+    else:
+        raise Refusal(400, "bad_request", "a status callback needs CallSid and CallStatus "
+                      "(or MessageSid and MessageStatus)")
+    detail = {
+        "status": state,
+        "duration": fields.get("CallDuration"),
+        "sequence": fields.get("SequenceNumber"),
+        "error_code": fields.get("ErrorCode"),
+    }
+    return await _callback(
+        gateway, request, fields, auth, "status", sid=sid, state=state,
+        advance=Advance(sid=sid[:34], account_sid=auth.account_sid, state=state, messages=messages),
+        event_type=event_type, detail=detail,
+    )
+
+
+async def _recording(
+    gateway: Gateway, request: Request, fields: FormParams, auth: AccountAuth
+) -> tuple[Response, str]:
+    call_sid = fields.get("CallSid")
+    if not call_sid:
+        raise Refusal(400, "bad_request", "a recording callback needs CallSid")
+    rec_status = fields.get("RecordingStatus")
+    if not rec_status:
+        # The `<Record action>` request after a voicemail: the call is done.
+        return Response(twiml.hangup(), media_type=XML), "record_action"
+    detail = {
+        "recording_sid": fields.get("RecordingSid"),
+        "recording_url": fields.get("RecordingUrl"),
+        "recording_status": rec_status,
+        "recording_duration": fields.get("RecordingDuration"),
+    }
+    return await _callback(
+        gateway, request, fields, auth, "recording", sid=call_sid, state=rec_status,
+        advance=None, event_type=f"recording.{rec_status}", detail=detail,
+    )
+
+
+_HANDLERS = {"voice": _voice, "sms": _sms, "status": _status, "recording": _recording}
+
+
+async def whisper(request: Request) -> Response:
+    """POST /webhooks/twilio/whisper?agent=<id>: what the answering party of a forward hears."""
+    gateway = gateway_of(request.app)
+    try:
+        _, auth = await authenticate(gateway, request, "whisper")
+    except Refusal as refusal:
+        _count("whisper", "refused")
+        return refusal.response()
+    try:
+        agent_id = uuid.UUID(request.query_params.get("agent", ""))
+    except ValueError:
+        _count("whisper", "unrouted")
+        return Response(twiml.empty_voice(), media_type=XML)
+    async with gateway.runtime.engine.connect() as conn:
+        row = (
+            await conn.execute(
+                select(Agent.whisper, Agent.tenant_id, Connection.account_sid, Connection.model)
+                .select_from(
+                    outerjoin(Agent, Connection, Connection.tenant_id == Agent.tenant_id)
+                )
+                .where(Agent.id == agent_id)
+            )
+        ).first()
+    platform = gateway.runtime.twilio.platform_credentials
+    if row is None or not row.whisper:
+        _count("whisper", "unrouted")
+        return Response(twiml.empty_voice(), media_type=XML)
+    account = row.account_sid if row.account_sid else (platform.account_sid if platform else None)
+    if account != auth.account_sid:
+        # Another account's agent: its whisper text is none of this caller's business.
+        _count("whisper", "unrouted")
+        return Response(twiml.empty_voice(), media_type=XML)
+    _count("whisper", "routed")
+    return Response(twiml.whisper(row.whisper), media_type=XML)

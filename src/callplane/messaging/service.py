@@ -1,0 +1,341 @@
+"""Outbound SMS and calls, with the tenant's credentials, from numbers it owns.
+
+Only an active number of the tenant may send: another tenant's number (or one nobody holds) is a
+404 `from_number_not_found`, exactly like an unknown one; the tenant's own number that is not
+active (pending, releasing, released) is a 422 `from_number_not_active`. The request goes
+through the connection of the account the number lives in. Twilio's refusals keep their code in
+`twilio_code` and get a stable code (21211 `invalid_to_number`, 21212 `invalid_from_number`, 21606
+`from_number_not_sms_capable`, 21610 `recipient_unsubscribed`, 21614 `to_number_not_mobile`).
+Every send is recorded as an event (`outbound_sms`, `outbound_call`) whose status callbacks the
+gateway moves forward. An `Idempotency-Key` makes a repeated request answer the first send.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from twilio.base.exceptions import TwilioRestException
+
+from callplane.agents.models import Agent
+from callplane.connections import service as connections
+from callplane.db.audit import record_audit
+from callplane.db.base import utcnow
+from callplane.db.uow import UnitOfWork
+from callplane.errors import ApiError, Conflict, NotFound, Unprocessable
+from callplane.gateway import routing
+from callplane.gateway.models import Event
+from callplane.gateway.urls import webhook_urls
+from callplane.log import get_logger
+from callplane.numbers.models import PhoneNumber
+from callplane.phone import normalize_e164
+from callplane.tenancy import TenantScope
+from callplane.tenants.models import Subscription, Tenant
+from callplane.twilio.errors import TWILIO_ERRORS, call_twilio
+from callplane.twilio.factory import TwilioCredentials
+
+log = get_logger(__name__)
+
+CALL_STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
+
+
+class FromNumberNotFound(NotFound):
+    """The sender is not a number of this tenant."""
+
+    code = "from_number_not_found"
+
+    def __init__(self, e164: str) -> None:
+        super().__init__(f"{e164} among the tenant's numbers")
+        self.message = (
+            f"{e164} is not one of the tenant's numbers: send from a number the tenant holds"
+        )
+
+
+class FromNumberNotActive(Unprocessable):
+    """The tenant's number cannot send (yet, or any more)."""
+
+    code = "from_number_not_active"
+
+
+class AgentNotCallable(Unprocessable):
+    """The agent has no complete voice routing to connect the call to."""
+
+    code = "agent_incomplete"
+
+
+def _normalize(raw: str, field: str) -> str:
+    try:
+        return normalize_e164(raw)
+    except ApiError as exc:
+        exc.details.setdefault("field", field)
+        raise
+
+
+async def _sender(uow: UnitOfWork, scope: TenantScope, from_raw: str) -> PhoneNumber:
+    """The tenant's active number `from_raw` (404 for anyone else's, 422 if not active)."""
+    e164 = _normalize(from_raw, "from")
+    repo = uow.repo(PhoneNumber, scope)
+    rows = await repo.all(PhoneNumber.e164 == e164, order_by=[PhoneNumber.created_at.desc()])
+    if not rows:
+        raise FromNumberNotFound(e164)
+    active = next((r for r in rows if r.status == "active"), None)
+    if active is None:
+        raise FromNumberNotActive(
+            f"{e164} is {rows[0].status}: only an active number sends messages and calls",
+            status=rows[0].status,
+        )
+    return active
+
+
+async def _require_sending_tenant(uow: UnitOfWork, scope: TenantScope) -> None:
+    tenant = await uow.session.get(Tenant, scope.tenant_id)
+    if tenant is None:
+        raise NotFound("tenant")
+    if tenant.status != "active":
+        raise Conflict(f"the tenant is {tenant.status}: it cannot send", code="tenant_not_active")
+    sub = await uow.repo(Subscription, scope).find()
+    if sub is not None and sub.status == "canceled":
+        raise Conflict(
+            "the tenant's subscription is canceled: it cannot send", code="subscription_canceled"
+        )
+
+
+async def _credentials_for(
+    uow: UnitOfWork, scope: TenantScope, number: PhoneNumber
+) -> TwilioCredentials:
+    conn = await connections.get_connection(uow=uow, scope=scope)
+    creds = connections.credentials(uow, conn)
+    if creds.account_sid != number.account_sid:
+        # The number lives in another account than the connection's (a model change left it):
+        # only the platform's credentials can still reach it, for a subaccount of the platform.
+        raise Conflict(
+            f"{number.e164} lives in account {number.account_sid}, not in the tenant's current "
+            f"account {creds.account_sid}",
+            code="number_in_other_account",
+        )
+    return creds
+
+
+async def _replayed(uow: UnitOfWork, scope: TenantScope, token: str | None) -> Event | None:
+    if token is None:
+        return None
+    return await uow.repo(Event, scope).find(Event.idempotency_token == token)
+
+
+def _token(scope: TenantScope, kind: str, key: str | None) -> str | None:
+    return f"outbound:{kind}:{scope.tenant_id}:{key}"[:255] if key else None
+
+
+async def _create(op: Any, *, action: str) -> Any:
+    """A create that must not be repeated blindly: only a rate limit (nothing done) is retried."""
+    for attempt in range(3):
+        try:
+            return await call_twilio(op, retry=False, action=action)
+        except ApiError as exc:
+            if exc.details.get("twilio_code") == 20429 and attempt < 2:
+                await asyncio.sleep(0.5 * 2**attempt)
+                continue
+            cause = exc.__cause__
+            code = exc.details.get("twilio_code")
+            if (
+                isinstance(cause, TwilioRestException)
+                and 400 <= cause.status < 500
+                and code not in TWILIO_ERRORS
+                and code not in (20003, 20429)
+            ):
+                # Twilio refused this request for a reason of its own: the caller can act on it.
+                raise Unprocessable(
+                    f"Twilio refused the request ({code}): {cause.msg}",
+                    code="twilio_rejected",
+                    twilio_code=code,
+                ) from cause
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _intent(
+    uow: UnitOfWork, scope: TenantScope, event: Event
+) -> tuple[Event, bool]:
+    """Record the send before it happens (the idempotency key's claim); (event, new)."""
+    uow.repo(Event, scope).add(event)
+    try:
+        await uow.commit()
+    except IntegrityError:
+        await uow.rollback()
+        found = await _replayed(uow, scope, event.idempotency_token)
+        if found is None:
+            raise
+        return found, False
+    return event, True
+
+
+async def _forget(uow: UnitOfWork, event_id: uuid.UUID) -> None:
+    await uow.rollback()
+    await uow.session.execute(delete(Event).where(Event.id == event_id))
+    await uow.commit()
+
+
+async def send_message(
+    *,
+    uow: UnitOfWork,
+    scope: TenantScope,
+    from_: str,
+    to: str,
+    body: str,
+    idempotency_key: str | None = None,
+) -> tuple[Event, bool]:
+    """Send an SMS from one of the tenant's active numbers; returns (event, created)."""
+    token = _token(scope, "sms", idempotency_key)
+    prior = await _replayed(uow, scope, token)
+    if prior is not None:
+        return prior, False
+    number = await _sender(uow, scope, from_)
+    to_e164 = _normalize(to, "to")
+    await _require_sending_tenant(uow, scope)
+    creds = await _credentials_for(uow, scope, number)
+    event, new = await _intent(
+        uow,
+        scope,
+        Event(
+            id=uuid.uuid4(), kind="outbound_sms", account_sid=number.account_sid,
+            from_number=number.e164, to_number=to_e164, number_id=number.id,
+            agent_id=number.agent_id, decision="routed", state="sending",
+            idempotency_token=token, detail={"body": body, "direction": "outbound-api"},
+            received_at=utcnow(),
+        ),
+    )
+    if not new:
+        return event, False
+    client = uow.runtime.twilio.client(creds)
+    status_url = webhook_urls(uow.runtime.settings).status
+
+    async def create() -> Any:
+        return await client.api.v2010.accounts(number.account_sid).messages.create_async(
+            from_=number.e164, to=to_e164, body=body, status_callback=status_url
+        )
+
+    try:
+        message = await _create(create, action="send message")
+    except ApiError:
+        await _forget(uow, event.id)
+        raise
+    event.sid = message.sid
+    event.state = message.status or "queued"
+    event.detail = {
+        **(event.detail or {}),
+        "num_segments": message.num_segments,
+        "price": message.price,
+    }
+    record_audit(
+        uow=uow, actor=scope.actor, action="message.send", tenant_id=scope.tenant_id,
+        target=message.sid, detail={"from": number.e164, "to": to_e164},
+    )
+    await uow.commit()
+    log.info("message sent", tenant_id=str(scope.tenant_id), sid=message.sid, from_=number.e164)
+    return event, True
+
+
+def _agent_route(agent: Agent) -> routing.AgentRoute:
+    return routing.AgentRoute(
+        id=agent.id,
+        tenant_id=agent.tenant_id,
+        name=agent.name,
+        voice_mode=agent.voice_mode,
+        stream_url=agent.stream_url,
+        stream_parameters=agent.stream_parameters or {},
+        sip_uri=agent.sip_uri,
+        forward_to=agent.forward_to,
+        caller_id=agent.caller_id,
+        whisper=agent.whisper,
+        greeting=agent.greeting,
+        record=agent.record,
+        sms_mode=agent.sms_mode,
+        sms_url=agent.sms_url,
+        sms_reply=agent.sms_reply,
+        events_url=agent.events_url,
+        events_secret=agent.events_secret,
+    )
+
+
+async def start_call(
+    *,
+    uow: UnitOfWork,
+    scope: TenantScope,
+    from_: str,
+    to: str,
+    agent_id: uuid.UUID,
+    idempotency_key: str | None = None,
+) -> tuple[Event, bool]:
+    """Call `to` from one of the tenant's active numbers; the answered call goes to the agent.
+
+    The agent's voice routing (stream, SIP, forward, voicemail) is turned into TwiML by the
+    gateway's own decision, so an outbound call reaches the agent exactly as an inbound one would.
+    """
+    token = _token(scope, "call", idempotency_key)
+    prior = await _replayed(uow, scope, token)
+    if prior is not None:
+        return prior, False
+    number = await _sender(uow, scope, from_)
+    to_e164 = _normalize(to, "to")
+    agent = await uow.repo(Agent, scope).get(agent_id)
+    await _require_sending_tenant(uow, scope)
+    creds = await _credentials_for(uow, scope, number)
+    route = routing.NumberRoute(
+        number_id=number.id, tenant_id=scope.tenant_id, account_sid=number.account_sid,
+        e164=number.e164, status=number.status, managed=number.managed, tenant_status="active",
+        subscription_status=None, agent=_agent_route(agent), trunk=None,
+    )
+    decision = routing.decide_voice(route, settings=uow.runtime.settings, caller=to_e164, to_e164=number.e164)
+    if decision.outcome != "routed":
+        raise AgentNotCallable(
+            f"the call cannot be connected to agent {agent.name!r}: {decision.explanation}",
+            reason=decision.reason,
+        )
+    event, new = await _intent(
+        uow,
+        scope,
+        Event(
+            id=uuid.uuid4(), kind="outbound_call", account_sid=number.account_sid,
+            from_number=number.e164, to_number=to_e164, number_id=number.id, agent_id=agent.id,
+            decision="routed", state="initiating", idempotency_token=token,
+            detail={"direction": "outbound-api", "mode": decision.mode, "reason": decision.reason},
+            received_at=utcnow(),
+        ),
+    )
+    if not new:
+        return event, False
+    client = uow.runtime.twilio.client(creds)
+    status_url = webhook_urls(uow.runtime.settings).status
+
+    async def create() -> Any:
+        return await client.api.v2010.accounts(number.account_sid).calls.create_async(
+            from_=number.e164, to=to_e164, twiml=decision.twiml, status_callback=status_url,
+            status_callback_event=CALL_STATUS_EVENTS, status_callback_method="POST",
+        )
+
+    try:
+        call = await _create(create, action="start call")
+    except ApiError:
+        await _forget(uow, event.id)
+        raise
+    event.sid = call.sid
+    event.state = call.status or "queued"
+    record_audit(
+        uow=uow, actor=scope.actor, action="call.start", tenant_id=scope.tenant_id,
+        target=call.sid, detail={"from": number.e164, "to": to_e164, "agent_id": str(agent.id)},
+    )
+    await uow.commit()
+    log.info("call started", tenant_id=str(scope.tenant_id), sid=call.sid, from_=number.e164)
+    return event, True
+
+
+async def outbound_event(*, uow: UnitOfWork, scope: TenantScope, event_id: uuid.UUID) -> Event:
+    """One outbound event of the tenant."""
+    row = await uow.repo(Event, scope).get(event_id)
+    if not row.kind.startswith("outbound_"):
+        raise NotFound("event")
+    return row
+
