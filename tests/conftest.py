@@ -9,4 +9,5 @@ pytest_plugins = [
     "tests.fixtures.gateway",
     "tests.fixtures.trunks",
     "tests.fixtures.jobs",
+    "tests.fixtures.admin",
 ]

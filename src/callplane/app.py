@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -103,14 +102,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         if runtime is None and settings.jobs_enabled:
             from callplane.reconcile import jobs
 
-            await asyncio.to_thread(jobs.start_engine, settings)
+            await jobs.start_engine_async(settings)
             jobs_started = True
         try:
             async with gateway_lifespan(app, rt):
                 yield
         finally:
             if jobs_started:
-                await asyncio.to_thread(jobs.stop_engine)
+                await jobs.stop_engine_async()
             if runtime is None:
                 await rt.close()
 
@@ -126,6 +125,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.add_exception_handler(Exception, _unexpected_error)
     app.add_middleware(BodySizeLimit)
 
+    from callplane.admin.routes import router as admin_router
     from callplane.agents.routes import router as agents_router
     from callplane.billing.routes import router as billing_router
     from callplane.connections.routes import router as connections_router
@@ -146,6 +146,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         billing_router,
         reconcile_router,
         gateway_router,
+        admin_router,
     ):
         app.include_router(router)
 

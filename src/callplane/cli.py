@@ -264,7 +264,7 @@ app.add_typer(trunks_app, name="trunks")
 @trunks_app.command("migrate")
 def trunks_migrate(
     tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (id or slug)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Report what would move; change nothing."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Report only; change nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Move numbers from legacy shared trunks to each owner's isolated trunk."""
@@ -276,7 +276,7 @@ def trunks_migrate(
     from callplane.tenants.models import Tenant
     from callplane.trunks.migrate import migrate_legacy_trunks
 
-    async def run() -> dict[str, Any]:
+    async def run() -> Any:
         rt = Runtime.create(get_settings())
         try:
             async with rt.uow() as uow:
@@ -294,38 +294,224 @@ def trunks_migrate(
                         raise typer.BadParameter(f"no tenant {tenant!r}")
                     tenant_id = row.id
                 actor = Actor(role=Role.platform, label="cli:trunks-migrate")
-                report = await migrate_legacy_trunks(
+                return await migrate_legacy_trunks(
                     uow=uow, actor=actor, tenant_id=tenant_id, dry_run=dry_run
                 )
-                return report.as_dict()
         finally:
             await rt.close()
 
     report = asyncio.run(run())
-    if as_json:
-        typer.echo(json.dumps(report, indent=2))
-        return
-    verb = "would move" if dry_run else "moved"
-    for move in report["moved"]:
-        typer.echo(
-            f"{verb} {move['phone_number']} (tenant {move['tenant_id']}): "
-            f"{move['from_trunk']} -> {move['to_trunk']}"
-        )
-    for trunk in report["legacy_trunks"]:
-        why = f" ({trunk['reason']})" if trunk["reason"] else ""
-        typer.echo(f"legacy trunk {trunk['sid']} {trunk['friendly_name']!r}: {trunk['outcome']}{why}")
-    for item in report["unowned"]:
-        typer.echo(f"left {item['phone_number']} on {item['trunk_sid']}: no callplane tenant holds it")
-    for err in report["errors"]:
-        typer.echo(f"error: {err}", err=True)
-    typer.echo(
-        f"{'dry run: ' if dry_run else ''}{report['accounts_checked']} account(s), "
-        f"{len(report['legacy_trunks'])} legacy trunk(s), {len(report['moved'])} number(s) {verb}, "
-        f"{sum(t['outcome'] == 'deleted' for t in report['legacy_trunks'])} legacy trunk(s) deleted, "
-        f"{len(report['unowned'])} unowned"
-    )
-    if report["errors"]:
+    typer.echo(json.dumps(report.as_dict(), indent=2) if as_json else "\n".join(report.lines()))
+    if report.errors:
         raise typer.Exit(1)
+
+
+# -- jobs: reconcile, health, webhooks rewire, worker (issue 7) -------------------------------
+webhooks_app = typer.Typer(help="Webhook wiring of managed numbers.", no_args_is_help=True)
+app.add_typer(webhooks_app, name="webhooks")
+
+
+async def _job_tenant(rt: Any, tenant: str | None) -> uuid.UUID | None:
+    """A tenant given by id or slug (None: every tenant)."""
+    if tenant is None:
+        return None
+    from sqlalchemy import or_, select
+
+    from callplane.tenants.models import Tenant
+
+    conditions = [Tenant.slug == tenant]
+    try:
+        conditions.append(Tenant.id == uuid.UUID(tenant))
+    except ValueError:
+        pass
+    async with rt.uow() as uow:
+        found = (await uow.session.execute(select(Tenant.id).where(or_(*conditions)))).scalar()
+    if found is None:
+        raise typer.BadParameter(f"no tenant {tenant!r}")
+    return found  # type: ignore[no-any-return]
+
+
+def _run_reconcile(job: str, dry_run: bool, tenant: str | None, as_json: bool) -> dict[str, Any]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from callplane.db import models  # noqa: F401  (every table, for foreign keys)
+    from callplane.reconcile import service
+    from callplane.runtime import Runtime
+
+    async def run() -> dict[str, Any]:
+        rt = Runtime.create(get_settings())
+        try:
+            tenant_id = await _job_tenant(rt, tenant)
+            run_id = await service.create_run(
+                rt, job=job, trigger="cli", dry_run=dry_run, tenant_id=tenant_id
+            )
+            columns = (
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+            )
+            with Progress(*columns, transient=True, disable=as_json) as bar:
+                task = bar.add_task("accounts" + (" (dry run)" if dry_run else ""), total=None)
+
+                def progress(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                await service.execute_run(rt, run_id, executor="cli", progress=progress)
+            found = await service.get_run(rt, run_id)
+            assert found is not None
+            return {
+                "id": str(found.id),
+                "dry_run": found.dry_run,
+                "status": found.status,
+                "summary": found.summary,
+                "orphans": found.orphans,
+                "failures": (found.progress or {}).get("failures", []),
+            }
+        finally:
+            await rt.close()
+
+    return asyncio.run(run())
+
+
+def _print_run(report: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(report, indent=2, default=str))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    title = f"run {report['id']}" + (" (dry run: nothing changed)" if report["dry_run"] else "")
+    table = Table(title=title)
+    table.add_column("counter")
+    table.add_column("value", justify="right")
+    for key, value in report["summary"].items():
+        table.add_row(key, str(value))
+    console.print(table)
+    for orphan in report["orphans"][:20]:
+        console.print(
+            f"orphan: {orphan.get('phone_number')} ({orphan.get('sid')}) "
+            f"in {orphan.get('account_sid')}"
+        )
+    for failure in report["failures"][:20]:
+        console.print(f"not checked: account {failure.get('account_sid')} ({failure.get('code')})")
+
+
+@app.command("reconcile")
+def reconcile_cmd(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Report what would change; change nothing."),
+    tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (id or slug)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run as JSON."),
+) -> None:
+    """Bring Twilio and the database back into agreement now (what the daily job does)."""
+    _print_run(_run_reconcile("reconcile", dry_run, tenant, as_json), as_json)
+
+
+@webhooks_app.command("rewire")
+def webhooks_rewire(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Report what would change; change nothing."),
+    tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (id or slug)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run as JSON."),
+) -> None:
+    """Point every managed number whose URLs differ (e.g. a new CALLPLANE_PUBLIC_BASE_URL) at the
+    generic webhook URLs; unmanaged numbers are never touched."""
+    _print_run(_run_reconcile("rewire", dry_run, tenant, as_json), as_json)
+
+
+@app.command("health")
+def health_cmd(
+    tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (id or slug)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+) -> None:
+    """Check every connection's Twilio credentials now and print the results."""
+    from callplane.db import models  # noqa: F401  (every table, for foreign keys)
+    from callplane.reconcile import health, service
+    from callplane.runtime import Runtime
+
+    async def run() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        rt = Runtime.create(get_settings())
+        try:
+            tenant_id = await _job_tenant(rt, tenant)
+            run_id = await service.create_run(rt, job="health", trigger="cli", tenant_id=tenant_id)
+            summary = await health.execute_health_run(rt, run_id, executor="cli")
+            rows = await health.list_health(rt)
+            if tenant_id is not None:
+                rows = [r for r in rows if r["tenant_id"] == tenant_id]
+            return summary, rows
+        finally:
+            await rt.close()
+
+    summary, rows = asyncio.run(run())
+    if as_json:
+        typer.echo(json.dumps({"summary": summary, "data": rows}, indent=2, default=str))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    colours = {"HEALTHY": "green", "DEGRADED": "yellow", "DOWN": "red", "NOT_CONFIGURED": "dim"}
+    table = Table(title="connection health")
+    for column in ("tenant", "model", "account", "status", "latency", "detail"):
+        table.add_column(column)
+    for row in rows:
+        h = row["health"]
+        table.add_row(
+            row["slug"],
+            row["model"],
+            row["account_sid"] or "-",
+            f"[{colours.get(h['status'], 'white')}]{h['status']}[/]",
+            f"{h['latency_ms']} ms" if h["latency_ms"] is not None else "-",
+            h["detail"] or "",
+        )
+    Console().print(table)
+    statuses = ("HEALTHY", "DEGRADED", "DOWN", "NOT_CONFIGURED")
+    typer.echo(", ".join(f"{k}: {summary.get(k, 0)}" for k in statuses))
+
+
+@app.command("worker")
+def worker_cmd() -> None:
+    """Run the job engine only (schedules and durable jobs), without the HTTP API."""
+    import signal
+    import threading
+
+    from callplane.db import models  # noqa: F401  (every table, for foreign keys)
+    from callplane.reconcile import jobs
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    executor = jobs.start_engine(get_settings())
+    typer.echo(f"callplane worker {executor} running (Ctrl-C to stop)", err=True)
+    try:
+        stop.wait()
+    finally:
+        jobs.stop_engine()
+
+
+# -- explain (issue 5) ------------------------------------------------------------------------
+@app.command("explain")
+def explain_cmd(
+    to: str = typer.Option(..., "--to", help="The called number (any common format)."),
+    account_sid: str | None = typer.Option(
+        None, "--account-sid", help="The AccountSid Twilio would send (default: the number's own)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the explanation as JSON."),
+) -> None:
+    """Explain every step of the routing decision for calls and messages to a number."""
+    from callplane.db import models  # noqa: F401  (every table, for foreign keys)
+    from callplane.gateway.service import describe, explain
+    from callplane.runtime import Runtime
+
+    async def run() -> Any:
+        rt = Runtime.create(get_settings())
+        try:
+            async with rt.uow() as uow:
+                return await explain(uow=uow, to=to, account_sid=account_sid)
+        finally:
+            await rt.close()
+
+    result = asyncio.run(run())
+    typer.echo(result.model_dump_json(indent=2) if as_json else describe(result))
 
 
 if __name__ == "__main__":

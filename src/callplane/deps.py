@@ -37,15 +37,24 @@ async def current_actor(request: Request, uow: UoW) -> Actor:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("missing API key: send 'Authorization: Bearer <key>'")
-    key = (
-        await uow.session.execute(
-            select(ApiKey).where(ApiKey.key_hash == hash_api_key(token.strip()))
-        )
-    ).scalar_one_or_none()
+    actor = await authenticate_api_key(uow, token.strip())
+    request.state.actor_key_id = str(actor.key_id)
+    return actor
+
+
+def actor_of_key(key: ApiKey | None) -> Actor:
+    """The caller an API key row stands for; 401 when there is none or it is revoked."""
     if key is None or key.revoked_at is not None:
         raise Unauthorized("invalid or revoked API key")
-    request.state.actor_key_id = str(key.id)
     return Actor(role=Role(key.role), tenant_id=key.tenant_id, key_id=key.id)
+
+
+async def authenticate_api_key(uow: UnitOfWork, plain: str) -> Actor:
+    """The caller of a plain API key (the API's bearer and the admin console's sign-in)."""
+    key = (
+        await uow.session.execute(select(ApiKey).where(ApiKey.key_hash == hash_api_key(plain)))
+    ).scalar_one_or_none()
+    return actor_of_key(key)
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -137,7 +137,7 @@ def configure_logging(level: str = "INFO", json: bool = False) -> None:
     root.addHandler(handler)
     root.setLevel(level.upper())
     # The SDK logs every request line at INFO; keep it for debugging only.
-    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+    logging.getLogger("twilio").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from callplane.connections.models import Connection
 from callplane.connections import service as connections
+from callplane.errors import Conflict
 from tests.fixtures.api import Api
 
 
@@ -112,6 +116,26 @@ async def test_subaccount_created_lazily_once(api: Api) -> None:
         state = (await http.get(f"{api.runtime.settings.twilio_base_url}/__sandbox/state")).json()
     closed = next(a for a in state["accounts"] if a["sid"] == sid)
     assert closed["status"] == "closed"
+    # A closed account is never silently replaced by a new subaccount.
+    async with api.runtime.uow() as uow:
+        with pytest.raises(Conflict):
+            await connections.ensure_account(uow=uow, scope=t.scope)
+
+
+async def test_concurrent_first_use_makes_one_subaccount(api: Api) -> None:
+    t = await api.tenant()
+    await api.client.put(f"/v1/tenants/{t.id}/connection", json={"model": "subaccount"}, headers=t.headers())
+
+    async def ensure() -> str | None:
+        async with api.runtime.uow() as uow:
+            return (await connections.ensure_account(uow=uow, scope=t.scope)).account_sid
+
+    sids = await asyncio.gather(*(ensure() for _ in range(5)))
+    assert len(set(sids)) == 1
+    async with httpx.AsyncClient() as http:
+        state = (await http.get(f"{api.runtime.settings.twilio_base_url}/__sandbox/state")).json()
+    main = api.runtime.settings.twilio_account_sid
+    assert [a["sid"] for a in state["accounts"] if a["sid"] != main and a.get("owner_account_sid") == main] == [sids[0]]
 
 
 async def test_model_without_credentials_refuses_credentials(api: Api) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree
 
 import pytest
@@ -14,6 +15,7 @@ from twilio.request_validator import RequestValidator
 
 from callplane.connections import service as connections
 from callplane.connections.schemas import ConnectionPut
+from callplane.gateway import lookup
 from callplane.gateway.models import Event, OutboxMessage
 from tests.fixtures.gateway import GatewayKit
 
@@ -135,8 +137,10 @@ async def test_token_rotation_grace(gw: GatewayKit, monkeypatch: pytest.MonkeyPa
     assert (await gw.post("voice", gw.call_params(account, held.e164), token=new)).status_code == 200
     # Webhooks already in flight carry the old token: accepted during the grace period.
     assert (await gw.post("voice", gw.call_params(account, held.e164), token=old)).status_code == 200
-    # After it, refused.
-    monkeypatch.setattr(gw.api.runtime.settings, "token_rotation_grace_seconds", 0)
+    # After it (a day and an hour later), refused.
+    later = datetime.now(UTC) + timedelta(seconds=gw.api.runtime.settings.token_rotation_grace_seconds + 3600)
+    monkeypatch.setattr(connections, "utcnow", lambda: later)
+    monkeypatch.setattr(lookup, "_now", lambda: later.timestamp())
     assert (await gw.post("voice", gw.call_params(account, held.e164), token=old)).status_code == 403
     assert (await gw.post("voice", gw.call_params(account, held.e164), token=new)).status_code == 200
 

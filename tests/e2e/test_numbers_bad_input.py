@@ -4,45 +4,60 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
+from sqlalchemy import func, select
 
+from callplane.db.audit import AuditLog
 from tests.fixtures.api import TenantKit
-from tests.fixtures.numbers import NumbersKit
+from tests.fixtures.numbers import NumbersKit, Spy
 
 
-async def _nothing_happened(numbers: NumbersKit, purchases) -> None:  # noqa: ANN001
+async def _audit_rows(numbers: NumbersKit) -> int:
+    async with numbers.api.runtime.uow() as uow:
+        return int(await uow.session.scalar(select(func.count()).select_from(AuditLog)) or 0)
+
+
+async def _nothing_happened(numbers: NumbersKit, purchases: Spy, audit_rows: int) -> None:
     assert await purchases.count() == 0
     assert await numbers.rows() == []
     assert (await numbers.state())["numbers"] == []
+    assert await _audit_rows(numbers) == audit_rows
 
 
-@pytest.mark.parametrize(
-    ("body", "status", "code"),
-    [
-        ({"phone_number": "hello"}, 422, "invalid_phone_number"),
-        ({"phone_number": "12345"}, 422, "invalid_phone_number"),
-        ({"phone_number": "+1 415 555"}, 422, "invalid_phone_number"),
-        ({"phone_number": "020 7946 0018"}, 422, "invalid_phone_number"),  # national, no country
-        ({"phone_number": "+999 1234 5678"}, 422, "invalid_phone_number"),
-        ({"phone_number": ""}, 422, "validation_error"),
-        ({"phone_number": "+14155234271", "country": "USA"}, 422, "validation_error"),
-        ({"phone_number": "+14155234271", "agent_id": "not-a-uuid"}, 422, "validation_error"),
-        ({"phone_number": "+14155234271", "extra": 1}, 422, "validation_error"),
-        ({}, 422, "validation_error"),
-        ({"phone_number": "+14155234271", "agent_id": str(uuid.uuid4())}, 404, "not_found"),
-    ],
-)
-async def test_bad_purchases(numbers: NumbersKit, body: dict, status: int, code: str) -> None:
+BAD_PURCHASES = [
+    ({"phone_number": "hello"}, 422, "invalid_phone_number"),
+    ({"phone_number": "12345"}, 422, "invalid_phone_number"),
+    ({"phone_number": "+1 415 555"}, 422, "invalid_phone_number"),
+    ({"phone_number": "020 7946 0018"}, 422, "invalid_phone_number"),  # national, no country
+    ({"phone_number": "+999 1234 5678"}, 422, "invalid_phone_number"),
+    ({"phone_number": "4155234271", "country": "GB"}, 422, "invalid_phone_number"),
+    ({"phone_number": ""}, 422, "validation_error"),
+    ({"phone_number": "+14155234271", "country": "USA"}, 422, "validation_error"),
+    ({"phone_number": "+14155234271", "agent_id": "not-a-uuid"}, 422, "validation_error"),
+    ({"phone_number": "+14155234271", "extra": 1}, 422, "validation_error"),
+    ({"phone_number": 14155234271}, 422, "validation_error"),
+    ({}, 422, "validation_error"),
+    ({"phone_number": "+14155234271", "agent_id": str(uuid.uuid4())}, 404, "not_found"),
+]
+
+
+async def test_bad_purchases(numbers: NumbersKit) -> None:
     t, _ = await numbers.tenant("master")
     purchases = await numbers.spy()
+    audit_rows = await _audit_rows(numbers)
+    for body, status, code in BAD_PURCHASES:
+        r = await numbers.api.client.post(
+            f"/v1/tenants/{t.id}/phone-numbers", json=body,
+            headers={**t.headers(), "Idempotency-Key": str(uuid.uuid4())},
+        )
+        assert r.status_code == status, (body, r.text)
+        assert r.json()["error"]["code"] == code, (body, r.text)
+        assert r.json()["error"]["message"]
     r = await numbers.api.client.post(
-        f"/v1/tenants/{t.id}/phone-numbers", json=body,
-        headers={**t.headers(), "Idempotency-Key": str(uuid.uuid4())},
+        f"/v1/tenants/{t.id}/phone-numbers", content=b"{not json",
+        headers={**t.headers(), "Content-Type": "application/json"},
     )
-    assert r.status_code == status, r.text
-    assert r.json()["error"]["code"] == code
-    assert r.json()["error"]["message"]
-    await _nothing_happened(numbers, purchases)
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_json"
+    await _nothing_happened(numbers, purchases, audit_rows)
 
 
 async def test_bad_searches(numbers: NumbersKit) -> None:

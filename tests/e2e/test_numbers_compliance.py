@@ -52,6 +52,7 @@ async def test_subaccount_without_a_platform_bundle_gets_bundle_required(numbers
     assert error["code"] == "bundle_required" and error["twilio_code"] == 21649
     assert "PUT /v1/compliance/GB/local" in error["message"] and "clones" in error["message"]
     assert await numbers.held(gb) == []
+    assert not [b for b in (await numbers.state())["bundles"] if b["account_sid"] == sub]
     (row,) = await numbers.rows()
     assert row.status == "failed" and row.failure_code == "bundle_required"
     assert "regulatory bundle" in row.failure_reason

@@ -19,7 +19,7 @@ async def _own_number(numbers: NumbersKit, tenant: TenantKit, account: dict[str,
     )
 
 
-async def _import(numbers: NumbersKit, tenant: TenantKit, e164: str, manage: bool, headers=None):  # noqa: ANN001, ANN202
+async def _import(numbers: NumbersKit, tenant: TenantKit, e164: str, manage: bool, headers=None):
     return await numbers.api.client.post(
         f"/v1/tenants/{tenant.id}/phone-numbers/import",
         json={"phone_number": e164, "manage_webhooks": manage},

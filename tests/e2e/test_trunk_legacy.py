@@ -39,12 +39,18 @@ async def test_a_legacy_trunk_with_only_the_tenants_numbers_is_adopted(
     t = await api.tenant()
     n1, n2 = await held_number(api, t), await held_number(api, t)
     client = sandbox_view.platform_client()
-    legacy = legacy_trunk(client, f"cp_{str(t.id)[:8]}", [n1.twilio_sid, n2.twilio_sid], LEGACY_ORIGINATION)
+    legacy = legacy_trunk(
+        client, f"cp_{str(t.id)[:8]}", [n1.twilio_sid, n2.twilio_sid], LEGACY_ORIGINATION
+    )
     r = await api.client.put(f"/v1/tenants/{t.id}/trunk", headers=t.headers())
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["sid"] == legacy and body["origin"] == "adopted"
-    assert body["friendly_name"].startswith(f"cp_{tenant_tag(t.id)}_")  # renamed: found by tag later
+    # Renamed, so that a lost row finds it by its tag later.
+    assert body["friendly_name"].startswith(f"cp_{tenant_tag(t.id)}_")
+    # It had no domain: it gets a tagged one, the termination URI for the provider.
+    suffix = body["friendly_name"].rsplit("_", 1)[1]
+    assert body["domain_name"] == f"cp-{tenant_tag(t.id)}-{suffix}.pstn.twilio.com"
     assert body["origination_uri"] == LEGACY_ORIGINATION  # kept: calls still go where they went
     assert body["sip_password"] and body["password_reissued"] is True  # callplane's own credentials
     assert sorted(body["phone_numbers"]) == sorted([n1.e164, n2.e164])
@@ -102,7 +108,9 @@ async def test_an_empty_legacy_trunk_or_two_candidates_are_not_adopted(
     assert r.status_code == 201 and r.json()["sid"] not in (first, second)
 
 
-async def test_a_tagged_trunk_of_another_tenant_is_never_legacy(api: Api, sandbox_view: SandboxView) -> None:
+async def test_a_tagged_trunk_of_another_tenant_is_never_legacy(
+    api: Api, sandbox_view: SandboxView
+) -> None:
     a, b = await api.tenant(), await api.tenant()
     ta = (await api.client.put(f"/v1/tenants/{a.id}/trunk", headers=a.headers())).json()
     number = await held_number(api, b)
@@ -132,7 +140,9 @@ async def test_migrate_moves_numbers_to_their_owners_and_deletes_the_empty_legac
         plan = await migrate_legacy_trunks(uow=uow, actor=SYSTEM, dry_run=True)
     assert plan.dry_run and len(plan.moved) == 3
     assert {m.phone_number: m.to_trunk for m in plan.moved} == {
-        a1.e164: "new trunk", a2.e164: "new trunk", b1.e164: tb["sid"],
+        a1.e164: "new trunk",
+        a2.e164: "new trunk",
+        b1.e164: tb["sid"],
     }
     assert [t.outcome for t in plan.legacy_trunks] == ["would delete"]
     after_state = sandbox_view.state()
@@ -192,7 +202,9 @@ async def test_migrate_one_tenant_only(api: Api, sandbox_view: SandboxView) -> N
     assert [s["phone_number"] for s in report.skipped] == [nb.e164]
     old = next(x for x in sandbox_view.trunks() if x["sid"] == legacy)
     assert old["phone_numbers"] == [nb.twilio_sid]  # B's number waits for B's turn
-    assert (await api.client.get(f"/v1/tenants/{b.id}/trunk", headers=b.headers())).status_code == 404
+    assert (
+        await api.client.get(f"/v1/tenants/{b.id}/trunk", headers=b.headers())
+    ).status_code == 404
     async with api.runtime.uow() as uow:
         report = await migrate_legacy_trunks(uow=uow, actor=SYSTEM, tenant_id=b.id)
     # Only B's number is left on the legacy trunk now: B adopts it (DESIGN section 7, step 3).
@@ -238,7 +250,9 @@ async def test_migrate_in_a_shared_byo_account(api: Api, sandbox_view: SandboxVi
     assert by_tag[tenant_tag(b.id)]["phone_numbers"] == [nb.twilio_sid]
 
 
-async def test_the_cli_dry_run_reports_and_changes_nothing(api: Api, sandbox_view: SandboxView) -> None:
+async def test_the_cli_dry_run_reports_and_changes_nothing(
+    api: Api, sandbox_view: SandboxView
+) -> None:
     a, b = await api.tenant(), await api.tenant()
     na, nb = await held_number(api, a), await held_number(api, b)
     legacy = legacy_trunk(sandbox_view.platform_client(), "cp", [na.twilio_sid, nb.twilio_sid])
@@ -256,9 +270,16 @@ async def test_the_cli_dry_run_reports_and_changes_nothing(api: Api, sandbox_vie
 
     async def cli(*args: str) -> tuple[int, str]:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "callplane.cli", "trunks", "migrate", *args,
-            env=env, cwd=Path(__file__).parents[2],
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            sys.executable,
+            "-m",
+            "callplane.cli",
+            "trunks",
+            "migrate",
+            *args,
+            env=env,
+            cwd=Path(__file__).parents[2],
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
         )
         out, _ = await proc.communicate()
         return proc.returncode or 0, out.decode()
@@ -274,7 +295,7 @@ async def test_the_cli_dry_run_reports_and_changes_nothing(api: Api, sandbox_vie
     assert code == 0 and f"would move {na.e164}" in out and nb.e164 not in out.split("legacy")[0]
     code, out = await cli("--json")
     assert code == 0, out
-    report = json.loads(out[out.index("{"):])
+    report = json.loads(out[out.index("{") :])
     assert sorted(m["phone_number"] for m in report["moved"]) == sorted([na.e164, nb.e164])
     assert report["legacy_trunks"][0]["sid"] == legacy
     assert report["legacy_trunks"][0]["outcome"] == "deleted"
@@ -305,4 +326,15 @@ async def test_adoption_detaches_credentials_shared_with_other_trunks(
         audit = (
             await uow.session.execute(select(AuditLog).where(AuditLog.action == "trunk.adopted"))
         ).scalar_one()
-    assert audit.detail["shared_credential_lists_detached"] == [shared_list.sid]
+        assert audit.detail["shared_credential_lists_detached"] == [shared_list.sid]
+
+
+async def test_an_adopted_trunk_keeps_its_domain(api: Api, sandbox_view: SandboxView) -> None:
+    t = await api.tenant()
+    number = await held_number(api, t)
+    client = sandbox_view.platform_client()
+    domain = "legacy-acme.pstn.twilio.com"
+    legacy = legacy_trunk(client, "cp_acme", [number.twilio_sid], domain_name=domain)
+    body = (await api.client.put(f"/v1/tenants/{t.id}/trunk", headers=t.headers())).json()
+    assert body["sid"] == legacy and body["domain_name"] == domain
+    assert body["termination_uri"] == f"sip:{domain}"

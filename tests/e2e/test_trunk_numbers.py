@@ -33,8 +33,13 @@ async def inbound_call(api: Api, to: str) -> dict:
 
 async def test_attach_and_detach_a_number(api: Api, sandbox_view: SandboxView) -> None:
     t = await api.tenant()
-    trunk = (await api.client.put(f"/v1/tenants/{t.id}/trunk", json={"origination_sip_uri": ORIGINATION},
-                                  headers=t.headers())).json()
+    trunk = (
+        await api.client.put(
+            f"/v1/tenants/{t.id}/trunk",
+            json={"origination_sip_uri": ORIGINATION},
+            headers=t.headers(),
+        )
+    ).json()
     number = await held_number(api, t)
     r = await api.client.put(numbers_url(t, number.id), headers=t.headers())
     assert r.status_code == 200, r.text
@@ -52,14 +57,18 @@ async def test_attach_and_detach_a_number(api: Api, sandbox_view: SandboxView) -
     r = await api.client.delete(numbers_url(t, number.id), headers=t.headers())
     assert r.status_code == 200 and r.json()["trunk_id"] is None
     assert sandbox_number(sandbox_view, number.twilio_sid)["trunk_sid"] is None
-    assert (await api.client.delete(numbers_url(t, number.id), headers=t.headers())).status_code == 200
+    assert (
+        await api.client.delete(numbers_url(t, number.id), headers=t.headers())
+    ).status_code == 200
     assert (await inbound_call(api, number.e164)).get("trunk_sid") is None
     async with api.runtime.uow() as uow:
-        actions = set((await uow.session.execute(select(Trunk.id))).scalars())
-        assert len(actions) == 1
+        rows = set((await uow.session.execute(select(Trunk.id))).scalars())
+        assert len(rows) == 1  # detaching a number leaves the trunk alone
 
 
-async def test_another_tenants_number_is_404_and_untouched(api: Api, sandbox_view: SandboxView) -> None:
+async def test_another_tenants_number_is_404_and_untouched(
+    api: Api, sandbox_view: SandboxView
+) -> None:
     a, b = await api.tenant(), await api.tenant()
     await api.client.put(f"/v1/tenants/{a.id}/trunk", headers=a.headers())
     theirs = await held_number(api, b)
@@ -69,7 +78,9 @@ async def test_another_tenants_number_is_404_and_untouched(api: Api, sandbox_vie
     r = await api.client.delete(numbers_url(a, theirs.id), headers=a.headers())
     assert r.status_code == 404
     # Even a platform key cannot put B's number on A's trunk through A's URL.
-    assert (await api.client.put(numbers_url(a, theirs.id), headers=api.platform)).status_code == 404
+    assert (
+        await api.client.put(numbers_url(a, theirs.id), headers=api.platform)
+    ).status_code == 404
     after = sandbox_view.state()
     assert after["trunks"] == before["trunks"] and after["numbers"] == before["numbers"]
     async with api.runtime.uow() as uow:
@@ -96,12 +107,21 @@ async def test_the_emergency_address_of_the_compliance_profile_is_registered(
     number = await held_number(api, t)  # bought before the profile existed: no address yet
     client = sandbox_view.platform_client()
     address = client.addresses.create(
-        customer_name="Example Inc", street="1 Main St", city="Austin", region="TX",
-        postal_code="78701", iso_country="US", emergency_enabled=True,
+        customer_name="Example Inc",
+        street="1 Main St",
+        city="Austin",
+        region="TX",
+        postal_code="78701",
+        iso_country="US",
+        emergency_enabled=True,
     )
     async with api.runtime.uow() as uow:
         await compliance.put_profile(
-            uow=uow, actor=SYSTEM, scope=None, country=number.country, number_type=number.type,
+            uow=uow,
+            actor=SYSTEM,
+            scope=None,
+            country=number.country,
+            number_type=number.type,
             data=ComplianceIn(emergency_address_sid=address.sid),
         )
     r = await api.client.put(numbers_url(t, number.id), headers=t.headers())
@@ -151,3 +171,17 @@ async def test_a_recreated_trunk_gets_its_numbers_back(api: Api, sandbox_view: S
     again = (await api.client.put(f"/v1/tenants/{t.id}/trunk", headers=t.headers())).json()
     assert again["sid"] != first["sid"] and again["phone_numbers"] == [number.e164]
     assert sandbox_number(sandbox_view, number.twilio_sid)["trunk_sid"] == again["sid"]
+
+
+async def test_offboarding_deletes_the_trunk(api: Api, sandbox_view: SandboxView) -> None:
+    t, other = await api.tenant(), await api.tenant()
+    await api.client.put(f"/v1/tenants/{t.id}/trunk", headers=t.headers())
+    await api.client.put(f"/v1/tenants/{other.id}/trunk", headers=other.headers())
+    number = await held_number(api, t)
+    await api.client.put(numbers_url(t, number.id), headers=t.headers())
+    r = await api.client.delete(f"/v1/tenants/{t.id}", headers=api.platform)
+    assert r.status_code == 200, r.text
+    [left] = sandbox_view.trunks()  # only the other tenant's trunk and credential list remain
+    assert left["credential_lists"] == [c["sid"] for c in sandbox_view.credential_lists()]
+    async with api.runtime.uow() as uow:
+        assert (await uow.session.execute(select(Trunk.tenant_id))).scalars().all() == [other.id]

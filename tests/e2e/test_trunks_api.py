@@ -13,7 +13,6 @@ from callplane.app import create_app
 from callplane.connections import service as connections
 from callplane.db.audit import AuditLog
 from callplane.runtime import Runtime
-from callplane.tenancy import SYSTEM
 from callplane.tenants import service as tenants_service
 from callplane.trunks.models import Trunk
 from callplane.trunks.naming import tenant_tag
@@ -61,7 +60,11 @@ async def test_put_creates_an_isolated_trunk_once(api: Api, sandbox_view: Sandbo
     # The password is stored encrypted, and never shown again.
     async with api.runtime.uow() as uow:
         row = (await uow.session.execute(select(Trunk))).scalar_one()
-        assert row.sip_password and row.sip_password.startswith("v1:") and password not in row.sip_password
+        assert (
+            row.sip_password
+            and row.sip_password.startswith("v1:")
+            and password not in row.sip_password
+        )
     r = await api.client.get(trunk_url(t), headers=t.headers("member"))
     assert r.status_code == 200 and r.json()["sid"] == body["sid"]
     assert r.json()["sip_password"] is None and password not in r.text
@@ -93,9 +96,15 @@ async def test_two_tenants_in_one_byo_account_get_two_trunks(
     assert set(trunks) == {ta["sid"], tb["sid"]}
     assert trunks[ta["sid"]]["credential_lists"] != trunks[tb["sid"]]["credential_lists"]
     # Each tenant's credentials open its own trunk only.
-    assert sandbox_view.sip_password_works(ta["domain_name"], ta["sip_username"], ta["sip_password"])
-    assert not sandbox_view.sip_password_works(ta["domain_name"], tb["sip_username"], tb["sip_password"])
-    assert not sandbox_view.sip_password_works(tb["domain_name"], ta["sip_username"], ta["sip_password"])
+    assert sandbox_view.sip_password_works(
+        ta["domain_name"], ta["sip_username"], ta["sip_password"]
+    )
+    assert not sandbox_view.sip_password_works(
+        ta["domain_name"], tb["sip_username"], tb["sip_password"]
+    )
+    assert not sandbox_view.sip_password_works(
+        tb["domain_name"], ta["sip_username"], ta["sip_password"]
+    )
     # Nothing in the platform account.
     assert sandbox_view.trunks(api.runtime.settings.twilio_account_sid) == []
     # And each setup is idempotent in the shared account too.
@@ -122,8 +131,12 @@ async def test_lost_row_refinds_the_same_trunk_and_reissues_the_password(
     # Twilio never shows a password back: a new one is set, and the answer says so.
     assert again["password_reissued"] is True and again["sip_password"]
     assert again["sip_password"] != first["sip_password"]
-    assert sandbox_view.sip_password_works(again["domain_name"], again["sip_username"], again["sip_password"])
-    assert not sandbox_view.sip_password_works(first["domain_name"], first["sip_username"], first["sip_password"])
+    assert sandbox_view.sip_password_works(
+        again["domain_name"], again["sip_username"], again["sip_password"]
+    )
+    assert not sandbox_view.sip_password_works(
+        first["domain_name"], first["sip_username"], first["sip_password"]
+    )
     assert sandbox_view.counts() == (1, 1, 1)  # no duplicate trunk, list or origination
     # From now on the stored password is known again: no reissue.
     third = (await put_trunk(api, t)).json()
@@ -148,7 +161,9 @@ async def test_a_trunk_deleted_at_twilio_is_made_again(api: Api, sandbox_view: S
     # password is still known, so none is issued and the old one opens the new trunk.
     assert len(sandbox_view.credential_lists()) == 1
     assert again["sip_password"] is None and again["password_reissued"] is False
-    assert sandbox_view.sip_password_works(again["domain_name"], first["sip_username"], first["sip_password"])
+    assert sandbox_view.sip_password_works(
+        again["domain_name"], first["sip_username"], first["sip_password"]
+    )
 
 
 async def test_tenant_ids_sharing_their_first_8_characters_get_different_trunks(
@@ -190,10 +205,14 @@ async def test_origination_from_settings_and_changed_on_request(
     [trunk] = sandbox_view.trunks()
     assert trunk["origination_urls"] == ["sip:+15550001111@other.example:5060"]
     # A bare PUT does not put the default back over the tenant's own choice.
-    assert (await put_trunk(api, t)).json()["origination_uri"] == "sip:+15550001111@other.example:5060"
+    assert (await put_trunk(api, t)).json()[
+        "origination_uri"
+    ] == "sip:+15550001111@other.example:5060"
 
 
-async def test_without_any_origination_the_trunk_has_none(api: Api, sandbox_view: SandboxView) -> None:
+async def test_without_any_origination_the_trunk_has_none(
+    api: Api, sandbox_view: SandboxView
+) -> None:
     t = await api.tenant()
     body = (await put_trunk(api, t)).json()
     assert body["origination_uri"] is None
@@ -202,8 +221,16 @@ async def test_without_any_origination_the_trunk_has_none(api: Api, sandbox_view
 
 @pytest.mark.parametrize(
     "uri",
-    ["http://agent.example.com", "sips:agent.example.com", "sip:", "sip:agent example.com",
-     "agent.example.com", "sip:agent.example.com:70000", "", "sip:" + "a" * 300],
+    [
+        "http://agent.example.com",
+        "sips:agent.example.com",
+        "sip:",
+        "sip:agent example.com",
+        "agent.example.com",
+        "sip:agent.example.com:70000",
+        "",
+        "sip:" + "a" * 300,
+    ],
 )
 async def test_an_origination_that_is_not_a_sip_uri_is_422_and_nothing_is_created(
     api: Api, sandbox_view: SandboxView, uri: str
@@ -243,7 +270,9 @@ async def test_no_platform_account_is_422_and_nothing_is_created(
         async with LifespanManager(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-                r = await c.put(trunk_url(t), json={"origination_sip_uri": ORIGINATION}, headers=t.headers())
+                r = await c.put(
+                    trunk_url(t), json={"origination_sip_uri": ORIGINATION}, headers=t.headers()
+                )
     finally:
         await bare.close()
     assert r.status_code == 422, r.text
@@ -255,7 +284,9 @@ async def test_a_closed_account_is_409_and_nothing_is_created(
     api: Api, sandbox_view: SandboxView
 ) -> None:
     t = await api.tenant()
-    r = await api.client.put(f"/v1/tenants/{t.id}/connection", json={"model": "subaccount"}, headers=t.headers())
+    r = await api.client.put(
+        f"/v1/tenants/{t.id}/connection", json={"model": "subaccount"}, headers=t.headers()
+    )
     assert r.status_code == 200
     async with api.runtime.uow() as uow:
         await connections.ensure_account(uow=uow, scope=t.scope)
@@ -267,9 +298,13 @@ async def test_a_closed_account_is_409_and_nothing_is_created(
     assert sandbox_view.counts() == (0, 0, 0)
 
 
-async def test_a_pending_subaccount_is_made_for_the_trunk(api: Api, sandbox_view: SandboxView) -> None:
+async def test_a_pending_subaccount_is_made_for_the_trunk(
+    api: Api, sandbox_view: SandboxView
+) -> None:
     t = await api.tenant()
-    await api.client.put(f"/v1/tenants/{t.id}/connection", json={"model": "subaccount"}, headers=t.headers())
+    await api.client.put(
+        f"/v1/tenants/{t.id}/connection", json={"model": "subaccount"}, headers=t.headers()
+    )
     r = await put_trunk(api, t)
     assert r.status_code == 201, r.text
     conn = (await api.client.get(f"/v1/tenants/{t.id}/connection", headers=t.headers())).json()
@@ -286,8 +321,12 @@ async def test_rotate_issues_a_new_password_once(api: Api, sandbox_view: Sandbox
     rotated = r.json()
     assert rotated["sid"] == first["sid"] and rotated["sip_username"] == first["sip_username"]
     assert rotated["sip_password"] and rotated["sip_password"] != first["sip_password"]
-    assert sandbox_view.sip_password_works(first["domain_name"], first["sip_username"], rotated["sip_password"])
-    assert not sandbox_view.sip_password_works(first["domain_name"], first["sip_username"], first["sip_password"])
+    assert sandbox_view.sip_password_works(
+        first["domain_name"], first["sip_username"], rotated["sip_password"]
+    )
+    assert not sandbox_view.sip_password_works(
+        first["domain_name"], first["sip_username"], first["sip_password"]
+    )
     got = await api.client.get(trunk_url(t), headers=t.headers())
     assert got.json()["sip_password"] is None and rotated["sip_password"] not in got.text
     # The stored (encrypted) password is the new one: a PUT does not reissue it.
@@ -295,7 +334,9 @@ async def test_rotate_issues_a_new_password_once(api: Api, sandbox_view: Sandbox
     assert sandbox_view.counts()[:2] == (1, 1)
     async with api.runtime.uow() as uow:
         audit = (
-            await uow.session.execute(select(AuditLog).where(AuditLog.action == "trunk.credentials_rotated"))
+            await uow.session.execute(
+                select(AuditLog).where(AuditLog.action == "trunk.credentials_rotated")
+            )
         ).scalar_one()
         assert rotated["sip_password"] not in str(audit.detail)
 
@@ -306,7 +347,9 @@ async def test_rotate_without_a_trunk_is_404(api: Api) -> None:
     assert r.status_code == 404
 
 
-async def test_delete_removes_trunk_and_credential_list(api: Api, sandbox_view: SandboxView) -> None:
+async def test_delete_removes_trunk_and_credential_list(
+    api: Api, sandbox_view: SandboxView
+) -> None:
     t = await api.tenant()
     await put_trunk(api, t, {"origination_sip_uri": ORIGINATION})
     other = await api.tenant()
@@ -322,7 +365,9 @@ async def test_delete_removes_trunk_and_credential_list(api: Api, sandbox_view: 
     assert (await put_trunk(api, t)).status_code == 201
 
 
-async def test_delete_with_a_lost_row_deletes_the_tagged_trunk(api: Api, sandbox_view: SandboxView) -> None:
+async def test_delete_with_a_lost_row_deletes_the_tagged_trunk(
+    api: Api, sandbox_view: SandboxView
+) -> None:
     t = await api.tenant()
     await put_trunk(api, t)
     async with api.runtime.uow() as uow:
@@ -341,7 +386,9 @@ async def test_roles_and_isolation(api: Api, sandbox_view: SandboxView) -> None:
     assert (await api.client.get(trunk_url(a), headers=b.headers())).status_code == 404
     assert (await api.client.put(trunk_url(a), headers=b.headers())).status_code == 404
     assert (await api.client.delete(trunk_url(a), headers=b.headers())).status_code == 404
-    assert (await api.client.post(f"{trunk_url(a)}/credentials/rotate", headers=b.headers())).status_code == 404
+    assert (
+        await api.client.post(f"{trunk_url(a)}/credentials/rotate", headers=b.headers())
+    ).status_code == 404
     assert (await api.client.put(trunk_url(a), headers=api.platform)).status_code == 200
     assert (await api.client.delete(trunk_url(a), headers=a.headers("member"))).status_code == 403
     assert len(sandbox_view.trunks()) == 1
@@ -363,7 +410,9 @@ async def test_a_tenant_with_a_trunk_cannot_switch_account_model(
     body = {"model": "byo", "account_sid": account.sid, "auth_token": account.auth_token}
     r = await api.client.put(f"/v1/tenants/{t.id}/connection", json=body, headers=t.headers())
     assert r.status_code == 409, r.text
-    assert r.json()["error"]["code"] == "connection_in_use" and "trunk" in r.json()["error"]["message"]
+    assert (
+        r.json()["error"]["code"] == "connection_in_use" and "trunk" in r.json()["error"]["message"]
+    )
     assert (await api.client.delete(trunk_url(t), headers=t.headers())).status_code == 204
     r = await api.client.put(f"/v1/tenants/{t.id}/connection", json=body, headers=t.headers())
     assert r.status_code == 200, r.text
@@ -378,4 +427,24 @@ async def test_offboarded_tenant_gets_no_trunk(api: Api, sandbox_view: SandboxVi
     r = await api.client.put(trunk_url(t), headers=api.platform)
     assert r.status_code == 409 and r.json()["error"]["code"] == "tenant_offboarded"
     assert sandbox_view.counts() == (0, 0, 0)
-    assert SYSTEM.is_platform
+
+
+async def test_a_trunk_blocks_moving_to_another_byo_account(
+    api: Api, sandbox_view: SandboxView
+) -> None:
+    t = await api.tenant()
+    first, second = sandbox_view.new_account("old"), sandbox_view.new_account("new")
+    await connect_byo(api, t, first)
+    old = (await put_trunk(api, t)).json()
+    body = {"model": "byo", "account_sid": second.sid, "auth_token": second.auth_token}
+    r = await api.client.put(f"/v1/tenants/{t.id}/connection", json=body, headers=t.headers())
+    assert r.status_code == 409 and r.json()["error"]["code"] == "connection_in_use"
+    conn = await api.client.get(f"/v1/tenants/{t.id}/connection", headers=t.headers())
+    assert conn.json()["account_sid"] == first.sid
+    assert sandbox_view.trunks(second.sid) == []
+    # Deleting the trunk (in the old account, still reachable) frees the move.
+    assert (await api.client.delete(trunk_url(t), headers=t.headers())).status_code == 204
+    assert sandbox_view.trunks(first.sid) == [] and old["sid"]
+    r = await api.client.put(f"/v1/tenants/{t.id}/connection", json=body, headers=t.headers())
+    assert r.status_code == 200, r.text
+    assert (await put_trunk(api, t)).json()["account_sid"] == second.sid

@@ -55,6 +55,11 @@ async def _buy(rt: Runtime, scope: TenantScope, e164: str, key: str | None = Non
         return numbers.number_out(row)
 
 
+async def _fault(sandbox: SandboxServer, **rule: Any) -> None:
+    async with httpx.AsyncClient(base_url=sandbox.url) as http:
+        (await http.post("/__sandbox/faults", json=rule)).raise_for_status()
+
+
 def _held(sandbox: SandboxServer, e164: str) -> list[dict[str, Any]]:
     state = httpx.get(f"{sandbox.url}/__sandbox/state").json()
     return [n for n in state["numbers"] if n["phone_number"] == e164]
@@ -146,10 +151,7 @@ async def test_resolution_waits_while_twilio_cannot_be_asked(
     with pytest.raises(Crash):
         await _buy(db, scope, e164)
     monkeypatch.undo()
-    httpx.post(
-        f"{sandbox.url}/__sandbox/faults",
-        json={"method": "GET", "path": "IncomingPhoneNumbers", "status": 403, "code": 20403},
-    ).raise_for_status()
+    await _fault(sandbox, method="GET", path="IncomingPhoneNumbers", status=403, code=20403)
     async with db.uow() as uow:
         summary = await numbers.resolve_pending_numbers(uow=uow, older_than=timedelta(0))
     assert summary == {"adopted": 0, "failed": 0, "unresolved": 1}
@@ -178,3 +180,20 @@ async def test_release_reasons_and_usage(db: Runtime, sandbox: SandboxServer) ->
         with pytest.raises(ApiError) as caught:
             await numbers.release_number(uow=uow, scope=other, number_id=second.id, reason="user")
         assert caught.value.status_code == 404
+
+
+async def test_release_all_for_offboarding(db: Runtime, sandbox: SandboxServer) -> None:
+    scope = await _tenant(db)
+    a, b, c = await _available(db, scope, n=3)
+    for e164 in (a, b, c):
+        await _buy(db, scope, e164)
+    # One number's release keeps failing at Twilio.
+    await _fault(sandbox, method="DELETE", path=_held(sandbox, b)[0]["sid"], status=400, code=20001)
+    async with db.uow() as uow:
+        summary = await numbers.release_all(uow=uow, scope=scope, reason="offboarded")
+    assert summary == {"released": 2, "failed": 1}
+    statuses = {r.e164: (r.status, r.release_reason) for r in await number_rows(db)}
+    assert statuses == {
+        a: ("released", "offboarded"), b: ("releasing", "offboarded"), c: ("released", "offboarded"),
+    }
+    assert _held(sandbox, a) == [] and _held(sandbox, c) == [] and len(_held(sandbox, b)) == 1

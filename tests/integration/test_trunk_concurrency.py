@@ -31,7 +31,9 @@ ORIGINATION = "sip:agent.voice-ai.example"
 
 async def _tenant(rt: Runtime, slug: str) -> TenantScope:
     async with rt.uow() as uow:
-        row = await tenants.create_tenant(uow=uow, actor=SYSTEM, data=TenantCreate(slug=slug, name=slug))
+        row = await tenants.create_tenant(
+            uow=uow, actor=SYSTEM, data=TenantCreate(slug=slug, name=slug)
+        )
     return TenantScope(tenant_id=row.id, actor=SYSTEM)
 
 
@@ -53,13 +55,17 @@ def _assert_one_trunk(results: list[tuple[str, str, bool]], state: dict[str, Any
     assert len(cl["usernames"]) == 1
 
 
-async def test_twenty_concurrent_ensures_in_one_process_make_one_trunk(db: Runtime, sandbox_view) -> None:
+async def test_twenty_concurrent_ensures_in_one_process_make_one_trunk(
+    db: Runtime, sandbox_view
+) -> None:
     scope = await _tenant(db, "concurrent")
     results = await asyncio.gather(*(_ensure(db, scope) for _ in range(20)))
     _assert_one_trunk(list(results), sandbox_view.state())
 
 
-async def test_concurrent_ensures_after_a_lost_row_refind_the_same_trunk(db: Runtime, sandbox_view) -> None:
+async def test_concurrent_ensures_after_a_lost_row_refind_the_same_trunk(
+    db: Runtime, sandbox_view
+) -> None:
     scope = await _tenant(db, "lost-row")
     sid, _, _ = await _ensure(db, scope)
     async with db.uow() as uow:
@@ -72,7 +78,9 @@ async def test_concurrent_ensures_after_a_lost_row_refind_the_same_trunk(db: Run
     assert len(sandbox_view.trunks()) == 1 and len(sandbox_view.credential_lists()) == 1
 
 
-async def test_concurrent_ensures_for_two_tenants_make_two_trunks(db: Runtime, sandbox_view) -> None:
+async def test_concurrent_ensures_for_two_tenants_make_two_trunks(
+    db: Runtime, sandbox_view
+) -> None:
     a, b = await _tenant(db, "tenant-a"), await _tenant(db, "tenant-b")
     results = await asyncio.gather(*(_ensure(db, s) for s in [a, b] * 10))
     by_tenant = {str(a.tenant_id): set(), str(b.tenant_id): set()}
@@ -84,7 +92,9 @@ async def test_concurrent_ensures_for_two_tenants_make_two_trunks(db: Runtime, s
 
 
 @pytest.mark.slow
-async def test_concurrent_ensures_across_processes_make_one_trunk(db: Runtime, sandbox_view) -> None:
+async def test_concurrent_ensures_across_processes_make_one_trunk(
+    db: Runtime, sandbox_view
+) -> None:
     """4 processes x 5 concurrent ensures, one PostgreSQL database, one sandbox: one trunk."""
     settings = db.settings
     if not settings.database_url.startswith("postgresql"):
@@ -102,8 +112,13 @@ async def test_concurrent_ensures_across_processes_make_one_trunk(db: Runtime, s
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CALLPLANE_LOG_LEVEL": "WARNING"}
     procs = [
         await asyncio.create_subprocess_exec(
-            sys.executable, __file__, json.dumps(config), cwd=ROOT, env=env,
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            sys.executable,
+            __file__,
+            json.dumps(config),
+            cwd=ROOT,
+            env=env,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
         for _ in range(4)

@@ -78,7 +78,12 @@ def test_passwords_meet_twilios_rules_and_differ() -> None:
     seen = set()
     for _ in range(200):
         p = naming.new_sip_password()
-        assert len(p) >= 12 and re.search(r"\d", p) and re.search(r"[a-z]", p) and re.search(r"[A-Z]", p)
+        assert (
+            len(p) >= 12
+            and re.search(r"\d", p)
+            and re.search(r"[a-z]", p)
+            and re.search(r"[A-Z]", p)
+        )
         seen.add(p)
     assert len(seen) == 200
     with pytest.raises(ValueError):

@@ -93,6 +93,10 @@ async def after_subscription_change(
     effects: dict[str, Any] = {}
     if sub.status == "active" and (before is None or before.status != "active"):
         effects["connection"] = await _provision(uow, scope)
+        await uow.session.refresh(sub)  # a failed provisioning rolled the session back
+        kept = await _keep_interrupted_releases(uow, scope, sub)
+        if kept:
+            effects["numbers_kept"] = kept
     if cancellation_due(sub):
         assert sub.canceled_at is not None
         key = sub.canceled_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%f")
@@ -108,6 +112,32 @@ async def after_subscription_change(
     elif sub.canceled_at is not None and (sub.cancel_at_period_end or sub.status == "canceled"):
         effects["numbers"] = f"released after {sub.canceled_at.isoformat()}"
     return effects
+
+
+async def _keep_interrupted_releases(uow: UnitOfWork, scope: TenantScope, sub: Subscription) -> int:
+    """Numbers whose cancellation release Twilio interrupted are the tenant's again (active).
+
+    Had Twilio released one after all, the daily reconciliation finds it gone and releases the
+    row as drift.
+    """
+    from callplane.numbers.models import PhoneNumber
+
+    repo = uow.repo(PhoneNumber, scope)
+    rows = await repo.all(
+        PhoneNumber.status == "releasing", PhoneNumber.release_reason == "subscription_canceled"
+    )
+    for row in rows:
+        row.status = "active"
+        row.release_reason = None
+        record_audit(
+            uow=uow, actor=scope.actor, action="phone_number.release_abandoned",
+            tenant_id=scope.tenant_id, target=row.id,
+            detail={"phone_number": row.e164, "why": "the subscription is active again"},
+        )
+    if rows:
+        await uow.commit()
+        await uow.session.refresh(sub)
+    return len(rows)
 
 
 async def _provision(uow: UnitOfWork, scope: TenantScope) -> str:

@@ -6,6 +6,7 @@ import time
 import uuid
 from datetime import timedelta
 
+from sqlalchemy.exc import IntegrityError
 from twilio.base.exceptions import TwilioRestException
 
 from callplane.connections.models import Connection
@@ -17,7 +18,7 @@ from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError, Conflict, Unprocessable
 from callplane.log import get_logger
 from callplane.tenancy import TenantScope
-from callplane.twilio.errors import call_twilio, map_twilio_error
+from callplane.twilio.errors import call_twilio
 from callplane.twilio.factory import TwilioCredentials
 
 log = get_logger(__name__)
@@ -145,8 +146,13 @@ async def put_connection(*, uow: UnitOfWork, scope: TenantScope, data: Connectio
             )
         _platform_credentials(uow)
 
-    if current is not None and current.model != data.model and current.status != "closed":
-        await _assert_movable(uow=uow, scope=scope, conn=current)
+    if current is not None and current.status != "closed":
+        target_sid = data.account_sid if data.model == "byo" else None
+        moving = current.model != data.model or (
+            data.model == "byo" and current.account_sid != target_sid
+        )
+        if moving:
+            await _assert_movable(uow=uow, scope=scope, conn=current)
 
     conn = current or uow.repo(Connection, scope).add(
         Connection(id=uuid.uuid4(), model=data.model, status="pending")
@@ -207,22 +213,35 @@ async def _assert_movable(*, uow: UnitOfWork, scope: TenantScope, conn: Connecti
 
 
 async def ensure_account(*, uow: UnitOfWork, scope: TenantScope) -> Connection:
-    """The tenant's connection with a usable account, creating a pending subaccount now."""
+    """The tenant's connection with a usable account; a pending subaccount is created now."""
     conn = await find_connection(uow=uow, scope=scope)
-    if conn is None:
-        conn = uow.repo(Connection, scope).add(default_connection(uow=uow, scope=scope))
-        _platform_credentials(uow)
-        await uow.commit()
+    if conn is not None and conn.status == "active":
         return conn
-    if conn.model != "subaccount" or conn.status == "active":
+    if conn is not None and conn.status == "closed":
+        raise Conflict("the tenant's Twilio account is closed", code="connection_closed")
+    # Concurrent first uses must make one row and one subaccount, not two.
+    async with named_lock(uow, f"connection:{scope.tenant_id}"):
+        conn = await find_connection(uow=uow, scope=scope)
+        if conn is None:
+            _platform_credentials(uow)
+            conn = uow.repo(Connection, scope).add(default_connection(uow=uow, scope=scope))
+            try:
+                await uow.commit()
+            except IntegrityError:  # another process inserted it first
+                await uow.rollback()
+                conn = await find_connection(uow=uow, scope=scope)
+                assert conn is not None
+            return conn
+        await uow.session.refresh(conn)
         if conn.status == "closed":
             raise Conflict("the tenant's Twilio account is closed", code="connection_closed")
-        return conn
-    async with named_lock(uow, f"subaccount:{scope.tenant_id}"):
-        await uow.session.refresh(conn)
         if conn.status == "active":
             return conn
-        await _create_subaccount(uow=uow, scope=scope, conn=conn)
+        if conn.model == "subaccount":
+            await _create_subaccount(uow=uow, scope=scope, conn=conn)
+        elif conn.model == "master":
+            conn.account_sid = _platform_credentials(uow).account_sid
+            conn.status = "active"
         await uow.commit()
     return conn
 
@@ -356,7 +375,6 @@ __all__ = [
     "credentials",
     "ensure_account",
     "get_connection",
-    "map_twilio_error",
     "put_connection",
     "webhook_tokens",
 ]

@@ -3,6 +3,7 @@ worker, started and stopped with the application."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from callplane.gateway.lookup import Lookup
 from callplane.gateway.outbox import DeliveryPolicy, OutboxWorker
 from callplane.gateway.recorder import EventWriter
+from callplane.gateway.store import GatewayStore
 from callplane.log import get_logger
 from callplane.runtime import Runtime
 
@@ -22,9 +24,10 @@ class Gateway:
     def __init__(self, runtime: Runtime, policy: DeliveryPolicy | None = None) -> None:
         self.runtime = runtime
         self.settings = runtime.settings
-        self.lookup = Lookup(runtime)
+        self.store = GatewayStore(runtime.settings.database_url)
+        self.lookup = Lookup(runtime, self.store)
         self.outbox = OutboxWorker(runtime, policy)
-        self.writer = EventWriter(runtime, on_outbox=self.outbox.wake)
+        self.writer = EventWriter(runtime, self.store, on_outbox=self.outbox.wake)
 
     async def start(self) -> None:
         """Start the outbox worker (rows left by a previous run are picked up at once)."""
@@ -37,6 +40,7 @@ class Gateway:
             await self.writer.drain()
         finally:
             await self.outbox.stop()
+            await self.store.close()
 
 
 def gateway_of(app: Any) -> Gateway:
@@ -54,6 +58,11 @@ async def gateway_lifespan(app: Any, runtime: Runtime) -> AsyncIterator[Gateway]
     gateway = Gateway(runtime)
     app.state.gateway = gateway
     await gateway.start()
+    # Everything loaded so far (modules, models, compiled statements: most of the heap) lives
+    # as long as the process. Moved out of the collector's sight, a full collection no longer
+    # walks it: a full collection under webhook load took ~100 ms (the p99) before this.
+    gc.collect()
+    gc.freeze()
     try:
         yield gateway
     finally:

@@ -1,25 +1,35 @@
 """The hot path's reads: an account's webhook tokens, a number's route, a call's owner.
 
-Each is one indexed query, coalesced across concurrent webhooks (`batching.Batcher`), and
-never cached: a route change is seen by the very next webhook. The only thing kept in memory
-is the plain text of token ciphertexts (`TokenCache`), which cannot go stale: a changed token is
-a new ciphertext.
+Each is one indexed query, coalesced across concurrent webhooks (`batching.Batcher`). A route
+change is seen by the very next webhook:
+
+- on PostgreSQL nothing is cached: every batch reads the database;
+- on SQLite resolved routes are kept in a bounded cache that is emptied whenever any other
+  connection has committed anything (SQLite's `PRAGMA data_version`, checked once per batch on
+  the gateway's own connection): a number bought or released, an agent edited, a tenant
+  suspended, a subscription canceled, a token rotated, by this process, a job or another
+  process. Entries whose token list ends by itself (a rotated token's grace) expire then.
+
+Token plain texts are cached by ciphertext (`TokenCache`): a changed token is a new ciphertext.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, select, text
+from sqlalchemy import Connection as SyncConnection
+from sqlalchemy import and_, bindparam, select, text
 
 from callplane.agents.models import Agent
 from callplane.connections import service as connections
 from callplane.connections.models import Connection
 from callplane.gateway.batching import Batcher
 from callplane.gateway.models import Event
+from callplane.gateway.store import GatewayStore
 from callplane.gateway.routing import CALL_KINDS, MESSAGE_KINDS, AgentRoute, NumberRoute, TrunkRoute
 from callplane.log import get_logger
 from callplane.numbers.models import PhoneNumber
@@ -33,6 +43,8 @@ log = get_logger(__name__)
 # SQLite (which matches partial-index predicates literally) uses the index too.
 HELD = text("phone_numbers.status IN ('pending', 'active', 'releasing')")
 CHUNK = 400
+# Routes kept between webhooks (SQLite only, where a change anywhere is detected for free).
+ROUTE_CACHE_SIZE = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +56,16 @@ class AccountAuth:
     tenant_ids: tuple[uuid.UUID, ...]
     models: tuple[str, ...]
     platform: bool
+    # When the token list changes by itself (a previous token's grace period ends).
+    valid_until: float = float("inf")
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """An account (None: unknown) and the route of the number asked for (None: not found)."""
+
+    account: AccountAuth | None
+    route: NumberRoute | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +129,10 @@ class _TokenUow:
         self.runtime = runtime
 
 
+def _now() -> float:
+    return time.time()
+
+
 def _chunks(items: list[Any]) -> list[list[Any]]:
     return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
 
@@ -161,6 +187,40 @@ def route_select() -> Any:
     )
 
 
+# Master-model connections hold no token (the platform's comes from settings): only the
+# accounts' own connections are read, however many tenants use the master account.
+# Statements are built once: SQLAlchemy then reuses their cache keys and compiled forms.
+ACCOUNT_SELECT = select(
+    Connection.tenant_id,
+    Connection.model,
+    Connection.account_sid,
+    Connection.auth_token,
+    Connection.previous_auth_token,
+    Connection.token_rotated_at,
+    Connection.status,
+).where(
+    Connection.account_sid.in_(bindparam("sids", expanding=True)),
+    Connection.status != "closed",
+    Connection.model != "master",
+)
+
+CALL_SELECT = (
+    select(
+        Event.sid, Event.kind, Event.account_sid, Event.tenant_id, Event.number_id,
+        Event.agent_id, Event.decision, Event.state, Event.received_at, Agent.events_url,
+    )
+    .outerjoin(Agent, and_(Agent.id == Event.agent_id, Agent.tenant_id == Event.tenant_id))
+    .where(
+        Event.sid.in_(bindparam("sids", expanding=True)),
+        Event.kind.in_(CALL_KINDS + MESSAGE_KINDS),
+    )
+    .order_by(Event.received_at)
+)
+
+
+ROUTE_SELECT = route_select().where(PhoneNumber.e164.in_(bindparam("e164s", expanding=True)))
+
+
 def route_from_row(row: Any) -> NumberRoute:
     """A NumberRoute from a row of `route_select()`."""
     agent = None
@@ -210,28 +270,35 @@ def route_from_row(row: Any) -> NumberRoute:
 class Lookup:
     """Coalesced reads for the webhooks of one process."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, store: GatewayStore) -> None:
         self.runtime = runtime
+        self.store = store
         self.tokens = TokenCache(runtime.secrets)
         self._token_uow = _TokenUow(_TokenRuntime(runtime, self.tokens))
-        concurrency = 1 if runtime.engine.dialect.name == "sqlite" else 2
-        self._accounts: Batcher[str, AccountAuth | None] = Batcher(
-            self._fetch_accounts, concurrency=concurrency
-        )
-        self._numbers: Batcher[tuple[str, str], NumberRoute | None] = Batcher(
-            self._fetch_numbers, concurrency=concurrency
+        self._cache_size = ROUTE_CACHE_SIZE
+        self._cache: OrderedDict[tuple[str, str | None], Resolved] = OrderedDict()
+        self._cache_version: object = None
+        self._resolve: Batcher[tuple[str, str | None], Resolved] = Batcher(
+            self._fetch_resolve, concurrency=2
         )
         self._calls: Batcher[tuple[str, str], CallRef | None] = Batcher(
-            self._fetch_calls, concurrency=concurrency
+            self._fetch_calls, concurrency=2
         )
+
+    async def resolve(self, account_sid: str, e164: str | None) -> Resolved:
+        """The account's tokens (None: unknown account) and the active number `e164` in it.
+
+        One database round trip for both (the number is used only once the signature verified).
+        """
+        return await self._resolve.load((account_sid, e164))
 
     async def account(self, account_sid: str) -> AccountAuth | None:
         """The account's tokens and users; None for an account no tenant (nor the platform) uses."""
-        return await self._accounts.load(account_sid)
+        return (await self.resolve(account_sid, None)).account
 
     async def number(self, account_sid: str, e164: str) -> NumberRoute | None:
         """The active number `e164` in `account_sid`; another account's number is None."""
-        return await self._numbers.load((account_sid, e164))
+        return (await self.resolve(account_sid, e164)).route
 
     async def call(self, account_sid: str, sid: str) -> CallRef | None:
         """The first recorded call or message with this SID in this account."""
@@ -239,29 +306,74 @@ class Lookup:
 
     async def drain(self) -> None:
         """Finish every queued read."""
-        for batcher in (self._accounts, self._numbers, self._calls):
+        for batcher in (self._resolve, self._calls):
             await batcher.drain()
 
     # -- fetches ----------------------------------------------------------------------------
 
-    async def _fetch_accounts(self, batch: dict[str, Any]) -> dict[str, AccountAuth | None]:
-        sids = list(batch)
-        rows: list[Any] = []
-        async with self.runtime.engine.connect() as conn:
-            for chunk in _chunks(sids):
-                result = await conn.execute(
-                    select(
-                        Connection.tenant_id,
-                        Connection.model,
-                        Connection.account_sid,
-                        Connection.auth_token,
-                        Connection.previous_auth_token,
-                        Connection.token_rotated_at,
-                        Connection.status,
-                    ).where(Connection.account_sid.in_(chunk), Connection.status != "closed")
-                )
-                rows.extend(result.all())
+    async def _fetch_resolve(
+        self, batch: dict[tuple[str, str | None], Any]
+    ) -> dict[tuple[str, str | None], Resolved]:
+        if not self._cache_size or not self.store.versioned:
+            return await self._query_resolve(list(batch))
+        # The cache holds only what the database said since its last change by anyone else:
+        # any commit elsewhere (a number bought, an agent edited, a tenant suspended, a token
+        # rotated, by this process or another) changes the version and empties it.
+        version = self.store.version()
+        if version != self._cache_version:
+            self._cache.clear()
+            self._cache_version = version
+        now = _now()
+        found: dict[tuple[str, str | None], Resolved] = {}
+        missing: list[tuple[str, str | None]] = []
+        for key in batch:
+            hit = self._cache.get(key)
+            if hit is not None and (hit.account is None or hit.account.valid_until > now):
+                self._cache.move_to_end(key)
+                found[key] = hit
+            else:
+                missing.append(key)
+        if missing:
+            fresh = await self._query_resolve(missing)
+            if self.store.version() == version:  # nobody changed anything meanwhile
+                self._cache.update(fresh)
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+            found.update(fresh)
+        return found
+
+    async def _query_resolve(
+        self, batch: list[tuple[str, str | None]]
+    ) -> dict[tuple[str, str | None], Resolved]:
         platform = self.runtime.twilio.platform_credentials
+        sids = sorted({sid for sid, _ in batch})
+        # The platform account's token comes from settings: no connection row to read for it.
+        own = [sid for sid in sids if platform is None or sid != platform.account_sid]
+        numbers = sorted({e164 for _, e164 in batch if e164})
+
+        def read(conn: SyncConnection) -> tuple[list[Any], list[Any]]:
+            accounts: list[Any] = []
+            routes: list[Any] = []
+            for chunk in _chunks(own):
+                accounts.extend(conn.execute(ACCOUNT_SELECT, {"sids": chunk}))
+            for chunk in _chunks(numbers):
+                routes.extend(conn.execute(ROUTE_SELECT, {"e164s": chunk}))
+            return accounts, routes
+
+        account_rows, route_rows = await self.store.read(read)
+        auth = self._accounts(sids, account_rows)
+        routes: dict[tuple[str, str], NumberRoute] = {}
+        for row in route_rows:
+            if row.status == "active":
+                routes[(row.account_sid, row.e164)] = route_from_row(row)
+        return {
+            (sid, e164): Resolved(auth.get(sid), routes.get((sid, e164)) if e164 else None)
+            for sid, e164 in batch
+        }
+
+    def _accounts(self, sids: list[str], rows: list[Any]) -> dict[str, AccountAuth]:
+        platform = self.runtime.twilio.platform_credentials
+        grace = self.runtime.settings.token_rotation_grace_seconds
         found: dict[str, dict[str, Any]] = {}
         for sid in sids:
             if platform is not None and sid == platform.account_sid and platform.auth_token:
@@ -289,6 +401,10 @@ class Lookup:
             for token in tokens:
                 if token and token not in entry["tokens"]:
                     entry["tokens"].append(token)
+            if row.previous_auth_token and row.token_rotated_at is not None:
+                grace_end = row.token_rotated_at.timestamp() + grace
+                if grace_end > _now():
+                    entry["until"] = min(entry.get("until", float("inf")), grace_end)
             entry["tenants"].append(row.tenant_id)
             entry["models"].append(row.model)
         return {
@@ -298,49 +414,30 @@ class Lookup:
                 tenant_ids=tuple(v["tenants"]),
                 models=tuple(v["models"]),
                 platform=platform is not None and sid == platform.account_sid,
+                valid_until=v.get("until", float("inf")),
             )
             for sid, v in found.items()
         }
-
-    async def _fetch_numbers(
-        self, batch: dict[tuple[str, str], Any]
-    ) -> dict[tuple[str, str], NumberRoute | None]:
-        wanted = sorted({e164 for _, e164 in batch})
-        routes: dict[tuple[str, str], NumberRoute] = {}
-        async with self.runtime.engine.connect() as conn:
-            for chunk in _chunks(wanted):
-                result = await conn.execute(route_select().where(PhoneNumber.e164.in_(chunk)))
-                for row in result:
-                    if row.status == "active":
-                        routes[(row.account_sid, row.e164)] = route_from_row(row)
-        return {key: routes.get(key) for key in batch}
 
     async def _fetch_calls(
         self, batch: dict[tuple[str, str], Any]
     ) -> dict[tuple[str, str], CallRef | None]:
         sids = sorted({sid for _, sid in batch})
-        refs: dict[tuple[str, str], CallRef] = {}
-        async with self.runtime.engine.connect() as conn:
+
+        def read(conn: SyncConnection) -> list[Any]:
+            rows: list[Any] = []
             for chunk in _chunks(sids):
-                result = await conn.execute(
-                    select(
-                        Event.sid, Event.kind, Event.account_sid, Event.tenant_id, Event.number_id,
-                        Event.agent_id, Event.decision, Event.state, Event.received_at,
-                        Agent.events_url,
-                    )
-                    .outerjoin(
-                        Agent, and_(Agent.id == Event.agent_id, Agent.tenant_id == Event.tenant_id)
-                    )
-                    .where(Event.sid.in_(chunk), Event.kind.in_(CALL_KINDS + MESSAGE_KINDS))
-                    .order_by(Event.received_at)
-                )
-                for row in result:
-                    key = (row.account_sid, row.sid)
-                    if key in refs:
-                        continue
-                    refs[key] = CallRef(
-                        sid=row.sid, kind=row.kind, tenant_id=row.tenant_id,
-                        number_id=row.number_id, agent_id=row.agent_id, decision=row.decision,
-                        state=row.state, events_url=row.events_url,
-                    )
+                rows.extend(conn.execute(CALL_SELECT, {"sids": chunk}))
+            return rows
+
+        refs: dict[tuple[str, str], CallRef] = {}
+        for row in await self.store.read(read):
+            key = (row.account_sid, row.sid)
+            if key in refs:
+                continue
+            refs[key] = CallRef(
+                sid=row.sid, kind=row.kind, tenant_id=row.tenant_id,
+                number_id=row.number_id, agent_id=row.agent_id, decision=row.decision,
+                state=row.state, events_url=row.events_url,
+            )
         return {key: refs.get(key) for key in batch}

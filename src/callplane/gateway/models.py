@@ -39,7 +39,9 @@ class Event(IdMixin, Base):
     )
     decision: Mapped[str] = mapped_column(String(16))  # routed|unrouted|rejected
     state: Mapped[str | None] = mapped_column(String(32), default=None)
-    idempotency_token: Mapped[str | None] = mapped_column(String(255), unique=True, default=None)
+    # Twilio's I-Twilio-Idempotency-Token. Recorded once: the row's id is derived from the
+    # account and this token (gateway.recorder.event_id), so a retry meets the primary key.
+    idempotency_token: Mapped[str | None] = mapped_column(String(255), default=None)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Lists page by (created_at, id); for events that is when they were received.

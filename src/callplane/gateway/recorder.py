@@ -13,11 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import Connection as SyncConnection
+from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from callplane.gateway.batching import Batcher
 from callplane.gateway.models import Event, OutboxMessage
+from callplane.gateway.store import GatewayStore
 from callplane.gateway.routing import CALL_KINDS, CALL_STATE_RANK, MESSAGE_KINDS, MESSAGE_STATE_RANK
 from callplane.log import get_logger
 from callplane.runtime import Runtime
@@ -55,10 +57,24 @@ class Draft:
     event: dict[str, Any]
     outbox: list[dict[str, Any]] = field(default_factory=list)
     advance: Advance | None = None
-    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    id: uuid.UUID = field(init=False)
 
     def __post_init__(self) -> None:
+        self.id = event_id(self.event.get("account_sid"), self.event.get("idempotency_token"))
         self.event["id"] = self.id
+        for row in self.outbox:
+            row["event_id"] = self.id
+
+
+_EVENT_IDS = uuid.UUID("6f1c1f4e-3a52-4f0b-9c55-5a8e3c2f7d01")
+
+
+def event_id(account_sid: str | None, token: str | None) -> uuid.UUID:
+    """The event's id: derived from Twilio's idempotency token (within its account), so that a
+    retried webhook meets its first recording's primary key; random without a token."""
+    if not token:
+        return uuid.uuid4()
+    return uuid.uuid5(_EVENT_IDS, f"{account_sid}:{token}")
 
 
 @dataclass(frozen=True)
@@ -75,18 +91,53 @@ def _rank_expr(column: Any, ranks: dict[str, int]) -> Any:
     return case({name: rank for name, rank in ranks.items()}, value=column, else_=-1)
 
 
+# Statements are built once: SQLAlchemy then reuses their cache keys and compiled forms.
+_events = Event.__table__.c
+_KNOWN_IDS = select(_events.id).where(_events.id.in_(bindparam("ids", expanding=True)))
+_CURRENT = {
+    messages: select(_events.sid, _events.account_sid, _events.state)
+    .where(
+        _events.sid.in_(bindparam("sids", expanding=True)),
+        _events.kind.in_(MESSAGE_KINDS if messages else CALL_KINDS),
+    )
+    .order_by(_events.received_at)
+    for messages in (False, True)
+}
+# The call (or message) moves to `state` only from an earlier one (or none).
+_ADVANCE = {
+    messages: update(Event.__table__)
+    .where(
+        _events.sid == bindparam("b_sid"),
+        _events.account_sid == bindparam("b_account_sid"),
+        _events.kind.in_(MESSAGE_KINDS if messages else CALL_KINDS),
+        _events.state.is_(None)
+        | (
+            _rank_expr(_events.state, MESSAGE_STATE_RANK if messages else CALL_STATE_RANK)
+            < bindparam("b_rank")
+        ),
+    )
+    .values(state=bindparam("b_state"))
+    for messages in (False, True)
+}
+_INSERT_OUTBOX = insert(OutboxMessage.__table__)
+
+
 class EventWriter:
     """Group-committing event writer for one process."""
 
-    def __init__(self, runtime: Runtime, on_outbox: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, runtime: Runtime, store: GatewayStore, on_outbox: Callable[[], None] | None = None
+    ) -> None:
         self.runtime = runtime
+        self.store = store
         self.on_outbox = on_outbox
-        self._dialect = runtime.engine.dialect.name
+        self._dialect = store.dialect_name
         # SQLite has one writer at a time anyway; PostgreSQL takes a few transactions at once.
         concurrency = 1 if self._dialect == "sqlite" else 3
         self._batcher: Batcher[uuid.UUID, Recorded] = Batcher(
             self._flush, concurrency=concurrency, max_batch=500
         )
+        self._insert_events = self._make_insert_events()
 
     async def record(self, draft: Draft) -> Recorded:
         """Record `draft` (waits for the commit)."""
@@ -96,7 +147,7 @@ class EventWriter:
         """Wait for every pending flush."""
         await self._batcher.drain()
 
-    def _insert_events(self) -> Any:
+    def _make_insert_events(self) -> Any:
         table = Event.__table__
         if self._dialect == "postgresql":
             stmt: Any = postgresql.insert(table)
@@ -104,7 +155,11 @@ class EventWriter:
             stmt = sqlite.insert(table)
         else:  # pragma: no cover - only the two supported databases
             raise RuntimeError(f"unsupported database {self._dialect}")
-        return stmt.on_conflict_do_nothing(index_elements=["idempotency_token"]).returning(table.c.id)
+        stmt = stmt.on_conflict_do_nothing(index_elements=["id"])
+        # SQLite: the batch holds the write lock, what is new is known beforehand, and one
+        # INSERT per row (the driver's executemany) is faster there than one multi-row INSERT
+        # with RETURNING. PostgreSQL: one round trip, and RETURNING says what was new.
+        return stmt.returning(table.c.id) if self._dialect == "postgresql" else stmt
 
     async def _flush(self, batch: dict[uuid.UUID, Draft]) -> dict[uuid.UUID, Recorded]:
         drafts = list(batch.values())
@@ -133,94 +188,87 @@ class EventWriter:
         return result
 
     async def _write(self, drafts: list[Draft]) -> dict[uuid.UUID, Recorded]:
-        async with self.runtime.engine.begin() as conn:
-            # 1. Duplicates by idempotency token: already recorded, or twice in this batch.
-            tokens = [d.event.get("idempotency_token") for d in drafts]
-            known: set[str] = set()
-            if any(d.advance for d in drafts) and any(tokens):
-                rows = await conn.execute(
-                    select(Event.idempotency_token).where(
-                        Event.idempotency_token.in_([t for t in tokens if t])
-                    )
-                )
-                known = {r[0] for r in rows}
-            fresh: list[Draft] = []
-            seen: set[str] = set()
-            duplicates: list[Draft] = []
-            for draft, token in zip(drafts, tokens, strict=True):
-                if token and (token in known or token in seen):
-                    duplicates.append(draft)
+        # Events alone (no outbox rows, no state to move) are one INSERT: atomic by itself.
+        alone = not any(d.outbox or d.advance for d in drafts)
+        return await self.store.write(
+            lambda conn: self._write_in(conn, drafts), single_statement=alone
+        )
+
+    def _write_in(self, conn: SyncConnection, drafts: list[Draft]) -> dict[uuid.UUID, Recorded]:
+        """The whole batch in one transaction (runs in a store thread)."""
+        # 1. Retries: recorded before (same id: same account and idempotency token), or twice
+        # in this batch. On SQLite the batch holds the write lock, so this is exact; on
+        # PostgreSQL the INSERT's RETURNING has the last word (another replica may race).
+        ids = [d.id for d in drafts]
+        known: set[uuid.UUID] = set()
+        if self._dialect != "postgresql" or any(d.advance for d in drafts):
+            known = {r[0] for r in conn.execute(_KNOWN_IDS, {"ids": ids})}
+        fresh: list[Draft] = []
+        seen: set[uuid.UUID] = set()
+        duplicates: list[Draft] = []
+        for draft in drafts:
+            if draft.id in known or draft.id in seen:
+                duplicates.append(draft)
+                continue
+            seen.add(draft.id)
+            fresh.append(draft)
+
+        # 2. State changes: compare with the current states, in arrival order.
+        stale: set[uuid.UUID] = set()
+        final: dict[tuple[str, str, bool], str] = {}
+        advancing = [d for d in fresh if d.advance]
+        if advancing:
+            current: dict[tuple[str, str, bool], str | None] = {}
+            for messages in (False, True):
+                sids = list({d.advance.sid for d in advancing if d.advance.messages is messages})  # type: ignore[union-attr]
+                if not sids:
                     continue
-                if token:
-                    seen.add(token)
-                fresh.append(draft)
+                rows = conn.execute(_CURRENT[messages], {"sids": sids})
+                for sid, account_sid, state in rows:
+                    current.setdefault((sid, account_sid, messages), state)
+            for draft in advancing:
+                adv = draft.advance
+                assert adv is not None
+                key = (adv.sid, adv.account_sid, adv.messages)
+                now = final.get(key, current.get(key))
+                new_rank = adv.ranks.get(adv.state)
+                now_rank = adv.ranks.get(now, -1) if now else -1
+                if new_rank is None or new_rank <= now_rank:
+                    stale.add(draft.id)
+                    draft.event["detail"] = {
+                        **(draft.event.get("detail") or {}),
+                        "stale": True,
+                        "current_state": now,
+                    }
+                else:
+                    final[key] = adv.state
 
-            # 2. State changes: compare with the current states, in arrival order.
-            stale: set[uuid.UUID] = set()
-            final: dict[tuple[str, str, bool], str] = {}
-            advancing = [d for d in fresh if d.advance]
-            if advancing:
-                current: dict[tuple[str, str, bool], str | None] = {}
-                for messages in (False, True):
-                    sids = list({d.advance.sid for d in advancing if d.advance.messages is messages})  # type: ignore[union-attr]
-                    if not sids:
-                        continue
-                    kinds = MESSAGE_KINDS if messages else CALL_KINDS
-                    rows = await conn.execute(
-                        select(Event.sid, Event.account_sid, Event.state)
-                        .where(Event.sid.in_(sids), Event.kind.in_(kinds))
-                        .order_by(Event.received_at)
-                    )
-                    for sid, account_sid, state in rows:
-                        current.setdefault((sid, account_sid, messages), state)
-                for draft in advancing:
-                    adv = draft.advance
-                    assert adv is not None
-                    key = (adv.sid, adv.account_sid, adv.messages)
-                    now = final.get(key, current.get(key))
-                    new_rank = adv.ranks.get(adv.state)
-                    now_rank = adv.ranks.get(now, -1) if now else -1
-                    if new_rank is None or new_rank <= now_rank:
-                        stale.add(draft.id)
-                        draft.event["detail"] = {
-                            **(draft.event.get("detail") or {}),
-                            "stale": True,
-                            "current_state": now,
-                        }
-                    else:
-                        final[key] = adv.state
+        # 3. The events (a concurrent replica may have taken a token meanwhile).
+        inserted: set[uuid.UUID] = set()
+        if fresh:
+            result = conn.execute(self._insert_events, [d.event for d in fresh])
+            if self._dialect == "postgresql":
+                inserted = {r[0] for r in result}
+            else:
+                inserted = {d.id for d in fresh}
 
-            # 3. The events (a concurrent replica may have taken a token meanwhile).
-            inserted: set[uuid.UUID] = set()
-            if fresh:
-                rows = await conn.execute(self._insert_events(), [d.event for d in fresh])
-                inserted = {r[0] for r in rows}
+        # 4. Calls and messages move forward only, even against another replica.
+        for (sid, account_sid, messages), state in final.items():
+            ranks = MESSAGE_STATE_RANK if messages else CALL_STATE_RANK
+            conn.execute(
+                _ADVANCE[messages],
+                {"b_sid": sid, "b_account_sid": account_sid, "b_state": state, "b_rank": ranks[state]},
+            )
 
-            # 4. Calls and messages move forward only, even against another replica.
-            for (sid, account_sid, messages), state in final.items():
-                ranks = MESSAGE_STATE_RANK if messages else CALL_STATE_RANK
-                kinds = MESSAGE_KINDS if messages else CALL_KINDS
-                events = Event.__table__.c
-                await conn.execute(
-                    update(Event.__table__)
-                    .where(
-                        events.sid == sid,
-                        events.account_sid == account_sid,
-                        events.kind.in_(kinds),
-                        events.state.is_(None) | (_rank_expr(events.state, ranks) < ranks[state]),
-                    )
-                    .values(state=state)
-                )
-
-            # 5. The outbox rows of new, forward-moving events.
-            outbox: list[dict[str, Any]] = []
-            counts: dict[uuid.UUID, int] = {}
-            for draft in fresh:
-                if draft.id in inserted and draft.id not in stale and draft.outbox:
-                    outbox.extend(draft.outbox)
-                    counts[draft.id] = len(draft.outbox)
-            if outbox:
-                await conn.execute(insert(OutboxMessage.__table__), outbox)
+        # 5. The outbox rows of new, forward-moving events.
+        outbox: list[dict[str, Any]] = []
+        counts: dict[uuid.UUID, int] = {}
+        for draft in fresh:
+            if draft.id in inserted and draft.id not in stale and draft.outbox:
+                outbox.extend(draft.outbox)
+                counts[draft.id] = len(draft.outbox)
+        if outbox:
+            conn.execute(_INSERT_OUTBOX, outbox)
 
         result = {
             d.id: Recorded(

@@ -16,6 +16,7 @@ import json
 import re
 import time
 import uuid
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -90,6 +91,12 @@ class Refusal(Exception):
         )
 
 
+@lru_cache(maxsize=65536)
+def normalized(raw: str | None) -> str | None:
+    """`phone.try_normalize_e164`, remembered: the numbers called are the numbers held."""
+    return try_normalize_e164(raw)
+
+
 def _cut(value: str | None, size: int) -> str | None:
     return value[:size] if value else value
 
@@ -148,8 +155,13 @@ def _raw_path(request: Request) -> str:
 
 async def authenticate(
     gateway: Gateway, request: Request, kind: str
-) -> tuple[FormParams, AccountAuth]:
-    """Steps 1-3: the form, and the account whose token signed it; 4xx Refusal otherwise."""
+) -> tuple[FormParams, AccountAuth, str | None, NumberRoute | None]:
+    """Steps 1-3: the form and the account whose token signed it; 4xx Refusal otherwise.
+
+    For calls and messages the number (`To`) is read in the same round trip as the account's
+    tokens; it is used only once the signature verified. Returns (fields, account, E.164 of
+    `To`, its route in that account).
+    """
     fields, text, query = await read_form(request)
     account_sid = fields.get("AccountSid", "")
 
@@ -165,7 +177,9 @@ async def authenticate(
 
     if not ACCOUNT_SID_RE.match(account_sid):
         raise refuse("missing_account_sid", "the webhook carries no valid AccountSid")
-    auth = await gateway.lookup.account(account_sid)
+    to = normalized(fields.get("To")) if kind in ("voice", "sms") else None
+    resolved = await gateway.lookup.resolve(account_sid, to)
+    auth = resolved.account
     if auth is None or not auth.tokens:
         raise refuse("unknown_account", "no tenant uses this Twilio account")
     signature = request.headers.get(SIGNATURE_HEADER)
@@ -181,7 +195,7 @@ async def authenticate(
         settings_header=request.headers.get(SIGNATURE_SETTINGS_HEADER),
     ):
         raise refuse("invalid_signature", "the X-Twilio-Signature does not verify")
-    return fields, auth
+    return fields, auth, to, resolved.route
 
 
 # -- steps 4 and 5 --------------------------------------------------------------------------
@@ -281,12 +295,14 @@ def _routed_outbox(
     if route is None or route.agent is None or decision.outcome != "routed":
         return
     agent = route.agent
-    payload = _payload(draft.id, draft.event, event_type, route.e164, fields, decision.reason)
     urls: list[tuple[str, str]] = []
     if decision.forward_to_url:
         urls.append((decision.forward_to_url, "sms"))
     if agent.events_url and agent.events_url != decision.forward_to_url:
         urls.append((agent.events_url, "events"))
+    if not urls:
+        return
+    payload = _payload(draft.id, draft.event, event_type, route.e164, fields, decision.reason)
     for url, purpose in urls:
         draft.outbox.append(
             _outbox_row(draft, url=url, purpose=purpose, agent_id=agent.id,
@@ -318,9 +334,13 @@ async def _handle(request: Request, kind: str) -> Response:
     started = time.perf_counter()
     gateway = gateway_of(request.app)
     try:
-        fields, auth = await authenticate(gateway, request, kind)
-        handler = _HANDLERS[kind]
-        response, outcome = await handler(gateway, request, fields, auth)
+        fields, auth, to, route = await authenticate(gateway, request, kind)
+        if kind == "voice":
+            response, outcome = await _voice(gateway, request, fields, auth, to, route)
+        elif kind == "sms":
+            response, outcome = await _sms(gateway, request, fields, auth, to, route)
+        else:
+            response, outcome = await _CALLBACKS[kind](gateway, request, fields, auth)
     except Refusal as refusal:
         _count(kind, "refused")
         return refusal.response()
@@ -330,10 +350,9 @@ async def _handle(request: Request, kind: str) -> Response:
 
 
 async def _voice(
-    gateway: Gateway, request: Request, fields: FormParams, auth: AccountAuth
+    gateway: Gateway, request: Request, fields: FormParams, auth: AccountAuth,
+    to: str | None, route: NumberRoute | None,
 ) -> tuple[Response, str]:
-    to = try_normalize_e164(fields.get("To"))
-    route = await gateway.lookup.number(auth.account_sid, to) if to else None
     decision = decide_voice(route, settings=gateway.settings, caller=fields.get("From"), to_e164=to)
     agent = route.agent if route else None
     draft = Draft(
@@ -354,10 +373,9 @@ async def _voice(
 
 
 async def _sms(
-    gateway: Gateway, request: Request, fields: FormParams, auth: AccountAuth
+    gateway: Gateway, request: Request, fields: FormParams, auth: AccountAuth,
+    to: str | None, route: NumberRoute | None,
 ) -> tuple[Response, str]:
-    to = try_normalize_e164(fields.get("To"))
-    route = await gateway.lookup.number(auth.account_sid, to) if to else None
     decision = decide_sms(route, to_e164=to)
     agent = route.agent if route else None
     draft = Draft(
@@ -386,7 +404,7 @@ async def _owner(
     if ref is not None:
         return ref, None
     for field_name in ("To", "From"):  # inbound: our number is To; outbound: From
-        e164 = try_normalize_e164(fields.get(field_name))
+        e164 = normalized(fields.get(field_name))
         if e164:
             route = await gateway.lookup.number(account_sid, e164)
             if route is not None:
@@ -484,14 +502,14 @@ async def _recording(
     )
 
 
-_HANDLERS = {"voice": _voice, "sms": _sms, "status": _status, "recording": _recording}
+_CALLBACKS = {"status": _status, "recording": _recording}
 
 
 async def whisper(request: Request) -> Response:
     """POST /webhooks/twilio/whisper?agent=<id>: what the answering party of a forward hears."""
     gateway = gateway_of(request.app)
     try:
-        _, auth = await authenticate(gateway, request, "whisper")
+        _, auth, _, _ = await authenticate(gateway, request, "whisper")
     except Refusal as refusal:
         _count("whisper", "refused")
         return refusal.response()

@@ -85,7 +85,7 @@ async def _sender(uow: UnitOfWork, scope: TenantScope, from_raw: str) -> PhoneNu
     if active is None:
         raise FromNumberNotActive(
             f"{e164} is {rows[0].status}: only an active number sends messages and calls",
-            status=rows[0].status,
+            number_status=rows[0].status,
         )
     return active
 

@@ -29,7 +29,6 @@ from callplane.errors import ApiError, Forbidden, NotFound, Unprocessable
 from callplane.log import get_logger
 from callplane.numbers.models import ClonedBundle, ComplianceProfile, CopiedAddress
 from callplane.numbers.schemas import ComplianceIn, ComplianceOut
-from callplane.numbers.twilio_util import listing
 from callplane.tenancy import Actor, TenantScope
 from callplane.twilio.errors import call_twilio
 from callplane.twilio.factory import TwilioCredentials
@@ -119,13 +118,10 @@ async def _verify_sids(
             lambda: client.numbers.v2.regulatory_compliance.bundles(bundle_sid).fetch_async(),
         )
         status = getattr(bundle, "status", None)
-    for sid in {data.address_sid, data.emergency_address_sid} - {None}:
-        address_sid = str(sid)
-        await check(
-            "address",
-            address_sid,
-            lambda: client.api.v2010.accounts(creds.account_sid).addresses(address_sid).fetch_async(),
-        )
+    addresses = client.api.v2010.accounts(creds.account_sid).addresses
+    for sid in sorted({data.address_sid, data.emergency_address_sid} - {None}):
+        address = addresses(str(sid))
+        await check("address", str(sid), address.fetch_async)
     return status
 
 
@@ -286,7 +282,7 @@ async def cloned_bundle(
         existing = [
             b
             for b in await call_twilio(
-                listing(find_existing), retry=True, action="find bundle clone"
+                find_existing, retry=True, action="find bundle clone"
             )
             if b.status in APPROVED
         ]
@@ -357,7 +353,7 @@ async def copied_address(
             return await addresses.list_async(friendly_name=name, limit=1)
 
         existing = await call_twilio(
-            listing(find_existing), retry=True, action="find address copy"
+            find_existing, retry=True, action="find address copy"
         )
         if existing:
             sid = existing[0].sid
@@ -365,7 +361,8 @@ async def copied_address(
             parent_sid = platform_credentials(uow).account_sid
 
             async def fetch() -> Any:
-                return await parent.api.v2010.accounts(parent_sid).addresses(source_sid).fetch_async()
+                account = parent.api.v2010.accounts(parent_sid)
+                return await account.addresses(source_sid).fetch_async()
 
             src = await call_twilio(fetch, retry=True, action="fetch platform address")
 

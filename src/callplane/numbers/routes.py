@@ -24,10 +24,12 @@ from callplane.schemas import ListOf
 
 router = APIRouter(tags=["numbers"])
 TENANT = "/v1/tenants/{tid}"
+TENANT_PROFILE = f"{TENANT}/compliance/{{country}}/{{type}}"
 
 Country = Annotated[str, Path(description="ISO 3166-1 alpha-2 country code", max_length=8)]
 TypePath = Annotated[NumberType, Path(alias="type", description="local, mobile or toll_free")]
-STATUS_LIST = r"^(pending|active|releasing|released|failed)(,(pending|active|releasing|released|failed))*$"
+_STATUS = "(pending|active|releasing|released|failed)"
+STATUS_LIST = rf"^{_STATUS}(,{_STATUS})*$"
 
 
 @router.get(f"{TENANT}/phone-numbers/available", response_model=ListOf[AvailableNumberOut])
@@ -68,7 +70,7 @@ async def pricing(
 async def import_number(
     body: NumberImport, scope: AdminScope, uow: UoW, response: Response
 ) -> NumberOut:
-    """Claim a number already in the tenant's Twilio account (200 when it already is the tenant's)."""
+    """Claim a number already in the tenant's Twilio account (200 if it already is the tenant's)."""
     number, created = await service.import_number(uow=uow, scope=scope, data=body)
     if not created:
         response.status_code = 200
@@ -133,7 +135,9 @@ async def get_number(nid: uuid.UUID, scope: Scope, uow: UoW) -> NumberOut:
 
 
 @router.patch(f"{TENANT}/phone-numbers/{{nid}}", response_model=NumberOut)
-async def update_number(nid: uuid.UUID, body: NumberPatch, scope: AdminScope, uow: UoW) -> NumberOut:
+async def update_number(
+    nid: uuid.UUID, body: NumberPatch, scope: AdminScope, uow: UoW
+) -> NumberOut:
     """Attach the number to an agent, or detach it (`{"agent_id": null}`)."""
     number = await service.set_agent(uow=uow, scope=scope, number_id=nid, agent_id=body.agent_id)
     return service.number_out(number)
@@ -153,7 +157,7 @@ async def release_number(nid: uuid.UUID, scope: AdminScope, uow: UoW) -> NumberO
 async def put_platform_profile(
     country: Country, number_type: TypePath, body: ComplianceIn, actor: PlatformActor, uow: UoW
 ) -> ComplianceOut:
-    """The platform's bundle and addresses for a country's number type (SIDs of the platform account)."""
+    """The platform's bundle and addresses for a country's number type (its account's SIDs)."""
     profile, status = await compliance.put_profile(
         uow=uow, actor=actor, scope=None, country=service.normalize_country(country),
         number_type=number_type, data=body,
@@ -184,11 +188,11 @@ async def delete_platform_profile(
     return Response(status_code=204)
 
 
-@router.put(f"{TENANT}/compliance/{{country}}/{{type}}", response_model=ComplianceOut, tags=["compliance"])
+@router.put(TENANT_PROFILE, response_model=ComplianceOut, tags=["compliance"])
 async def put_tenant_profile(
     country: Country, number_type: TypePath, body: ComplianceIn, scope: AdminScope, uow: UoW
 ) -> ComplianceOut:
-    """The tenant's own bundle and addresses (SIDs of the tenant's account); wins over the platform's."""
+    """The tenant's own bundle and addresses (its account's SIDs); wins over the platform's."""
     profile, status = await compliance.put_profile(
         uow=uow, actor=scope.actor, scope=scope, country=service.normalize_country(country),
         number_type=number_type, data=body,
@@ -196,7 +200,7 @@ async def put_tenant_profile(
     return compliance.profile_out(profile).model_copy(update={"bundle_status": status})
 
 
-@router.get(f"{TENANT}/compliance/{{country}}/{{type}}", response_model=ComplianceOut, tags=["compliance"])
+@router.get(TENANT_PROFILE, response_model=ComplianceOut, tags=["compliance"])
 async def get_tenant_profile(
     country: Country, number_type: TypePath, scope: Scope, uow: UoW
 ) -> ComplianceOut:
@@ -207,7 +211,7 @@ async def get_tenant_profile(
     return compliance.profile_out(profile)
 
 
-@router.delete(f"{TENANT}/compliance/{{country}}/{{type}}", status_code=204, tags=["compliance"])
+@router.delete(TENANT_PROFILE, status_code=204, tags=["compliance"])
 async def delete_tenant_profile(
     country: Country, number_type: TypePath, scope: AdminScope, uow: UoW
 ) -> Response:

@@ -51,7 +51,6 @@ from callplane.numbers.schemas import (
     PriceOut,
     PricingOut,
 )
-from callplane.numbers.twilio_util import listing
 from callplane.phone import normalize_e164, region_of
 from callplane.settings import Settings
 from callplane.tenancy import SYSTEM, TenantScope
@@ -221,7 +220,7 @@ async def find_at_twilio(client: Client, account_sid: str, e164: str) -> Any | N
             phone_number=e164, limit=5
         )
 
-    rows = await call_twilio(listing(find), retry=True, action="look up number")
+    rows = await call_twilio(find, retry=True, action="look up number")
     return next((r for r in rows if r.phone_number == e164), None)
 
 
@@ -239,7 +238,9 @@ async def rewire(client: Client, account_sid: str, twilio_sid: str, settings: Se
 _price_cache: dict[tuple[str, str, str], tuple[float, PricingOut]] = {}
 
 
-async def _fetch_pricing(uow: UnitOfWork, client: Client, account_sid: str, country: str) -> PricingOut:
+async def _fetch_pricing(
+    uow: UnitOfWork, client: Client, account_sid: str, country: str
+) -> PricingOut:
     key = (uow.runtime.settings.twilio_base_url or "", account_sid, country)
     cached = _price_cache.get(key)
     if cached is not None and cached[0] > time.monotonic():
@@ -255,7 +256,8 @@ async def _fetch_pricing(uow: UnitOfWork, client: Client, account_sid: str, coun
         monthly = money(item.get("current_price") or item.get("base_price"))
         if kind is None or monthly is None or kind in prices:
             continue
-        prices[kind] = PriceOut(type=kind, monthly=monthly, base=money(item.get("base_price")))  # type: ignore[arg-type]
+        base = money(item.get("base_price"))
+        prices[kind] = PriceOut(type=kind, monthly=monthly, base=base)  # type: ignore[arg-type]
     order = ["local", "mobile", "toll_free"]
     out = PricingOut(
         country=found.iso_country or country,
@@ -307,7 +309,9 @@ async def search_available(
     conn = await connections.ensure_account(uow=uow, scope=scope)
     client, creds = _client(uow, conn)
     lists = client.api.v2010.accounts(creds.account_sid).available_phone_numbers(country)
-    lister = {"local": lists.local, "mobile": lists.mobile, "toll_free": lists.toll_free}[number_type]
+    lister = {"local": lists.local, "mobile": lists.mobile, "toll_free": lists.toll_free}[
+        number_type
+    ]
     filters: dict[str, Any] = {}
     if contains:
         filters["contains"] = contains
@@ -321,7 +325,7 @@ async def search_available(
         return await lister.list_async(limit=limit, **filters)
 
     try:
-        found = await call_twilio(listing(search), retry=True, action="search numbers")
+        found = await call_twilio(search, retry=True, action="search numbers")
     except ApiError as exc:
         cause = exc.__cause__
         if exc.details.get("twilio_code") == 20404:
@@ -333,7 +337,11 @@ async def search_available(
                 twilio_code=cause.code,
             ) from exc
         raise
-    price, unit = await _price_for(uow, client, creds.account_sid, country, number_type) if found else (None, None)
+    price, unit = (
+        await _price_for(uow, client, creds.account_sid, country, number_type)
+        if found
+        else (None, None)
+    )
     out = []
     for item in found[:limit]:
         out.append(
@@ -493,19 +501,50 @@ async def buy_number(
     # 3. The confirmation.
     await uow.session.refresh(number)
     if number.status != "pending":
-        log.warning("purchase confirmed after it was resolved", number_id=str(number.id), status=number.status)
+        log.warning(
+            "purchase confirmed after it was resolved",
+            number_id=str(number.id),
+            status=number.status,
+        )
     _activate(number, ipn)
     number.bundle_sid = needs.bundle_sid
     number.address_sid = needs.address_sid
     record_audit(
         uow=uow, actor=scope.actor, action="phone_number.purchase", tenant_id=scope.tenant_id,
         target=number.id,
-        detail={"phone_number": e164, "twilio_sid": number.twilio_sid, "account_sid": number.account_sid,
-                "compliance": needs.source},
+        detail={
+            "phone_number": e164,
+            "twilio_sid": number.twilio_sid,
+            "account_sid": number.account_sid,
+            "compliance": needs.source,
+        },
     )
-    await uow.commit()
-    log.info("number bought", tenant_id=str(scope.tenant_id), phone_number=e164, sid=number.twilio_sid)
+    try:
+        await uow.commit()
+    except IntegrityError:
+        # Only possible when the intent was resolved as lost meanwhile and another tenant took
+        # the number in the database: give back what was just bought rather than orphan it.
+        await uow.rollback()
+        await _give_back(client, number.account_sid, ipn.sid)
+        raise _unavailable(e164, None, scope) from None
+    log.info(
+        "number bought", tenant_id=str(scope.tenant_id), phone_number=e164, sid=number.twilio_sid
+    )
     return number, False
+
+
+async def _give_back(client: Client, account_sid: str, twilio_sid: str) -> None:
+    """Release a number at Twilio that no row can own (best effort, logged)."""
+
+    async def delete() -> Any:
+        return await client.api.v2010.accounts(account_sid).incoming_phone_numbers(
+            twilio_sid
+        ).delete_async()
+
+    try:
+        await call_twilio(delete, retry=True, action="give back number")
+    except ApiError as exc:
+        log.error("bought number could not be given back", twilio_sid=twilio_sid, code=exc.code)
 
 
 def _unavailable(e164: str, holder: PhoneNumber | None, scope: TenantScope) -> ApiError:
@@ -722,15 +761,20 @@ async def resolve_pending_numbers(
     scope = TenantScope(tenant_id=tenant_id, actor=SYSTEM) if tenant_id else None
     rows = await uow.repo(PhoneNumber, scope).all(*where, order_by=[PhoneNumber.created_at])
     summary = {"adopted": 0, "failed": 0, "unresolved": 0}
-    for row in rows:
+    for number_id in [row.id for row in rows]:
+        row = await uow.session.get(PhoneNumber, number_id)
+        if row is None:
+            continue
         try:
             done = await resolve_pending(uow=uow, number=row)
-        except ApiError as exc:
-            await uow.rollback()
-            log.warning("pending number not resolved", number_id=str(row.id), code=exc.code)
+        except ApiError as exc:  # Twilio could not be asked: nothing changed, try next time
+            log.warning("pending number not resolved", number_id=str(number_id), code=exc.code)
             summary["unresolved"] += 1
             continue
-        summary["adopted" if done.status == "active" else "failed"] += 1
+        if done.status == "active":
+            summary["adopted"] += 1
+        elif done.status == "failed":
+            summary["failed"] += 1
     return summary
 
 
@@ -794,7 +838,11 @@ async def import_number(
             record_audit(
                 uow=uow, actor=scope.actor, action="phone_number.import", tenant_id=scope.tenant_id,
                 target=number.id,
-                detail={"phone_number": e164, "twilio_sid": found.sid, "managed": data.manage_webhooks},
+                detail={
+                    "phone_number": e164,
+                    "twilio_sid": found.sid,
+                    "managed": data.manage_webhooks,
+                },
             )
             await uow.commit()
     except IntegrityError:
@@ -916,8 +964,32 @@ async def release_number(
                 "managed": number.managed},
     )
     await uow.commit()
-    log.info("number released", tenant_id=str(scope.tenant_id), phone_number=number.e164, reason=reason)
+    log.info(
+        "number released", tenant_id=str(scope.tenant_id), phone_number=number.e164, reason=reason
+    )
     return number
+
+
+async def release_all(*, uow: UnitOfWork, scope: TenantScope, reason: str) -> dict[str, int]:
+    """Release every number the tenant holds (offboarding, canceled subscriptions).
+
+    One failing number does not stop the others; those stay held (`releasing` or a purchase
+    still in progress) and are counted in `failed` for the caller to retry.
+    """
+    rows = await uow.repo(PhoneNumber, scope).all(
+        PhoneNumber.status.in_(HELD_STATUSES), order_by=[PhoneNumber.created_at]
+    )
+    summary = {"released": 0, "failed": 0}
+    for number_id in [row.id for row in rows]:
+        try:
+            done = await release_number(uow=uow, scope=scope, number_id=number_id, reason=reason)
+        except ApiError as exc:
+            await uow.rollback()
+            log.warning("number not released", number_id=str(number_id), code=exc.code)
+            summary["failed"] += 1
+            continue
+        summary["released" if done.status == "released" else "failed"] += 1
+    return summary
 
 
 @register_usage_check

@@ -104,21 +104,23 @@ async def list_numbers(
             while True:
                 if next_url is None:
 
-                    async def first() -> dict[str, Any]:
+                    async def first() -> Response:
                         resp = await version.page_async("GET", uri, params={"PageSize": PAGE_SIZE})
                         _raise_for(version, uri, resp)
-                        return json.loads(resp.text)  # type: ignore[no-any-return]
+                        return resp
 
-                    payload = await jt.call(first, retry=True, action="list numbers")
+                    resp = await jt.call(first, retry=True, action="list numbers")
                 else:
                     url = next_url
 
-                    async def following() -> dict[str, Any]:
+                    async def following() -> Response:
                         resp = await version.domain.twilio.request_async("GET", url)
                         _raise_for(version, url, resp)
-                        return json.loads(resp.text)  # type: ignore[no-any-return]
+                        return resp
 
-                    payload = await jt.call(following, retry=True, action="list numbers")
+                    resp = await jt.call(following, retry=True, action="list numbers")
+                # Parsed once the call's slot is free for the next call.
+                payload = json.loads(resp.text)
                 pages += 1
                 for rec in payload.get("incoming_phone_numbers") or []:
                     e164 = rec.get("phone_number")

@@ -34,6 +34,7 @@ import socket
 import tempfile
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -315,6 +316,14 @@ def start_engine(settings: Settings) -> str:
 
 
 def _stop_locked() -> None:
+    # Job runtimes live on DBOS's own event loop: close them there while it still runs.
+    for key, (loop, rt) in list(_engine.runtimes.items()):
+        try:
+            if loop.is_running() and not _on_loop(loop):
+                asyncio.run_coroutine_threadsafe(rt.close(), loop).result(timeout=5)
+                _engine.runtimes.pop(key, None)
+        except Exception:  # noqa: BLE001 - best effort: the process may be going away
+            pass
     try:
         DBOS.destroy(workflow_completion_timeout_sec=0)
     except Exception as exc:  # noqa: BLE001 - shutting down: report, carry on
@@ -329,12 +338,43 @@ def _stop_locked() -> None:
     _engine.executor_id = None
 
 
+def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
 def stop_engine() -> None:
     """Stop DBOS in this process (running workflows are resumed later, by this or another replica)."""
     with _engine.lock:
         if _engine.running:
             _stop_locked()
             log.info("job engine stopped")
+
+
+async def start_engine_async(settings: Settings) -> str:
+    """`start_engine` from async code (DBOS's launch blocks)."""
+    return await _off_loop(start_engine, settings)
+
+
+async def stop_engine_async() -> None:
+    """`stop_engine` from async code; the loop gets a working default executor back.
+
+    DBOS's async calls make the calling loop run `asyncio.to_thread` on DBOS's own executor,
+    which stopping DBOS shuts down.
+    """
+    await _off_loop(stop_engine)
+    loop = asyncio.get_running_loop()
+    current = getattr(loop, "_default_executor", None)
+    if current is not None and type(current).__name__ == "_SharedExecutor":
+        loop.set_default_executor(ThreadPoolExecutor(thread_name_prefix="asyncio"))
+
+
+async def _off_loop(fn: Any, *args: Any) -> Any:
+    """Run a blocking call in a thread of its own (not the loop's default executor)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="callplane-jobs") as pool:
+        return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
 
 
 async def close_runtimes() -> None:
@@ -356,7 +396,7 @@ async def submit_release(runtime: Runtime, tenant_id: uuid.UUID, reason: str, *,
     """
     workflow_id = f"release-{tenant_id}-{reason}-{key}"
     if _engine.running:
-        queue = DBOS.retrieve_queue(QUEUE_NAME)
+        queue = await DBOS.retrieve_queue_async(QUEUE_NAME)
         if queue is not None:
             with SetWorkflowID(workflow_id):
                 await queue.enqueue_async(release_numbers, str(tenant_id), reason)
@@ -388,7 +428,7 @@ async def submit_reconcile(run_id: uuid.UUID) -> str | None:
     """Run a recorded reconciliation in the background on the engine; None without it."""
     if not _engine.running:
         return None
-    queue = DBOS.retrieve_queue(QUEUE_NAME)
+    queue = await DBOS.retrieve_queue_async(QUEUE_NAME)
     if queue is None:
         return None
     workflow_id = f"reconcile-run-{run_id}"

@@ -72,6 +72,7 @@ EXTRA_FIELDS = (
 MAX_ORPHANS_KEPT = 1000
 MAX_FAILURES_KEPT = 200
 FLUSH_EVERY_SECONDS = 1.0
+EXTRA_WORKERS: int | None = None  # accounts in hand beyond the Twilio concurrency (None: C/2)
 JOB_ACTOR = Actor(role=Role.platform, label="job:reconcile")
 
 Progress = Callable[[int, int], None]
@@ -152,7 +153,10 @@ async def create_run(
 async def get_run(runtime: Runtime, run_id: uuid.UUID) -> JobRun | None:
     """A run by id."""
     async with runtime.uow() as uow:
-        return await uow.session.get(JobRun, run_id)
+        run = await uow.session.get(JobRun, run_id)
+        if run is not None:
+            uow.session.expunge(run)
+        return run
 
 
 async def execute_run(
@@ -254,6 +258,99 @@ class _Changes:
     orphans: list[dict[str, Any]] = field(default_factory=list)
 
 
+ROWS_PER_BATCH = 20_000
+ACCOUNTS_PER_BATCH = 400
+
+
+class _RowCache:
+    """The database's held numbers of the accounts to visit, read a batch of accounts at a time.
+
+    One query per batch instead of one per account: with thousands of small accounts the
+    per-account round trips, not Twilio, would set the pace. The batch an account belongs to is
+    read when the first of its accounts asks for it (the next batch is read ahead meanwhile).
+    What changes after a batch is read is caught by the conditional updates (a row is changed
+    only if it is still as it was read) and by the orphan check.
+    """
+
+    def __init__(self, runtime: Runtime, accounts: list[AccountTarget]) -> None:
+        self.runtime = runtime
+        self.batches: list[list[str]] = []
+        self.batch_of: dict[str, int] = {}
+        current: list[str] = []
+        size = 0
+        for account in accounts:
+            if current and (
+                size + account.held > ROWS_PER_BATCH or len(current) >= ACCOUNTS_PER_BATCH
+            ):
+                self.batches.append(current)
+                current, size = [], 0
+            current.append(account.account_sid)
+            size += account.held
+        if current:
+            self.batches.append(current)
+        for index, batch in enumerate(self.batches):
+            for sid in batch:
+                self.batch_of[sid] = index
+        self.loads: dict[int, asyncio.Task[dict[str, tuple[list[_Row], dict[uuid.UUID, str]]]]] = {}
+
+    def _load(self, index: int) -> asyncio.Task[dict[str, tuple[list[_Row], dict[uuid.UUID, str]]]]:
+        task = self.loads.get(index)
+        if task is None:
+            task = asyncio.get_running_loop().create_task(self._read(self.batches[index]))
+            self.loads[index] = task
+        return task
+
+    async def get(self, account_sid: str) -> tuple[list[_Row], dict[uuid.UUID, str]]:
+        """The held rows of one account and the Twilio SIDs of the trunks they are on."""
+        index = self.batch_of[account_sid]
+        task = self._load(index)
+        if index + 1 < len(self.batches):
+            self._load(index + 1)  # read ahead
+        rows = await task
+        found = rows.pop(account_sid, None)
+        if not rows and index in self.loads:
+            del self.loads[index]  # every account of the batch served: let it go
+        return found or ([], {})
+
+    async def _read(self, sids: list[str]) -> dict[str, tuple[list[_Row], dict[uuid.UUID, str]]]:
+        out: dict[str, tuple[list[_Row], dict[uuid.UUID, str]]] = {sid: ([], {}) for sid in sids}
+        async with self.runtime.uow() as uow:
+            result = await uow.session.execute(
+                select(
+                    PhoneNumber.account_sid,
+                    PhoneNumber.id,
+                    PhoneNumber.tenant_id,
+                    PhoneNumber.e164,
+                    PhoneNumber.status,
+                    PhoneNumber.twilio_sid,
+                    PhoneNumber.managed,
+                    PhoneNumber.trunk_id,
+                    PhoneNumber.created_at,
+                    PhoneNumber.updated_at,
+                    PhoneNumber.release_reason,
+                ).where(
+                    PhoneNumber.account_sid.in_(sids),
+                    PhoneNumber.status.in_(HELD_STATUSES),
+                )
+            )
+            trunk_ids: set[uuid.UUID] = set()
+            for account_sid, *fields in result:
+                row = _Row(*fields)
+                out[account_sid][0].append(row)
+                if row.trunk_id is not None:
+                    trunk_ids.add(row.trunk_id)
+            if trunk_ids:
+                found = await uow.session.execute(
+                    select(Trunk.id, Trunk.twilio_sid).where(Trunk.id.in_(trunk_ids))
+                )
+                trunks = {tid: sid for tid, sid in found}
+                for rows, account_trunks in out.values():
+                    for row in rows:
+                        if row.trunk_id in trunks:
+                            account_trunks[row.trunk_id] = trunks[row.trunk_id]
+        return out
+
+
 class Reconciler:
     """One run: the bulk release, then every account."""
 
@@ -333,6 +430,7 @@ class Reconciler:
         todo = [a for a in accounts if a.account_sid not in self.state.done]
         if self.progress:
             self.progress(total - len(todo), total)
+        self.rows = _RowCache(self.runtime, todo)
         queue: asyncio.Queue[AccountTarget] = asyncio.Queue()
         for account in todo:
             queue.put_nowait(account)
@@ -350,7 +448,11 @@ class Reconciler:
                     self.progress(len(self.state.done), total)
                 await self._maybe_flush()
 
-        workers = min(self.jt.concurrency, max(1, len(todo)))
+        # At most `concurrency` Twilio calls at once (the semaphore); a few more accounts than
+        # that are in hand, so that reading the database and comparing one account overlaps
+        # another's call instead of leaving a Twilio slot idle.
+        extra = max(2, self.jt.concurrency // 2) if EXTRA_WORKERS is None else EXTRA_WORKERS
+        workers = min(self.jt.concurrency + extra, max(1, len(todo)))
         await asyncio.gather(*(worker() for _ in range(workers)))
         self.state.summary["twilio_calls"] = calls_before + self.jt.calls
 
@@ -388,8 +490,10 @@ class Reconciler:
             return
         self._count("pages", pages)
         try:
-            rows, trunks = await self._rows(account.account_sid)
+            rows, trunks = await self.rows.get(account.account_sid)
             changes = self._compare(listing, rows, trunks, listing_started)
+            if changes.orphans:
+                changes.orphans = await self._really_orphans(changes.orphans)
             await self._apply(account, creds, changes, listing_started)
         except ApiError as exc:  # a database-side refusal: count it, keep going
             self._count("accounts_failed")
@@ -401,34 +505,21 @@ class Reconciler:
         self._count("accounts_checked")
         self._count("tenants_checked", tenants)
 
-    async def _rows(self, account_sid: str) -> tuple[list[_Row], dict[uuid.UUID, str]]:
+    async def _really_orphans(self, candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Candidates the database still does not hold now (rows are read in batches, possibly
+        before a number bought meanwhile was listed: that one is not an orphan)."""
+        e164s = [c.get("phone_number") for c in candidates]
         async with self.runtime.uow() as uow:
-            result = await uow.session.execute(
-                select(
-                    PhoneNumber.id,
-                    PhoneNumber.tenant_id,
-                    PhoneNumber.e164,
-                    PhoneNumber.status,
-                    PhoneNumber.twilio_sid,
-                    PhoneNumber.managed,
-                    PhoneNumber.trunk_id,
-                    PhoneNumber.created_at,
-                    PhoneNumber.updated_at,
-                    PhoneNumber.release_reason,
-                ).where(
-                    PhoneNumber.account_sid == account_sid,
-                    PhoneNumber.status.in_(HELD_STATUSES),
-                )
+            held = set(
+                (
+                    await uow.session.execute(
+                        select(PhoneNumber.e164).where(
+                            PhoneNumber.e164.in_(e164s), PhoneNumber.status.in_(HELD_STATUSES)
+                        )
+                    )
+                ).scalars()
             )
-            rows = [_Row(*r) for r in result]
-            trunk_ids = {r.trunk_id for r in rows if r.trunk_id is not None}
-            trunks: dict[uuid.UUID, str] = {}
-            if trunk_ids:
-                found = await uow.session.execute(
-                    select(Trunk.id, Trunk.twilio_sid).where(Trunk.id.in_(trunk_ids))
-                )
-                trunks = {tid: sid for tid, sid in found}
-        return rows, trunks
+        return [c for c in candidates if c.get("phone_number") not in held]
 
     def _wired(self, rec: dict[str, Any]) -> bool:
         return all(
@@ -512,6 +603,8 @@ class Reconciler:
         rewired, retrunked = await self._twilio_writes(account, creds, ch)
         for row in ch.retry_release:
             await self._finish_release(row)
+        if not (ch.drift or ch.complete or ch.fail or ch.adopt or ch.resid or rewired or retrunked):
+            return  # nothing to write: no transaction at all
         now = utcnow()
         adopt_before = now - numbers.PENDING_GRACE
         fail_before = now - self.pending_timeout
@@ -675,6 +768,7 @@ async def last_runs(
             )
         stmt = stmt.order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit + 1)
         rows = list((await uow.session.execute(stmt)).scalars())
+        uow.session.expunge_all()
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

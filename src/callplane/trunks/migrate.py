@@ -70,6 +70,28 @@ class MigrationReport:
         """JSON-ready."""
         return asdict(self)
 
+    def lines(self) -> list[str]:
+        """The report for a person: one line per move and legacy trunk, then a summary."""
+        verb = "would move" if self.dry_run else "moved"
+        out = [
+            f"{verb} {m.phone_number} (tenant {m.tenant_id}): {m.from_trunk} -> {m.to_trunk}"
+            for m in self.moved
+        ]
+        for t in self.legacy_trunks:
+            why = f" ({t.reason})" if t.reason else ""
+            out.append(f"legacy trunk {t.sid} {t.friendly_name!r}: {t.outcome}{why}")
+        out += [
+            f"left {u['phone_number']} on {u['trunk_sid']}: no tenant holds it"
+            for u in self.unowned
+        ]
+        out += [f"error: {e}" for e in self.errors]
+        out.append(
+            f"{'dry run: ' if self.dry_run else ''}{self.accounts_checked} account(s), "
+            f"{len(self.legacy_trunks)} legacy trunk(s), {len(self.moved)} number(s) {verb}, "
+            f"{len(self.deleted)} legacy trunk(s) deleted, {len(self.unowned)} unowned"
+        )
+        return out
+
     @property
     def deleted(self) -> list[str]:
         """SIDs of legacy trunks deleted."""
@@ -144,8 +166,12 @@ async def migrate_legacy_trunks(
                 scope = TenantScope(tenant_id=owner.tenant_id, actor=actor)
                 try:
                     await _tenant_trunk(
-                        uow=uow, scope=scope, tw=tw, origination=item.origination,
-                        dry_run=dry_run, report=report,
+                        uow=uow,
+                        scope=scope,
+                        tw=tw,
+                        origination=item.origination,
+                        dry_run=dry_run,
+                        report=report,
                     )
                 except ApiError as exc:
                     await uow.rollback()
@@ -155,14 +181,20 @@ async def migrate_legacy_trunks(
                     )
                     log.warning(
                         "trunk migration: no trunk for the owner",
-                        tenant_id=str(owner.tenant_id), error=exc.code,
+                        tenant_id=str(owner.tenant_id),
+                        error=exc.code,
                     )
         # Phase 2: the moves, then the emptied legacy trunks go.
         for item in snapshot:
             try:
                 await _migrate_trunk(
-                    uow=uow, actor=actor, tw=tw, item=item, tenant_id=tenant_id,
-                    dry_run=dry_run, report=report,
+                    uow=uow,
+                    actor=actor,
+                    tw=tw,
+                    item=item,
+                    tenant_id=tenant_id,
+                    dry_run=dry_run,
+                    report=report,
                 )
             except ApiError as exc:
                 await uow.rollback()
@@ -225,7 +257,9 @@ async def _migrate_trunk(
     report: MigrationReport,
 ) -> None:
     entry = LegacyTrunk(
-        sid=item.sid, friendly_name=item.friendly_name, account_sid=tw.account_sid,
+        sid=item.sid,
+        friendly_name=item.friendly_name,
+        account_sid=tw.account_sid,
         numbers=len(item.numbers),
     )
     report.legacy_trunks.append(entry)
@@ -252,8 +286,11 @@ async def _migrate_trunk(
             continue
         report.moved.append(
             Move(
-                phone_number=owner.e164, tenant_id=str(owner.tenant_id), from_trunk=item.sid,
-                to_trunk=str(target), account_sid=tw.account_sid,
+                phone_number=owner.e164,
+                tenant_id=str(owner.tenant_id),
+                from_trunk=item.sid,
+                to_trunk=str(target),
+                account_sid=tw.account_sid,
             )
         )
         moved_here += 1
@@ -276,9 +313,15 @@ async def _migrate_trunk(
     await tw.delete_trunk(item.sid)
     entry.outcome = "deleted"
     record_audit(
-        uow=uow, actor=actor, action="trunk.legacy_deleted", target=item.sid,
-        detail={"friendly_name": item.friendly_name, "account_sid": tw.account_sid,
-                "numbers_moved": moved_here},
+        uow=uow,
+        actor=actor,
+        action="trunk.legacy_deleted",
+        target=item.sid,
+        detail={
+            "friendly_name": item.friendly_name,
+            "account_sid": tw.account_sid,
+            "numbers_moved": moved_here,
+        },
     )
     await uow.commit()
     log.info("legacy trunk emptied and deleted", trunk_sid=item.sid, account_sid=tw.account_sid)
@@ -289,7 +332,7 @@ async def _legacy_origination(tw: service.TwilioTrunking, trunk_sid: str) -> str
     urls = [u for u in await tw.list_origination_urls(trunk_sid) if u.enabled]
     if not urls:
         return None
-    best = sorted(urls, key=lambda u: (u.priority, -(u.weight or 0), u.sid))[0]
+    best = min(urls, key=lambda u: (u.priority, -(u.weight or 0), u.sid))
     uri = str(best.sip_url or "")
     return naming.normalise_sip_uri(uri) if uri and naming.sip_uri_problem(uri) is None else None
 
@@ -358,12 +401,24 @@ async def _move(
             raise NotFound("trunk")
         number = await uow.repo(PhoneNumber, scope).get(number_id)
         await service.put_number_on_trunk(
-            uow=uow, scope=scope, tw=tw, conn_model=conn.model, trunk=row, number=number,
+            uow=uow,
+            scope=scope,
+            tw=tw,
+            conn_model=conn.model,
+            trunk=row,
+            number=number,
             from_trunk_sid=legacy_sid,
         )
         record_audit(
-            uow=uow, actor=scope.actor, action="trunk.number_migrated", tenant_id=scope.tenant_id,
+            uow=uow,
+            actor=scope.actor,
+            action="trunk.number_migrated",
+            tenant_id=scope.tenant_id,
             target=number.id,
-            detail={"phone_number": number.e164, "from_trunk": legacy_sid, "to_trunk": row.twilio_sid},
+            detail={
+                "phone_number": number.e164,
+                "from_trunk": legacy_sid,
+                "to_trunk": row.twilio_sid,
+            },
         )
         await uow.commit()

@@ -36,7 +36,7 @@ class Trunk(IdMixin, CreatedMixin, Base):
     sip_username: Mapped[str | None] = mapped_column(String(64), default=None)
     sip_password: Mapped[str | None] = mapped_column(Text, default=None)
     status: Mapped[str] = mapped_column(String(16), default="active")
-    # How callplane came to hold the trunk: created | found (re-found by its tag) | adopted (legacy).
+    # How callplane came to hold it: created | found (re-found by its tag) | adopted (legacy).
     origin: Mapped[str] = mapped_column(String(16), default="created")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -73,7 +73,9 @@ def tagged_prefix(prefix: str, tenant_id: uuid.UUID | str) -> str:
     return f"{name_prefix(prefix)}_{tenant_tag(tenant_id)}_"
 
 
-def new_trunk_names(prefix: str, tenant_id: uuid.UUID | str, suffix: str | None = None) -> TrunkNames:
+def new_trunk_names(
+    prefix: str, tenant_id: uuid.UUID | str, suffix: str | None = None
+) -> TrunkNames:
     """`{prefix}_{tag}_{random6}` and `{prefix}-{tag}-{random6}.pstn.twilio.com`."""
     suffix = suffix or random_suffix()
     tag = tenant_tag(tenant_id)
@@ -98,7 +100,7 @@ def is_legacy_name(name: str | None, prefix: str) -> bool:
 
 def new_sip_username(prefix: str) -> str:
     """A generated SIP user name (letters, digits and '-', up to 32 characters)."""
-    head = domain_prefix(prefix)[:SIP_USERNAME_MAX - 17]
+    head = domain_prefix(prefix)[: SIP_USERNAME_MAX - 17]
     return f"{head}-{secrets.token_hex(8)}"
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
 
@@ -54,7 +55,7 @@ def number_out(number: PhoneNumber, emergency_address_sid: str | None = None) ->
     responses={201: {"model": TrunkOut, "description": "The trunk was created"}},
 )
 async def put_trunk(
-    scope: AdminScope, uow: UoW, response: Response, body: TrunkPut | None = Body(default=None)
+    scope: AdminScope, uow: UoW, response: Response, body: Annotated[TrunkPut | None, Body()] = None
 ) -> TrunkOut:
     """Set up the tenant's isolated trunk, idempotently (201 when it was created now).
 
@@ -90,7 +91,7 @@ async def rotate_credentials(scope: AdminScope, uow: UoW) -> TrunkOut:
 
 @router.put("/trunk/phone-numbers/{nid}", response_model=TrunkNumberOut)
 async def attach_number(nid: uuid.UUID, scope: AdminScope, uow: UoW) -> TrunkNumberOut:
-    """Route one of the tenant's numbers through its trunk (calls then go to the origination URI)."""
+    """Route one of the tenant's numbers through its trunk (calls go to the origination URI)."""
     number, address = await service.attach_number(uow=uow, scope=scope, number_id=nid)
     return number_out(number, address)
 

@@ -17,9 +17,9 @@ settle on one trunk.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
@@ -33,18 +33,17 @@ from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError, Conflict, NotFound, Unprocessable
 from callplane.log import get_logger
 from callplane.numbers.models import HELD_STATUSES, ComplianceProfile, CopiedAddress, PhoneNumber
+from callplane.security.crypto import DecryptionError
 from callplane.tenancy import TenantScope
 from callplane.tenants.models import Tenant
 from callplane.trunks import naming
 from callplane.trunks.models import Trunk
-from callplane.twilio.errors import call_twilio
+from callplane.trunks.remote import TwilioTrunking, twilio_code
 from callplane.twilio.factory import TwilioCredentials
 
 log = get_logger(__name__)
-T = TypeVar("T")
 
 PASSWORD_FIELD = "trunks.sip_password"
-TWILIO_PAGE_SIZE = 1000
 DOMAIN_IN_USE = 21232
 CREATE_ATTEMPTS = 3
 
@@ -76,200 +75,10 @@ class TrunkResult:
         return self.outcome == "created"
 
 
-# -- Twilio -----------------------------------------------------------------------------------
-
-
-def _code(exc: ApiError) -> int | None:
-    return exc.details.get("twilio_code")  # type: ignore[no-any-return]
-
-
-class TwilioTrunking:
-    """The Twilio calls trunks need, in one account, each through `call_twilio`."""
-
-    def __init__(self, uow: UnitOfWork, creds: TwilioCredentials) -> None:
-        self.client = uow.runtime.twilio.client(creds)
-        self.account_sid = creds.account_sid
-
-    @property
-    def _trunks(self) -> Any:
-        return self.client.trunking.v1.trunks
-
-    @property
-    def _lists(self) -> Any:
-        return self.client.api.v2010.accounts(self.account_sid).sip.credential_lists
-
-    async def _call(self, op: Callable[[], Awaitable[T]], *, retry: bool, action: str) -> T:
-        return await call_twilio(op, retry=retry, action=action)
-
-    async def _maybe(self, op: Callable[[], Awaitable[T]], *, action: str) -> T | None:
-        """A repeatable call whose 404 means "not there" (None)."""
-        try:
-            return await self._call(op, retry=True, action=action)
-        except ApiError as exc:
-            if _code(exc) == 20404:
-                return None
-            raise
-
-    # trunks
-    async def fetch_trunk(self, sid: str) -> Any | None:
-        return await self._maybe(lambda: self._trunks(sid).fetch_async(), action="fetch trunk")
-
-    async def list_trunks(self) -> list[Any]:
-        return await self._call(
-            lambda: self._trunks.list_async(page_size=TWILIO_PAGE_SIZE), retry=True, action="list trunks"
-        )
-
-    async def create_trunk(self, names: naming.TrunkNames) -> Any:
-        return await self._call(
-            lambda: self._trunks.create_async(
-                friendly_name=names.friendly_name, domain_name=names.domain_name
-            ),
-            retry=False,
-            action="create trunk",
-        )
-
-    async def rename_trunk(self, sid: str, friendly_name: str) -> Any:
-        return await self._call(
-            lambda: self._trunks(sid).update_async(friendly_name=friendly_name),
-            retry=True,
-            action="rename trunk",
-        )
-
-    async def delete_trunk(self, sid: str) -> bool:
-        return bool(await self._maybe(lambda: self._trunks(sid).delete_async(), action="delete trunk"))
-
-    # origination URLs
-    async def list_origination_urls(self, trunk_sid: str) -> list[Any]:
-        return await self._call(
-            lambda: self._trunks(trunk_sid).origination_urls.list_async(),
-            retry=True,
-            action="list origination URLs",
-        )
-
-    async def create_origination_url(self, trunk_sid: str, name: str, sip_url: str) -> Any:
-        return await self._call(
-            lambda: self._trunks(trunk_sid).origination_urls.create_async(
-                weight=10, priority=10, enabled=True, friendly_name=name, sip_url=sip_url
-            ),
-            retry=False,
-            action="create origination URL",
-        )
-
-    async def update_origination_url(self, trunk_sid: str, sid: str, sip_url: str) -> Any:
-        return await self._call(
-            lambda: self._trunks(trunk_sid).origination_urls(sid).update_async(
-                sip_url=sip_url, enabled=True
-            ),
-            retry=True,
-            action="update origination URL",
-        )
-
-    # credential lists
-    async def list_trunk_credential_lists(self, trunk_sid: str) -> list[Any]:
-        return await self._call(
-            lambda: self._trunks(trunk_sid).credentials_lists.list_async(),
-            retry=True,
-            action="list trunk credential lists",
-        )
-
-    async def attach_credential_list(self, trunk_sid: str, cl_sid: str) -> Any:
-        return await self._call(
-            lambda: self._trunks(trunk_sid).credentials_lists.create_async(credential_list_sid=cl_sid),
-            retry=False,
-            action="attach credential list",
-        )
-
-    async def detach_credential_list(self, trunk_sid: str, cl_sid: str) -> bool:
-        return bool(
-            await self._maybe(
-                lambda: self._trunks(trunk_sid).credentials_lists(cl_sid).delete_async(),
-                action="detach credential list",
-            )
-        )
-
-    async def list_credential_lists(self) -> list[Any]:
-        return await self._call(
-            lambda: self._lists.list_async(page_size=TWILIO_PAGE_SIZE),
-            retry=True,
-            action="list credential lists",
-        )
-
-    async def create_credential_list(self, name: str) -> Any:
-        return await self._call(
-            lambda: self._lists.create_async(friendly_name=name),
-            retry=False,
-            action="create credential list",
-        )
-
-    async def delete_credential_list(self, sid: str) -> bool:
-        return bool(
-            await self._maybe(lambda: self._lists(sid).delete_async(), action="delete credential list")
-        )
-
-    async def list_credentials(self, cl_sid: str) -> list[Any]:
-        return await self._call(
-            lambda: self._lists(cl_sid).credentials.list_async(),
-            retry=True,
-            action="list SIP credentials",
-        )
-
-    async def create_credential(self, cl_sid: str, username: str, password: str) -> Any:
-        return await self._call(
-            lambda: self._lists(cl_sid).credentials.create_async(username=username, password=password),
-            retry=False,
-            action="create SIP credential",
-        )
-
-    async def set_password(self, cl_sid: str, sid: str, password: str) -> Any | None:
-        return await self._maybe(
-            lambda: self._lists(cl_sid).credentials(sid).update_async(password=password),
-            action="set SIP password",
-        )
-
-    # phone numbers
-    async def list_trunk_numbers(self, trunk_sid: str) -> list[Any]:
-        return await self._call(
-            lambda: self._trunks(trunk_sid).phone_numbers.list_async(page_size=TWILIO_PAGE_SIZE),
-            retry=True,
-            action="list trunk phone numbers",
-        )
-
-    async def associate_number(self, trunk_sid: str, number_sid: str) -> Any:
-        return await self._call(
-            lambda: self._trunks(trunk_sid).phone_numbers.create_async(phone_number_sid=number_sid),
-            retry=True,  # associating twice leaves the number on the same trunk
-            action="associate number with trunk",
-        )
-
-    async def disassociate_number(self, trunk_sid: str, number_sid: str) -> bool:
-        return bool(
-            await self._maybe(
-                lambda: self._trunks(trunk_sid).phone_numbers(number_sid).delete_async(),
-                action="disassociate number from trunk",
-            )
-        )
-
-    async def fetch_number(self, number_sid: str) -> Any | None:
-        numbers = self.client.api.v2010.accounts(self.account_sid).incoming_phone_numbers
-        return await self._maybe(lambda: numbers(number_sid).fetch_async(), action="fetch number")
-
-    async def set_emergency_address(self, number_sid: str, address_sid: str) -> Any:
-        numbers = self.client.api.v2010.accounts(self.account_sid).incoming_phone_numbers
-        return await self._call(
-            lambda: numbers(number_sid).update_async(
-                emergency_address_sid=address_sid, emergency_status="Active"
-            ),
-            retry=True,
-            action="set emergency address",
-        )
-
-
 # -- inputs and the connection ----------------------------------------------------------------
 
 
-def resolve_origination(
-    uow: UnitOfWork, requested: str | None
-) -> tuple[str | None, bool]:
+def resolve_origination(uow: UnitOfWork, requested: str | None) -> tuple[str | None, bool]:
     """(the origination SIP URI to use, whether the caller asked for it explicitly); 422 if bad."""
     if requested is not None:
         uri = requested.strip()
@@ -330,14 +139,18 @@ async def _load_row(uow: UnitOfWork, scope: TenantScope) -> Trunk | None:
 
 def _open_password(uow: UnitOfWork, row: Trunk) -> str | None:
     try:
-        return uow.runtime.secrets.open(row.sip_password, tenant_id=row.tenant_id, field=PASSWORD_FIELD)
-    except Exception:  # a key that left the ring: the password cannot be recovered
+        return uow.runtime.secrets.open(
+            row.sip_password, tenant_id=row.tenant_id, field=PASSWORD_FIELD
+        )
+    except DecryptionError:  # a key that left the ring: the password cannot be recovered
         log.warning("stored SIP password cannot be decrypted", tenant_id=str(row.tenant_id))
         return None
 
 
 def _seal_password(uow: UnitOfWork, row: Trunk, password: str) -> None:
-    row.sip_password = uow.runtime.secrets.seal(password, tenant_id=row.tenant_id, field=PASSWORD_FIELD)
+    row.sip_password = uow.runtime.secrets.seal(
+        password, tenant_id=row.tenant_id, field=PASSWORD_FIELD
+    )
 
 
 # -- numbers and their owners -----------------------------------------------------------------
@@ -421,7 +234,11 @@ async def put_number_on_trunk(
     """
     if not number.twilio_sid:
         raise Conflict("the number is not active at Twilio yet", code="phone_number_not_active")
-    address = await _emergency_address(uow=uow, scope=scope, conn_model=conn_model, number=number)
+    address = None
+    if number.managed:  # an unmanaged number's configuration is the tenant's own business
+        address = await _emergency_address(
+            uow=uow, scope=scope, conn_model=conn_model, number=number
+        )
     if address:
         current = await tw.fetch_number(number.twilio_sid)
         if current is not None and current.emergency_address_sid:
@@ -448,7 +265,7 @@ class Located:
 
 
 def _oldest(items: list[Any]) -> Any:
-    return sorted(items, key=lambda t: (t.date_created is None, t.date_created, t.sid))[0]
+    return min(items, key=lambda t: (t.date_created is None, t.date_created, t.sid))
 
 
 async def locate(
@@ -461,7 +278,9 @@ async def locate(
         if remote is not None:
             return Located(remote, "existing")
         log.warning(
-            "stored trunk is gone at Twilio", tenant_id=str(scope.tenant_id), trunk_sid=row.twilio_sid
+            "stored trunk is gone at Twilio",
+            tenant_id=str(scope.tenant_id),
+            trunk_sid=row.twilio_sid,
         )
     trunks = await tw.list_trunks()
     tagged = [t for t in trunks if naming.is_tagged_for(t.friendly_name, prefix, scope.tenant_id)]
@@ -508,7 +327,7 @@ async def ensure_trunk(
 async def ensure_with(
     *, uow: UnitOfWork, scope: TenantScope, origination: str | None, explicit: bool
 ) -> TrunkResult:
-    """`ensure_trunk` with an already validated origination URI (`explicit`: replace the trunk's)."""
+    """`ensure_trunk` with a validated origination URI (`explicit`: replace the trunk's)."""
     await _assert_tenant_active(uow, scope)
     conn, creds = await ready_connection(uow=uow, scope=scope)
     tw = TwilioTrunking(uow, creds)
@@ -529,7 +348,13 @@ async def ensure_with(
         elif outcome == "adopted":
             names = naming.new_trunk_names(uow.runtime.settings.trunk_prefix, scope.tenant_id)
             legacy_name = remote.friendly_name
-            remote = await tw.rename_trunk(remote.sid, names.friendly_name)
+            # The tagged name lets a lost row find it again; a trunk without a domain gets one
+            # (the termination URI), an existing domain stays (providers are configured with it).
+            remote = await tw.rename_trunk(
+                remote.sid,
+                names.friendly_name,
+                None if remote.domain_name else names.domain_name,
+            )
             shared = await _detach_shared_lists(tw, remote, found.trunks or [])
             extra = {"legacy_name": legacy_name, "shared_credential_lists_detached": shared}
             log.warning(
@@ -544,8 +369,16 @@ async def ensure_with(
         if origination is None and row is not None and row.origination_uri:
             origination = row.origination_uri  # what the tenant had, e.g. on a recreated trunk
         result = await _converge(
-            uow=uow, scope=scope, tw=tw, conn=conn, row=row, remote=remote, outcome=outcome,
-            origination=origination, explicit=explicit, extra_detail=extra,
+            uow=uow,
+            scope=scope,
+            tw=tw,
+            conn=conn,
+            row=row,
+            remote=remote,
+            outcome=outcome,
+            origination=origination,
+            explicit=explicit,
+            extra_detail=extra,
         )
         await uow.commit()
     log.info(
@@ -586,7 +419,7 @@ async def _create_remote(uow: UnitOfWork, tw: TwilioTrunking, tenant_id: uuid.UU
             return await tw.create_trunk(names)
         except ApiError as exc:
             # Domains are unique across all of Twilio: draw another suffix.
-            if _code(exc) != DOMAIN_IN_USE or attempt == CREATE_ATTEMPTS - 1:
+            if twilio_code(exc) != DOMAIN_IN_USE or attempt == CREATE_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -599,12 +432,14 @@ async def _converge_origination(
     if not urls:
         if desired is None:
             return None, None
-        made = await tw.create_origination_url(remote.sid, remote.friendly_name or "callplane", desired)
+        made = await tw.create_origination_url(
+            remote.sid, remote.friendly_name or "callplane", desired
+        )
         return made.sid, made.sip_url
     mine = (
         next((u for u in urls if u.sid == known_sid), None)
         or next((u for u in urls if desired and u.sip_url == desired), None)
-        or sorted(urls, key=lambda u: (u.priority, -(u.weight or 0), u.sid))[0]
+        or min(urls, key=lambda u: (u.priority, -(u.weight or 0), u.sid))
     )
     if explicit and desired is not None and mine.sip_url != desired:
         mine = await tw.update_origination_url(remote.sid, mine.sid, desired)
@@ -634,7 +469,9 @@ async def _converge_credentials(
     known_list = row.credential_list_sid if row is not None else None
 
     def ours(cl: Any) -> bool:
-        return cl.sid == known_list or naming.is_tagged_for(cl.friendly_name, prefix, scope.tenant_id)
+        return cl.sid == known_list or naming.is_tagged_for(
+            cl.friendly_name, prefix, scope.tenant_id
+        )
 
     attached = await tw.list_trunk_credential_lists(remote.sid)
     chosen = next((c for c in attached if c.sid == known_list), None) or next(
@@ -715,7 +552,9 @@ async def _converge(
         _seal_password(uow, row, creds.password)
     await uow.session.flush()
     if outcome != "existing" or not same_trunk:
-        await _sync_numbers(uow=uow, scope=scope, tw=tw, conn=conn, row=row, remote=remote, relink=not new_row)
+        await _sync_numbers(
+            uow=uow, scope=scope, tw=tw, conn=conn, row=row, remote=remote, relink=not new_row
+        )
     reissued = creds.password is not None and outcome != "created"
     detail: dict[str, Any] = {
         "sid": remote.sid,
@@ -728,11 +567,23 @@ async def _converge(
     }
     if outcome == "existing":
         if previous_uri != ou_uri or reissued:
-            record_audit(uow=uow, actor=scope.actor, action="trunk.update", tenant_id=scope.tenant_id,
-                         target=remote.sid, detail=detail)
+            record_audit(
+                uow=uow,
+                actor=scope.actor,
+                action="trunk.update",
+                tenant_id=scope.tenant_id,
+                target=remote.sid,
+                detail=detail,
+            )
     else:
-        record_audit(uow=uow, actor=scope.actor, action=f"trunk.{outcome}", tenant_id=scope.tenant_id,
-                     target=remote.sid, detail=detail)
+        record_audit(
+            uow=uow,
+            actor=scope.actor,
+            action=f"trunk.{outcome}",
+            tenant_id=scope.tenant_id,
+            target=remote.sid,
+            detail=detail,
+        )
     numbers = await uow.repo(PhoneNumber, scope).all(PhoneNumber.trunk_id == row.id)
     return TrunkResult(
         trunk=row,
@@ -773,7 +624,11 @@ async def _sync_numbers(
     for number in await uow.repo(PhoneNumber, scope).all(
         PhoneNumber.trunk_id == row.id, PhoneNumber.status == "active"
     ):
-        if number.twilio_sid and number.twilio_sid not in on_sids and number.account_sid == tw.account_sid:
+        if (
+            number.twilio_sid
+            and number.twilio_sid not in on_sids
+            and number.account_sid == tw.account_sid
+        ):
             await put_number_on_trunk(
                 uow=uow, scope=scope, tw=tw, conn_model=conn.model, trunk=row, number=number
             )
@@ -791,18 +646,16 @@ async def get_trunk(*, uow: UnitOfWork, scope: TenantScope) -> TrunkResult:
     return TrunkResult(trunk=row, outcome="existing", numbers=sorted(n.e164 for n in numbers))
 
 
-async def _trunk_context(
-    uow: UnitOfWork, scope: TenantScope
-) -> tuple[Connection, TwilioTrunking]:
-    conn = await connections.find_connection(uow=uow, scope=scope) or connections.default_connection(
+async def _trunk_context(uow: UnitOfWork, scope: TenantScope) -> tuple[Connection, TwilioTrunking]:
+    conn = await connections.find_connection(
         uow=uow, scope=scope
-    )
+    ) or connections.default_connection(uow=uow, scope=scope)
     return conn, TwilioTrunking(uow, connections.credentials(uow, conn))
 
 
 async def rotate_credentials(*, uow: UnitOfWork, scope: TenantScope) -> TrunkResult:
     """Set a new SIP password on the trunk's credential; the answer carries it, once."""
-    conn, tw = await _trunk_context(uow, scope)
+    _, tw = await _trunk_context(uow, scope)
     async with named_lock(uow, lock_name(scope.tenant_id)):
         row = await _load_row(uow, scope)
         if row is None:
@@ -812,7 +665,8 @@ async def rotate_credentials(*, uow: UnitOfWork, scope: TenantScope) -> TrunkRes
         remote = await tw.fetch_trunk(row.twilio_sid)
         if remote is None:
             raise Conflict(
-                f"the trunk {row.twilio_sid} no longer exists at Twilio: PUT trunk to set it up again",
+                f"the trunk {row.twilio_sid} no longer exists at Twilio: "
+                "PUT trunk to set it up again",
                 code="trunk_missing_at_twilio",
             )
         creds = await _converge_credentials(
@@ -824,13 +678,19 @@ async def rotate_credentials(*, uow: UnitOfWork, scope: TenantScope) -> TrunkRes
         row.sip_username = creds.username
         _seal_password(uow, row, creds.password)
         record_audit(
-            uow=uow, actor=scope.actor, action="trunk.credentials_rotated", tenant_id=scope.tenant_id,
-            target=row.twilio_sid, detail={"sip_username": creds.username},
+            uow=uow,
+            actor=scope.actor,
+            action="trunk.credentials_rotated",
+            tenant_id=scope.tenant_id,
+            target=row.twilio_sid,
+            detail={"sip_username": creds.username},
         )
         await uow.commit()
     numbers = await uow.repo(PhoneNumber, scope).all(PhoneNumber.trunk_id == row.id)
     return TrunkResult(
-        trunk=row, outcome="existing", sip_password=creds.password,
+        trunk=row,
+        outcome="existing",
+        sip_password=creds.password,
         numbers=sorted(n.e164 for n in numbers),
     )
 
@@ -850,7 +710,7 @@ async def delete_trunk(*, uow: UnitOfWork, scope: TenantScope) -> DeleteReport:
     Without a stored row, a trunk carrying the tenant's tag is deleted (a lost row); nothing at
     all is a 404.
     """
-    conn, tw = await _trunk_context(uow, scope)
+    _, tw = await _trunk_context(uow, scope)
     prefix = uow.runtime.settings.trunk_prefix
     async with named_lock(uow, lock_name(scope.tenant_id)):
         row = await _load_row(uow, scope)
@@ -860,7 +720,8 @@ async def delete_trunk(*, uow: UnitOfWork, scope: TenantScope) -> DeleteReport:
             remote = await tw.fetch_trunk(row.twilio_sid)
         if remote is None and reachable:
             tagged = [
-                t for t in await tw.list_trunks()
+                t
+                for t in await tw.list_trunks()
                 if naming.is_tagged_for(t.friendly_name, prefix, scope.tenant_id)
             ]
             remote = _oldest(tagged) if tagged else None
@@ -875,7 +736,9 @@ async def delete_trunk(*, uow: UnitOfWork, scope: TenantScope) -> DeleteReport:
                 if await tw.disassociate_number(remote.sid, n.sid):
                     detached += 1
             for cl in await tw.list_trunk_credential_lists(remote.sid):
-                if cl.sid in lists or naming.is_tagged_for(cl.friendly_name, prefix, scope.tenant_id):
+                if cl.sid in lists or naming.is_tagged_for(
+                    cl.friendly_name, prefix, scope.tenant_id
+                ):
                     lists.add(cl.sid)
         if reachable:
             for cl_sid in sorted(lists):
@@ -887,13 +750,21 @@ async def delete_trunk(*, uow: UnitOfWork, scope: TenantScope) -> DeleteReport:
         if not reachable:
             log.warning(
                 "trunk row removed but the trunk is in another account and was not deleted there",
-                tenant_id=str(scope.tenant_id), trunk_sid=row.twilio_sid if row else None,
+                tenant_id=str(scope.tenant_id),
+                trunk_sid=row.twilio_sid if row else None,
             )
         sid = remote.sid if remote is not None else row.twilio_sid  # type: ignore[union-attr]
         record_audit(
-            uow=uow, actor=scope.actor, action="trunk.delete", tenant_id=scope.tenant_id, target=sid,
-            detail={"numbers_detached": detached, "deleted_at_twilio": deleted,
-                    "credential_lists_deleted": sorted(lists) if reachable else []},
+            uow=uow,
+            actor=scope.actor,
+            action="trunk.delete",
+            tenant_id=scope.tenant_id,
+            target=sid,
+            detail={
+                "numbers_detached": detached,
+                "deleted_at_twilio": deleted,
+                "credential_lists_deleted": sorted(lists) if reachable else [],
+            },
         )
         await uow.commit()
     return DeleteReport(trunk_sid=sid, numbers_detached=detached, deleted_at_twilio=deleted)
@@ -927,30 +798,47 @@ async def attach_number(
             uow=uow, scope=scope, tw=tw, conn_model=conn.model, trunk=row, number=number
         )
         record_audit(
-            uow=uow, actor=scope.actor, action="trunk.number_attach", tenant_id=scope.tenant_id,
+            uow=uow,
+            actor=scope.actor,
+            action="trunk.number_attach",
+            tenant_id=scope.tenant_id,
             target=number.id,
-            detail={"phone_number": number.e164, "trunk_sid": row.twilio_sid,
-                    "emergency_address_sid": address},
+            detail={
+                "phone_number": number.e164,
+                "trunk_sid": row.twilio_sid,
+                "emergency_address_sid": address,
+            },
         )
         await uow.commit()
     return number, address
 
 
-async def detach_number(*, uow: UnitOfWork, scope: TenantScope, number_id: uuid.UUID) -> PhoneNumber:
+async def detach_number(
+    *, uow: UnitOfWork, scope: TenantScope, number_id: uuid.UUID
+) -> PhoneNumber:
     """Take a tenant's number off its trunk (idempotent); its voice URL routes it again."""
     number = await uow.repo(PhoneNumber, scope).get(number_id)
-    conn, tw = await _trunk_context(uow, scope)
+    _, tw = await _trunk_context(uow, scope)
     async with named_lock(uow, lock_name(scope.tenant_id)):
         row = await _load_row(uow, scope)
         await uow.session.refresh(number)
         trunk_sid = row.twilio_sid if row is not None else None
-        if trunk_sid and number.twilio_sid and row is not None and row.account_sid == tw.account_sid:
+        if (
+            trunk_sid
+            and number.twilio_sid
+            and row is not None
+            and row.account_sid == tw.account_sid
+        ):
             await tw.disassociate_number(trunk_sid, number.twilio_sid)
         if number.trunk_id is not None:
             number.trunk_id = None
             record_audit(
-                uow=uow, actor=scope.actor, action="trunk.number_detach", tenant_id=scope.tenant_id,
-                target=number.id, detail={"phone_number": number.e164, "trunk_sid": trunk_sid},
+                uow=uow,
+                actor=scope.actor,
+                action="trunk.number_detach",
+                tenant_id=scope.tenant_id,
+                target=number.id,
+                detail={"phone_number": number.e164, "trunk_sid": trunk_sid},
             )
         await uow.commit()
     return number

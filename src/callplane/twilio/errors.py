@@ -69,19 +69,28 @@ TWILIO_ERRORS: dict[int, tuple[int, str, str]] = {
 RETRYABLE_CODES = {20429}
 
 
-def as_rest_exception(exc: TwilioException) -> TwilioRestException:
-    """The SDK's list/page calls raise a bare TwilioException carrying the response: unwrap it."""
+def as_rest_exception(exc: TwilioException) -> TwilioException:
+    """The SDK's list/page calls raise a bare TwilioException carrying the response: unwrap it.
+
+    Returns a TwilioRestException with Twilio's status and code when the response is there,
+    else the exception unchanged.
+    """
     if isinstance(exc, TwilioRestException):
         return exc
     response = exc.args[1] if len(exc.args) > 1 else None
-    status = getattr(response, "status_code", 500)
-    code, message = None, str(exc.args[0]) if exc.args else "Twilio error"
+    status = getattr(response, "status_code", None)
+    if not isinstance(status, int):
+        return exc
     try:
         body = json.loads(getattr(response, "text", "") or "{}")
-        code, message = body.get("code"), body.get("message", message)
-    except (ValueError, AttributeError):
-        pass
-    return TwilioRestException(status, "", msg=message, code=code)
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    code = body.get("code") if isinstance(body.get("code"), int) else None
+    return TwilioRestException(
+        status, "", msg=str(body.get("message") or exc.args[0]), code=code, method="GET", details=body
+    )
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -127,7 +136,7 @@ async def call_twilio(
                     raise as_rest_exception(exc) from exc
     except RetryError as exc:  # pragma: no cover - reraise=True makes this unreachable
         raise map_twilio_error(exc.last_attempt.exception() or exc) from exc
-    except (TwilioRestException, aiohttp.ClientError, asyncio.TimeoutError, ConnectionError) as exc:
+    except (TwilioException, aiohttp.ClientError, asyncio.TimeoutError, ConnectionError) as exc:
         log.warning(
             "twilio call failed",
             action=action,

@@ -1,0 +1,128 @@
+"""HTML form fields to the API's request schemas (the same validation as the JSON API)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from callplane.agents.models import Agent
+
+FIELD_LABELS = {
+    "name": "Name",
+    "voice": "Voice",
+    "voice.mode": "Voice mode",
+    "voice.stream_url": "Stream URL",
+    "voice.parameters": "Stream parameters",
+    "voice.sip_uri": "SIP URI",
+    "voice.forward_to": "Forward to",
+    "voice.caller_id": "Caller ID",
+    "voice.whisper": "Whisper",
+    "voice.greeting": "Greeting",
+    "sms.mode": "SMS mode",
+    "sms": "SMS",
+    "sms.url": "SMS webhook URL",
+    "sms.reply": "SMS reply",
+    "events_url": "Events URL",
+    "slug": "Slug",
+    "account_sid": "Account SID",
+    "auth_token": "Auth token",
+    "api_key_sid": "API key SID",
+    "api_key_secret": "API key secret",
+    "model": "Account model",
+}
+
+
+def text(form: Mapping[str, Any], name: str) -> str | None:
+    """A trimmed text field; blank is None."""
+    value = form.get(name)
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value or None
+
+
+def problems(exc: ValidationError) -> list[str]:
+    """Readable problems of a validation error, one per field."""
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+        label = FIELD_LABELS.get(loc, loc.replace("_", " ").capitalize() if loc else "")
+        message = str(err.get("msg", "is not valid"))
+        message = message.removeprefix("Value error, ")
+        if err.get("type") == "string_pattern_mismatch":
+            message = "is not in the expected format"
+        out.append(f"{label}: {message}" if label else message)
+    return out
+
+
+def parse_parameters(raw: str | None) -> dict[str, str]:
+    """Stream parameters written one `name=value` per line."""
+    params: dict[str, str] = {}
+    for line in (raw or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        name, sep, value = line.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"stream parameter {line!r} is not name=value")
+        params[name.strip()] = value.strip()
+    return params
+
+
+def agent_body(form: Mapping[str, Any]) -> dict[str, Any]:
+    """The `AgentCreate` / `AgentPatch` body an agent form describes."""
+    voice: dict[str, Any] = {
+        "mode": text(form, "voice_mode") or "stream",
+        "stream_url": text(form, "stream_url"),
+        "parameters": parse_parameters(text(form, "parameters")),
+        "sip_uri": text(form, "sip_uri"),
+        "forward_to": text(form, "forward_to"),
+        "caller_id": text(form, "caller_id"),
+        "whisper": text(form, "whisper"),
+        "greeting": text(form, "greeting"),
+        "record": form.get("record") in ("on", "true", "1"),
+    }
+    sms = {
+        "mode": text(form, "sms_mode") or "none",
+        "url": text(form, "sms_url"),
+        "reply": text(form, "sms_reply"),
+    }
+    return {
+        "name": text(form, "name") or "",
+        "voice": voice,
+        "sms": sms,
+        "events_url": text(form, "events_url"),
+    }
+
+
+def agent_values(agent: Agent | None) -> dict[str, Any]:
+    """The form fields of an existing agent (or the defaults of a new one)."""
+    if agent is None:
+        return {"voice_mode": "stream", "sms_mode": "none", "record": False}
+    return {
+        "name": agent.name,
+        "voice_mode": agent.voice_mode,
+        "stream_url": agent.stream_url or "",
+        "parameters": "\n".join(f"{k}={v}" for k, v in (agent.stream_parameters or {}).items()),
+        "sip_uri": agent.sip_uri or "",
+        "forward_to": agent.forward_to or "",
+        "caller_id": agent.caller_id or "",
+        "whisper": agent.whisper or "",
+        "greeting": agent.greeting or "",
+        "record": agent.record,
+        "sms_mode": agent.sms_mode,
+        "sms_url": agent.sms_url or "",
+        "sms_reply": agent.sms_reply or "",
+        "events_url": agent.events_url or "",
+    }
+
+
+def form_values(form: Mapping[str, Any]) -> dict[str, Any]:
+    """What the person typed, to show the form again after an error (never secrets)."""
+    keep = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    keep["record"] = form.get("record") in ("on", "true", "1")
+    for secret in ("auth_token", "api_key_secret", "api_key"):
+        keep.pop(secret, None)
+    return keep

@@ -1,0 +1,209 @@
+"""The hot path's own database access, tuned per database.
+
+The gateway's reads and writes are a handful of indexed statements per batch (see `lookup` and
+`recorder`), written once as synchronous functions of a SQLAlchemy `Connection`, and run:
+
+- on SQLite, right on the event loop, with the stdlib driver. In WAL mode a reader never waits
+  for a writer and an indexed lookup takes tens of microseconds; a batch of inserts and its
+  commit, well under a millisecond. A thread hop would cost more than that, and a worker thread
+  needing the GIL back after each driver call waits up to the interpreter's switch interval
+  (5 ms) each time while the loop is busy: a convoy that stretched a flush to 5-200 ms. Writes
+  try to take the write lock without waiting (`BEGIN IMMEDIATE` with no busy timeout); when
+  another connection holds it (an API request mid-transaction), the batch goes to a thread that
+  waits for the lock there, never on the loop.
+- on PostgreSQL, on an async engine of its own (`AsyncConnection.run_sync`): the statements
+  await the network on the loop, no threads at all. Reads run in autocommit (no transaction
+  to begin or roll back).
+
+Same database, same models, same Core statements as the rest of the service; the pool is the
+gateway's own, so a burst of webhooks never waits behind API requests (or the reverse).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from callplane.db.engine import create_engine as create_async_engine
+from callplane.log import get_logger
+
+T = TypeVar("T")
+log = get_logger(__name__)
+CHECKPOINT_EVERY = 200  # inline write batches between two background WAL checkpoints
+
+
+def sync_url(async_url: str) -> str:
+    """The stdlib SQLite driver's URL for a configured (aiosqlite) SQLite URL."""
+    url = make_url(async_url)
+    return url.set(drivername="sqlite").render_as_string(hide_password=False)
+
+
+class GatewayStore:
+    """Runs the gateway's batch functions `fn(connection)` against the database."""
+
+    def __init__(self, database_url: str) -> None:
+        self.dialect_name = make_url(database_url).get_backend_name()
+        self._thread: ThreadPoolExecutor | None = None
+        self._writes = 0
+        self._checkpointing: asyncio.Future[None] | None = None
+        if self.dialect_name == "sqlite":
+            url = sync_url(database_url)
+            # The loop's own connection (one, used only from the event loop thread): it never
+            # waits for a lock, and its commits never checkpoint (copy the WAL into the
+            # database file, with fsyncs): a thread does that every CHECKPOINT_EVERY writes.
+            loop = _sqlite_engine(url, busy_ms=0, autocheckpoint=False, single=True)
+            # In a thread: wait for the lock like the rest of the service does.
+            wait = _sqlite_engine(url, busy_ms=30_000)
+            self._engines = [loop, wait]
+            # Autocommit: the driver issues no BEGIN of its own; transactions are explicit.
+            self._loop = loop.execution_options(isolation_level="AUTOCOMMIT")
+            self._wait = wait.execution_options(isolation_level="AUTOCOMMIT")
+            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callplane-gateway")
+        else:
+            # No ping before each use (one round trip per batch): a connection found dead fails
+            # its batch once, is replaced, and the batch's events are retried one by one.
+            self._async: AsyncEngine = create_async_engine(
+                database_url, pool_size=5, max_overflow=5, pool_pre_ping=False
+            )
+            self._autocommit = self._async.execution_options(isolation_level="AUTOCOMMIT")
+
+    @property
+    def versioned(self) -> bool:
+        """Whether `version()` tells when another connection changed the database."""
+        return self.dialect_name == "sqlite"
+
+    def version(self) -> tuple[int, int] | None:
+        """A token that changes whenever another connection (the API, a job, another process)
+        commits to the database: SQLite's `PRAGMA data_version` on the gateway's own loop
+        connection (whose own writes, the events, do not count). None on PostgreSQL."""
+        if self.dialect_name != "sqlite":
+            return None
+        with self._loop.connect() as conn:
+            dbapi = conn.connection.dbapi_connection
+            return id(dbapi), int(conn.exec_driver_sql("PRAGMA data_version").scalar_one())
+
+    async def read(self, fn: Callable[[Connection], T]) -> T:
+        """`fn` on a connection outside any transaction (it sees every committed change)."""
+        if self.dialect_name == "sqlite":
+            try:
+                with self._loop.connect() as conn:
+                    return fn(conn)
+            except OperationalError as exc:  # WAL recovery in progress: rare, wait elsewhere
+                if not _locked(exc):
+                    raise
+            return await self._in_thread(_plain, fn)
+        async with self._autocommit.connect() as aconn:
+            return await aconn.run_sync(fn)
+
+    async def write(self, fn: Callable[[Connection], T], *, single_statement: bool = False) -> T:
+        """`fn` in one transaction, committed when it returns.
+
+        `single_statement`: `fn` runs one statement, atomic on its own; PostgreSQL then runs it
+        in autocommit, without the BEGIN and COMMIT round trips.
+        """
+        if self.dialect_name != "sqlite":
+            if single_statement:
+                async with self._autocommit.connect() as aconn:
+                    return await aconn.run_sync(fn)
+            async with self._async.begin() as aconn:
+                return await aconn.run_sync(fn)
+        try:
+            result = _immediate(self._loop, fn)
+        except OperationalError as exc:
+            if not _locked(exc):
+                raise
+        else:
+            self._writes += 1
+            if self._writes >= CHECKPOINT_EVERY and self._checkpointing is None:
+                self._writes = 0
+                self._checkpointing = asyncio.get_running_loop().run_in_executor(
+                    self._thread, self._checkpoint
+                )
+                self._checkpointing.add_done_callback(self._checkpoint_done)
+            return result
+        # Another connection is writing: wait for it in a thread, not on the loop.
+        return await self._in_thread(_immediate, fn)
+
+    async def _in_thread(self, how: Callable[..., T], fn: Callable[[Connection], T]) -> T:
+        assert self._thread is not None
+        return await asyncio.get_running_loop().run_in_executor(self._thread, how, self._wait, fn)
+
+    def _checkpoint(self) -> None:
+        with self._wait.connect() as conn:
+            # PASSIVE: copies what it can without waiting for (or blocking) anyone.
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def _checkpoint_done(self, future: asyncio.Future[None]) -> None:
+        self._checkpointing = None
+        if not future.cancelled() and future.exception() is not None:
+            log.warning("WAL checkpoint failed", error=type(future.exception()).__name__)
+
+    async def close(self) -> None:
+        """Close the connections (and the thread)."""
+        if self.dialect_name == "sqlite":
+            assert self._thread is not None
+            if self._checkpointing is not None:
+                await asyncio.wait([self._checkpointing])
+            self._thread.shutdown(wait=True)
+            for engine in self._engines:
+                engine.dispose()
+        else:
+            await self._async.dispose()
+
+
+def _plain(engine: Engine, fn: Callable[[Connection], T]) -> T:
+    with engine.connect() as conn:
+        return fn(conn)
+
+
+def _immediate(engine: Engine, fn: Callable[[Connection], T]) -> T:
+    """`fn` in a `BEGIN IMMEDIATE` transaction: the write lock is taken first (or the attempt
+    fails at once with "database is locked" when the engine does not wait), so nothing the
+    function reads can change before it writes."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            result = fn(conn)
+            conn.exec_driver_sql("COMMIT")
+        except BaseException:
+            conn.exec_driver_sql("ROLLBACK")
+            raise
+        return result
+
+
+def _locked(exc: OperationalError) -> bool:
+    orig = exc.orig
+    return isinstance(orig, sqlite3.OperationalError) and "locked" in str(orig).lower()
+
+
+def _sqlite_engine(
+    url: str, *, busy_ms: int, autocheckpoint: bool = True, single: bool = False
+) -> Engine:
+    args = {"timeout": busy_ms / 1000, "check_same_thread": False}
+    if single:
+        engine = create_engine(url, poolclass=StaticPool, connect_args=args)
+    else:
+        engine = create_engine(url, pool_size=2, max_overflow=2, connect_args=args)
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        # As the service's own engine (db/engine.py) sets them.
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        if not autocheckpoint:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
+        cursor.close()
+
+    return engine

@@ -1,0 +1,83 @@
+"""`callplane reconcile [--dry-run] [--tenant T]`, `callplane webhooks rewire`, `callplane health`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from callplane.cli import app
+from callplane.settings import get_settings
+from tests.fixtures.api import Api
+from tests.fixtures.db import TEST_KEY
+from tests.fixtures.jobs import Twin, buy, number_row, settle
+
+
+@pytest.fixture
+def cli(api: Api, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Runs the CLI, in a thread of its own, against the test's database and sandbox."""
+    s = api.runtime.settings
+    env = {
+        "CALLPLANE_DATABASE_URL": s.database_url,
+        "CALLPLANE_PUBLIC_BASE_URL": s.public_base_url,
+        "CALLPLANE_ENCRYPTION_KEYS": TEST_KEY,
+        "CALLPLANE_TWILIO_ACCOUNT_SID": s.twilio_account_sid or "",
+        "CALLPLANE_TWILIO_AUTH_TOKEN": s.twilio_auth_token.get_secret_value() if s.twilio_auth_token else "",
+        "CALLPLANE_TWILIO_BASE_URL": s.twilio_base_url or "",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+
+    async def run(*args: str) -> Any:
+        result = await asyncio.to_thread(CliRunner().invoke, app, list(args))
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    yield run
+    get_settings.cache_clear()
+
+
+async def test_reconcile_dry_run_then_for_real(api: Api, twin: Twin, cli: Any) -> None:
+    t = await api.tenant("cli-tenant")
+    n = await buy(api, t)
+    twin.release_outside(twin.platform, api.runtime.settings.twilio_account_sid or "", n.twilio_sid or "")
+    await settle(api)
+
+    out = json.loads(await cli("reconcile", "--dry-run", "--json"))
+    assert out["dry_run"] is True and out["summary"]["drift_released"] == 1
+    assert (await number_row(api, n.id)).status == "active"
+
+    out = json.loads(await cli("reconcile", "--tenant", "cli-tenant", "--json"))
+    assert out["summary"]["drift_released"] == 1 and out["summary"]["tenants_checked"] == 1
+    assert (await number_row(api, n.id)).release_reason == "drift"
+    text = await cli("reconcile")  # the table (and the progress bar, on a terminal)
+    assert "drift_released" in text and "tenants_checked" in text
+
+
+async def test_webhooks_rewire_after_the_public_url_changed(
+    api: Api, twin: Twin, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = await api.tenant()
+    managed = await buy(api, t)
+    await settle(api)
+    monkeypatch.setenv("CALLPLANE_PUBLIC_BASE_URL", "https://new-home.example.test")
+    get_settings.cache_clear()
+    out = json.loads(await cli("webhooks", "rewire", "--json"))
+    assert out["summary"]["rewired"] == 1
+    assert out["summary"]["drift_released"] == 0  # rewiring only
+    at_twilio = twin.numbers()[managed.e164]
+    assert at_twilio["voice_url"] == "https://new-home.example.test/webhooks/twilio/voice"
+    assert at_twilio["status_callback"] == "https://new-home.example.test/webhooks/twilio/status"
+
+
+async def test_health(api: Api, cli: Any) -> None:
+    await api.tenant("healthy-one")
+    out = json.loads(await cli("health", "--json"))
+    assert out["summary"]["HEALTHY"] == 1
+    assert [r["slug"] for r in out["data"]] == ["healthy-one"]
+    assert "HEALTHY" in await cli("health")
