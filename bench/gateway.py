@@ -365,9 +365,9 @@ def run_wrk(url: str, path: str, lines_file: Path, duration: float, connections:
     script = lines_file.with_suffix(".lua")
     script.write_text(WRK_SCRIPT)
     nonce = uuid.uuid4().hex[:12]
-    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--timeout", "5s", "-s", str(script),
-           url + path, "--", path, str(lines_file), nonce]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--timeout", "5s",
+           "-s", str(script), url + path, "--", path, str(lines_file), nonce]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, check=False)
     line = next((l for l in done.stdout.splitlines() if l.startswith("WRKJSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk failed: {done.stdout}\n{done.stderr}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -54,8 +55,8 @@ async def test_routed_number_explains_every_step_and_the_exact_twiml(gw: Gateway
 
 
 async def test_why_not(gw: GatewayKit) -> None:
-    tenant, account = await gw.tenant("master")
-    agent_id, _ = await gw.agent(tenant, voice=SIP)
+    tenant, _ = await gw.tenant("master")
+    await gw.agent(tenant, voice=SIP)
     held = await gw.buy(tenant, None)
 
     r = await explain(gw, held.e164)
@@ -68,7 +69,7 @@ async def test_why_not(gw: GatewayKit) -> None:
     r = await explain(gw, "+14155550000")
     assert r["voice"]["reason"] == "unknown_number" and not step(r, "number")["ok"]
 
-    other, other_account = await gw.tenant("byo")
+    _, other_account = await gw.tenant("byo")
     r = await explain(gw, held.e164, other_account)
     assert r["voice"]["outcome"] == "unrouted" and r["voice"]["reason"] == "unknown_number"
     assert f"not in {other_account}" in step(r, "number")["summary"]
@@ -99,6 +100,12 @@ async def test_explain_needs_a_platform_key(gw: GatewayKit) -> None:
     assert r.status_code == 422
 
 
+async def _run(cmd: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return await asyncio.to_thread(
+        subprocess.run, cmd, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
 async def test_cli_explain(gw: GatewayKit) -> None:
     tenant, account = await gw.tenant("master")
     agent_id, _ = await gw.agent(tenant, voice=SIP)
@@ -113,11 +120,11 @@ async def test_cli_explain(gw: GatewayKit) -> None:
         "CALLPLANE_PUBLIC_BASE_URL": settings.public_base_url,
     }
     cmd = [sys.executable, "-m", "callplane.cli", "explain", "--to", held.e164]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+    done = await _run(cmd, env)
     assert done.returncode == 0, done.stderr
     assert f"Routing for {held.e164}" in done.stdout
     assert "Voice: routed [sip]" in done.stdout and "<Sip>sip:bot@voice.example.com</Sip>" in done.stdout
     assert gw.platform_token not in done.stdout + done.stderr
-    done = subprocess.run(cmd + ["--account-sid", account, "--json"], env=env, capture_output=True, text=True, timeout=60)
+    done = await _run([*cmd, "--account-sid", account, "--json"], env)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["voice"]["reason"] == "sip"

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from callplane.gateway import signing
 from callplane.tenants.models import Subscription
-from callplane.tenants.service import put_subscription, update_tenant
 from callplane.tenants.schemas import SubscriptionPut, TenantPatch
+from callplane.tenants.service import put_subscription, update_tenant
 from callplane.trunks import service as trunks
 from tests.fixtures.gateway import APP_URL, GatewayKit
 

@@ -34,13 +34,13 @@ async def refusals(gw: GatewayKit, reason: str) -> float:
 
 async def routed_number(gw: GatewayKit, model: str = "master") -> tuple:
     tenant, account = await gw.tenant(model)
-    agent_id, secret = await gw.agent(tenant)
+    agent_id, _ = await gw.agent(tenant)
     held = await gw.buy(tenant, agent_id)
     return tenant, account, agent_id, held
 
 
 async def test_valid_post_routes(gw: GatewayKit) -> None:
-    tenant, account, agent_id, held = await routed_number(gw)
+    _, account, _, held = await routed_number(gw)
     r = await gw.post("voice", gw.call_params(account, held.e164))
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/xml")
     assert xml(r.text).find("Connect/Stream") is not None
@@ -250,7 +250,7 @@ async def test_json_body_variant_with_body_sha256(gw: GatewayKit) -> None:
 
 
 async def test_bad_input_is_4xx_or_safe_twiml_never_500(gw: GatewayKit) -> None:
-    tenant, account, _, held = await routed_number(gw)
+    _, account, _, held = await routed_number(gw)
     base = gw.call_params(account, held.e164)
 
     def without(key: str) -> dict[str, str]:
@@ -290,3 +290,28 @@ async def test_bad_input_is_4xx_or_safe_twiml_never_500(gw: GatewayKit) -> None:
     # Nothing was routed to anyone.
     events = await gw.events()
     assert events and all(e.tenant_id is None and e.decision == "unrouted" for e in events)
+
+
+async def test_shared_byo_account_with_one_tenant_still_on_the_old_token(gw: GatewayKit) -> None:
+    # Two tenants share a byo account; its token is rotated at Twilio and only Alice's
+    # connection gets the new one. Webhooks to Bob's number, signed with the new token, verify
+    # through the account's other connection, and still route to Bob.
+    byo = await gw.numbers.byo_account("Shared Co")
+    alice, account = await gw.tenant("byo", byo)
+    bob, _ = await gw.tenant("byo", byo)
+    b_agent, _ = await gw.agent(bob, voice={"mode": "sip", "sip_uri": "sip:bob@b.example.com"})
+    b_num = await gw.buy(bob, b_agent)
+    new = "e" * 32
+    with gw.sandbox.sandbox.state.lock:
+        gw.sandbox.sandbox.state.account(account).auth_token = new
+    async with gw.api.runtime.uow() as uow:
+        await connections.put_connection(
+            uow=uow, scope=alice.scope,
+            data=ConnectionPut(model="byo", account_sid=account, auth_token=new),
+        )
+    r = await gw.post("voice", gw.call_params(account, b_num.e164), token=new)
+    assert r.status_code == 200 and xml(r.text).find("Dial/Sip").text == "sip:bob@b.example.com"  # type: ignore[union-attr]
+    r = await gw.post("voice", gw.call_params(account, b_num.e164), token="f" * 32)
+    assert r.status_code == 403
+    (event,) = await gw.events(kind="voice")
+    assert event.tenant_id == bob.id

@@ -17,22 +17,23 @@ TENANT = uuid.uuid4()
 
 
 def agent(**fields: object) -> AgentRoute:
-    base = dict(
-        id=uuid.uuid4(), tenant_id=TENANT, name="Front desk", voice_mode="stream",
-        stream_url="wss://ai.example.com/stream", stream_parameters={"lang": "en"}, sip_uri=None,
-        forward_to=None, caller_id=None, whisper=None, greeting=None, record=False,
-        sms_mode="none", sms_url=None, sms_reply=None, events_url=None, events_secret=None,
-    )
+    base: dict[str, object] = {
+        "id": uuid.uuid4(), "tenant_id": TENANT, "name": "Front desk", "voice_mode": "stream",
+        "stream_url": "wss://ai.example.com/stream", "stream_parameters": {"lang": "en"},
+        "sip_uri": None, "forward_to": None, "caller_id": None, "whisper": None,
+        "greeting": None, "record": False, "sms_mode": "none", "sms_url": None,
+        "sms_reply": None, "events_url": None, "events_secret": None,
+    }
     base.update(fields)
     return AgentRoute(**base)  # type: ignore[arg-type]
 
 
 def route(a: AgentRoute | None = None, **fields: object) -> NumberRoute:
-    base = dict(
-        number_id=uuid.uuid4(), tenant_id=TENANT, account_sid="AC" + "1" * 32, e164="+14155550100",
-        status="active", managed=True, tenant_status="active", subscription_status="active",
-        agent=a, trunk=None,
-    )
+    base: dict[str, object] = {
+        "number_id": uuid.uuid4(), "tenant_id": TENANT, "account_sid": "AC" + "1" * 32,
+        "e164": "+14155550100", "status": "active", "managed": True, "tenant_status": "active",
+        "subscription_status": "active", "agent": a, "trunk": None,
+    }
     base.update(fields)
     return NumberRoute(**base)  # type: ignore[arg-type]
 

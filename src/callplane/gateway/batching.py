@@ -65,7 +65,7 @@ class Batcher(Generic[K, V]):
                 self._schedule()
             try:
                 results = await self._fetch({k: payload for k, (payload, _) in batch.items()})
-            except BaseException as exc:  # noqa: BLE001 - every waiter learns of the failure
+            except BaseException as exc:
                 for _, future in batch.values():
                     if not future.done():
                         future.set_exception(exc if isinstance(exc, Exception) else RuntimeError(repr(exc)))

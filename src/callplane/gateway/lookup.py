@@ -18,19 +18,21 @@ from __future__ import annotations
 import time
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection as SyncConnection
-from sqlalchemy import and_, bindparam, select, text
+from sqlalchemy import String, and_, any_, bindparam, select, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import aliased
 
 from callplane.agents.models import Agent
 from callplane.connections import service as connections
 from callplane.connections.models import Connection
 from callplane.gateway.batching import Batcher
 from callplane.gateway.models import Event
-from callplane.gateway.store import GatewayStore
 from callplane.gateway.routing import CALL_KINDS, MESSAGE_KINDS, AgentRoute, NumberRoute, TrunkRoute
+from callplane.gateway.store import GatewayStore
 from callplane.log import get_logger
 from callplane.numbers.models import PhoneNumber
 from callplane.runtime import Runtime
@@ -58,6 +60,32 @@ class AccountAuth:
     platform: bool
     # When the token list changes by itself (a previous token's grace period ends).
     valid_until: float = float("inf")
+    # False: only the called number's tenant's connection was read; when its tokens do not
+    # verify, the account's other connections (several tenants may share a byo account) are.
+    complete: bool = True
+
+
+class _ConnectionRow:
+    """A connection row as read through a route (its columns are prefixed `conn_`)."""
+
+    __slots__ = (
+        "account_sid",
+        "auth_token",
+        "model",
+        "previous_auth_token",
+        "status",
+        "tenant_id",
+        "token_rotated_at",
+    )
+
+    def __init__(self, row: Any) -> None:
+        self.tenant_id = row.conn_tenant_id
+        self.model = row.conn_model
+        self.account_sid = row.account_sid
+        self.auth_token = row.conn_auth_token
+        self.previous_auth_token = row.conn_previous_auth_token
+        self.token_rotated_at = row.conn_token_rotated_at
+        self.status = row.conn_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +165,8 @@ def _chunks(items: list[Any]) -> list[list[Any]]:
     return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
 
 
+NumberConnection = aliased(Connection)
+
 ROUTE_COLUMNS = (
     PhoneNumber.id,
     PhoneNumber.tenant_id,
@@ -167,6 +197,14 @@ ROUTE_COLUMNS = (
     Trunk.friendly_name.label("trunk_name"),
     Trunk.domain_name.label("trunk_domain"),
     Trunk.origination_uri.label("trunk_origination"),
+    # The number's tenant's own connection to this account, if it has one: its tokens usually
+    # verify the webhook, so most batches need no separate read of the account's connections.
+    NumberConnection.tenant_id.label("conn_tenant_id"),
+    NumberConnection.model.label("conn_model"),
+    NumberConnection.auth_token.label("conn_auth_token"),
+    NumberConnection.previous_auth_token.label("conn_previous_auth_token"),
+    NumberConnection.token_rotated_at.label("conn_token_rotated_at"),
+    NumberConnection.status.label("conn_status"),
 )
 
 
@@ -183,14 +221,27 @@ def route_select() -> Any:
         .outerjoin(
             Trunk, and_(Trunk.id == PhoneNumber.trunk_id, Trunk.tenant_id == PhoneNumber.tenant_id)
         )
+        .outerjoin(
+            NumberConnection,
+            and_(
+                NumberConnection.tenant_id == PhoneNumber.tenant_id,
+                NumberConnection.account_sid == PhoneNumber.account_sid,
+                NumberConnection.status != "closed",
+                NumberConnection.model != "master",
+            ),
+        )
         .where(HELD)
     )
+
+
+def _any(column: Any, name: str) -> Any:
+    return column == any_(bindparam(name, type_=postgresql.ARRAY(String)))
 
 
 # Master-model connections hold no token (the platform's comes from settings): only the
 # accounts' own connections are read, however many tenants use the master account.
 # Statements are built once: SQLAlchemy then reuses their cache keys and compiled forms.
-ACCOUNT_SELECT = select(
+ACCOUNTS = select(
     Connection.tenant_id,
     Connection.model,
     Connection.account_sid,
@@ -198,11 +249,10 @@ ACCOUNT_SELECT = select(
     Connection.previous_auth_token,
     Connection.token_rotated_at,
     Connection.status,
-).where(
-    Connection.account_sid.in_(bindparam("sids", expanding=True)),
-    Connection.status != "closed",
-    Connection.model != "master",
-)
+).where(Connection.status != "closed", Connection.model != "master")
+ACCOUNT_SELECT = ACCOUNTS.where(Connection.account_sid.in_(bindparam("sids", expanding=True)))
+
+PG_ACCOUNT_SELECT = ACCOUNTS.where(_any(Connection.account_sid, "sids"))
 
 CALL_SELECT = (
     select(
@@ -210,15 +260,20 @@ CALL_SELECT = (
         Event.agent_id, Event.decision, Event.state, Event.received_at, Agent.events_url,
     )
     .outerjoin(Agent, and_(Agent.id == Event.agent_id, Agent.tenant_id == Event.tenant_id))
-    .where(
-        Event.sid.in_(bindparam("sids", expanding=True)),
-        Event.kind.in_(CALL_KINDS + MESSAGE_KINDS),
-    )
+    .where(Event.kind.in_(CALL_KINDS + MESSAGE_KINDS))
     .order_by(Event.received_at)
 )
+PG_CALL_SELECT = CALL_SELECT.where(_any(Event.sid, "sids"))
+CALL_SELECT = CALL_SELECT.where(Event.sid.in_(bindparam("sids", expanding=True)))
 
 
 ROUTE_SELECT = route_select().where(PhoneNumber.e164.in_(bindparam("e164s", expanding=True)))
+
+
+
+# PostgreSQL: one array parameter instead of an IN list, so that the statement's text is the
+# same for any batch size and stays prepared on the server (parsed and planned once).
+PG_ROUTE_SELECT = route_select().where(_any(PhoneNumber.e164, "e164s"))
 
 
 def route_from_row(row: Any) -> NumberRoute:
@@ -278,8 +333,9 @@ class Lookup:
         self._cache_size = ROUTE_CACHE_SIZE
         self._cache: OrderedDict[tuple[str, str | None], Resolved] = OrderedDict()
         self._cache_version: object = None
+        # One read at a time: under load, the next read serves everyone who queued meanwhile.
         self._resolve: Batcher[tuple[str, str | None], Resolved] = Batcher(
-            self._fetch_resolve, concurrency=2
+            self._fetch_resolve, concurrency=1
         )
         self._calls: Batcher[tuple[str, str], CallRef | None] = Batcher(
             self._fetch_calls, concurrency=2
@@ -346,30 +402,57 @@ class Lookup:
         self, batch: list[tuple[str, str | None]]
     ) -> dict[tuple[str, str | None], Resolved]:
         platform = self.runtime.twilio.platform_credentials
-        sids = sorted({sid for sid, _ in batch})
-        # The platform account's token comes from settings: no connection row to read for it.
-        own = [sid for sid in sids if platform is None or sid != platform.account_sid]
+        platform_sid = platform.account_sid if platform is not None else None
         numbers = sorted({e164 for _, e164 in batch if e164})
 
-        def read(conn: SyncConnection) -> tuple[list[Any], list[Any]]:
-            accounts: list[Any] = []
-            routes: list[Any] = []
-            for chunk in _chunks(own):
-                accounts.extend(conn.execute(ACCOUNT_SELECT, {"sids": chunk}))
-            for chunk in _chunks(numbers):
-                routes.extend(conn.execute(ROUTE_SELECT, {"e164s": chunk}))
-            return accounts, routes
+        pg = self.store.dialect_name == "postgresql"
 
-        account_rows, route_rows = await self.store.read(read)
-        auth = self._accounts(sids, account_rows)
+        def read_routes(conn: SyncConnection) -> list[Any]:
+            if pg:
+                return list(conn.execute(PG_ROUTE_SELECT, {"e164s": numbers}))
+            rows: list[Any] = []
+            for chunk in _chunks(numbers):
+                rows.extend(conn.execute(ROUTE_SELECT, {"e164s": chunk}))
+            return rows
+
         routes: dict[tuple[str, str], NumberRoute] = {}
-        for row in route_rows:
+        own_connection: dict[tuple[str, str], Any] = {}
+        for row in await self.store.read(read_routes) if numbers else []:
             if row.status == "active":
                 routes[(row.account_sid, row.e164)] = route_from_row(row)
-        return {
-            (sid, e164): Resolved(auth.get(sid), routes.get((sid, e164)) if e164 else None)
-            for sid, e164 in batch
-        }
+                if row.conn_tenant_id is not None:
+                    own_connection[(row.account_sid, row.e164)] = row
+        # The account's connections are read only for what the routes did not answer: no
+        # number (or none of its tenant's connections in that account), or `account()`.
+        need = sorted({
+            sid for sid, e164 in batch
+            if sid != platform_sid and (e164 is None or (sid, e164) not in own_connection)
+        })
+
+        def read_accounts(conn: SyncConnection) -> list[Any]:
+            if pg:
+                return list(conn.execute(PG_ACCOUNT_SELECT, {"sids": need}))
+            rows: list[Any] = []
+            for chunk in _chunks(need):
+                rows.extend(conn.execute(ACCOUNT_SELECT, {"sids": chunk}))
+            return rows
+
+        full = self._accounts(
+            sorted({sid for sid, _ in batch if sid == platform_sid} | set(need)),
+            await self.store.read(read_accounts) if need else [],
+        )
+        out: dict[tuple[str, str | None], Resolved] = {}
+        for sid, e164 in batch:
+            route = routes.get((sid, e164)) if e164 else None
+            account = full.get(sid)
+            if account is None and e164 and (sid, e164) in own_connection:
+                row = own_connection[(sid, e164)]
+                partial = self._accounts([sid], [_ConnectionRow(row)])
+                account = partial.get(sid)
+                if account is not None:
+                    account = replace(account, complete=False)
+            out[(sid, e164)] = Resolved(account, route)
+        return out
 
     def _accounts(self, sids: list[str], rows: list[Any]) -> dict[str, AccountAuth]:
         platform = self.runtime.twilio.platform_credentials
@@ -391,7 +474,7 @@ class Lookup:
             )
             try:
                 tokens = connections.webhook_tokens(self._token_uow, conn)  # type: ignore[arg-type]
-            except Exception as exc:  # a token we cannot open verifies nothing; it must not 500
+            except Exception as exc:  # noqa: BLE001 - a token we cannot open verifies nothing
                 log.error(
                     "cannot open a connection's webhook token",
                     tenant_id=str(row.tenant_id), account_sid=row.account_sid,
@@ -424,7 +507,11 @@ class Lookup:
     ) -> dict[tuple[str, str], CallRef | None]:
         sids = sorted({sid for _, sid in batch})
 
+        pg = self.store.dialect_name == "postgresql"
+
         def read(conn: SyncConnection) -> list[Any]:
+            if pg:
+                return list(conn.execute(PG_CALL_SELECT, {"sids": sids}))
             rows: list[Any] = []
             for chunk in _chunks(sids):
                 rows.extend(conn.execute(CALL_SELECT, {"sids": chunk}))

@@ -39,9 +39,10 @@ class Event(IdMixin, Base):
     )
     decision: Mapped[str] = mapped_column(String(16))  # routed|unrouted|rejected
     state: Mapped[str | None] = mapped_column(String(32), default=None)
-    # Twilio's I-Twilio-Idempotency-Token. Recorded once: the row's id is derived from the
-    # account and this token (gateway.recorder.event_id), so a retry meets the primary key.
-    idempotency_token: Mapped[str | None] = mapped_column(String(255), default=None)
+    # Twilio's I-Twilio-Idempotency-Token (or an outbound send's key). Recorded once: unique,
+    # and a webhook event's id is derived from its account and token as well
+    # (gateway.recorder.event_id), so a retry meets its first recording either way.
+    idempotency_token: Mapped[str | None] = mapped_column(String(255), unique=True, default=None)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Lists page by (created_at, id); for events that is when they were received.

@@ -102,7 +102,7 @@ class OutboxWorker:
         if self._task is not None:
             try:
                 await asyncio.wait_for(self._task, timeout=self.policy.timeout + 5)
-            except (asyncio.TimeoutError, asyncio.CancelledError):
+            except (TimeoutError, asyncio.CancelledError):
                 self._task.cancel()
             self._task = None
         if self._client is not None:
@@ -124,7 +124,7 @@ class OutboxWorker:
                 handled = await self.run_once()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # the loop survives a database hiccup
+            except Exception as exc:  # noqa: BLE001 - the loop survives a database hiccup
                 log.warning("outbox pass failed", error=type(exc).__name__, detail=str(exc)[:200])
                 handled = 0
             if self._stopping:
@@ -133,7 +133,7 @@ class OutboxWorker:
                 continue
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.policy.poll_interval)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             self._wake.clear()
 

@@ -8,19 +8,20 @@ send again). Concurrent webhooks share one transaction: one commit per flush, no
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection as SyncConnection
-from sqlalchemy import bindparam, case, insert, select, update
+from sqlalchemy import bindparam, case, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from callplane.gateway.batching import Batcher
 from callplane.gateway.models import Event, OutboxMessage
-from callplane.gateway.store import GatewayStore
 from callplane.gateway.routing import CALL_KINDS, CALL_STATE_RANK, MESSAGE_KINDS, MESSAGE_STATE_RANK
+from callplane.gateway.store import GatewayStore
 from callplane.log import get_logger
 from callplane.runtime import Runtime
 
@@ -122,6 +123,71 @@ _ADVANCE = {
 _INSERT_OUTBOX = insert(OutboxMessage.__table__)
 
 
+class _SqliteInsert:
+    """A plain-driver INSERT for SQLite with SQLAlchemy's own conversions of each column type
+    (UUIDs, UTC timestamps, JSON), so the rows read back exactly as if SQLAlchemy wrote them."""
+
+    def __init__(self, table: Any, keys: list[str], conflict: bool = False) -> None:
+        self.table = table
+        self.keys = keys
+        self.sql = (
+            f"INSERT INTO {table.name} ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})"
+            + (" ON CONFLICT DO NOTHING" if conflict else "")
+        )
+        self._processors: list[Any] | None = None
+
+    @property
+    def processors(self) -> list[Any]:
+        # Built on first use: a foreign key column learns its type once every table is known.
+        if self._processors is None:
+            from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
+
+            dialect = sqlite_dialect()
+            self._processors = [
+                self.table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+                for key in self.keys
+            ]
+        return self._processors
+
+    def params(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(
+            proc(values[key]) if proc is not None else values[key]
+            for key, proc in zip(self.keys, self.processors, strict=True)
+        )
+
+
+_EVENT_KEYS = [
+    "id", "tenant_id", "kind", "sid", "account_sid", "from_number", "to_number", "number_id",
+    "agent_id", "decision", "state", "idempotency_token", "detail", "received_at",
+]
+_OUTBOX_KEYS = [
+    "id", "tenant_id", "event_id", "agent_id", "url", "payload", "purpose", "attempts",
+    "next_attempt_at", "created_at",
+]
+_SQLITE_EVENTS = _SqliteInsert(Event.__table__, _EVENT_KEYS, conflict=True)
+
+# PostgreSQL: the whole batch as one array per column, so the statement's text (and its
+# server-side prepared plan) is the same for any batch size; RETURNING says what was new.
+_PG_EVENT_TYPES = {
+    "id": "uuid", "tenant_id": "uuid", "kind": "varchar", "sid": "varchar",
+    "account_sid": "varchar", "from_number": "varchar", "to_number": "varchar",
+    "number_id": "uuid", "agent_id": "uuid", "decision": "varchar", "state": "varchar",
+    "idempotency_token": "varchar", "detail": "json", "received_at": "timestamptz",
+}
+_PG_INSERT_EVENTS = text(
+    f"INSERT INTO events ({', '.join(_EVENT_KEYS)}) SELECT * FROM unnest("
+    + ", ".join(f"CAST(:{key} AS {_PG_EVENT_TYPES[key]}[])" for key in _EVENT_KEYS)
+    + ") ON CONFLICT DO NOTHING RETURNING id"
+)
+
+
+def _pg_columns(events: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    columns: dict[str, list[Any]] = {key: [e[key] for e in events] for key in _EVENT_KEYS}
+    columns["detail"] = [json.dumps(d) if d is not None else None for d in columns["detail"]]
+    return columns
+_SQLITE_OUTBOX = _SqliteInsert(OutboxMessage.__table__, _OUTBOX_KEYS)
+
+
 class EventWriter:
     """Group-committing event writer for one process."""
 
@@ -132,10 +198,10 @@ class EventWriter:
         self.store = store
         self.on_outbox = on_outbox
         self._dialect = store.dialect_name
-        # SQLite has one writer at a time anyway; PostgreSQL takes a few transactions at once.
-        concurrency = 1 if self._dialect == "sqlite" else 3
+        # One flush at a time: under load, the next one commits everyone who queued meanwhile
+        # (SQLite has one writer anyway; on PostgreSQL fewer, larger transactions cost less).
         self._batcher: Batcher[uuid.UUID, Recorded] = Batcher(
-            self._flush, concurrency=concurrency, max_batch=500
+            self._flush, concurrency=1, max_batch=500
         )
         self._insert_events = self._make_insert_events()
 
@@ -155,7 +221,7 @@ class EventWriter:
             stmt = sqlite.insert(table)
         else:  # pragma: no cover - only the two supported databases
             raise RuntimeError(f"unsupported database {self._dialect}")
-        stmt = stmt.on_conflict_do_nothing(index_elements=["id"])
+        stmt = stmt.on_conflict_do_nothing()
         # SQLite: the batch holds the write lock, what is new is known beforehand, and one
         # INSERT per row (the driver's executemany) is faster there than one multi-row INSERT
         # with RETURNING. PostgreSQL: one round trip, and RETURNING says what was new.
@@ -195,7 +261,39 @@ class EventWriter:
         )
 
     def _write_in(self, conn: SyncConnection, drafts: list[Draft]) -> dict[uuid.UUID, Recorded]:
-        """The whole batch in one transaction (runs in a store thread)."""
+        """The whole batch, inside the store's transaction."""
+        if self._dialect == "sqlite" and not any(d.advance for d in drafts):
+            return self._write_sqlite_plain(conn, drafts)
+        return self._write_general(conn, drafts)
+
+    def _write_sqlite_plain(
+        self, conn: SyncConnection, drafts: list[Draft]
+    ) -> dict[uuid.UUID, Recorded]:
+        """The hot path on SQLite (calls and messages, no state to move): the driver's cursor,
+        one INSERT per event whose row count says whether it was new (the batch holds the
+        write lock), the outbox rows of the new ones in one executemany."""
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            result: dict[uuid.UUID, Recorded] = {}
+            outbox: list[tuple[Any, ...]] = []
+            for draft in drafts:
+                if draft.id in result:
+                    continue
+                cursor.execute(_SQLITE_EVENTS.sql, _SQLITE_EVENTS.params(draft.event))
+                new = cursor.rowcount == 1
+                if new and draft.outbox:
+                    outbox.extend(_SQLITE_OUTBOX.params(row) for row in draft.outbox)
+                result[draft.id] = Recorded(
+                    event_id=draft.id, new=new, outbox=len(draft.outbox) if new else 0
+                )
+            if outbox:
+                cursor.executemany(_SQLITE_OUTBOX.sql, outbox)
+            return result
+        finally:
+            cursor.close()
+
+    def _write_general(self, conn: SyncConnection, drafts: list[Draft]) -> dict[uuid.UUID, Recorded]:
+        """Any batch, through SQLAlchemy Core (state changes, PostgreSQL)."""
         # 1. Retries: recorded before (same id: same account and idempotency token), or twice
         # in this batch. On SQLite the batch holds the write lock, so this is exact; on
         # PostgreSQL the INSERT's RETURNING has the last word (another replica may race).
@@ -245,12 +343,12 @@ class EventWriter:
 
         # 3. The events (a concurrent replica may have taken a token meanwhile).
         inserted: set[uuid.UUID] = set()
-        if fresh:
-            result = conn.execute(self._insert_events, [d.event for d in fresh])
-            if self._dialect == "postgresql":
-                inserted = {r[0] for r in result}
-            else:
-                inserted = {d.id for d in fresh}
+        if fresh and self._dialect == "postgresql":
+            result = conn.execute(_PG_INSERT_EVENTS, _pg_columns([d.event for d in fresh]))
+            inserted = {r[0] for r in result}
+        elif fresh:
+            conn.execute(self._insert_events, [d.event for d in fresh])
+            inserted = {d.id for d in fresh}
 
         # 4. Calls and messages move forward only, even against another replica.
         for (sid, account_sid, messages), state in final.items():

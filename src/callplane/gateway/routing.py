@@ -46,7 +46,11 @@ MESSAGE_KINDS = ("sms", "outbound_sms")
 RESERVED_STREAM_PARAMETERS = ("tenant_id", "agent_id", "number", "from")
 
 
-@dataclass(frozen=True, slots=True)
+# Route objects are shared between webhooks (batched reads, the SQLite route cache) and are
+# never changed once read; not frozen only because frozen dataclasses are slow to build.
+
+
+@dataclass(slots=True)
 class AgentRoute:
     """The routing fields of an agent."""
 
@@ -69,7 +73,7 @@ class AgentRoute:
     events_secret: str | None  # ciphertext; only the outbox worker opens it
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TrunkRoute:
     """The trunk a number is attached to."""
 
@@ -80,7 +84,7 @@ class TrunkRoute:
     origination_uri: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NumberRoute:
     """Everything the gateway needs about a held number, read in one query."""
 

@@ -30,8 +30,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import StaticPool
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import StaticPool
 
 from callplane.db.engine import create_engine as create_async_engine
 from callplane.log import get_logger
@@ -170,12 +170,17 @@ def _immediate(engine: Engine, fn: Callable[[Connection], T]) -> T:
     fails at once with "database is locked" when the engine does not wait), so nothing the
     function reads can change before it writes."""
     with engine.connect() as conn:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        driver = conn.connection.dbapi_connection
+        assert driver is not None
+        try:
+            driver.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
         try:
             result = fn(conn)
-            conn.exec_driver_sql("COMMIT")
+            driver.execute("COMMIT")
         except BaseException:
-            conn.exec_driver_sql("ROLLBACK")
+            driver.execute("ROLLBACK")
             raise
         return result
 

@@ -16,8 +16,9 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Awaitable
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from prometheus_client import Counter, Histogram
@@ -44,6 +45,7 @@ from callplane.log import get_logger
 from callplane.phone import try_normalize_e164
 
 log = get_logger(__name__)
+T = TypeVar("T")
 
 MAX_FORM_BYTES = 64 * 1024  # Twilio's forms are a few kB; an SMS body is at most 1600 chars
 MAX_FIELDS = 256
@@ -74,6 +76,11 @@ def _count(kind: str, outcome: str) -> None:
     if child is None:
         child = _counters[(kind, outcome)] = WEBHOOKS.labels(kind=kind, outcome=outcome)
     child.inc()
+
+
+@lru_cache(maxsize=16)
+def _latency(kind: str) -> Any:
+    return LATENCY.labels(kind=kind)
 
 
 class Refusal(Exception):
@@ -146,6 +153,15 @@ async def read_form(request: Request) -> tuple[FormParams, str, str]:
     return FormParams(pairs), text, query
 
 
+async def _lookup(read: Awaitable[T]) -> T:
+    """A lookup; the database failing is a 503 (Twilio tries its fallback URL), never a 500."""
+    try:
+        return await read
+    except Exception as exc:
+        log.error("gateway lookup failed", error=type(exc).__name__)
+        raise Refusal(503, "unavailable", "the routing database is unavailable") from exc
+
+
 def _raw_path(request: Request) -> str:
     raw = request.scope.get("raw_path")
     if raw:
@@ -178,7 +194,7 @@ async def authenticate(
     if not ACCOUNT_SID_RE.match(account_sid):
         raise refuse("missing_account_sid", "the webhook carries no valid AccountSid")
     to = normalized(fields.get("To")) if kind in ("voice", "sms") else None
-    resolved = await gateway.lookup.resolve(account_sid, to)
+    resolved = await _lookup(gateway.lookup.resolve(account_sid, to))
     auth = resolved.account
     if auth is None or not auth.tokens:
         raise refuse("unknown_account", "no tenant uses this Twilio account")
@@ -187,13 +203,21 @@ async def authenticate(
         raise refuse("missing_signature", "the X-Twilio-Signature header is missing")
     url = public_url(gateway.settings.public_base_url, _raw_path(request), query)
     params: FormParams | str = text if "bodySHA256=" in query else fields
-    if not verify_signature(
-        tokens=auth.tokens,
-        url=url,
-        params=params,
-        signature=signature,
-        settings_header=request.headers.get(SIGNATURE_SETTINGS_HEADER),
-    ):
+    settings_header = request.headers.get(SIGNATURE_SETTINGS_HEADER)
+    verified = verify_signature(
+        tokens=auth.tokens, url=url, params=params, signature=signature,
+        settings_header=settings_header,
+    )
+    if not verified and not auth.complete:
+        # Only the number's tenant's connection was read: try every connection of the account.
+        full = await _lookup(gateway.lookup.account(account_sid))
+        if full is not None:
+            auth = full
+            verified = verify_signature(
+                tokens=auth.tokens, url=url, params=params, signature=signature,
+                settings_header=settings_header,
+            )
+    if not verified:
         raise refuse("invalid_signature", "the X-Twilio-Signature does not verify")
     return fields, auth, to, resolved.route
 
@@ -279,8 +303,9 @@ def _outbox_row(draft: Draft, *, url: str, purpose: str, agent_id: uuid.UUID, te
 async def _record(gateway: Gateway, draft: Draft, kind: str) -> Recorded | None:
     """Record and wait for the commit; None when the database failed or was too slow."""
     try:
-        return await asyncio.wait_for(gateway.writer.record(draft), RECORD_TIMEOUT)
-    except asyncio.TimeoutError:
+        async with asyncio.timeout(RECORD_TIMEOUT):
+            return await gateway.writer.record(draft)
+    except TimeoutError:
         log.error("event not committed in time", kind=kind, sid=draft.event.get("sid"))
     except Exception as exc:  # noqa: BLE001 - the caller still gets an answer
         log.error("event not recorded", kind=kind, sid=draft.event.get("sid"),
@@ -345,7 +370,7 @@ async def _handle(request: Request, kind: str) -> Response:
         _count(kind, "refused")
         return refusal.response()
     _count(kind, outcome)
-    LATENCY.labels(kind=kind).observe(time.perf_counter() - started)
+    _latency(kind).observe(time.perf_counter() - started)
     return response
 
 
@@ -400,13 +425,13 @@ async def _owner(
     gateway: Gateway, account_sid: str, sid: str, fields: FormParams
 ) -> tuple[CallRef | None, NumberRoute | None]:
     """The call or message a callback is about; else the number it involves, in this account."""
-    ref = await gateway.lookup.call(account_sid, sid)
+    ref = await _lookup(gateway.lookup.call(account_sid, sid))
     if ref is not None:
         return ref, None
     for field_name in ("To", "From"):  # inbound: our number is To; outbound: From
         e164 = normalized(fields.get(field_name))
         if e164:
-            route = await gateway.lookup.number(account_sid, e164)
+            route = await _lookup(gateway.lookup.number(account_sid, e164))
             if route is not None:
                 return None, route
     return None, None

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from prometheus_client import Counter, Gauge
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -76,6 +77,9 @@ EXTRA_WORKERS: int | None = None  # accounts in hand beyond the Twilio concurren
 JOB_ACTOR = Actor(role=Role.platform, label="job:reconcile")
 
 Progress = Callable[[int, int], None]
+
+RUNS = Counter("callplane_job_runs_total", "Job runs finished", ["job", "status"])
+LAST = Gauge("callplane_reconcile_last", "Counters of the last reconciliation", ["counter"])
 
 
 def empty_summary() -> dict[str, int]:
@@ -195,10 +199,15 @@ async def execute_run(
         raise
     except Exception as exc:
         await reconciler.flush(final_status="failed", error=f"{type(exc).__name__}: {exc}")
+        RUNS.labels(job=run.job, status="failed").inc()
         log.error("reconciliation failed", run_id=str(run_id), error=type(exc).__name__)
         raise
     await reconciler.flush(final_status="succeeded")
     summary = state.summary
+    RUNS.labels(job=run.job, status="succeeded").inc()
+    if not opts.dry_run and opts.tenant_id is None and run.job == "reconcile":
+        for key in (*SUMMARY_FIELDS, *EXTRA_FIELDS):
+            LAST.labels(counter=key).set(summary.get(key, 0))
     log.info("reconciliation finished", run_id=str(run_id), **{k: summary[k] for k in SUMMARY_FIELDS})
     return dict(summary)
 
@@ -259,6 +268,7 @@ class _Changes:
 
 
 ROWS_PER_BATCH = 20_000
+STREAM_ROWS = 2_000
 ACCOUNTS_PER_BATCH = 400
 
 
@@ -315,7 +325,9 @@ class _RowCache:
     async def _read(self, sids: list[str]) -> dict[str, tuple[list[_Row], dict[uuid.UUID, str]]]:
         out: dict[str, tuple[list[_Row], dict[uuid.UUID, str]]] = {sid: ([], {}) for sid in sids}
         async with self.runtime.uow() as uow:
-            result = await uow.session.execute(
+            # Streamed in parts, with a pause between parts: a big account's rows are many, and
+            # the other accounts' calls must go on meanwhile.
+            result = await uow.session.stream(
                 select(
                     PhoneNumber.account_sid,
                     PhoneNumber.id,
@@ -331,14 +343,16 @@ class _RowCache:
                 ).where(
                     PhoneNumber.account_sid.in_(sids),
                     PhoneNumber.status.in_(HELD_STATUSES),
-                )
+                ).execution_options(yield_per=STREAM_ROWS)
             )
             trunk_ids: set[uuid.UUID] = set()
-            for account_sid, *fields in result:
-                row = _Row(*fields)
-                out[account_sid][0].append(row)
-                if row.trunk_id is not None:
-                    trunk_ids.add(row.trunk_id)
+            async for part in result.partitions(STREAM_ROWS):
+                for account_sid, *fields in part:
+                    row = _Row(*fields)
+                    out[account_sid][0].append(row)
+                    if row.trunk_id is not None:
+                        trunk_ids.add(row.trunk_id)
+                await asyncio.sleep(0)
             if trunk_ids:
                 found = await uow.session.execute(
                     select(Trunk.id, Trunk.twilio_sid).where(Trunk.id.in_(trunk_ids))

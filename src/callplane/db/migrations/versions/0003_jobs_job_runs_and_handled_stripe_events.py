@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-20 23:10:15.057496
+Create Date: 2026-11-20 23:24:34.617977
 """
 
 from __future__ import annotations
@@ -60,9 +60,6 @@ def upgrade() -> None:
     with op.batch_alter_table('stripe_events', schema=None) as batch_op:
         batch_op.create_index('ix_stripe_events_object', ['object_id', 'event_created'], unique=False)
 
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_events_idempotency_token'), type_='unique')
-
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('failed_at', callplane.db.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('lease', sa.String(length=32), nullable=True))
@@ -79,9 +76,6 @@ def downgrade() -> None:
         batch_op.drop_column('purpose')
         batch_op.drop_column('lease')
         batch_op.drop_column('failed_at')
-
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.create_unique_constraint(batch_op.f('uq_events_idempotency_token'), ['idempotency_token'])
 
     with op.batch_alter_table('stripe_events', schema=None) as batch_op:
         batch_op.drop_index('ix_stripe_events_object')
