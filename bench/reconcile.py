@@ -107,8 +107,11 @@ def serve_sandbox(args: argparse.Namespace) -> None:
                     gone.append((acct["sid"], owned[-1]))
                     owned = owned[:-1]
                 byo.append(
-                    {"sid": acct["sid"], "token": acct["auth_token"],
-                     "numbers": [[n.phone_number, n.sid] for n in owned]}
+                    {
+                        "sid": acct["sid"],
+                        "token": acct["auth_token"],
+                        "numbers": [[n.phone_number, n.sid] for n in owned],
+                    }
                 )
             drift = []
             with state.lock:
@@ -121,8 +124,9 @@ def serve_sandbox(args: argparse.Namespace) -> None:
     manifest = asyncio.run(seed())
     manifest["seed_seconds"] = round(time.monotonic() - started, 2)
     Path(args.manifest).write_text(json.dumps(manifest))
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False,
-                lifespan="off")
+    uvicorn.run(
+        app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False, lifespan="off"
+    )
 
 
 # -- the benchmark ----------------------------------------------------------------------------
@@ -134,14 +138,33 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_sandbox(args: argparse.Namespace, workdir: Path) -> tuple[subprocess.Popen[bytes], str, dict[str, Any]]:
+def start_sandbox(
+    args: argparse.Namespace, workdir: Path
+) -> tuple[subprocess.Popen[bytes], str, dict[str, Any]]:
     port = _free_port()
     manifest = workdir / "manifest.json"
     cmd = [
-        sys.executable, "-m", "bench.reconcile", "--role", "sandbox", "--port", str(port),
-        "--manifest", str(manifest), "--master", str(args.master), "--byo", str(args.byo),
-        "--per-byo", str(args.per_byo), "--master-drift", str(args.master_drift),
-        "--byo-drift", str(args.byo_drift), "--seed", str(args.seed),
+        sys.executable,
+        "-m",
+        "bench.reconcile",
+        "--role",
+        "sandbox",
+        "--port",
+        str(port),
+        "--manifest",
+        str(manifest),
+        "--master",
+        str(args.master),
+        "--byo",
+        str(args.byo),
+        "--per-byo",
+        str(args.per_byo),
+        "--master-drift",
+        str(args.master_drift),
+        "--byo-drift",
+        str(args.byo_drift),
+        "--seed",
+        str(args.seed),
     ]
     log = open(workdir / "sandbox.log", "wb")  # noqa: SIM115 - lives as long as the process
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
@@ -161,7 +184,9 @@ def start_sandbox(args: argparse.Namespace, workdir: Path) -> tuple[subprocess.P
     raise RuntimeError("the sandbox did not start")
 
 
-async def build_database(url: str, manifest: dict[str, Any], rng: random.Random, orphans: int) -> dict[str, Any]:
+async def build_database(
+    url: str, manifest: dict[str, Any], rng: random.Random, orphans: int
+) -> dict[str, Any]:
     """Tenants, connections and numbers as callplane would hold them (inserted in bulk)."""
     from sqlalchemy import insert
 
@@ -186,22 +211,50 @@ async def build_database(url: str, manifest: dict[str, Any], rng: random.Random,
 
     def tenant(slug: str) -> uuid.UUID:
         tid = uuid.uuid4()
-        tenants.append({"id": tid, "slug": slug, "name": slug, "status": "active",
-                        "created_at": past, "updated_at": past})
-        subs.append({"id": uuid.uuid4(), "tenant_id": tid, "plan_name": "bench", "status": "active",
-                     "cancel_at_period_end": False, "created_at": past, "updated_at": past})
+        tenants.append(
+            {
+                "id": tid,
+                "slug": slug,
+                "name": slug,
+                "status": "active",
+                "created_at": past,
+                "updated_at": past,
+            }
+        )
+        subs.append(
+            {
+                "id": uuid.uuid4(),
+                "tenant_id": tid,
+                "plan_name": "bench",
+                "status": "active",
+                "cancel_at_period_end": False,
+                "created_at": past,
+                "updated_at": past,
+            }
+        )
         return tid
 
     def number(tid: uuid.UUID, account: str, e164: str, sid: str) -> None:
         if e164 in orphan_set:
             return
-        rows.append({
-            "id": uuid.uuid4(), "tenant_id": tid, "account_sid": account, "e164": e164,
-            "twilio_sid": sid, "country": "US", "type": "local",
-            "capabilities": {"voice": True, "sms": True, "mms": False}, "status": "active",
-            "managed": True, "origin": "purchased", "purchased_at": past, "created_at": past,
-            "updated_at": past,
-        })
+        rows.append(
+            {
+                "id": uuid.uuid4(),
+                "tenant_id": tid,
+                "account_sid": account,
+                "e164": e164,
+                "twilio_sid": sid,
+                "country": "US",
+                "type": "local",
+                "capabilities": {"voice": True, "sms": True, "mms": False},
+                "status": "active",
+                "managed": True,
+                "origin": "purchased",
+                "purchased_at": past,
+                "created_at": past,
+                "updated_at": past,
+            }
+        )
 
     drift = manifest["drift"]
     master = [(e, s) for e, s in manifest["master"]] + [
@@ -214,11 +267,20 @@ async def build_database(url: str, manifest: dict[str, Any], rng: random.Random,
     byo_drift = {d["account_sid"]: d for d in drift if d["account_sid"] != PLATFORM_SID}
     for i, acct in enumerate(manifest["byo"]):
         tid = tenant(f"byo-{i}")
-        conns.append({
-            "id": uuid.uuid4(), "tenant_id": tid, "model": "byo", "account_sid": acct["sid"],
-            "auth_token": box.seal(acct["token"], tenant_id=tid, field="connections.auth_token"),
-            "status": "active", "created_at": past, "updated_at": past,
-        })
+        conns.append(
+            {
+                "id": uuid.uuid4(),
+                "tenant_id": tid,
+                "model": "byo",
+                "account_sid": acct["sid"],
+                "auth_token": box.seal(
+                    acct["token"], tenant_id=tid, field="connections.auth_token"
+                ),
+                "status": "active",
+                "created_at": past,
+                "updated_at": past,
+            }
+        )
         for e164, sid in acct["numbers"]:
             number(tid, acct["sid"], e164, sid)
         if acct["sid"] in byo_drift:
@@ -228,16 +290,33 @@ async def build_database(url: str, manifest: dict[str, Any], rng: random.Random,
     engine = create_engine(url)
     try:
         async with engine.begin() as conn:
-            await conn.execute(insert(Plan.__table__), [{"name": "bench", "quota_phone_numbers": 10**6,
-                                                         "created_at": past, "updated_at": past}])
-            for table, items in ((Tenant, tenants), (Subscription, subs), (Connection, conns),
-                                 (PhoneNumber, rows)):
+            await conn.execute(
+                insert(Plan.__table__),
+                [
+                    {
+                        "name": "bench",
+                        "quota_phone_numbers": 10**6,
+                        "created_at": past,
+                        "updated_at": past,
+                    }
+                ],
+            )
+            for table, items in (
+                (Tenant, tenants),
+                (Subscription, subs),
+                (Connection, conns),
+                (PhoneNumber, rows),
+            ):
                 for start in range(0, len(items), 5000):
                     await conn.execute(insert(table.__table__), items[start : start + 5000])
     finally:
         await engine.dispose()
-    return {"tenants": len(tenants), "rows": len(rows), "orphans": len(orphan_set),
-            "drift": len(drift)}
+    return {
+        "tenants": len(tenants),
+        "rows": len(rows),
+        "orphans": len(orphan_set),
+        "drift": len(drift),
+    }
 
 
 def pages_of(manifest: dict[str, Any]) -> int:
@@ -252,14 +331,21 @@ async def run_once(url: str, sandbox_url: str, args: argparse.Namespace) -> dict
     from callplane.settings import Settings
 
     settings = Settings(
-        database_url=url, public_base_url=PUBLIC_BASE, encryption_keys=ENCRYPTION_KEYS,
-        twilio_account_sid=PLATFORM_SID, twilio_auth_token=PLATFORM_TOKEN,
-        twilio_base_url=sandbox_url, twilio_concurrency=args.concurrency, jobs_enabled=False,
+        database_url=url,
+        public_base_url=PUBLIC_BASE,
+        encryption_keys=ENCRYPTION_KEYS,
+        twilio_account_sid=PLATFORM_SID,
+        twilio_auth_token=PLATFORM_TOKEN,
+        twilio_base_url=sandbox_url,
+        twilio_concurrency=args.concurrency,
+        jobs_enabled=False,
         log_level="WARNING",
     )
     async with httpx.AsyncClient(base_url=sandbox_url) as http:
         await http.delete("/__sandbox/faults")
-        rule = (await http.post("/__sandbox/faults", json={"latency_ms": args.latency_ms})).json()["id"]
+        rule = (await http.post("/__sandbox/faults", json={"latency_ms": args.latency_ms})).json()[
+            "id"
+        ]
         rt = Runtime.create(settings)
         try:
             run_id = await service.create_run(rt, trigger="cli", dry_run=args.dry_run)
@@ -298,7 +384,6 @@ async def make_database(kind: str, workdir: Path, index: int) -> tuple[str, Any]
 
 
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
-    rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="cp-bench-reconcile-") as tmp:
         workdir = Path(tmp)
         t0 = time.monotonic()
@@ -310,7 +395,9 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             for i in range(args.runs):
                 url, cleanup = await make_database(args.db, workdir, i)
                 try:
-                    world = await build_database(url, manifest, random.Random(args.seed + i), args.orphans)
+                    world = await build_database(
+                        url, manifest, random.Random(args.seed + i), args.orphans
+                    )
                     result = await run_once(url, sandbox_url, args)
                 finally:
                     if cleanup:
@@ -345,16 +432,26 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.reconcile", description=__doc__.split("\n")[0])
-    parser.add_argument("--role", choices=("bench", "sandbox"), default="bench", help=argparse.SUPPRESS)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.reconcile", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--role", choices=("bench", "sandbox"), default="bench", help=argparse.SUPPRESS
+    )
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--manifest", default="", help=argparse.SUPPRESS)
     parser.add_argument("--master", type=int, default=50_000, help="numbers in the master account")
     parser.add_argument("--byo", type=int, default=2_000, help="byo accounts")
     parser.add_argument("--per-byo", type=int, default=5, help="numbers per byo account")
-    parser.add_argument("--master-drift", type=int, default=100, help="master numbers released at Twilio only")
-    parser.add_argument("--byo-drift", type=int, default=40, help="byo accounts with one such number")
-    parser.add_argument("--orphans", type=int, default=60, help="numbers at Twilio unknown to the database")
+    parser.add_argument(
+        "--master-drift", type=int, default=100, help="master numbers released at Twilio only"
+    )
+    parser.add_argument(
+        "--byo-drift", type=int, default=40, help="byo accounts with one such number"
+    )
+    parser.add_argument(
+        "--orphans", type=int, default=60, help="numbers at Twilio unknown to the database"
+    )
     parser.add_argument("--latency-ms", type=int, default=20, help="added to every Twilio call")
     parser.add_argument("--concurrency", type=int, default=8, help="CALLPLANE_TWILIO_CONCURRENCY")
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
@@ -377,19 +474,27 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(result, indent=2))
         return
     s = result["summary"]
-    print(f"reconcile benchmark ({result['db']}): master {result['master_numbers']:,} numbers, "
-          f"{result['byo_accounts']:,} byo accounts x {args.per_byo}; +{result['latency_ms']} ms "
-          f"per Twilio call, concurrency {result['concurrency']}")
+    print(
+        f"reconcile benchmark ({result['db']}): master {result['master_numbers']:,} numbers, "
+        f"{result['byo_accounts']:,} byo accounts x {args.per_byo}; +{result['latency_ms']} ms "
+        f"per Twilio call, concurrency {result['concurrency']}"
+    )
     print(f"  wall time        {result['wall_s_median']:.2f} s  (runs: {result['wall_s']})")
     print(f"  Twilio calls     {result['twilio_calls']}  (pages: {result['pages']:,})")
-    print(f"  lower bound      {result['lower_bound_s']:.2f} s  = {result['pages']:,} pages x "
-          f"{result['latency_ms']} ms / {result['concurrency']}")
+    print(
+        f"  lower bound      {result['lower_bound_s']:.2f} s  = {result['pages']:,} pages x "
+        f"{result['latency_ms']} ms / {result['concurrency']}"
+    )
     print(f"  wall / bound     {result['ratio_to_bound']:.2f}  (goal < 1.5)")
-    print(f"  found            drift_released={s['drift_released']} (seeded {result['world']['drift']}), "
-          f"orphans={s['orphans']} (seeded {result['world']['orphans']}), rewired={s['rewired']}, "
-          f"tenants_checked={s['tenants_checked']}, tenants_failed={s['tenants_failed']}")
-    print(f"  goals            calls == pages: {result['goal_calls_equal_pages']}; "
-          f"wall < 1.5 x bound: {result['goal_under_1_5x_bound']}")
+    print(
+        f"  found            drift_released={s['drift_released']} (seeded {result['world']['drift']}), "
+        f"orphans={s['orphans']} (seeded {result['world']['orphans']}), rewired={s['rewired']}, "
+        f"tenants_checked={s['tenants_checked']}, tenants_failed={s['tenants_failed']}"
+    )
+    print(
+        f"  goals            calls == pages: {result['goal_calls_equal_pages']}; "
+        f"wall < 1.5 x bound: {result['goal_under_1_5x_bound']}"
+    )
 
 
 if __name__ == "__main__":

@@ -40,10 +40,10 @@ _HTTP_CODES = {
 }
 
 
-def _error(status: int, code: str, message: str, **details: Any) -> JSONResponse:
+def _error(http_status: int, code: str, message: str, /, **details: Any) -> JSONResponse:
     API_ERRORS.labels(code=code).inc()
     return JSONResponse(
-        status_code=status, content={"error": {"code": code, "message": message, **details}}
+        status_code=http_status, content={"error": {"code": code, "message": message, **details}}
     )
 
 

@@ -63,8 +63,12 @@ def event(
                     "id": "si_1",
                     "object": "subscription_item",
                     "current_period_end": int(time.time()) + 30 * 86400,
-                    "price": {"id": "price_1", "object": "price", "lookup_key": plan,
-                              "metadata": {}},
+                    "price": {
+                        "id": "price_1",
+                        "object": "price",
+                        "lookup_key": plan,
+                        "metadata": {},
+                    },
                 }
             ],
         },
@@ -119,7 +123,9 @@ async def test_bad_signatures_are_refused(stripe_api: Api) -> None:
     assert r.status_code == 404  # nothing was applied
 
 
-async def test_created_updated_deleted_and_replays(stripe_api: Api, twin: Twin, background: Any) -> None:
+async def test_created_updated_deleted_and_replays(
+    stripe_api: Api, twin: Twin, background: Any
+) -> None:
     api = stripe_api
     t = await api.tenant(quota=None)
     await api.client.put("/v1/plans/pro", json={"quota_phone_numbers": 5}, headers=api.platform)
@@ -139,8 +145,17 @@ async def test_created_updated_deleted_and_replays(stripe_api: Api, twin: Twin, 
     n = await buy(api, t)
     # Upgraded, and set to cancel at period end: the numbers stay.
     ends = int(time.time()) + 7 * 86400
-    r = await post(api, event("customer.subscription.updated", tenant=t.id, plan="max", created=1010,
-                              cancel_at_period_end=True, cancel_at=ends))
+    r = await post(
+        api,
+        event(
+            "customer.subscription.updated",
+            tenant=t.id,
+            plan="max",
+            created=1010,
+            cancel_at_period_end=True,
+            cancel_at=ends,
+        ),
+    )
     assert r.json()["outcome"] == "applied"
     sub = await _subscription(api, t.id)
     assert (sub["plan"], sub["status"], sub["cancel_at_period_end"]) == ("max", "active", True)
@@ -149,13 +164,24 @@ async def test_created_updated_deleted_and_replays(stripe_api: Api, twin: Twin, 
     assert (await number_row(api, n.id)).status == "active"
 
     # An older event arriving late does not undo the newer state.
-    r = await post(api, event("customer.subscription.updated", tenant=t.id, plan="pro", created=1005))
+    r = await post(
+        api, event("customer.subscription.updated", tenant=t.id, plan="pro", created=1005)
+    )
     assert r.json()["outcome"] == "stale"
     assert (await _subscription(api, t.id))["plan"] == "max"
 
     # Deleted: canceled now, the numbers go (in the background).
-    r = await post(api, event("customer.subscription.deleted", tenant=t.id, status="canceled",
-                              plan="max", created=1020, ended_at=int(time.time())))
+    r = await post(
+        api,
+        event(
+            "customer.subscription.deleted",
+            tenant=t.id,
+            status="canceled",
+            plan="max",
+            created=1020,
+            ended_at=int(time.time()),
+        ),
+    )
     assert r.json()["outcome"] == "applied"
     sub = await _subscription(api, t.id)
     assert sub["status"] == "canceled" and sub["cancel_at_period_end"] is False
@@ -172,14 +198,21 @@ async def test_tenant_by_slug_and_plan_by_price_metadata(stripe_api: Api) -> Non
     api = stripe_api
     t = await api.tenant("globex", quota=None)
     await api.client.put("/v1/plans/gold", json={"quota_phone_numbers": 7}, headers=api.platform)
-    payload = event("customer.subscription.created", plan=None, metadata={"tenant_slug": "globex"},
-                    items={"object": "list", "data": [{"price": {"lookup_key": None,
-                                                                 "metadata": {"plan": "gold"}}}]})
+    payload = event(
+        "customer.subscription.created",
+        plan=None,
+        metadata={"tenant_slug": "globex"},
+        items={
+            "object": "list",
+            "data": [{"price": {"lookup_key": None, "metadata": {"plan": "gold"}}}],
+        },
+    )
     r = await post(api, payload)
     assert r.json()["outcome"] == "applied", r.text
     assert (await _subscription(api, t.id))["plan"] == "gold"
-    r = await post(api, event("customer.subscription.updated", tenant=t.id, status="past_due",
-                              plan="gold"))
+    r = await post(
+        api, event("customer.subscription.updated", tenant=t.id, status="past_due", plan="gold")
+    )
     assert (await _subscription(api, t.id))["status"] == "past_due"
 
 
@@ -195,7 +228,9 @@ async def test_unknown_tenant_ignored_unknown_plan_retried(stripe_api: Api) -> N
     r = await post(api, payload)
     assert r.status_code == 422 and r.json()["error"]["code"] == "unknown_plan"
     # Not recorded: once the plan exists, Stripe's retry of the same event applies.
-    await api.client.put("/v1/plans/platinum", json={"quota_phone_numbers": 9}, headers=api.platform)
+    await api.client.put(
+        "/v1/plans/platinum", json={"quota_phone_numbers": 9}, headers=api.platform
+    )
     r = await post(api, payload)
     assert r.json()["outcome"] == "applied"
     assert (await _subscription(api, t.id))["plan"] == "platinum"

@@ -11,7 +11,9 @@ from tests.fixtures.jobs import Twin, connect_byo, runs
 
 
 async def _subaccount(api: Api, t: TenantKit) -> str:
-    await api.client.put(f"/v1/tenants/{t.id}/connection", json={"model": "subaccount"}, headers=t.headers())
+    await api.client.put(
+        f"/v1/tenants/{t.id}/connection", json={"model": "subaccount"}, headers=t.headers()
+    )
     async with api.runtime.uow() as uow:
         conn = await connections.ensure_account(uow=uow, scope=t.scope)
         assert conn.account_sid
@@ -23,7 +25,9 @@ async def test_every_status_and_cause(api: Api, twin: Twin) -> None:
     master_too = await api.tenant("master-two")
     pending = await api.tenant("pending-sub")
     await api.client.put(
-        f"/v1/tenants/{pending.id}/connection", json={"model": "subaccount"}, headers=pending.headers()
+        f"/v1/tenants/{pending.id}/connection",
+        json={"model": "subaccount"},
+        headers=pending.headers(),
     )
     wrong = await api.tenant("wrong-token")
     acct = twin.new_account("wrong")

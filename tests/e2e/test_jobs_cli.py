@@ -26,7 +26,9 @@ def cli(api: Api, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         "CALLPLANE_PUBLIC_BASE_URL": s.public_base_url,
         "CALLPLANE_ENCRYPTION_KEYS": TEST_KEY,
         "CALLPLANE_TWILIO_ACCOUNT_SID": s.twilio_account_sid or "",
-        "CALLPLANE_TWILIO_AUTH_TOKEN": s.twilio_auth_token.get_secret_value() if s.twilio_auth_token else "",
+        "CALLPLANE_TWILIO_AUTH_TOKEN": s.twilio_auth_token.get_secret_value()
+        if s.twilio_auth_token
+        else "",
         "CALLPLANE_TWILIO_BASE_URL": s.twilio_base_url or "",
     }
     for key, value in env.items():
@@ -45,7 +47,9 @@ def cli(api: Api, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 async def test_reconcile_dry_run_then_for_real(api: Api, twin: Twin, cli: Any) -> None:
     t = await api.tenant("cli-tenant")
     n = await buy(api, t)
-    twin.release_outside(twin.platform, api.runtime.settings.twilio_account_sid or "", n.twilio_sid or "")
+    twin.release_outside(
+        twin.platform, api.runtime.settings.twilio_account_sid or "", n.twilio_sid or ""
+    )
     await settle(api)
 
     out = json.loads(await cli("reconcile", "--dry-run", "--json"))

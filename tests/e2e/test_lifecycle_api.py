@@ -81,12 +81,18 @@ async def test_immediate_cancellation_releases_in_the_background(
     assert theirs.e164 in twin.numbers()
 
 
-async def test_cancel_at_period_end_waits_for_the_daily_job(api: Api, twin: Twin, background: Any) -> None:
+async def test_cancel_at_period_end_waits_for_the_daily_job(
+    api: Api, twin: Twin, background: Any
+) -> None:
     t = await api.tenant()
     n = await buy(api, t)
     ends = utcnow() + timedelta(seconds=2)
     body = await _subscribe(
-        api, t.id, plan="plan-10", status="active", cancel_at_period_end=True,
+        api,
+        t.id,
+        plan="plan-10",
+        status="active",
+        cancel_at_period_end=True,
         canceled_at=ends.isoformat(),
     )
     assert body["cancel_at_period_end"] is True
@@ -177,7 +183,9 @@ async def test_offboarding_that_twilio_interrupts_is_finished_later(api: Api, tw
     twin.fault(method="DELETE", path="IncomingPhoneNumbers", status=400, rate=1)
     r = await api.client.delete(f"/v1/tenants/{t.id}", headers=api.platform)
     assert r.status_code == 502, r.text
-    assert (await api.client.get(f"/v1/tenants/{t.id}", headers=api.platform)).json()["status"] == "offboarded"
+    assert (await api.client.get(f"/v1/tenants/{t.id}", headers=api.platform)).json()[
+        "status"
+    ] == "offboarded"
     assert n.e164 in twin.numbers()
     twin.clear_faults()
     # The daily job finishes it.

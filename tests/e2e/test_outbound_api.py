@@ -16,7 +16,10 @@ CUSTOMER = "+14155550123"
 async def _agent(api: Api, t: TenantKit) -> str:
     r = await api.client.post(
         f"/v1/tenants/{t.id}/agents",
-        json={"name": "Ava", "voice": {"mode": "stream", "stream_url": "wss://ai.example.test/ws?x=1"}},
+        json={
+            "name": "Ava",
+            "voice": {"mode": "stream", "stream_url": "wss://ai.example.test/ws?x=1"},
+        },
         headers=t.headers(),
     )
     assert r.status_code == 201, r.text
@@ -28,7 +31,11 @@ async def test_message_from_an_owned_number(api: Api, twin: Twin) -> None:
     n = await buy(api, t)
     r = await api.client.post(
         f"/v1/tenants/{t.id}/messages",
-        json={"from": n.e164, "to": "(415) 555-0123".replace("(", "+1 ").replace(")", ""), "body": "Hello"},
+        json={
+            "from": n.e164,
+            "to": "(415) 555-0123".replace("(", "+1 ").replace(")", ""),
+            "body": "Hello",
+        },
         headers=t.headers("member"),  # members may send messages
     )
     assert r.status_code == 201, r.text
@@ -38,10 +45,15 @@ async def test_message_from_an_owned_number(api: Api, twin: Twin) -> None:
     assert sent["number_id"] == str(n.id)
     (msg,) = [m for m in twin.state()["messages"] if m["sid"] == sent["sid"]]
     assert (msg["account_sid"], msg["from"], msg["to"], msg["body"]) == (
-        n.account_sid, n.e164, CUSTOMER, "Hello",
+        n.account_sid,
+        n.e164,
+        CUSTOMER,
+        "Hello",
     )
     # Recorded as an event of the tenant.
-    r = await api.client.get(f"/v1/tenants/{t.id}/events?kind=outbound_sms", headers=t.headers("member"))
+    r = await api.client.get(
+        f"/v1/tenants/{t.id}/events?kind=outbound_sms", headers=t.headers("member")
+    )
     assert [e["sid"] for e in r.json()["data"]] == [sent["sid"]]
 
 
@@ -51,7 +63,8 @@ async def test_message_through_a_byo_account(api: Api, twin: Twin) -> None:
     await connect_byo(api, t, acct)
     n = await buy(api, t)
     r = await api.client.post(
-        f"/v1/tenants/{t.id}/messages", json={"from": n.e164, "to": CUSTOMER, "body": "hi"},
+        f"/v1/tenants/{t.id}/messages",
+        json={"from": n.e164, "to": CUSTOMER, "body": "hi"},
         headers=t.headers(),
     )
     assert r.status_code == 201, r.text
@@ -67,19 +80,22 @@ async def test_only_own_active_numbers_send(api: Api, twin: Twin) -> None:
     sent_before = len(twin.state()["messages"])
     # Another tenant's number: as if it did not exist.
     r = await api.client.post(
-        f"/v1/tenants/{t.id}/messages", json={"from": theirs.e164, "to": CUSTOMER, "body": "x"},
+        f"/v1/tenants/{t.id}/messages",
+        json={"from": theirs.e164, "to": CUSTOMER, "body": "x"},
         headers=t.headers(),
     )
     assert r.status_code == 404 and r.json()["error"]["code"] == "from_number_not_found"
     # Nobody's number.
     r = await api.client.post(
-        f"/v1/tenants/{t.id}/messages", json={"from": "+14155550199", "to": CUSTOMER, "body": "x"},
+        f"/v1/tenants/{t.id}/messages",
+        json={"from": "+14155550199", "to": CUSTOMER, "body": "x"},
         headers=t.headers(),
     )
     assert r.status_code == 404 and r.json()["error"]["code"] == "from_number_not_found"
     # Not a number at all.
     r = await api.client.post(
-        f"/v1/tenants/{t.id}/messages", json={"from": "hello", "to": CUSTOMER, "body": "x"},
+        f"/v1/tenants/{t.id}/messages",
+        json={"from": "hello", "to": CUSTOMER, "body": "x"},
         headers=t.headers(),
     )
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_phone_number"
@@ -87,14 +103,16 @@ async def test_only_own_active_numbers_send(api: Api, twin: Twin) -> None:
     r = await api.client.delete(f"/v1/tenants/{t.id}/phone-numbers/{mine.id}", headers=t.headers())
     assert r.status_code == 200, r.text
     r = await api.client.post(
-        f"/v1/tenants/{t.id}/messages", json={"from": mine.e164, "to": CUSTOMER, "body": "x"},
+        f"/v1/tenants/{t.id}/messages",
+        json={"from": mine.e164, "to": CUSTOMER, "body": "x"},
         headers=t.headers(),
     )
     assert r.status_code == 422 and r.json()["error"]["code"] == "from_number_not_active"
     # Calls alike.
     agent = await _agent(api, t)
     r = await api.client.post(
-        f"/v1/tenants/{t.id}/calls", json={"from": theirs.e164, "to": CUSTOMER, "agent_id": agent},
+        f"/v1/tenants/{t.id}/calls",
+        json={"from": theirs.e164, "to": CUSTOMER, "agent_id": agent},
         headers=t.headers(),
     )
     assert r.status_code == 404 and r.json()["error"]["code"] == "from_number_not_found"
@@ -116,7 +134,8 @@ async def test_twilio_refusals_have_stable_codes(
     t = await api.tenant()
     n = await buy(api, t)
     r = await api.client.post(
-        f"/v1/tenants/{t.id}/messages", json={"from": n.e164, "to": to, "body": "x"},
+        f"/v1/tenants/{t.id}/messages",
+        json={"from": n.e164, "to": to, "body": "x"},
         headers=t.headers(),
     )
     assert r.status_code == 422, r.text
@@ -156,12 +175,14 @@ async def test_call_connects_to_the_agent(api: Api, twin: Twin) -> None:
     n = await buy(api, t)
     agent = await _agent(api, t)
     r = await api.client.post(
-        f"/v1/tenants/{t.id}/calls", json={"from": n.e164, "to": CUSTOMER, "agent_id": agent},
+        f"/v1/tenants/{t.id}/calls",
+        json={"from": n.e164, "to": CUSTOMER, "agent_id": agent},
         headers=t.headers("member"),
     )
     assert r.status_code == 403  # starting calls is a write for admins
     r = await api.client.post(
-        f"/v1/tenants/{t.id}/calls", json={"from": n.e164, "to": CUSTOMER, "agent_id": agent},
+        f"/v1/tenants/{t.id}/calls",
+        json={"from": n.e164, "to": CUSTOMER, "agent_id": agent},
         headers=t.headers(),
     )
     assert r.status_code == 201, r.text
@@ -174,12 +195,16 @@ async def test_call_connects_to_the_agent(api: Api, twin: Twin) -> None:
         assert placed is not None
         assert (placed.from_, placed.to, placed.account_sid) == (n.e164, CUSTOMER, n.account_sid)
         assert "wss://ai.example.test/ws" in (placed.twiml or "")
-        assert placed.status_callback == api.runtime.settings.public_base_url + "/webhooks/twilio/status"
+        assert (
+            placed.status_callback
+            == api.runtime.settings.public_base_url + "/webhooks/twilio/status"
+        )
     # Another tenant's agent is not found.
     other = await api.tenant()
     foreign_agent = await _agent(api, other)
     r = await api.client.post(
-        f"/v1/tenants/{t.id}/calls", json={"from": n.e164, "to": CUSTOMER, "agent_id": foreign_agent},
+        f"/v1/tenants/{t.id}/calls",
+        json={"from": n.e164, "to": CUSTOMER, "agent_id": foreign_agent},
         headers=t.headers(),
     )
     assert r.status_code == 404

@@ -42,7 +42,9 @@ async def _trunk(api: Api, tenant: TenantKit, number_id: Any) -> str:
         f"/v1/tenants/{tenant.id}/trunk/phone-numbers/{number_id}", headers=tenant.headers()
     )
     assert r.status_code in (200, 201), r.text
-    return (await api.client.get(f"/v1/tenants/{tenant.id}/trunk", headers=tenant.headers())).json()["sid"]
+    return (
+        await api.client.get(f"/v1/tenants/{tenant.id}/trunk", headers=tenant.headers())
+    ).json()["sid"]
 
 
 class World:
@@ -135,7 +137,10 @@ async def test_every_drift_kind(api: Api, twin: Twin) -> None:
     hook = api.runtime.settings.public_base_url + "/webhooks/twilio/voice"
     assert after[w.rewired.e164]["voice_url"] == hook
     assert after[w.adopt.e164]["voice_url"] == hook
-    assert after[w.rewired.e164]["sms_url"] == api.runtime.settings.public_base_url + "/webhooks/twilio/sms"
+    assert (
+        after[w.rewired.e164]["sms_url"]
+        == api.runtime.settings.public_base_url + "/webhooks/twilio/sms"
+    )
     assert after[w.trunked.e164]["trunk_sid"] == w.trunk_sid
     # The orphan and the unmanaged number are untouched; the job released nothing at Twilio.
     assert after[w.orphan.phone_number] == before_at_twilio[w.orphan.phone_number]
@@ -145,23 +150,43 @@ async def test_every_drift_kind(api: Api, twin: Twin) -> None:
 
     async with api.runtime.uow() as uow:
         actions = {
-            a.action for a in (await uow.session.execute(select(AuditLog))).scalars()
+            a.action
+            for a in (await uow.session.execute(select(AuditLog))).scalars()
             if a.actor == "job:reconcile"
         }
-    assert {"phone_number.drift_released", "phone_number.adopted", "phone_number.rewired",
-            "phone_number.trunk_fixed", "phone_number.purchase_failed"} <= actions
+    assert {
+        "phone_number.drift_released",
+        "phone_number.adopted",
+        "phone_number.rewired",
+        "phone_number.trunk_fixed",
+        "phone_number.purchase_failed",
+    } <= actions
 
     # A second run finds nothing left to do but the orphan.
     again = (await _reconcile(api))["summary"]
-    assert (again["drift_released"], again["adopted"], again["rewired"], again["trunks_fixed"],
-            again["pending_failed"], again["orphans"]) == (0, 0, 0, 0, 0, 1)
+    assert (
+        again["drift_released"],
+        again["adopted"],
+        again["rewired"],
+        again["trunks_fixed"],
+        again["pending_failed"],
+        again["orphans"],
+    ) == (0, 0, 0, 0, 0, 1)
 
 
 async def _db_state(api: Api) -> list[tuple[Any, ...]]:
     async with api.runtime.uow() as uow:
         rows = (await uow.session.execute(select(PhoneNumber).order_by(PhoneNumber.id))).scalars()
         return [
-            (r.id, r.status, r.twilio_sid, r.release_reason, r.updated_at, r.trunk_id, r.failure_code)
+            (
+                r.id,
+                r.status,
+                r.twilio_sid,
+                r.release_reason,
+                r.updated_at,
+                r.trunk_id,
+                r.failure_code,
+            )
             for r in rows
         ]
 
@@ -175,7 +200,8 @@ async def test_dry_run_changes_nothing(api: Api, twin: Twin) -> None:
         from callplane.tenants import service as tenants
 
         await tenants.put_subscription(
-            uow=uow, scope=late.scope,
+            uow=uow,
+            scope=late.scope,
             data=SubscriptionPut(plan="plan-10", status="canceled"),
         )
     await settle(api)
@@ -188,8 +214,15 @@ async def test_dry_run_changes_nothing(api: Api, twin: Twin) -> None:
     s = run["summary"]
     assert run["dry_run"] is True
     # What it would do is reported...
-    assert (s["drift_released"], s["adopted"], s["rewired"], s["trunks_fixed"], s["orphans"],
-            s["pending_failed"], s["bulk_released"]) == (2, 1, 2, 1, 1, 1, 1)
+    assert (
+        s["drift_released"],
+        s["adopted"],
+        s["rewired"],
+        s["trunks_fixed"],
+        s["orphans"],
+        s["pending_failed"],
+        s["bulk_released"],
+    ) == (2, 1, 2, 1, 1, 1, 1)
     # ...and nothing changed, here or at Twilio.
     assert await _db_state(api) == db_before
     assert twin.numbers() == twilio_before
@@ -211,8 +244,14 @@ async def test_tenant_filter_and_runs_listed(api: Api, twin: Twin) -> None:
     listed = r.json()["data"]
     assert [x["id"] for x in listed] == [run["id"]]
     assert set(listed[0]["summary"]) >= {
-        "tenants_checked", "tenants_failed", "drift_released", "bulk_released", "orphans",
-        "adopted", "rewired", "duration_ms",
+        "tenants_checked",
+        "tenants_failed",
+        "drift_released",
+        "bulk_released",
+        "orphans",
+        "adopted",
+        "rewired",
+        "duration_ms",
     }
     one = await api.client.get(f"/v1/reconcile/runs/{run['id']}", headers=api.platform)
     assert one.json()["summary"] == run["summary"]
@@ -225,7 +264,8 @@ async def test_platform_only_and_unknown_tenant(api: Api) -> None:
     r = await api.client.get("/v1/reconcile/runs", headers=t.headers())
     assert r.status_code == 403
     r = await api.client.post(
-        "/v1/reconcile", json={"tenant_id": "00000000-0000-0000-0000-000000000000"},
+        "/v1/reconcile",
+        json={"tenant_id": "00000000-0000-0000-0000-000000000000"},
         headers=api.platform,
     )
     assert r.status_code == 404
@@ -234,7 +274,9 @@ async def test_platform_only_and_unknown_tenant(api: Api) -> None:
 async def test_background_run(api: Api, twin: Twin, background: Any) -> None:
     t = await api.tenant()
     n = await buy(api, t)
-    twin.release_outside(twin.platform, api.runtime.settings.twilio_account_sid or "", n.twilio_sid or "")
+    twin.release_outside(
+        twin.platform, api.runtime.settings.twilio_account_sid or "", n.twilio_sid or ""
+    )
     await settle(api)
     r = await api.client.post("/v1/reconcile", json={"wait": False}, headers=api.platform)
     assert r.status_code == 202, r.text

@@ -44,7 +44,8 @@ async def test_cancellation_is_durable_work_on_the_queue(api: Api, twin: Twin, e
     t = await api.tenant()
     mine = [await buy(api, t), await buy(api, t)]
     r = await api.client.put(
-        f"/v1/tenants/{t.id}/subscription", json={"plan": "plan-10", "status": "canceled"},
+        f"/v1/tenants/{t.id}/subscription",
+        json={"plan": "plan-10", "status": "canceled"},
         headers=api.platform,
     )
     assert r.status_code == 200
@@ -61,7 +62,9 @@ async def test_cancellation_is_durable_work_on_the_queue(api: Api, twin: Twin, e
     assert flows[0].queue_name == jobs.QUEUE_NAME
     assert flows[0].output["released"] == 2
     # The same cancellation submitted again (a retried request) is the same workflow.
-    await jobs.submit_release(api.runtime, t.id, "subscription_canceled", key=flows[0].workflow_id.rsplit("-", 1)[-1])
+    await jobs.submit_release(
+        api.runtime, t.id, "subscription_canceled", key=flows[0].workflow_id.rsplit("-", 1)[-1]
+    )
     again = await asyncio.to_thread(
         DBOS.list_workflows, workflow_id_prefix=f"release-{t.id}-", load_input=False
     )
@@ -84,7 +87,9 @@ async def test_scheduled_slots_run_once_each(api: Api, twin: Twin, engine: Any) 
     reconciles = await runs(api, "reconcile")
     slots = [r.slot for r in reconciles]
     assert len(slots) == len(set(slots))  # one run per slot
-    assert all(r.trigger == "schedule" and r.attempts == 1 for r in reconciles if r.status == "succeeded")
+    assert all(
+        r.trigger == "schedule" and r.attempts == 1 for r in reconciles if r.status == "succeeded"
+    )
     assert all(r.executor == executor for r in reconciles if r.executor)
     done = [r for r in reconciles if r.status == "succeeded"]
     assert all(r.summary["tenants_checked"] == 1 for r in done)

@@ -59,7 +59,9 @@ class Replicas:
                 "CALLPLANE_PUBLIC_BASE_URL": s.public_base_url,
                 "CALLPLANE_ENCRYPTION_KEYS": TEST_KEY,
                 "CALLPLANE_TWILIO_ACCOUNT_SID": s.twilio_account_sid or "",
-                "CALLPLANE_TWILIO_AUTH_TOKEN": s.twilio_auth_token.get_secret_value() if s.twilio_auth_token else "",
+                "CALLPLANE_TWILIO_AUTH_TOKEN": s.twilio_auth_token.get_secret_value()
+                if s.twilio_auth_token
+                else "",
                 "CALLPLANE_TWILIO_BASE_URL": s.twilio_base_url or "",
                 "CALLPLANE_TWILIO_CONCURRENCY": "1",
                 "CALLPLANE_HEALTH_CRON": NEVER,
@@ -78,7 +80,9 @@ class Replicas:
             out = open(self.logs / f"worker-{n}.log", "wb")  # noqa: SIM115 - closed with the process
             proc = subprocess.Popen(
                 [sys.executable, "-m", "callplane.cli", "worker"],
-                env=self.env(**env), stdout=out, stderr=subprocess.STDOUT,
+                env=self.env(**env),
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
             self.procs.append(proc)
             started.append(proc)
@@ -105,7 +109,9 @@ async def _seed(settings: Settings, sandbox: SandboxServer) -> None:
     rt = Runtime.create(settings)
     try:
         async with rt.uow() as uow:
-            await tenants.put_plan(uow=uow, actor=SYSTEM, name="p", data=PlanPut(quota_phone_numbers=5))
+            await tenants.put_plan(
+                uow=uow, actor=SYSTEM, name="p", data=PlanPut(quota_phone_numbers=5)
+            )
         async with httpx.AsyncClient(base_url=sandbox.url) as http:
             for i in range(ACCOUNTS):
                 async with rt.uow() as uow:
@@ -116,11 +122,17 @@ async def _seed(settings: Settings, sandbox: SandboxServer) -> None:
                     await tenants.put_subscription(
                         uow=uow, scope=scope, data=SubscriptionPut(plan="p", status="active")
                     )
-                    acct = (await http.post("/__sandbox/accounts", json={"friendly_name": f"a{i}"})).json()
+                    acct = (
+                        await http.post("/__sandbox/accounts", json={"friendly_name": f"a{i}"})
+                    ).json()
                     await connections.put_connection(
-                        uow=uow, scope=scope,
-                        data=ConnectionPut(model="byo", account_sid=acct["sid"],
-                                           auth_token=SecretStr(acct["auth_token"])),
+                        uow=uow,
+                        scope=scope,
+                        data=ConnectionPut(
+                            model="byo",
+                            account_sid=acct["sid"],
+                            auth_token=SecretStr(acct["auth_token"]),
+                        ),
                     )
     finally:
         await rt.close()
@@ -131,7 +143,9 @@ async def _runs(settings: Settings) -> list[JobRun]:
     try:
         async with rt.uow() as uow:
             rows = list(
-                (await uow.session.execute(select(JobRun).where(JobRun.job == "reconcile"))).scalars()
+                (
+                    await uow.session.execute(select(JobRun).where(JobRun.job == "reconcile"))
+                ).scalars()
             )
             uow.session.expunge_all()
             return rows
@@ -147,6 +161,21 @@ async def _wait(check: Any, timeout: float, what: str) -> Any:
             return found
         await asyncio.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+async def _slow_listing(sandbox: SandboxServer) -> None:
+    """800 ms per listing page: a run lasts long enough to be killed halfway."""
+    async with httpx.AsyncClient(base_url=sandbox.url) as http:
+        r = await http.post(
+            "/__sandbox/faults",
+            json={"method": "GET", "path": "IncomingPhoneNumbers", "latency_ms": 800},
+        )
+        r.raise_for_status()
+
+
+async def _clear_faults(sandbox: SandboxServer) -> None:
+    async with httpx.AsyncClient(base_url=sandbox.url) as http:
+        await http.delete("/__sandbox/faults")
 
 
 def _slot_cron(at: datetime) -> str:
@@ -197,10 +226,7 @@ async def test_three_replicas_one_run_per_slot_and_a_killed_run_resumed(
         assert {r.workflow_id for r in runs} <= set(per_slot)
 
         # -- a replica killed mid-run: a live one resumes the slot ------------------------------
-        httpx.post(
-            f"{sandbox.url}/__sandbox/faults",
-            json={"method": "GET", "path": "IncomingPhoneNumbers", "latency_ms": 800},
-        ).raise_for_status()
+        await _slow_listing(sandbox)
         at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=12)
         replicas.start(3, CALLPLANE_RECONCILE_CRON=_slot_cron(at))
         slot = at.isoformat()
@@ -234,10 +260,12 @@ async def test_three_replicas_one_run_per_slot_and_a_killed_run_resumed(
         assert len([r for r in await _runs(settings) if r.slot == slot]) == 1
     finally:
         replicas.stop()
-        httpx.delete(f"{sandbox.url}/__sandbox/faults")
+        await _clear_faults(sandbox)
 
 
-async def test_embedded_sqlite_resumes_after_a_restart(sandbox: SandboxServer, tmp_path: Path) -> None:
+async def test_embedded_sqlite_resumes_after_a_restart(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
     """One process on SQLite (the default): killed mid-run, the restarted process resumes it."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'embedded.db'}"
     await asyncio.to_thread(upgrade, url)
@@ -245,10 +273,7 @@ async def test_embedded_sqlite_resumes_after_a_restart(sandbox: SandboxServer, t
     await _seed(settings, sandbox)
     replicas = Replicas(settings, tmp_path)
     try:
-        httpx.post(
-            f"{sandbox.url}/__sandbox/faults",
-            json={"method": "GET", "path": "IncomingPhoneNumbers", "latency_ms": 800},
-        ).raise_for_status()
+        await _slow_listing(sandbox)
         at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=10)
         slot = at.isoformat()
         (first,) = replicas.start(1, CALLPLANE_RECONCILE_CRON=_slot_cron(at))
@@ -275,4 +300,4 @@ async def test_embedded_sqlite_resumes_after_a_restart(sandbox: SandboxServer, t
         assert final.summary["tenants_checked"] == ACCOUNTS
     finally:
         replicas.stop()
-        httpx.delete(f"{sandbox.url}/__sandbox/faults")
+        await _clear_faults(sandbox)

@@ -52,7 +52,12 @@ async def test_faults_lose_nothing_and_release_nothing_by_mistake(api: Api, twin
     statuses_before = await _statuses(api)
 
     for i in (0, 1):  # these two accounts cannot be listed at all
-        twin.fault(method="GET", path=rf"/Accounts/{accounts[i].sid}/IncomingPhoneNumbers", status=500, rate=1)
+        twin.fault(
+            method="GET",
+            path=rf"/Accounts/{accounts[i].sid}/IncomingPhoneNumbers",
+            status=500,
+            rate=1,
+        )
     twin.fault(status=500, code=20500, rate=0.15)
     twin.fault(status=429, code=20429, rate=0.18)  # of what is left: 30% fail in all
 

@@ -13,9 +13,15 @@ NOW = int(datetime(2030, 1, 1, tzinfo=UTC).timestamp())
 
 def _sub(**fields: object) -> dict[str, object]:
     sub: dict[str, object] = {
-        "id": "sub_1", "status": "active", "cancel_at_period_end": False, "cancel_at": None,
-        "items": {"data": [{"current_period_end": NOW + 86400,
-                            "price": {"lookup_key": "pro", "metadata": {}}}]},
+        "id": "sub_1",
+        "status": "active",
+        "cancel_at_period_end": False,
+        "cancel_at": None,
+        "items": {
+            "data": [
+                {"current_period_end": NOW + 86400, "price": {"lookup_key": "pro", "metadata": {}}}
+            ]
+        },
         "metadata": {},
     }
     sub.update(fields)
@@ -33,11 +39,17 @@ def test_plan_comes_from_price_metadata_then_lookup_key_then_subscription() -> N
 
 def test_statuses_map() -> None:
     for stripe_status, ours in (
-        ("active", "active"), ("trialing", "active"), ("past_due", "past_due"),
-        ("unpaid", "past_due"), ("incomplete", "past_due"), ("canceled", "canceled"),
+        ("active", "active"),
+        ("trialing", "active"),
+        ("past_due", "past_due"),
+        ("unpaid", "past_due"),
+        ("incomplete", "past_due"),
+        ("canceled", "canceled"),
         ("incomplete_expired", "canceled"),
     ):
-        put = subscription_put_of("customer.subscription.updated", _sub(status=stripe_status), "pro", NOW)
+        put = subscription_put_of(
+            "customer.subscription.updated", _sub(status=stripe_status), "pro", NOW
+        )
         assert put.status == ours, stripe_status
 
 
@@ -50,7 +62,9 @@ def test_deleted_is_canceled_now() -> None:
 
 
 def test_cancel_at_period_end_keeps_it_active_until_the_end() -> None:
-    put = subscription_put_of("customer.subscription.updated", _sub(cancel_at_period_end=True), "pro", NOW)
+    put = subscription_put_of(
+        "customer.subscription.updated", _sub(cancel_at_period_end=True), "pro", NOW
+    )
     assert (put.status, put.cancel_at_period_end) == ("active", True)
     assert put.canceled_at == datetime.fromtimestamp(NOW + 86400, tz=UTC)
     at = subscription_put_of("customer.subscription.updated", _sub(cancel_at=NOW + 7), "pro", NOW)

@@ -149,3 +149,13 @@ def test_sms_modes() -> None:
     assert none.outcome == "routed" and list(xml(none.twiml)) == []
     assert decide_sms(None, to_e164="+14155550100").reason == "unknown_number"
     assert decide_sms(route(None)).reason == "no_agent"
+
+
+def test_to_normalisation_is_memoised_but_never_for_big_inputs() -> None:
+    from callplane.gateway.webhooks import _normalized, normalized
+
+    assert normalized("+1 (415) 555-0100") == "+14155550100"
+    assert normalized("+14155550100") == "+14155550100"
+    before = _normalized.cache_info().currsize
+    assert normalized("9" * 5000) is None and normalized("") is None and normalized(None) is None
+    assert _normalized.cache_info().currsize == before

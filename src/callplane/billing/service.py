@@ -105,8 +105,12 @@ async def after_subscription_change(
         )
         effects["numbers"] = "releasing"
         record_audit(
-            uow=uow, actor=scope.actor, action="subscription.release_scheduled",
-            tenant_id=scope.tenant_id, target=sub.id, detail={"job": job},
+            uow=uow,
+            actor=scope.actor,
+            action="subscription.release_scheduled",
+            tenant_id=scope.tenant_id,
+            target=sub.id,
+            detail={"job": job},
         )
         await uow.commit()
     elif sub.canceled_at is not None and (sub.cancel_at_period_end or sub.status == "canceled"):
@@ -130,8 +134,11 @@ async def _keep_interrupted_releases(uow: UnitOfWork, scope: TenantScope, sub: S
         row.status = "active"
         row.release_reason = None
         record_audit(
-            uow=uow, actor=scope.actor, action="phone_number.release_abandoned",
-            tenant_id=scope.tenant_id, target=row.id,
+            uow=uow,
+            actor=scope.actor,
+            action="phone_number.release_abandoned",
+            tenant_id=scope.tenant_id,
+            target=row.id,
             detail={"phone_number": row.e164, "why": "the subscription is active again"},
         )
     if rows:
@@ -150,7 +157,8 @@ async def _provision(uow: UnitOfWork, scope: TenantScope) -> str:
     except ApiError as exc:
         await uow.rollback()
         log.warning(
-            "connection not provisioned on subscription start", tenant_id=str(scope.tenant_id),
+            "connection not provisioned on subscription start",
+            tenant_id=str(scope.tenant_id),
             code=exc.code,
         )
         return f"not ready: {exc.code}"
@@ -172,7 +180,8 @@ async def offboard(*, uow: UnitOfWork, scope: TenantScope) -> Tenant:
     problems: list[str] = []
     subaccount = conn is not None and conn.model == "subaccount" and conn.status == "active"
     usable = (conn is not None and conn.status == "active") or (
-        (conn is None or conn.model == "master") and uow.runtime.twilio.platform_credentials is not None
+        (conn is None or conn.model == "master")
+        and uow.runtime.twilio.platform_credentials is not None
     )
     if usable:
         try:
@@ -195,11 +204,16 @@ async def offboard(*, uow: UnitOfWork, scope: TenantScope) -> Tenant:
         except ApiError as exc:
             await uow.rollback()
             problems.append(f"subaccount: {exc.code}")
-    report = await release_tenant_numbers(uow.runtime, scope.tenant_id, "offboarded", actor=scope.actor)
+    report = await release_tenant_numbers(
+        uow.runtime, scope.tenant_id, "offboarded", actor=scope.actor
+    )
     if report.failed:
         problems.append(f"{report.failed} number(s) not released yet")
     record_audit(
-        uow=uow, actor=scope.actor, action="tenant.offboarded_resources", tenant_id=scope.tenant_id,
+        uow=uow,
+        actor=scope.actor,
+        action="tenant.offboarded_resources",
+        tenant_id=scope.tenant_id,
         target=scope.tenant_id,
         detail={"numbers_released": report.released, "problems": problems},
     )
@@ -309,8 +323,10 @@ def subscription_put_of(
     event_type: str, sub: dict[str, Any], plan: str, event_created: int
 ) -> SubscriptionPut:
     """Our subscription for a Stripe subscription object."""
-    status = "canceled" if event_type.endswith(".deleted") else STRIPE_STATUS.get(
-        str(sub.get("status")), "past_due"
+    status = (
+        "canceled"
+        if event_type.endswith(".deleted")
+        else STRIPE_STATUS.get(str(sub.get("status")), "past_due")
     )
     canceled_at: datetime | None = None
     at_period_end = False
@@ -344,11 +360,18 @@ async def handle_stripe_event(*, uow: UnitOfWork, event: dict[str, Any]) -> dict
     obj = (event.get("data") or {}).get("object") or {}
     object_id = str(obj.get("id")) if isinstance(obj, dict) and obj.get("id") else None
 
-    async def record(outcome: str, tenant_id: uuid.UUID | None = None, detail: str | None = None) -> dict[str, Any]:
+    async def record(
+        outcome: str, tenant_id: uuid.UUID | None = None, detail: str | None = None
+    ) -> dict[str, Any]:
         uow.add(
             StripeEvent(
-                id=event_id, type=event_type[:80], object_id=object_id, event_created=created,
-                tenant_id=tenant_id, outcome=outcome, detail=detail[:500] if detail else None,
+                id=event_id,
+                type=event_type[:80],
+                object_id=object_id,
+                event_created=created,
+                tenant_id=tenant_id,
+                outcome=outcome,
+                detail=detail[:500] if detail else None,
             )
         )
         try:
@@ -367,17 +390,22 @@ async def handle_stripe_event(*, uow: UnitOfWork, event: dict[str, Any]) -> dict
         return await record("ignored", detail=f"{event_type} is not handled")
     tenant = await _tenant_of(uow, obj)
     if tenant is None:
-        log.warning("stripe subscription for no known tenant", event_id=event_id, subscription=object_id)
+        log.warning(
+            "stripe subscription for no known tenant", event_id=event_id, subscription=object_id
+        )
         return await record(
-            "ignored", detail="no tenant: set metadata.tenant_id (or tenant_slug) on the subscription"
+            "ignored",
+            detail="no tenant: set metadata.tenant_id (or tenant_slug) on the subscription",
         )
     if object_id:
         newer = await uow.session.scalar(
-            select(StripeEvent.id).where(
+            select(StripeEvent.id)
+            .where(
                 StripeEvent.object_id == object_id,
                 StripeEvent.outcome == "applied",
                 StripeEvent.event_created > created,
-            ).limit(1)
+            )
+            .limit(1)
         )
         if newer is not None:
             return await record("stale", tenant.id, detail=f"{newer} is newer")
@@ -397,12 +425,19 @@ async def handle_stripe_event(*, uow: UnitOfWork, event: dict[str, Any]) -> dict
         return await record("ignored", tenant.id, detail="the tenant is offboarded")
     _sub, effects = await change_subscription(uow=uow, scope=scope, data=data)
     log.info(
-        "stripe subscription applied", event_id=event_id, tenant_id=str(tenant.id),
-        status=data.status, plan=plan, effects=effects,
+        "stripe subscription applied",
+        event_id=event_id,
+        tenant_id=str(tenant.id),
+        status=data.status,
+        plan=plan,
+        effects=effects,
     )
     out = await record("applied", tenant.id)
-    out["subscription"] = {"plan": plan, "status": data.status,
-                           "cancel_at_period_end": data.cancel_at_period_end,
-                           "canceled_at": data.canceled_at.isoformat() if data.canceled_at else None}
+    out["subscription"] = {
+        "plan": plan,
+        "status": data.status,
+        "cancel_at_period_end": data.cancel_at_period_end,
+        "canceled_at": data.canceled_at.isoformat() if data.canceled_at else None,
+    }
     out["effects"] = effects
     return out

@@ -1,6 +1,7 @@
 """The hot path's reads: an account's webhook tokens, a number's route, a call's owner.
 
-Each is one indexed query, coalesced across concurrent webhooks (`batching.Batcher`). A route
+Each is an indexed query (the route comes with its tenant's own connection to the account, so
+that usually one statement answers both), coalesced across concurrent webhooks (`batching.Batcher`). A route
 change is seen by the very next webhook:
 
 - on PostgreSQL nothing is cached: every batch reads the database;
@@ -268,9 +269,6 @@ CALL_SELECT = CALL_SELECT.where(Event.sid.in_(bindparam("sids", expanding=True))
 
 
 ROUTE_SELECT = route_select().where(PhoneNumber.e164.in_(bindparam("e164s", expanding=True)))
-
-
-
 # PostgreSQL: one array parameter instead of an IN list, so that the statement's text is the
 # same for any batch size and stays prepared on the server (parsed and planned once).
 PG_ROUTE_SELECT = route_select().where(_any(PhoneNumber.e164, "e164s"))

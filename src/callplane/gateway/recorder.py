@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection as SyncConnection
 from sqlalchemy import bindparam, case, insert, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
 from callplane.gateway.batching import Batcher
 from callplane.gateway.models import Event, OutboxMessage
@@ -121,6 +121,7 @@ _ADVANCE = {
     for messages in (False, True)
 }
 _INSERT_OUTBOX = insert(OutboxMessage.__table__)
+_SQLITE_INSERT_EVENTS = sqlite.insert(Event.__table__).on_conflict_do_nothing()
 
 
 class _SqliteInsert:
@@ -165,6 +166,7 @@ _OUTBOX_KEYS = [
     "next_attempt_at", "created_at",
 ]
 _SQLITE_EVENTS = _SqliteInsert(Event.__table__, _EVENT_KEYS, conflict=True)
+_SQLITE_OUTBOX = _SqliteInsert(OutboxMessage.__table__, _OUTBOX_KEYS)
 
 # PostgreSQL: the whole batch as one array per column, so the statement's text (and its
 # server-side prepared plan) is the same for any batch size; RETURNING says what was new.
@@ -185,7 +187,6 @@ def _pg_columns(events: list[dict[str, Any]]) -> dict[str, list[Any]]:
     columns: dict[str, list[Any]] = {key: [e[key] for e in events] for key in _EVENT_KEYS}
     columns["detail"] = [json.dumps(d) if d is not None else None for d in columns["detail"]]
     return columns
-_SQLITE_OUTBOX = _SqliteInsert(OutboxMessage.__table__, _OUTBOX_KEYS)
 
 
 class EventWriter:
@@ -203,7 +204,6 @@ class EventWriter:
         self._batcher: Batcher[uuid.UUID, Recorded] = Batcher(
             self._flush, concurrency=1, max_batch=500
         )
-        self._insert_events = self._make_insert_events()
 
     async def record(self, draft: Draft) -> Recorded:
         """Record `draft` (waits for the commit)."""
@@ -213,19 +213,6 @@ class EventWriter:
         """Wait for every pending flush."""
         await self._batcher.drain()
 
-    def _make_insert_events(self) -> Any:
-        table = Event.__table__
-        if self._dialect == "postgresql":
-            stmt: Any = postgresql.insert(table)
-        elif self._dialect == "sqlite":
-            stmt = sqlite.insert(table)
-        else:  # pragma: no cover - only the two supported databases
-            raise RuntimeError(f"unsupported database {self._dialect}")
-        stmt = stmt.on_conflict_do_nothing()
-        # SQLite: the batch holds the write lock, what is new is known beforehand, and one
-        # INSERT per row (the driver's executemany) is faster there than one multi-row INSERT
-        # with RETURNING. PostgreSQL: one round trip, and RETURNING says what was new.
-        return stmt.returning(table.c.id) if self._dialect == "postgresql" else stmt
 
     async def _flush(self, batch: dict[uuid.UUID, Draft]) -> dict[uuid.UUID, Recorded]:
         drafts = list(batch.values())
@@ -347,7 +334,8 @@ class EventWriter:
             result = conn.execute(_PG_INSERT_EVENTS, _pg_columns([d.event for d in fresh]))
             inserted = {r[0] for r in result}
         elif fresh:
-            conn.execute(self._insert_events, [d.event for d in fresh])
+            # SQLite: the batch holds the write lock, so what is new was known beforehand.
+            conn.execute(_SQLITE_INSERT_EVENTS, [d.event for d in fresh])
             inserted = {d.id for d in fresh}
 
         # 4. Calls and messages move forward only, even against another replica.

@@ -44,11 +44,15 @@ class FormParams(dict[str, str]):
 
     def __init__(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
         pairs = list(pairs)
-        super().__init__(reversed(pairs))  # the first value of a repeated field wins
+        super().__init__(pairs)
         self._repeated: dict[str, list[str]] = {}
-        if len(self) != len(pairs):
+        if len(self) != len(pairs):  # some field repeats: its first value is the field's value
+            lists: dict[str, list[str]] = {}
             for key, value in pairs:
-                self._repeated.setdefault(key, []).append(value)
+                lists.setdefault(key, []).append(value)
+            self._repeated = {key: values for key, values in lists.items() if len(values) > 1}
+            for key, values in self._repeated.items():
+                self[key] = values[0]
 
     def getlist(self, key: str) -> list[str]:
         """Every value of `key`, in the order received."""

@@ -51,7 +51,7 @@ MAX_FORM_BYTES = 64 * 1024  # Twilio's forms are a few kB; an SMS body is at mos
 MAX_FIELDS = 256
 RECORD_TIMEOUT = 5.0  # seconds an answer waits for its event to be committed
 IDEMPOTENCY_HEADER = "i-twilio-idempotency-token"
-ACCOUNT_SID_RE = re.compile(r"^AC[0-9a-fA-F]{32}$")
+ACCOUNT_SID_RE = re.compile(r"AC[0-9a-fA-F]{32}")
 XML = "application/xml"
 
 WEBHOOKS = Counter(
@@ -84,7 +84,8 @@ def _latency(kind: str) -> Any:
 
 
 class Refusal(Exception):
-    """A webhook answered with a 4xx before any routing."""
+    """A webhook answered with an error before any routing: a 4xx, or 503 when the routing
+    database cannot be read."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
@@ -98,9 +99,15 @@ class Refusal(Exception):
         )
 
 
-@lru_cache(maxsize=65536)
 def normalized(raw: str | None) -> str | None:
     """`phone.try_normalize_e164`, remembered: the numbers called are the numbers held."""
+    if not raw or len(raw) > 40:  # not a phone number; and never a big key in the cache
+        return None
+    return _normalized(raw)
+
+
+@lru_cache(maxsize=65536)
+def _normalized(raw: str) -> str | None:
     return try_normalize_e164(raw)
 
 
@@ -186,12 +193,12 @@ async def authenticate(
         # Never the signature, the tokens or the form: the account and the reason are enough.
         log.warning(
             "webhook refused", kind=kind, reason=reason,
-            account_sid=account_sid[:34] if ACCOUNT_SID_RE.match(account_sid) else None,
+            account_sid=account_sid[:34] if ACCOUNT_SID_RE.fullmatch(account_sid) else None,
             path=request.url.path, client=request.client.host if request.client else None,
         )
         return Refusal(403, "forbidden", message)
 
-    if not ACCOUNT_SID_RE.match(account_sid):
+    if not ACCOUNT_SID_RE.fullmatch(account_sid):
         raise refuse("missing_account_sid", "the webhook carries no valid AccountSid")
     to = normalized(fields.get("To")) if kind in ("voice", "sms") else None
     resolved = await _lookup(gateway.lookup.resolve(account_sid, to))

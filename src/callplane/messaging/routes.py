@@ -38,7 +38,11 @@ async def send_message(
     `recipient_unsubscribed` (21610), `to_number_not_mobile` (21614).
     """
     event, created = await service.send_message(
-        uow=uow, scope=scope, from_=body.from_, to=body.to, body=body.body,
+        uow=uow,
+        scope=scope,
+        from_=body.from_,
+        to=body.to,
+        body=body.body,
         idempotency_key=idempotency_key,
     )
     return _answer(event, created)
@@ -56,7 +60,11 @@ async def start_call(
 ) -> Any:
     """Call `to` from an active number of the tenant; once answered, the call goes to the agent."""
     event, created = await service.start_call(
-        uow=uow, scope=scope, from_=body.from_, to=body.to, agent_id=body.agent_id,
+        uow=uow,
+        scope=scope,
+        from_=body.from_,
+        to=body.to,
+        agent_id=body.agent_id,
         idempotency_key=idempotency_key,
     )
     return _answer(event, created)

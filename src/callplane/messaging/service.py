@@ -156,9 +156,7 @@ async def _create(op: Any, *, action: str) -> Any:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-async def _intent(
-    uow: UnitOfWork, scope: TenantScope, event: Event
-) -> tuple[Event, bool]:
+async def _intent(uow: UnitOfWork, scope: TenantScope, event: Event) -> tuple[Event, bool]:
     """Record the send before it happens (the idempotency key's claim); (event, new)."""
     uow.repo(Event, scope).add(event)
     try:
@@ -200,10 +198,17 @@ async def send_message(
         uow,
         scope,
         Event(
-            id=uuid.uuid4(), kind="outbound_sms", account_sid=number.account_sid,
-            from_number=number.e164, to_number=to_e164, number_id=number.id,
-            agent_id=number.agent_id, decision="routed", state="sending",
-            idempotency_token=token, detail={"body": body, "direction": "outbound-api"},
+            id=uuid.uuid4(),
+            kind="outbound_sms",
+            account_sid=number.account_sid,
+            from_number=number.e164,
+            to_number=to_e164,
+            number_id=number.id,
+            agent_id=number.agent_id,
+            decision="routed",
+            state="sending",
+            idempotency_token=token,
+            detail={"body": body, "direction": "outbound-api"},
             received_at=utcnow(),
         ),
     )
@@ -230,8 +235,12 @@ async def send_message(
         "price": message.price,
     }
     record_audit(
-        uow=uow, actor=scope.actor, action="message.send", tenant_id=scope.tenant_id,
-        target=message.sid, detail={"from": number.e164, "to": to_e164},
+        uow=uow,
+        actor=scope.actor,
+        action="message.send",
+        tenant_id=scope.tenant_id,
+        target=message.sid,
+        detail={"from": number.e164, "to": to_e164},
     )
     await uow.commit()
     log.info("message sent", tenant_id=str(scope.tenant_id), sid=message.sid, from_=number.e164)
@@ -284,11 +293,20 @@ async def start_call(
     await _require_sending_tenant(uow, scope)
     creds = await _credentials_for(uow, scope, number)
     route = routing.NumberRoute(
-        number_id=number.id, tenant_id=scope.tenant_id, account_sid=number.account_sid,
-        e164=number.e164, status=number.status, managed=number.managed, tenant_status="active",
-        subscription_status=None, agent=_agent_route(agent), trunk=None,
+        number_id=number.id,
+        tenant_id=scope.tenant_id,
+        account_sid=number.account_sid,
+        e164=number.e164,
+        status=number.status,
+        managed=number.managed,
+        tenant_status="active",
+        subscription_status=None,
+        agent=_agent_route(agent),
+        trunk=None,
     )
-    decision = routing.decide_voice(route, settings=uow.runtime.settings, caller=to_e164, to_e164=number.e164)
+    decision = routing.decide_voice(
+        route, settings=uow.runtime.settings, caller=to_e164, to_e164=number.e164
+    )
     if decision.outcome != "routed":
         raise AgentNotCallable(
             f"the call cannot be connected to agent {agent.name!r}: {decision.explanation}",
@@ -298,9 +316,16 @@ async def start_call(
         uow,
         scope,
         Event(
-            id=uuid.uuid4(), kind="outbound_call", account_sid=number.account_sid,
-            from_number=number.e164, to_number=to_e164, number_id=number.id, agent_id=agent.id,
-            decision="routed", state="initiating", idempotency_token=token,
+            id=uuid.uuid4(),
+            kind="outbound_call",
+            account_sid=number.account_sid,
+            from_number=number.e164,
+            to_number=to_e164,
+            number_id=number.id,
+            agent_id=agent.id,
+            decision="routed",
+            state="initiating",
+            idempotency_token=token,
             detail={"direction": "outbound-api", "mode": decision.mode, "reason": decision.reason},
             received_at=utcnow(),
         ),
@@ -312,8 +337,12 @@ async def start_call(
 
     async def create() -> Any:
         return await client.api.v2010.accounts(number.account_sid).calls.create_async(
-            from_=number.e164, to=to_e164, twiml=decision.twiml, status_callback=status_url,
-            status_callback_event=CALL_STATUS_EVENTS, status_callback_method="POST",
+            from_=number.e164,
+            to=to_e164,
+            twiml=decision.twiml,
+            status_callback=status_url,
+            status_callback_event=CALL_STATUS_EVENTS,
+            status_callback_method="POST",
         )
 
     try:
@@ -324,8 +353,12 @@ async def start_call(
     event.sid = call.sid
     event.state = call.status or "queued"
     record_audit(
-        uow=uow, actor=scope.actor, action="call.start", tenant_id=scope.tenant_id,
-        target=call.sid, detail={"from": number.e164, "to": to_e164, "agent_id": str(agent.id)},
+        uow=uow,
+        actor=scope.actor,
+        action="call.start",
+        tenant_id=scope.tenant_id,
+        target=call.sid,
+        detail={"from": number.e164, "to": to_e164, "agent_id": str(agent.id)},
     )
     await uow.commit()
     log.info("call started", tenant_id=str(scope.tenant_id), sid=call.sid, from_=number.e164)
@@ -338,4 +371,3 @@ async def outbound_event(*, uow: UnitOfWork, scope: TenantScope, event_id: uuid.
     if not row.kind.startswith("outbound_"):
         raise NotFound("event")
     return row
-

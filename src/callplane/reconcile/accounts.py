@@ -65,6 +65,19 @@ class JobTwilio:
         self.concurrency = concurrency or runtime.settings.twilio_concurrency
         self.slots = asyncio.Semaphore(self.concurrency)
         self.calls = 0
+        self._http: Any = None
+
+    def client(self, creds: TwilioCredentials) -> Any:
+        """An SDK client for these credentials on the run's kept-alive connections."""
+        if self._http is None:
+            self._http = self.runtime.twilio.pooled_http()
+        return self.runtime.twilio.client(creds, http_client=self._http)
+
+    async def close(self) -> None:
+        """Close the run's connections."""
+        if self._http is not None:
+            http, self._http = self._http, None
+            await http.close()
 
     async def call(self, op: Callable[[], Awaitable[T]], *, retry: bool, action: str) -> T:
         """Run one Twilio operation under the concurrency bound (each attempt is counted)."""
@@ -94,7 +107,7 @@ async def list_numbers(
     """
     last: ApiError | None = None
     for creds in account.credentials:
-        client = jt.runtime.twilio.client(creds)
+        client = jt.client(creds)
         version = client.api.v2010
         uri = f"/Accounts/{account.account_sid}/IncomingPhoneNumbers.json"
         found: dict[str, dict[str, Any]] = {}
@@ -104,16 +117,15 @@ async def list_numbers(
             while True:
                 if next_url is None:
 
-                    async def first() -> Response:
+                    async def first(version: Any = version, uri: str = uri) -> Response:
                         resp = await version.page_async("GET", uri, params={"PageSize": PAGE_SIZE})
                         _raise_for(version, uri, resp)
                         return resp
 
                     resp = await jt.call(first, retry=True, action="list numbers")
                 else:
-                    url = next_url
 
-                    async def following() -> Response:
+                    async def following(version: Any = version, url: str = next_url) -> Response:
                         resp = await version.domain.twilio.request_async("GET", url)
                         _raise_for(version, url, resp)
                         return resp
@@ -181,8 +193,10 @@ async def plan_accounts(
             continue
         try:
             creds = connections.credentials(uow, conn)
-        except Exception as exc:  # a secret that no key opens: report, visit the others
-            log.warning("connection credentials unusable", tenant_id=str(tid), error=type(exc).__name__)
+        except Exception as exc:  # noqa: BLE001 - a secret no key opens: report, visit the others
+            log.warning(
+                "connection credentials unusable", tenant_id=str(tid), error=type(exc).__name__
+            )
             idle.append(tid)
             continue
         target = targets.setdefault(conn.account_sid, AccountTarget(conn.account_sid, conn.model))

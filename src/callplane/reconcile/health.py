@@ -35,7 +35,9 @@ log = get_logger(__name__)
 STATUSES = ("HEALTHY", "DEGRADED", "DOWN", "NOT_CONFIGURED")
 
 
-async def probe_connection(*, uow: UnitOfWork, conn: Connection) -> tuple[str, int | None, str | None]:
+async def probe_connection(
+    *, uow: UnitOfWork, conn: Connection
+) -> tuple[str, int | None, str | None]:
     """`connections.service.probe`, with the cause spelled out when a subaccount is refused.
 
     A suspended or closed subaccount refuses its own token (20003) like a wrong token does; its
@@ -77,7 +79,13 @@ def _probe_key(uow: UnitOfWork, conn: Connection) -> tuple[Any, ...]:
         creds = connections.credentials(uow, conn)
     except Exception:  # noqa: BLE001 - unreadable secret: probe it alone (it will say why)
         return ("conn", conn.id)
-    return (conn.model, creds.account_sid, creds.auth_token, creds.api_key_sid, creds.api_key_secret)
+    return (
+        conn.model,
+        creds.account_sid,
+        creds.auth_token,
+        creds.api_key_sid,
+        creds.api_key_secret,
+    )
 
 
 async def check_all(
@@ -102,7 +110,9 @@ async def check_all(
         if missing:
             for tid in missing:
                 scope = TenantScope(tenant_id=tid, actor=JOB_ACTOR)
-                uow.repo(Connection, scope).add(connections.default_connection(uow=uow, scope=scope))
+                uow.repo(Connection, scope).add(
+                    connections.default_connection(uow=uow, scope=scope)
+                )
             try:
                 await uow.commit()
             except IntegrityError:  # a request stored one meanwhile: use what is there
@@ -155,7 +165,9 @@ async def check_all(
     return summary
 
 
-async def execute_health_run(runtime: Runtime, run_id: uuid.UUID, *, executor: str) -> dict[str, Any]:
+async def execute_health_run(
+    runtime: Runtime, run_id: uuid.UUID, *, executor: str
+) -> dict[str, Any]:
     """Run a recorded health check (a scheduled slot, or on demand) and keep its summary."""
     async with runtime.uow() as uow:
         run = await uow.session.get(JobRun, run_id)
@@ -167,24 +179,32 @@ async def execute_health_run(runtime: Runtime, run_id: uuid.UUID, *, executor: s
         run.executor = executor[:120]
         tenant_id = run.scope_tenant_id
         await uow.commit()
+    from callplane.reconcile.service import RUNS
+
     try:
         summary = await check_all(runtime, tenant_id=tenant_id)
     except Exception as exc:
+        RUNS.labels(job="health", status="failed").inc()
         async with runtime.uow() as uow:
             await uow.session.execute(
-                update(JobRun).where(JobRun.id == run_id).values(
-                    status="failed", finished_at=utcnow(), error=f"{type(exc).__name__}: {exc}"[:1000]
+                update(JobRun)
+                .where(JobRun.id == run_id)
+                .values(
+                    status="failed",
+                    finished_at=utcnow(),
+                    error=f"{type(exc).__name__}: {exc}"[:1000],
                 )
             )
             await uow.commit()
         raise
     async with runtime.uow() as uow:
         await uow.session.execute(
-            update(JobRun).where(JobRun.id == run_id).values(
-                status="succeeded", finished_at=utcnow(), summary=summary
-            )
+            update(JobRun)
+            .where(JobRun.id == run_id)
+            .values(status="succeeded", finished_at=utcnow(), summary=summary)
         )
         await uow.commit()
+    RUNS.labels(job="health", status="succeeded").inc()
     return summary
 
 

@@ -56,6 +56,11 @@ QUEUE_NAME = "callplane-jobs"
 RECONCILE_SCHEDULE = "callplane-reconcile"
 HEALTH_SCHEDULE = "callplane-health"
 RECOVERY_SCHEDULE = "callplane-recovery"
+# DBOS recovers a workflow only on the application version that started it (by default a hash
+# of the workflows' code, so any deploy would strand the runs of replicas it stopped). The steps
+# here are coarse and a reconciliation resumes from its own recorded progress, so one version
+# is safe across deploys: bump it only when a workflow's sequence of steps changes.
+JOBS_VERSION = "callplane-jobs-1"
 # Advisory-lock namespace (the two-key form, apart from callplane's named locks).
 LIVENESS_LOCK_CLASS = 0x6370
 
@@ -116,9 +121,7 @@ async def _begin_slot_run(job: str, slot: str) -> str:
 
 @DBOS.step(name="callplane.execute_reconcile")
 async def _execute_reconcile(run_id: str) -> dict[str, Any]:
-    return await execute_run(
-        _job_runtime(), uuid.UUID(run_id), executor=DBOS.executor_id or "dbos"
-    )
+    return await execute_run(_job_runtime(), uuid.UUID(run_id), executor=DBOS.executor_id or "dbos")
 
 
 @DBOS.step(name="callplane.execute_health")
@@ -217,7 +220,8 @@ def recover_dead_executors() -> list[str]:
     if dead:
         handles = DBOS._recover_pending_workflows(dead)
         log.warning(
-            "recovered workflows of dead replicas", executors=dead,
+            "recovered workflows of dead replicas",
+            executors=dead,
             workflows=[h.get_workflow_id() for h in handles],
         )
     return dead
@@ -262,15 +266,27 @@ def new_executor_id(settings: Settings) -> str:
 def schedules(settings: Settings) -> list[dict[str, Any]]:
     """The schedules every replica applies (idempotent upserts)."""
     out: list[dict[str, Any]] = [
-        {"schedule_name": RECONCILE_SCHEDULE, "workflow_fn": reconcile_slot,
-         "schedule": settings.reconcile_cron, "context": None},
-        {"schedule_name": HEALTH_SCHEDULE, "workflow_fn": health_slot,
-         "schedule": settings.health_cron, "context": None},
+        {
+            "schedule_name": RECONCILE_SCHEDULE,
+            "workflow_fn": reconcile_slot,
+            "schedule": settings.reconcile_cron,
+            "context": None,
+        },
+        {
+            "schedule_name": HEALTH_SCHEDULE,
+            "workflow_fn": health_slot,
+            "schedule": settings.health_cron,
+            "context": None,
+        },
     ]
     if _is_postgres(settings):
         out.append(
-            {"schedule_name": RECOVERY_SCHEDULE, "workflow_fn": recovery_slot,
-             "schedule": settings.jobs_recovery_cron, "context": None}
+            {
+                "schedule_name": RECOVERY_SCHEDULE,
+                "workflow_fn": recovery_slot,
+                "schedule": settings.jobs_recovery_cron,
+                "context": None,
+            }
         )
     return out
 
@@ -294,6 +310,7 @@ def start_engine(settings: Settings) -> str:
             "name": APP_NAME,
             "system_database_url": system_database_url(settings),
             "executor_id": executor,
+            "application_version": JOBS_VERSION,
             "log_level": "WARNING",
             "scheduler_polling_interval_sec": 10.0,
         }
@@ -309,7 +326,9 @@ def start_engine(settings: Settings) -> str:
             raise
         _engine.running = True
         log.info(
-            "job engine started", executor=executor, reconcile_cron=settings.reconcile_cron,
+            "job engine started",
+            executor=executor,
+            reconcile_cron=settings.reconcile_cron,
             health_cron=settings.health_cron,
         )
         return executor
@@ -322,8 +341,8 @@ def _stop_locked() -> None:
             if loop.is_running() and not _on_loop(loop):
                 asyncio.run_coroutine_threadsafe(rt.close(), loop).result(timeout=5)
                 _engine.runtimes.pop(key, None)
-        except Exception:  # noqa: BLE001 - best effort: the process may be going away
-            pass
+        except Exception as exc:  # noqa: BLE001 - best effort: the process may be going away
+            log.debug("job runtime not closed", error=type(exc).__name__)
     try:
         DBOS.destroy(workflow_completion_timeout_sec=0)
     except Exception as exc:  # noqa: BLE001 - shutting down: report, carry on
@@ -331,8 +350,8 @@ def _stop_locked() -> None:
     if _engine.liveness is not None:
         try:
             _engine.liveness.close()
-        except Exception:  # noqa: BLE001
-            pass
+        except Exception as exc:  # noqa: BLE001 - closing a connection that may be gone
+            log.debug("liveness connection not closed", error=type(exc).__name__)
         _engine.liveness = None
     _engine.running = False
     _engine.executor_id = None
@@ -400,7 +419,9 @@ async def submit_release(runtime: Runtime, tenant_id: uuid.UUID, reason: str, *,
         if queue is not None:
             with SetWorkflowID(workflow_id):
                 await queue.enqueue_async(release_numbers, str(tenant_id), reason)
-            log.info("release enqueued", tenant_id=str(tenant_id), reason=reason, workflow_id=workflow_id)
+            log.info(
+                "release enqueued", tenant_id=str(tenant_id), reason=reason, workflow_id=workflow_id
+            )
             return workflow_id
 
     async def inline() -> None:

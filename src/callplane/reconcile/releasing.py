@@ -68,11 +68,15 @@ async def release_reason_for(runtime: Runtime, tenant_id: uuid.UUID) -> str | No
         return "subscription_canceled" if cancellation_due(sub) else None
 
 
-async def tenants_due(runtime: Runtime, *, tenant_id: uuid.UUID | None = None) -> dict[uuid.UUID, str]:
+async def tenants_due(
+    runtime: Runtime, *, tenant_id: uuid.UUID | None = None
+) -> dict[uuid.UUID, str]:
     """Tenants that still hold numbers they must not: {tenant: release reason}."""
     now = utcnow()
     async with runtime.uow() as uow:
-        held = select(PhoneNumber.tenant_id).where(PhoneNumber.status.in_(("active", "releasing", "pending")))
+        held = select(PhoneNumber.tenant_id).where(
+            PhoneNumber.status.in_(("active", "releasing", "pending"))
+        )
         subs = select(Subscription).where(
             Subscription.canceled_at.is_not(None),
             Subscription.canceled_at <= now,
@@ -83,7 +87,10 @@ async def tenants_due(runtime: Runtime, *, tenant_id: uuid.UUID | None = None) -
         if tenant_id is not None:
             subs = subs.where(Subscription.tenant_id == tenant_id)
             off = off.where(Tenant.id == tenant_id)
-        due = {s.tenant_id: "subscription_canceled" for s in (await uow.session.execute(subs)).scalars()}
+        due = {
+            s.tenant_id: "subscription_canceled"
+            for s in (await uow.session.execute(subs)).scalars()
+        }
         for tid in (await uow.session.execute(off)).scalars():
             due[tid] = "offboarded"
     return due
@@ -123,21 +130,23 @@ async def release_tenant_numbers(
     scope = TenantScope(tenant_id=tenant_id, actor=actor)
 
     async def one(number_id: uuid.UUID) -> None:
-        async with slots:
-            async with runtime.uow() as uow:
-                try:
-                    row = await numbers.release_number(
-                        uow=uow, scope=scope, number_id=number_id, reason=reason
-                    )
-                except ApiError as exc:
-                    report.failed += 1
-                    if len(report.errors) < 20:
-                        report.errors.append(f"{number_id}: {exc.code}")
-                    log.warning(
-                        "number not released", tenant_id=str(tenant_id), number_id=str(number_id),
-                        reason=reason, code=exc.code,
-                    )
-                    return
+        async with slots, runtime.uow() as uow:
+            try:
+                row = await numbers.release_number(
+                    uow=uow, scope=scope, number_id=number_id, reason=reason
+                )
+            except ApiError as exc:
+                report.failed += 1
+                if len(report.errors) < 20:
+                    report.errors.append(f"{number_id}: {exc.code}")
+                log.warning(
+                    "number not released",
+                    tenant_id=str(tenant_id),
+                    number_id=str(number_id),
+                    reason=reason,
+                    code=exc.code,
+                )
+                return
         if row.status == "released":
             report.released += 1
         elif row.status == "failed":
@@ -148,7 +157,11 @@ async def release_tenant_numbers(
     for start in range(0, len(todo), 500):  # bounded memory for tenants with many numbers
         await asyncio.gather(*(one(n) for n in todo[start : start + 500]))
     log.info(
-        "tenant numbers released", tenant_id=str(tenant_id), reason=reason,
-        released=report.released, failed=report.failed, skipped=report.skipped,
+        "tenant numbers released",
+        tenant_id=str(tenant_id),
+        reason=reason,
+        released=report.released,
+        failed=report.failed,
+        skipped=report.skipped,
     )
     return report

@@ -43,9 +43,7 @@ async def reconcile(body: ReconcileRequest, actor: PlatformActor, uow: UoW) -> A
         assert run is not None
         return run_out(run)
     if await jobs.submit_reconcile(run_id) is None:
-        jobs.spawn(
-            service.execute_run(runtime, run_id, executor="api"), name=f"reconcile-{run_id}"
-        )
+        jobs.spawn(service.execute_run(runtime, run_id, executor="api"), name=f"reconcile-{run_id}")
     run = await service.get_run(runtime, run_id)
     assert run is not None
     return JSONResponse(run_out(run).model_dump(mode="json"), status_code=202)

@@ -184,8 +184,12 @@ async def execute_run(
         opts = options_of(run)
         state = _RunState.load(run)
     log.info(
-        "reconciliation started", run_id=str(run_id), job=run.job, dry_run=opts.dry_run,
-        tenant_id=str(opts.tenant_id) if opts.tenant_id else None, attempt=run.attempts,
+        "reconciliation started",
+        run_id=str(run_id),
+        job=run.job,
+        dry_run=opts.dry_run,
+        tenant_id=str(opts.tenant_id) if opts.tenant_id else None,
+        attempt=run.attempts,
         resumed_accounts=len(state.done),
     )
     reconciler = Reconciler(
@@ -208,7 +212,9 @@ async def execute_run(
     if not opts.dry_run and opts.tenant_id is None and run.job == "reconcile":
         for key in (*SUMMARY_FIELDS, *EXTRA_FIELDS):
             LAST.labels(counter=key).set(summary.get(key, 0))
-    log.info("reconciliation finished", run_id=str(run_id), **{k: summary[k] for k in SUMMARY_FIELDS})
+    log.info(
+        "reconciliation finished", run_id=str(run_id), **{k: summary[k] for k in SUMMARY_FIELDS}
+    )
     return dict(summary)
 
 
@@ -340,10 +346,12 @@ class _RowCache:
                     PhoneNumber.created_at,
                     PhoneNumber.updated_at,
                     PhoneNumber.release_reason,
-                ).where(
+                )
+                .where(
                     PhoneNumber.account_sid.in_(sids),
                     PhoneNumber.status.in_(HELD_STATUSES),
-                ).execution_options(yield_per=STREAM_ROWS)
+                )
+                .execution_options(yield_per=STREAM_ROWS)
             )
             trunk_ids: set[uuid.UUID] = set()
             async for part in result.partitions(STREAM_ROWS):
@@ -433,6 +441,12 @@ class Reconciler:
 
     async def run(self) -> None:
         """Bulk release, then every account not done yet."""
+        try:
+            await self._run()
+        finally:
+            await self.jt.close()
+
+    async def _run(self) -> None:
         calls_before = self.state.summary.get("twilio_calls", 0)
         if "bulk" in self.opts.actions and not self.state.bulk_done:
             await self._bulk_release()
@@ -474,7 +488,11 @@ class Reconciler:
         due = await tenants_due(self.runtime, tenant_id=self.opts.tenant_id)
         for tenant_id, reason in due.items():
             report = await release_tenant_numbers(
-                self.runtime, tenant_id, reason, dry_run=self.opts.dry_run, slots=self.jt.slots,
+                self.runtime,
+                tenant_id,
+                reason,
+                dry_run=self.opts.dry_run,
+                slots=self.jt.slots,
                 actor=JOB_ACTOR,
             )
             self._count("bulk_released", report.released)
@@ -498,8 +516,11 @@ class Reconciler:
                 }
             )
             log.warning(
-                "account not checked", account_sid=account.account_sid, kind=account.kind,
-                code=exc.code, twilio_code=exc.details.get("twilio_code"),
+                "account not checked",
+                account_sid=account.account_sid,
+                kind=account.kind,
+                code=exc.code,
+                twilio_code=exc.details.get("twilio_code"),
             )
             return
         self._count("pages", pages)
@@ -625,7 +646,9 @@ class Reconciler:
         async with self.runtime.uow() as uow:
             table = PhoneNumber
 
-            async def change(row: _Row, *where: Any, action: str, detail: dict[str, Any], **values: Any) -> bool:
+            async def change(
+                row: _Row, *where: Any, action: str, detail: dict[str, Any], **values: Any
+            ) -> bool:
                 stmt = (
                     update(table)
                     .where(table.id == row.id, *where)
@@ -635,37 +658,58 @@ class Reconciler:
                 done = (await uow.session.execute(stmt)).rowcount or 0
                 if done:
                     record_audit(
-                        uow=uow, actor=JOB_ACTOR, action=action, tenant_id=row.tenant_id,
+                        uow=uow,
+                        actor=JOB_ACTOR,
+                        action=action,
+                        tenant_id=row.tenant_id,
                         target=row.id,
-                        detail={"phone_number": row.e164, "account_sid": account.account_sid, **detail},
+                        detail={
+                            "phone_number": row.e164,
+                            "account_sid": account.account_sid,
+                            **detail,
+                        },
                     )
                 return bool(done)
 
             unchanged = table.updated_at < listing_started
             for row in ch.drift:
                 if await change(
-                    row, table.status == "active", unchanged,
+                    row,
+                    table.status == "active",
+                    unchanged,
                     action="phone_number.drift_released",
                     detail={"reason": "drift", "twilio_sid": row.twilio_sid},
-                    status="released", released_at=now, release_reason="drift",
-                    agent_id=None, trunk_id=None,
+                    status="released",
+                    released_at=now,
+                    release_reason="drift",
+                    agent_id=None,
+                    trunk_id=None,
                 ):
                     self._count("drift_released")
             for row in ch.complete:
                 if await change(
-                    row, table.status == "releasing", unchanged,
+                    row,
+                    table.status == "releasing",
+                    unchanged,
                     action="phone_number.release",
                     detail={"reason": row.release_reason or "drift", "completed_by": "reconcile"},
-                    status="released", released_at=now,
-                    release_reason=row.release_reason or "drift", agent_id=None, trunk_id=None,
+                    status="released",
+                    released_at=now,
+                    release_reason=row.release_reason or "drift",
+                    agent_id=None,
+                    trunk_id=None,
                 ):
                     self._count("releases_completed")
             for row in ch.fail:
                 if await change(
-                    row, table.status == "pending", unchanged, table.created_at < fail_before,
+                    row,
+                    table.status == "pending",
+                    unchanged,
+                    table.created_at < fail_before,
                     action="phone_number.purchase_failed",
                     detail={"resolved": True, "by": "reconcile"},
-                    status="failed", failure_code="purchase_not_completed",
+                    status="failed",
+                    failure_code="purchase_not_completed",
                     failure_reason=(
                         f"the purchase was interrupted and Twilio does not hold {row.e164} in "
                         f"account {account.account_sid}: nothing was bought. Search again and "
@@ -675,30 +719,45 @@ class Reconciler:
                     self._count("pending_failed")
             for row, rec in ch.adopt:
                 if await change(
-                    row, table.status == "pending", unchanged, table.created_at < adopt_before,
+                    row,
+                    table.status == "pending",
+                    unchanged,
+                    table.created_at < adopt_before,
                     action="phone_number.adopted",
                     detail={"twilio_sid": rec.get("sid"), "resolved": True, "by": "reconcile"},
-                    status="active", twilio_sid=rec.get("sid"),
+                    status="active",
+                    twilio_sid=rec.get("sid"),
                     capabilities=numbers.capabilities_of(rec.get("capabilities")),
-                    purchased_at=now, failure_code=None, failure_reason=None,
+                    purchased_at=now,
+                    failure_code=None,
+                    failure_reason=None,
                 ):
                     self._count("adopted")
             for row, rec in ch.resid:
                 await change(
-                    row, table.status == "active", unchanged,
+                    row,
+                    table.status == "active",
+                    unchanged,
                     action="phone_number.sid_fixed",
                     detail={"previous": row.twilio_sid, "twilio_sid": rec.get("sid")},
                     twilio_sid=rec.get("sid"),
                 )
             for row in rewired:
                 record_audit(
-                    uow=uow, actor=JOB_ACTOR, action="phone_number.rewired", tenant_id=row.tenant_id,
-                    target=row.id, detail={"phone_number": row.e164, **self.wiring},
+                    uow=uow,
+                    actor=JOB_ACTOR,
+                    action="phone_number.rewired",
+                    tenant_id=row.tenant_id,
+                    target=row.id,
+                    detail={"phone_number": row.e164, **self.wiring},
                 )
             for row, expected in retrunked:
                 record_audit(
-                    uow=uow, actor=JOB_ACTOR, action="phone_number.trunk_fixed",
-                    tenant_id=row.tenant_id, target=row.id,
+                    uow=uow,
+                    actor=JOB_ACTOR,
+                    action="phone_number.trunk_fixed",
+                    tenant_id=row.tenant_id,
+                    target=row.id,
                     detail={"phone_number": row.e164, "trunk_sid": expected},
                 )
             await uow.commit()
@@ -709,7 +768,7 @@ class Reconciler:
         """Rewire and re-trunk at Twilio (updates: safe to repeat); what succeeded."""
         if not ch.rewire and not ch.retrunk:
             return [], []
-        client = self.runtime.twilio.client(creds)
+        client = self.jt.client(creds)
         ipns = client.api.v2010.accounts(account.account_sid).incoming_phone_numbers
         rewired: list[_Row] = []
         retrunked: list[tuple[_Row, str]] = []
@@ -732,7 +791,8 @@ class Reconciler:
             sid = rec["sid"]
             try:
                 await self.jt.call(
-                    lambda: ipns(sid).update_async(trunk_sid=expected), retry=True,
+                    lambda: ipns(sid).update_async(trunk_sid=expected),
+                    retry=True,
                     action="fix number trunk",
                 )
             except ApiError as exc:
@@ -751,16 +811,15 @@ class Reconciler:
     async def _finish_release(self, row: _Row) -> None:
         """A release stuck midway (its process died) and the number still at Twilio: finish it."""
         scope = TenantScope(tenant_id=row.tenant_id, actor=JOB_ACTOR)
-        async with self.jt.slots:
-            async with self.runtime.uow() as uow:
-                try:
-                    done = await numbers.release_number(
-                        uow=uow, scope=scope, number_id=row.id, reason=row.release_reason or "user"
-                    )
-                except ApiError as exc:
-                    self._count("writes_failed")
-                    log.warning("stuck release not finished", phone_number=row.e164, code=exc.code)
-                    return
+        async with self.jt.slots, self.runtime.uow() as uow:
+            try:
+                done = await numbers.release_number(
+                    uow=uow, scope=scope, number_id=row.id, reason=row.release_reason or "user"
+                )
+            except ApiError as exc:
+                self._count("writes_failed")
+                log.warning("stuck release not finished", phone_number=row.e164, code=exc.code)
+                return
         if done.status == "released":
             self._count("releases_completed")
 

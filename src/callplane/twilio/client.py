@@ -68,6 +68,7 @@ def build_client(
     timeout: float = 15.0,
     region: str | None = None,
     edge: str | None = None,
+    http_client: Any | None = None,
 ) -> Client:
     """An SDK client for `account_sid`, authenticated by API key when given, else by auth token.
 
@@ -80,8 +81,9 @@ def build_client(
         username, password = account_sid, auth_token
     else:
         raise ValueError("a Twilio client needs an auth token or an API key and secret")
-    http_client: Any
-    if asynchronous:
+    if http_client is not None:
+        pass  # shared by many clients (a job's pooled connections)
+    elif asynchronous:
         http_client = AsyncRewritingHttpClient(base_url, timeout=timeout)
     else:
         http_client = RewritingHttpClient(base_url, timeout=timeout)
