@@ -123,6 +123,9 @@ def serve(
                 or _secret(ident["platform_key"]),
             }
         )
+        if "public_base_url" not in settings.model_fields_set:
+            # The sandbox calls this service back: wire numbers to where it really listens.
+            settings = settings.model_copy(update={"public_base_url": f"http://{host}:{port}"})
     if migrate:
         _run_migrations(settings.database_url)
     if sandbox:
