@@ -196,12 +196,9 @@ def apikeys_create(
 
 
 async def _create_key(*, platform: bool, tenant: str | None, role: str, name: str | None) -> str:
-    from sqlalchemy import or_, select
-
     from callplane.runtime import Runtime
     from callplane.tenancy import SYSTEM, Role
-    from callplane.tenants.models import Tenant
-    from callplane.tenants.service import create_api_key
+    from callplane.tenants.service import create_api_key, find_tenant_by_ref
 
     rt = Runtime.create(get_settings())
     try:
@@ -210,14 +207,7 @@ async def _create_key(*, platform: bool, tenant: str | None, role: str, name: st
             if not platform:
                 if role not in ("admin", "member"):
                     raise typer.BadParameter("--role must be admin or member")
-                conditions = [Tenant.slug == tenant]
-                try:
-                    conditions.append(Tenant.id == uuid.UUID(str(tenant)))
-                except ValueError:
-                    pass
-                row = (
-                    await uow.session.execute(select(Tenant).where(or_(*conditions)))
-                ).scalar_one_or_none()
+                row = await find_tenant_by_ref(uow=uow, ref=str(tenant))
                 if row is None:
                     raise typer.BadParameter(f"no tenant {tenant!r}")
                 tenant_id = row.id
@@ -271,12 +261,10 @@ def trunks_migrate(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Move numbers from legacy shared trunks to each owner's isolated trunk."""
-    from sqlalchemy import or_, select
-
     from callplane.db import models  # noqa: F401  (every table, for foreign keys)
     from callplane.runtime import Runtime
     from callplane.tenancy import Actor, Role
-    from callplane.tenants.models import Tenant
+    from callplane.tenants.service import find_tenant_by_ref
     from callplane.trunks.migrate import migrate_legacy_trunks
 
     async def run() -> Any:
@@ -285,14 +273,7 @@ def trunks_migrate(
             async with rt.uow() as uow:
                 tenant_id = None
                 if tenant:
-                    conditions = [Tenant.slug == tenant]
-                    try:
-                        conditions.append(Tenant.id == uuid.UUID(tenant))
-                    except ValueError:
-                        pass
-                    row = (
-                        await uow.session.execute(select(Tenant).where(or_(*conditions)))
-                    ).scalar_one_or_none()
+                    row = await find_tenant_by_ref(uow=uow, ref=tenant)
                     if row is None:
                         raise typer.BadParameter(f"no tenant {tenant!r}")
                     tenant_id = row.id
@@ -318,20 +299,14 @@ async def _job_tenant(rt: Any, tenant: str | None) -> uuid.UUID | None:
     """A tenant given by id or slug (None: every tenant)."""
     if tenant is None:
         return None
-    from sqlalchemy import or_, select
+    from callplane.tenants.service import find_tenant_by_ref
 
-    from callplane.tenants.models import Tenant
-
-    conditions = [Tenant.slug == tenant]
-    try:
-        conditions.append(Tenant.id == uuid.UUID(tenant))
-    except ValueError:
-        pass
     async with rt.uow() as uow:
-        found = (await uow.session.execute(select(Tenant.id).where(or_(*conditions)))).scalar()
-    if found is None:
+        found = await find_tenant_by_ref(uow=uow, ref=tenant)
+        found_id = found.id if found is not None else None
+    if found_id is None:
         raise typer.BadParameter(f"no tenant {tenant!r}")
-    return found  # type: ignore[no-any-return]
+    return found_id
 
 
 def _run_reconcile(job: str, dry_run: bool, tenant: str | None, as_json: bool) -> dict[str, Any]:

@@ -2,46 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from callplane.cli import app
 from callplane.settings import get_settings
 from tests.fixtures.api import Api
-from tests.fixtures.db import TEST_KEY
 from tests.fixtures.jobs import Twin, buy, number_row, settle
-
-
-@pytest.fixture
-def cli(api: Api, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Runs the CLI, in a thread of its own, against the test's database and sandbox."""
-    s = api.runtime.settings
-    env = {
-        "CALLPLANE_DATABASE_URL": s.database_url,
-        "CALLPLANE_PUBLIC_BASE_URL": s.public_base_url,
-        "CALLPLANE_ENCRYPTION_KEYS": TEST_KEY,
-        "CALLPLANE_TWILIO_ACCOUNT_SID": s.twilio_account_sid or "",
-        "CALLPLANE_TWILIO_AUTH_TOKEN": s.twilio_auth_token.get_secret_value()
-        if s.twilio_auth_token
-        else "",
-        "CALLPLANE_TWILIO_BASE_URL": s.twilio_base_url or "",
-    }
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
-
-    async def run(*args: str) -> Any:
-        result = await asyncio.to_thread(CliRunner().invoke, app, list(args))
-        assert result.exit_code == 0, result.output
-        return result.stdout
-
-    yield run
-    get_settings.cache_clear()
 
 
 async def test_reconcile_dry_run_then_for_real(api: Api, twin: Twin, cli: Any) -> None:

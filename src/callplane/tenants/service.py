@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from callplane.db.audit import record_audit
@@ -39,6 +39,16 @@ async def create_tenant(*, uow: UnitOfWork, actor: Actor, data: TenantCreate) ->
         await uow.rollback()
         raise Conflict(f"the slug {data.slug!r} is taken", code="slug_taken") from exc
     return tenant
+
+
+async def find_tenant_by_ref(*, uow: UnitOfWork, ref: str) -> Tenant | None:
+    """A tenant by its id or its slug (for the CLI and operators)."""
+    conditions = [Tenant.slug == ref]
+    try:
+        conditions.append(Tenant.id == uuid.UUID(ref))
+    except ValueError:
+        pass
+    return (await uow.session.execute(select(Tenant).where(or_(*conditions)))).scalar_one_or_none()
 
 
 async def list_tenants(
