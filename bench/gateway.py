@@ -143,7 +143,7 @@ async def seed(database_url: str, count: int) -> None:
     from callplane.agents.models import Agent
     from callplane.agents.service import SECRET_FIELD
     from callplane.connections.models import Connection
-    from callplane.db import models  # noqa: F401
+    from callplane.db import models, rls  # noqa: F401
     from callplane.db.base import utcnow
     from callplane.numbers.models import PhoneNumber
     from callplane.runtime import Runtime
@@ -155,6 +155,7 @@ async def seed(database_url: str, count: int) -> None:
     tenants = (count + NUMBERS_PER_TENANT - 1) // NUMBERS_PER_TENANT
     try:
         async with rt.engine.begin() as conn:
+            await rls.apply(conn, rls.PLATFORM_SCOPE)  # row-level security: every tenant
             await conn.execute(insert(Plan.__table__), [{"name": "bench", "quota_phone_numbers": 1000, "created_at": now, "updated_at": now}])
             for start in range(0, tenants, 1000):
                 rows_t, rows_s, rows_c, rows_a = [], [], [], []
@@ -234,6 +235,28 @@ class Database:
     cleanup: Any = None
 
 
+BENCH_ROLE = "callplane_bench"
+BENCH_ROLE_PASSWORD = "callplane-bench"
+
+
+def pg_database_as_service_role(pg_admin: str, name: str) -> str:
+    """A new database owned by an ordinary role (no superuser, no BYPASSRLS), as production
+    runs (docs/operations.md), so that row-level security is measured too; its URL as that role."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    with psycopg.connect(pg_admin, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (BENCH_ROLE,)).fetchone() is None:
+            conn.execute(
+                f"CREATE ROLE {BENCH_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS "
+                f"PASSWORD '{BENCH_ROLE_PASSWORD}'"
+            )
+        conn.execute(f'CREATE DATABASE "{name}" OWNER {BENCH_ROLE}')
+    parts = conninfo_to_dict(pg_admin)
+    host, port = parts.get("host") or "127.0.0.1", parts.get("port") or "5432"
+    return f"postgresql+psycopg://{BENCH_ROLE}:{BENCH_ROLE_PASSWORD}@{host}:{port}/{name}"
+
+
 def make_database(kind: str, numbers: int, workdir: Path, pg_admin: str) -> Database:
     from callplane.db.migrate import upgrade
 
@@ -244,10 +267,7 @@ def make_database(kind: str, numbers: int, workdir: Path, pg_admin: str) -> Data
         import psycopg
 
         name = f"callplane_bench_{numbers}_{uuid.uuid4().hex[:6]}"
-        with psycopg.connect(pg_admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        base = pg_admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-        url = f"{base}/{name}"
+        url = pg_database_as_service_role(pg_admin, name)
 
         def cleanup() -> None:
             with psycopg.connect(pg_admin, autocommit=True) as conn:

@@ -191,6 +191,7 @@ async def build_database(
     from sqlalchemy import insert
 
     from callplane.connections.models import Connection
+    from callplane.db import rls
     from callplane.db.base import utcnow
     from callplane.db.engine import create_engine
     from callplane.numbers.models import PhoneNumber
@@ -290,6 +291,7 @@ async def build_database(
     engine = create_engine(url)
     try:
         async with engine.begin() as conn:
+            await rls.apply(conn, rls.PLATFORM_SCOPE)  # row-level security: every tenant
             await conn.execute(
                 insert(Plan.__table__),
                 [
@@ -370,10 +372,10 @@ async def make_database(kind: str, workdir: Path, index: int) -> tuple[str, Any]
         import psycopg
 
         admin = os.environ.get("CALLPLANE_TEST_POSTGRES_URL", DEFAULT_PG).replace("+psycopg", "")
+        from bench.gateway import pg_database_as_service_role
+
         name = f"callplane_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(admin, autocommit=True) as c:
-            c.execute(f'CREATE DATABASE "{name}"')
-        url = admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
+        url = pg_database_as_service_role(admin, name)  # row-level security applies
 
         def cleanup() -> None:
             with psycopg.connect(admin, autocommit=True) as c:

@@ -1,6 +1,7 @@
 """Root conftest: fixtures live in tests/fixtures/, one module per area."""
 
 pytest_plugins = [
+    "tests.fixtures.logscan",
     "tests.fixtures.contract",
     "tests.fixtures.sandbox",
     "tests.fixtures.db",

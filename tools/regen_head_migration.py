@@ -17,6 +17,8 @@ from alembic.script import ScriptDirectory
 
 from callplane.db.migrate import alembic_config, upgrade
 
+HAND_WRITTEN = "# callplane: hand-written migration"
+
 
 def main() -> None:
     """Regenerate the head migration in place."""
@@ -27,6 +29,11 @@ def main() -> None:
         head = script.get_revision(script.get_current_head())
         assert head is not None
         path = Path(head.path)
+        if HAND_WRITTEN in path.read_text():
+            raise SystemExit(
+                f"{path.name} is written by hand (no models behind it): add a new revision for "
+                "model changes instead (alembic revision --autogenerate)"
+            )
         message = head.doc.splitlines()[0] if head.doc else "changes"
         previous = head.down_revision
         path.unlink()

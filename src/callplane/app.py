@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from callplane import __version__
 from callplane.db import models  # noqa: F401  (registers every table)
+from callplane.db.rls import check_role
 from callplane.errors import ApiError
 from callplane.log import get_logger
 from callplane.middleware import BodySizeLimit
@@ -87,6 +88,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = runtime or Runtime.create(settings)
         app.state.runtime = rt
+        if runtime is None:
+            # Row-level security does not bind a superuser or a BYPASSRLS role: say so at start.
+            await check_role(rt.engine)
         if settings.bootstrap_platform_key:
             from callplane.tenants.service import ensure_bootstrap_key
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from sqlalchemy import select
 
+from callplane.db.rls import NO_SCOPE, PLATFORM_SCOPE, DbScope
 from callplane.db.uow import UnitOfWork
 from callplane.errors import Forbidden, NotFound, Unauthorized
 from callplane.runtime import Runtime
@@ -23,8 +24,12 @@ def get_runtime(request: Request) -> Runtime:
 
 
 async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
-    """One unit of work per request; uncommitted work is rolled back at the end."""
-    async with get_runtime(request).uow() as uow:
+    """One unit of work per request; uncommitted work is rolled back at the end.
+
+    It starts seeing no row at all (PostgreSQL row-level security); `current_actor` and
+    `tenant_scope` open it to the caller's tenant, or to every tenant for a platform key.
+    """
+    async with get_runtime(request).uow(NO_SCOPE) as uow:
         yield uow
 
 
@@ -39,7 +44,17 @@ async def current_actor(request: Request, uow: UoW) -> Actor:
         raise Unauthorized("missing API key: send 'Authorization: Bearer <key>'")
     actor = await authenticate_api_key(uow, token.strip())
     request.state.actor_key_id = str(actor.key_id)
+    await uow.set_db_scope(db_scope_of(actor))
     return actor
+
+
+def db_scope_of(actor: Actor) -> DbScope:
+    """The rows an actor's unit of work may see: its tenant's, or every tenant's (platform)."""
+    if actor.is_platform:
+        return PLATFORM_SCOPE
+    if actor.tenant_id is None:  # pragma: no cover - a tenant key always has a tenant
+        return NO_SCOPE
+    return DbScope.tenant(actor.tenant_id)
 
 
 def actor_of_key(key: ApiKey | None) -> Actor:
@@ -50,10 +65,17 @@ def actor_of_key(key: ApiKey | None) -> Actor:
 
 
 async def authenticate_api_key(uow: UnitOfWork, plain: str) -> Actor:
-    """The caller of a plain API key (the API's bearer and the admin console's sign-in)."""
-    key = (
-        await uow.session.execute(select(ApiKey).where(ApiKey.key_hash == hash_api_key(plain)))
-    ).scalar_one_or_none()
+    """The caller of a plain API key (the API's bearer and the admin console's sign-in).
+
+    The one read of a request made before its tenant is known: across tenants, by the key's
+    hash (the caller proves it holds the key; nothing else of the row leaves this function).
+    """
+    async with uow.platform_scope():
+        key = (
+            await uow.session.execute(
+                select(ApiKey).where(ApiKey.key_hash == hash_api_key(plain))
+            )
+        ).scalar_one_or_none()
     return actor_of_key(key)
 
 
@@ -76,6 +98,8 @@ async def tenant_scope(
     """The tenant of `/v1/tenants/{tid}/...`; another tenant's id is 404, as if unknown."""
     if not actor.is_platform and actor.tenant_id != tid:
         raise NotFound("tenant")
+    # A tenant's routes see that tenant's rows only, whoever calls (platform keys included).
+    await uow.set_db_scope(DbScope.tenant(tid))
     if await uow.session.get(Tenant, tid) is None:
         raise NotFound("tenant")
     return TenantScope(tenant_id=tid, actor=actor)

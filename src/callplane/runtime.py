@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from callplane.db.engine import create_engine, create_session_factory
+from callplane.db.rls import PLATFORM_SCOPE, DbScope
 from callplane.db.uow import UnitOfWork
 from callplane.log import register_secrets
 from callplane.security.secrets import SecretBox, load_key_ring
@@ -50,9 +51,10 @@ class Runtime:
             twilio=TwilioFactory(settings),
         )
 
-    def uow(self) -> UnitOfWork:
-        """A new unit of work."""
-        return UnitOfWork(self.session_factory, self)
+    def uow(self, db_scope: DbScope = PLATFORM_SCOPE) -> UnitOfWork:
+        """A new unit of work; platform scope (every tenant) unless told otherwise: requests
+        start with `NO_SCOPE` and narrow it once they know the caller (deps.py)."""
+        return UnitOfWork(self.session_factory, self, db_scope)
 
     async def close(self) -> None:
         """Release database connections."""

@@ -12,6 +12,7 @@ from callplane.connections import service as connections
 from callplane.tenants.schemas import TenantPatch
 from callplane.tenants.service import update_tenant
 from tests.fixtures.gateway import GatewayKit
+from tests.fixtures.logscan import record_output
 
 SIP = {"mode": "sip", "sip_uri": "sip:bot@voice.example.com"}
 
@@ -101,9 +102,11 @@ async def test_explain_needs_a_platform_key(gw: GatewayKit) -> None:
 
 
 async def _run(cmd: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return await asyncio.to_thread(
+    done = await asyncio.to_thread(
         subprocess.run, cmd, env=env, capture_output=True, text=True, timeout=60, check=False
     )
+    record_output(" ".join(cmd[1:]), done.stderr + done.stdout)
+    return done
 
 
 async def test_cli_explain(gw: GatewayKit) -> None:

@@ -17,6 +17,7 @@ from callplane.trunks.migrate import migrate_legacy_trunks
 from callplane.trunks.naming import tenant_tag
 from tests.fixtures.api import Api
 from tests.fixtures.db import TEST_KEY
+from tests.fixtures.logscan import record_output
 from tests.fixtures.trunks import SandboxView, connect_byo, held_number, legacy_trunk
 
 LEGACY_ORIGINATION = "sip:legacy.voice-ai.example"
@@ -282,6 +283,7 @@ async def test_the_cli_dry_run_reports_and_changes_nothing(
             stderr=asyncio.subprocess.STDOUT,
         )
         out, _ = await proc.communicate()
+        record_output("callplane trunks migrate", out)
         return proc.returncode or 0, out.decode()
 
     code, out = await cli("--dry-run")

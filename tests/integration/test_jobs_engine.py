@@ -55,6 +55,14 @@ async def test_cancellation_is_durable_work_on_the_queue(api: Api, twin: Twin, e
         return all(r.status == "released" for r in rows)
 
     await eventually(released, timeout=20)
+
+    async def finished() -> bool:  # the rows change a moment before the workflow records it
+        found = await asyncio.to_thread(
+            DBOS.list_workflows, workflow_id_prefix=f"release-{t.id}-", load_input=False
+        )
+        return bool(found) and found[0].status != "PENDING"
+
+    await eventually(finished, timeout=10)
     flows = await asyncio.to_thread(
         DBOS.list_workflows, workflow_id_prefix=f"release-{t.id}-", load_input=False
     )

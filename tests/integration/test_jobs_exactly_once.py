@@ -34,6 +34,7 @@ from callplane.tenancy import SYSTEM, TenantScope
 from callplane.tenants import service as tenants
 from callplane.tenants.schemas import PlanPut, SubscriptionPut, TenantCreate
 from tests.fixtures.db import TEST_KEY, drop_pg_database, make_pg_database, make_settings
+from tests.fixtures.logscan import register_log_file
 
 pytestmark = pytest.mark.slow
 
@@ -77,6 +78,7 @@ class Replicas:
         for _ in range(count):
             n = self.started
             self.started += 1
+            register_log_file(self.logs / f"worker-{n}.log")  # scanned for secrets at the end
             out = open(self.logs / f"worker-{n}.log", "wb")  # noqa: SIM115 - closed with the process
             proc = subprocess.Popen(
                 [sys.executable, "-m", "callplane.cli", "worker"],

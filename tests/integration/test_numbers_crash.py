@@ -33,6 +33,7 @@ from callplane.sandbox.server import SandboxServer
 from callplane.settings import Settings
 from tests.fixtures.contract import ContractRecorder
 from tests.fixtures.db import PUBLIC_BASE_URL, TEST_KEY
+from tests.fixtures.logscan import record_output
 from tests.fixtures.numbers import IPN_POST
 
 PLATFORM_KEY = "cpk_crash_test_" + uuid.uuid4().hex
@@ -86,6 +87,12 @@ class Service:
         assert self.proc is not None
         os.kill(self.proc.pid, signal.SIGKILL)
         self.proc.wait(timeout=10)
+        self._record()
+
+    def _record(self) -> None:
+        if self.proc is not None and self.proc.stderr is not None and not self.proc.stderr.closed:
+            record_output("callplane serve (numbers crash test)", self.proc.stderr.read())
+            self.proc.stderr.close()
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -95,6 +102,7 @@ class Service:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self._record()
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from callplane.tenants import service as tenants
 from callplane.tenants.schemas import TenantCreate
 from callplane.trunks.models import Trunk
 from callplane.trunks.service import ensure_trunk
+from tests.fixtures.logscan import record_output
 
 ROOT = Path(__file__).resolve().parents[2]
 ORIGINATION = "sip:agent.voice-ai.example"
@@ -137,6 +138,7 @@ async def test_concurrent_ensures_across_processes_make_one_trunk(
                 proc.kill()
     results: list[tuple[str, str, bool]] = []
     for proc, (out, err) in zip(procs, outputs, strict=True):
+        record_output("trunk concurrency worker", err)
         assert proc.returncode == 0, err.decode()[-3000:]
         results += [tuple(r) for r in json.loads(out.decode().strip().splitlines()[-1])]  # type: ignore[misc]
     assert len(results) == 20

@@ -24,8 +24,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from callplane import __version__
 from callplane.admin.session import FLASH_COOKIE, Flash, Session, SessionManager
+from callplane.db.rls import NO_SCOPE
 from callplane.db.uow import UnitOfWork
-from callplane.deps import actor_of_key, get_runtime
+from callplane.deps import actor_of_key, db_scope_of, get_runtime
 from callplane.errors import ApiError, Unauthorized
 from callplane.log import get_logger
 from callplane.tenancy import Actor
@@ -169,11 +170,13 @@ async def _signed_in(ctx: Ctx) -> Ctx:
     session = ctx.session
     if session is None or not session.signed_in:
         raise LoginRequired()
-    key = await ctx.uow.session.get(ApiKey, session.key_id)
+    async with ctx.uow.platform_scope():  # the session names its key; its tenant comes next
+        key = await ctx.uow.session.get(ApiKey, session.key_id)
     try:
         ctx.actor = actor_of_key(key)
     except Unauthorized:
         raise LoginRequired("your API key was revoked: sign in with another key") from None
+    await ctx.uow.set_db_scope(db_scope_of(ctx.actor))
     ctx.key = _snapshot(key, "id", "prefix", "name", "role")
     ctx.request.state.admin_actor, ctx.request.state.admin_key = ctx.actor, ctx.key  # error pages
     return ctx
@@ -231,7 +234,8 @@ class AdminRoute(APIRoute):
 
         async def route(request: Request) -> Response:
             try:
-                async with get_runtime(request).uow() as uow:
+                # Sees nothing (PostgreSQL row-level security) until the caller is known.
+                async with get_runtime(request).uow(NO_SCOPE) as uow:
                     request.state.admin_uow = uow
                     response = await handler(request)
             except LoginRequired as exc:

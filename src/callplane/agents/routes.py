@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query, Response
 from callplane.agents import service
 from callplane.agents.schemas import AgentCreate, AgentOut, AgentPatch
 from callplane.deps import AdminScope, Scope, UoW
-from callplane.schemas import ListOf
+from callplane.schemas import ERROR_RESPONSES, ListOf
 
-router = APIRouter(prefix="/v1/tenants/{tid}", tags=["agents"])
+router = APIRouter(prefix="/v1/tenants/{tid}", tags=["agents"], responses=ERROR_RESPONSES)
 
 
 @router.post("/agents", status_code=201, response_model=AgentOut)

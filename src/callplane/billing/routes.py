@@ -7,9 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from callplane.billing import service
+from callplane.db.rls import PLATFORM_SCOPE
 from callplane.deps import UoW
+from callplane.schemas import ERROR_RESPONSES
 
-router = APIRouter(prefix="/v1/billing", tags=["billing"])
+router = APIRouter(prefix="/v1/billing", tags=["billing"], responses=ERROR_RESPONSES)
 
 
 @router.post("/stripe")
@@ -31,4 +33,6 @@ async def stripe_webhook(request: Request, uow: UoW) -> dict[str, Any]:
         signature=request.headers.get("stripe-signature"),
         secret=secret.get_secret_value(),
     )
+    # A verified Stripe event is the platform's billing speaking: it may name any tenant.
+    await uow.set_db_scope(PLATFORM_SCOPE)
     return await service.handle_stripe_event(uow=uow, event=event)

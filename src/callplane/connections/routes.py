@@ -8,8 +8,11 @@ from callplane.connections import service
 from callplane.connections.models import Connection
 from callplane.connections.schemas import ConnectionOut, ConnectionPut, HealthOut
 from callplane.deps import AdminScope, Scope, UoW
+from callplane.schemas import ERROR_RESPONSES
 
-router = APIRouter(prefix="/v1/tenants/{tid}", tags=["connections"])
+router = APIRouter(
+    prefix="/v1/tenants/{tid}", tags=["connections"], responses=ERROR_RESPONSES
+)
 
 
 def connection_out(conn: Connection) -> ConnectionOut:

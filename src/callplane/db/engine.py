@@ -37,5 +37,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that never expire loaded objects on commit (services keep using them)."""
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+    """Sessions that never expire loaded objects on commit (services keep using them), and that
+    apply their row-level-security scope to every transaction they begin (`db.rls`)."""
+    from callplane.db.rls import ScopedSession
+
+    return async_sessionmaker(
+        engine, expire_on_commit=False, autoflush=True, sync_session_class=ScopedSession
+    )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from callplane.db import rls
 from callplane.db.base import Base
 from callplane.db.repository import Repository
 from callplane.tenancy import TenantScope
@@ -21,14 +24,21 @@ class UnitOfWork:
     """Owns a session; services call `commit()` explicitly, anything else is rolled back.
 
     It also carries the runtime (settings, secrets, Twilio factory) so that services reach
-    what they need through the one object they are handed.
+    what they need through the one object they are handed, and the database scope
+    (`db.rls.DbScope`) that PostgreSQL's row-level security confines its transactions to:
+    platform (every tenant) for jobs and the CLI, nothing until the caller is known for API
+    requests, then the caller's tenant (or platform for a platform key outside tenant routes).
     """
 
     def __init__(
-        self, session_factory: async_sessionmaker[AsyncSession], runtime: Runtime
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        runtime: Runtime,
+        db_scope: rls.DbScope = rls.PLATFORM_SCOPE,
     ) -> None:
         self._factory = session_factory
         self._session: AsyncSession | None = None
+        self._db_scope = db_scope
         self.runtime = runtime
 
     @property
@@ -40,7 +50,57 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         self._session = self._factory()
+        self._session.info[rls.INFO_KEY] = self._db_scope
         return self
+
+    @property
+    def db_scope(self) -> rls.DbScope:
+        """The rows the database lets this unit of work see (PostgreSQL)."""
+        return self._db_scope
+
+    async def set_db_scope(self, scope: rls.DbScope) -> None:
+        """Confine this unit of work to `scope` from now on, in the current transaction too.
+
+        Work not yet flushed is flushed first, under the scope it was done in.
+        """
+        if scope == self._db_scope:
+            return
+        self._db_scope = scope
+        session = self._session
+        if session is None:
+            return
+        session.info[rls.INFO_KEY] = scope
+        if session.in_transaction() and session.bind.dialect.name == "postgresql":
+            await session.flush()
+            conn = await session.connection()
+            await conn.run_sync(rls.apply_sync, scope)
+
+    @asynccontextmanager
+    async def platform_scope(self) -> AsyncIterator[None]:
+        """Across tenants for the duration of the block: the explicit cross-tenant policy.
+
+        For the few reads a tenant's request makes across tenants by design (which API key is
+        this? does another tenant hold this number? which tenants' numbers are on this legacy
+        trunk?), and nothing else. The scope is restored when the block ends.
+        """
+        previous = self._db_scope
+        await self.set_db_scope(rls.PLATFORM_SCOPE)
+        try:
+            yield
+        except BaseException:
+            # The transaction may be unusable now (the caller rolls back); the next one starts
+            # in the previous scope either way.
+            self._db_scope = previous
+            if self._session is not None:
+                self._session.info[rls.INFO_KEY] = previous
+                if self._session.in_transaction():
+                    # An aborted transaction refuses this too; it is rolled back later anyway.
+                    with suppress(Exception):
+                        conn = await self._session.connection()
+                        await conn.run_sync(rls.apply_sync, previous)
+            raise
+        else:
+            await self.set_db_scope(previous)
 
     async def __aexit__(
         self,

@@ -25,6 +25,7 @@ from sqlalchemy import select, update
 from callplane import __version__
 from callplane.agents import service as agents
 from callplane.agents.models import Agent
+from callplane.db import rls
 from callplane.db.base import utcnow
 from callplane.gateway import signing
 from callplane.gateway.models import OutboxMessage
@@ -176,6 +177,7 @@ class OutboxWorker:
         due = (c.delivered_at.is_(None), c.failed_at.is_(None), c.next_attempt_at <= now)
         lease = uuid.uuid4().hex
         async with self.runtime.engine.begin() as conn:
+            await rls.apply(conn, rls.PLATFORM_SCOPE)  # the worker delivers for every tenant
             # A cheap look first: an idle pass writes nothing (and takes no write lock).
             if (await conn.execute(select(c.id).where(*due).limit(1))).first() is None:
                 return []
@@ -244,6 +246,7 @@ class OutboxWorker:
         table = OutboxMessage.__table__
         c = table.c
         async with self.runtime.engine.begin() as conn:
+            await rls.apply(conn, rls.PLATFORM_SCOPE)
             for row, status, error in outcomes:
                 values: dict[str, Any] = {"lease": None, "last_status": status}
                 if error is None:

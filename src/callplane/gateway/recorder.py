@@ -9,6 +9,7 @@ send again). Concurrent webhooks share one transaction: one commit per flush, no
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection as SyncConnection
 from sqlalchemy import bindparam, case, insert, select, text, update
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import IntegrityError
 
 from callplane.gateway.batching import Batcher
 from callplane.gateway.models import Event, OutboxMessage
@@ -26,6 +28,8 @@ from callplane.log import get_logger
 from callplane.runtime import Runtime
 
 log = get_logger(__name__)
+# A foreign key refusing an insert: SQLAlchemy's, or the stdlib driver's on SQLite's hot path.
+_INTEGRITY = (IntegrityError, sqlite3.IntegrityError)
 
 
 @dataclass
@@ -218,27 +222,61 @@ class EventWriter:
         drafts = list(batch.values())
         try:
             result = await self._write(drafts)
-        except Exception as exc:
-            if len(drafts) == 1:
-                raise
-            # One bad draft (say, its tenant was deleted a moment ago) must not fail the others.
-            log.warning("event batch failed; recording one by one", error=type(exc).__name__)
+        except Exception as exc:  # noqa: BLE001 - each draft is tried on its own below
+            if len(drafts) > 1:
+                # One bad draft (say, its agent was deleted a moment ago) must not fail the
+                # others.
+                log.warning("event batch failed; recording one by one", error=type(exc).__name__)
             result = {}
             for draft in drafts:
                 try:
-                    result.update(await self._write([draft]))
-                except Exception as one_exc:  # noqa: BLE001
+                    result.update(await self._write_one(draft))
+                except Exception as one_exc:
                     log.error(
                         "event could not be recorded",
                         kind=draft.event.get("kind"), sid=draft.event.get("sid"),
                         error=type(one_exc).__name__,
                     )
+                    if len(drafts) == 1:
+                        raise
         if self.on_outbox is not None and any(r.outbox for r in result.values()):
             self.on_outbox()
         missing = [d for d in drafts if d.id not in result]
         if missing and len(drafts) == 1:
             raise RuntimeError("event not recorded")
         return result
+
+    async def _write_one(self, draft: Draft) -> dict[uuid.UUID, Recorded]:
+        """One draft; when a row it names vanished between the lookup and the write (an agent
+        deleted, a tenant removed: a foreign key refuses the insert), it is recorded without
+        that reference rather than lost, as the deletion would have left it had the event come
+        first (`ON DELETE SET NULL`)."""
+        try:
+            return await self._write([draft])
+        except _INTEGRITY:
+            pass
+        # The agent went: nothing to sign its outbox rows with, nothing to deliver them to.
+        for step, columns in (
+            ("agent_deleted", ("agent_id",)),
+            ("number_deleted", ("agent_id", "number_id")),
+            ("tenant_deleted", ("agent_id", "number_id", "tenant_id")),
+        ):
+            if all(draft.event.get(c) is None for c in columns):
+                continue
+            for column in columns:
+                draft.event[column] = None
+            draft.outbox = []
+            draft.event["detail"] = {**(draft.event.get("detail") or {}), step: True}
+            try:
+                recorded = await self._write([draft])
+            except _INTEGRITY:
+                continue
+            log.warning(
+                "event recorded without a row deleted meanwhile",
+                kind=draft.event.get("kind"), sid=draft.event.get("sid"), reason=step,
+            )
+            return recorded
+        return await self._write([draft])
 
     async def _write(self, drafts: list[Draft]) -> dict[uuid.UUID, Recorded]:
         # Events alone (no outbox rows, no state to move) are one INSERT: atomic by itself.

@@ -16,9 +16,9 @@ from callplane.deps import PlatformActor, Scope, UoW
 from callplane.gateway import service, webhooks
 from callplane.gateway.schemas import EventOut, ExplainOut
 from callplane.gateway.urls import WEBHOOK_PATHS, WHISPER_PATH
-from callplane.schemas import ListOf
+from callplane.schemas import ERROR_RESPONSES, ListOf
 
-router = APIRouter(tags=["gateway"])
+router = APIRouter(tags=["gateway"], responses=ERROR_RESPONSES)
 
 for _kind, _endpoint in (
     ("voice", webhooks.voice),

@@ -33,6 +33,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import StaticPool
 
+from callplane.db import rls
 from callplane.db.engine import create_engine as create_async_engine
 from callplane.log import get_logger
 
@@ -71,8 +72,16 @@ class GatewayStore:
         else:
             # No ping before each use (one round trip per batch): a connection found dead fails
             # its batch once, is replaced, and the batch's events are retried one by one.
+            # Platform scope for the life of each connection (row-level security, db/rls.py):
+            # the gateway finds a number before it knows the tenant, and records the events of
+            # many tenants in one transaction. The setting travels in the startup packet, so it
+            # costs no round trip; this pool serves the gateway and nothing else.
             self._async: AsyncEngine = create_async_engine(
-                database_url, pool_size=5, max_overflow=5, pool_pre_ping=False
+                database_url,
+                pool_size=5,
+                max_overflow=5,
+                pool_pre_ping=False,
+                connect_args=rls.platform_options({}),
             )
             self._autocommit = self._async.execution_options(isolation_level="AUTOCOMMIT")
 

@@ -28,6 +28,7 @@ from starlette.responses import JSONResponse, Response
 
 from callplane.agents.models import Agent
 from callplane.connections.models import Connection
+from callplane.db import rls
 from callplane.db.base import utcnow
 from callplane.gateway import twiml
 from callplane.gateway.engine import Gateway, gateway_of
@@ -551,6 +552,9 @@ async def whisper(request: Request) -> Response:
         _count("whisper", "unrouted")
         return Response(twiml.empty_voice(), media_type=XML)
     async with gateway.runtime.engine.connect() as conn:
+        # Platform scope: the agent's tenant is what this read finds out (checked below against
+        # the signing account).
+        await rls.apply(conn, rls.PLATFORM_SCOPE)
         row = (
             await conn.execute(
                 select(Agent.whisper, Agent.tenant_id, Connection.account_sid, Connection.model)

@@ -10,8 +10,11 @@ from fastapi.responses import JSONResponse
 from callplane.deps import AdminScope, Scope, UoW
 from callplane.messaging import service
 from callplane.messaging.schemas import CallCreate, MessageCreate, OutboundOut, outbound_out
+from callplane.schemas import ERROR_RESPONSES
 
-router = APIRouter(prefix="/v1/tenants/{tid}", tags=["messaging"])
+router = APIRouter(
+    prefix="/v1/tenants/{tid}", tags=["messaging"], responses=ERROR_RESPONSES
+)
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 

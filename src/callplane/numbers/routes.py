@@ -20,9 +20,9 @@ from callplane.numbers.schemas import (
     NumberType,
     PricingOut,
 )
-from callplane.schemas import ListOf
+from callplane.schemas import ERROR_RESPONSES, QUOTA_RESPONSES, ListOf
 
-router = APIRouter(tags=["numbers"])
+router = APIRouter(tags=["numbers"], responses=ERROR_RESPONSES)
 TENANT = "/v1/tenants/{tid}"
 TENANT_PROFILE = f"{TENANT}/compliance/{{country}}/{{type}}"
 
@@ -66,7 +66,15 @@ async def pricing(
     return await service.get_pricing(uow=uow, scope=scope, country=country)
 
 
-@router.post(f"{TENANT}/phone-numbers/import", status_code=201, response_model=NumberOut)
+@router.post(
+    f"{TENANT}/phone-numbers/import",
+    status_code=201,
+    response_model=NumberOut,
+    responses={
+        200: {"model": NumberOut, "description": "The tenant already holds this number"},
+        **QUOTA_RESPONSES,
+    },
+)
 async def import_number(
     body: NumberImport, scope: AdminScope, uow: UoW, response: Response
 ) -> NumberOut:
@@ -99,7 +107,10 @@ async def list_numbers(
     f"{TENANT}/phone-numbers",
     status_code=201,
     response_model=NumberOut,
-    responses={202: {"description": "The same key's purchase is still in progress"}},
+    responses={
+        202: {"model": NumberOut, "description": "The same key's purchase is still in progress"},
+        **QUOTA_RESPONSES,
+    },
 )
 async def buy_number(
     body: NumberBuy,

@@ -414,10 +414,15 @@ async def _check_quota(uow: UnitOfWork, scope: TenantScope) -> None:
 
 
 async def _holder(uow: UnitOfWork, e164: str) -> PhoneNumber | None:
-    """The row holding this number in any tenant (the unique index allows one)."""
-    return await uow.repo(PhoneNumber, None).find(
-        PhoneNumber.e164 == e164, PhoneNumber.status.in_(HELD_STATUSES)
-    )
+    """The row holding this number in any tenant (the unique index allows one).
+
+    Across tenants by design (row-level security's explicit platform scope): "another tenant
+    holds it" is an answer the API gives (409), never the row itself.
+    """
+    async with uow.platform_scope():
+        return await uow.repo(PhoneNumber, None).find(
+            PhoneNumber.e164 == e164, PhoneNumber.status.in_(HELD_STATUSES)
+        )
 
 
 async def _check_agent(uow: UnitOfWork, scope: TenantScope, agent_id: uuid.UUID | None) -> None:

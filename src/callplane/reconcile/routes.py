@@ -18,10 +18,10 @@ from callplane.reconcile.schemas import (
     RunOut,
     run_out,
 )
-from callplane.schemas import ListOf
+from callplane.schemas import ERROR_RESPONSES, ListOf
 from callplane.tenants.models import Tenant
 
-router = APIRouter(prefix="/v1", tags=["jobs"])
+router = APIRouter(prefix="/v1", tags=["jobs"], responses=ERROR_RESPONSES)
 
 
 @router.post(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 
 from callplane.billing import service as lifecycle
 from callplane.deps import AdminScope, PlatformActor, Scope, UoW
-from callplane.schemas import ListOf
+from callplane.schemas import ERROR_RESPONSES, ListOf
 from callplane.tenancy import Role
 from callplane.tenants import service
 from callplane.tenants.schemas import (
@@ -24,7 +24,7 @@ from callplane.tenants.schemas import (
     TenantPatch,
 )
 
-router = APIRouter(prefix="/v1", tags=["tenants"])
+router = APIRouter(prefix="/v1", tags=["tenants"], responses=ERROR_RESPONSES)
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Body, Response
 
 from callplane.deps import AdminScope, Scope, UoW
 from callplane.numbers.models import PhoneNumber
+from callplane.schemas import ERROR_RESPONSES
 from callplane.trunks import naming, service
 from callplane.trunks.schemas import TrunkNumberOut, TrunkOut, TrunkPut
 
-router = APIRouter(prefix="/v1/tenants/{tid}", tags=["trunks"])
+router = APIRouter(prefix="/v1/tenants/{tid}", tags=["trunks"], responses=ERROR_RESPONSES)
 
 
 def trunk_out(result: service.TrunkResult) -> TrunkOut:

@@ -169,11 +169,12 @@ async def number_owners(
         return {}
     sids = [n.sid for n in remote]
     e164s = [n.phone_number for n in remote if n.phone_number]
-    rows = await uow.repo(PhoneNumber, None).all(
-        PhoneNumber.status.in_(HELD_STATUSES),
-        PhoneNumber.account_sid == account_sid,
-        or_(PhoneNumber.twilio_sid.in_(sids), PhoneNumber.e164.in_(e164s)),
-    )
+    async with uow.platform_scope():  # row-level security's explicit cross-tenant scope
+        rows = await uow.repo(PhoneNumber, None).all(
+            PhoneNumber.status.in_(HELD_STATUSES),
+            PhoneNumber.account_sid == account_sid,
+            or_(PhoneNumber.twilio_sid.in_(sids), PhoneNumber.e164.in_(e164s)),
+        )
     by_sid = {r.twilio_sid: r for r in rows if r.twilio_sid}
     by_e164 = {r.e164: r for r in rows}
     found: dict[str, PhoneNumber] = {}

@@ -1,0 +1,161 @@
+"""PostgreSQL row-level security: the second wall between tenants (DESIGN section 11).
+
+Every table with a `tenant_id` column (and `tenants` itself, by `id`) has RLS enabled and
+forced (migration 0004), with one policy keyed on two transaction-local settings:
+
+    callplane_scope: CASE WHEN current_setting('callplane.scope') = 'platform' THEN true
+                          ELSE tenant_id = current_setting('callplane.tenant_id')::uuid END
+
+- platform scope (`callplane.scope = 'platform'`), the explicit cross-tenant branch: every row
+  (jobs, the CLI, platform keys outside tenant routes, the gateway, the outbox worker);
+- tenant scope (`callplane.tenant_id`): that tenant's rows, for reads and writes.
+
+With neither set a connection sees no row at all. Rows without a tenant (platform API keys,
+unrouted events, platform audit rows, Stripe events for no tenant) are platform-only, except the
+platform's compliance profiles, which any tenant scope may read (not write): they are the
+defaults a tenant's purchases use.
+
+The application sets the scope in each transaction (`set_config(..., true)`, transaction-local,
+so a pooled connection never carries it to the next user): the unit of work's session applies
+its `DbScope` whenever it begins a transaction (so again after every commit), and changes it
+mid-transaction when the request learns who is calling. SQLite has no RLS; all of this is a
+no-op there. Policies apply to the table owner only because they are FORCEd, and never to a
+superuser or a BYPASSRLS role: `check_role` warns at start when the service connects as one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, event, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.orm import Session, SessionTransaction
+
+from callplane.log import get_logger
+
+log = get_logger(__name__)
+
+TENANT_SETTING = "callplane.tenant_id"
+SCOPE_SETTING = "callplane.scope"
+PLATFORM = "platform"
+# Where a session keeps its DbScope (Session.info).
+INFO_KEY = "callplane_db_scope"
+
+# One statement sets both settings for the rest of the transaction.
+_SET = text(
+    f"SELECT set_config('{SCOPE_SETTING}', :scope, true), "
+    f"set_config('{TENANT_SETTING}', :tenant, true)"
+)
+
+
+@dataclass(frozen=True)
+class DbScope:
+    """What the database lets a transaction see: every tenant, one tenant, or nothing."""
+
+    platform: bool = False
+    tenant_id: uuid.UUID | None = None
+
+    @classmethod
+    def tenant(cls, tenant_id: uuid.UUID) -> DbScope:
+        """One tenant's rows."""
+        return cls(tenant_id=tenant_id)
+
+    def params(self) -> dict[str, str]:
+        """The values of the two settings."""
+        return {
+            "scope": PLATFORM if self.platform else ("tenant" if self.tenant_id else ""),
+            "tenant": str(self.tenant_id) if self.tenant_id else "",
+        }
+
+    def __str__(self) -> str:
+        if self.platform:
+            return "platform"
+        return f"tenant {self.tenant_id}" if self.tenant_id else "none"
+
+
+PLATFORM_SCOPE = DbScope(platform=True)
+NO_SCOPE = DbScope()
+
+
+def _is_postgres(conn: Connection | AsyncConnection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def apply_sync(conn: Connection, scope: DbScope) -> None:
+    """Set `scope` for the rest of this connection's current transaction (PostgreSQL only)."""
+    if _is_postgres(conn):
+        conn.execute(_SET, scope.params())
+
+
+async def apply(conn: AsyncConnection, scope: DbScope) -> None:
+    """Set `scope` for the rest of this connection's current transaction (PostgreSQL only)."""
+    if _is_postgres(conn):
+        await conn.execute(_SET, scope.params())
+
+
+class ScopedSession(Session):
+    """The service's sessions: each transaction starts with the session's DbScope applied."""
+
+
+@event.listens_for(ScopedSession, "after_begin")
+def _after_begin(session: Session, _tx: SessionTransaction, connection: Connection) -> None:
+    if _is_postgres(connection):
+        scope: DbScope = session.info.get(INFO_KEY, NO_SCOPE)
+        connection.execute(_SET, scope.params())
+
+
+def platform_options(connect_args: dict[str, Any]) -> dict[str, Any]:
+    """libpq connect arguments that put every connection of an engine in platform scope for its
+    whole life (a session-level setting, sent in the startup packet: no round trip). Only for
+    engines that serve platform work and nothing else (the gateway's own pool)."""
+    options = connect_args.get("options", "")
+    extra = f"-c {SCOPE_SETTING}={PLATFORM}"
+    return {**connect_args, "options": f"{options} {extra}".strip()}
+
+
+async def check_role(engine: AsyncEngine) -> bool:
+    """Warn when the database role bypasses row-level security; True when RLS applies."""
+    if engine.dialect.name != "postgresql":
+        return True
+    try:
+        async with engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    text(
+                        "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles "
+                        "WHERE rolname = current_user"
+                    )
+                )
+            ).first()
+    except Exception as exc:  # noqa: BLE001 - a check at start must not stop the service
+        log.warning("could not check the database role", error=type(exc).__name__)
+        return True
+    if row is not None and (row.rolsuper or row.rolbypassrls):
+        log.warning(
+            "the database role bypasses row-level security: tenant isolation rests on the "
+            "application's filters alone; connect as an ordinary role (docs/operations.md)",
+            role=row.current_user,
+            superuser=bool(row.rolsuper),
+            bypassrls=bool(row.rolbypassrls),
+        )
+        return False
+    return True
+
+
+# The tables the policies cover (migration 0004; a test checks that every table with a
+# `tenant_id` column is here). `tenants` is keyed on its own id.
+TENANT_TABLES = (
+    "agents",
+    "api_keys",
+    "audit_log",
+    "compliance_profiles",
+    "connections",
+    "events",
+    "outbox",
+    "phone_numbers",
+    "stripe_events",
+    "subscriptions",
+    "trunks",
+)
