@@ -1,5 +1,7 @@
 """Root conftest: fixtures live in tests/fixtures/, one module per area."""
 
+import pytest
+
 pytest_plugins = [
     "tests.fixtures.logscan",
     "tests.fixtures.contract",
@@ -12,3 +14,17 @@ pytest_plugins = [
     "tests.fixtures.jobs",
     "tests.fixtures.admin",
 ]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `postgres_only` do not exist on SQLite (deselected, not skipped)."""
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if item.get_closest_marker("postgres_only") and params.get("database_url") == "sqlite":
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

@@ -38,8 +38,8 @@ def _dsn(url: str) -> str:
 
 @pytest.fixture
 def pg_api(api: Api) -> Api:
-    if not api.runtime.settings.database_url.startswith("postgresql"):
-        pytest.skip("row-level security is PostgreSQL's (SQLite has none)")
+    """The API on PostgreSQL (tests using it are marked postgres_only)."""
+    assert api.runtime.settings.database_url.startswith("postgresql")
     return api
 
 
@@ -116,6 +116,7 @@ def _counts(dsn: str, setting: dict[str, str] | None) -> dict[str, list[Any]]:
     return seen
 
 
+@pytest.mark.postgres_only
 async def test_raw_sql_as_a_tenant_sees_only_that_tenant(
     pg_api: Api, gw: GatewayKit, postgres_admin_url: str
 ) -> None:
@@ -192,6 +193,7 @@ async def test_raw_sql_as_a_tenant_sees_only_that_tenant(
     await asyncio.to_thread(writes)
 
 
+@pytest.mark.postgres_only
 async def test_requests_run_inside_the_wall(
     pg_api: Api, gw: GatewayKit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -224,6 +226,7 @@ async def test_requests_run_inside_the_wall(
         assert [x.id for x in await uow.repo(Agent, None).all()] == [mine]
 
 
+@pytest.mark.postgres_only
 async def test_role_check_warns_about_roles_that_bypass_rls(
     pg_api: Api, postgres_admin_url: str
 ) -> None:

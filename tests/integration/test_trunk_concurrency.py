@@ -93,13 +93,13 @@ async def test_concurrent_ensures_for_two_tenants_make_two_trunks(
 
 
 @pytest.mark.slow
+@pytest.mark.postgres_only
 async def test_concurrent_ensures_across_processes_make_one_trunk(
     db: Runtime, sandbox_view
 ) -> None:
     """4 processes x 5 concurrent ensures, one PostgreSQL database, one sandbox: one trunk."""
     settings = db.settings
-    if not settings.database_url.startswith("postgresql"):
-        pytest.skip("several processes share a lock on PostgreSQL only (SQLite is one process)")
+    assert settings.database_url.startswith("postgresql")  # marked postgres_only
     scope = await _tenant(db, "multi-process")
     config = {
         "database_url": settings.database_url,
