@@ -74,6 +74,33 @@ def _normalize(raw: str, field: str) -> str:
         raise
 
 
+
+def _outbound_event(
+    kind: str,
+    number: Any,
+    to_e164: str,
+    token: str | None,
+    *,
+    agent_id: uuid.UUID | None,
+    state: str,
+    detail: dict[str, Any],
+) -> Event:
+    """The event row that records an outbound send before Twilio is called."""
+    return Event(
+        id=uuid.uuid4(),
+        kind=kind,
+        account_sid=number.account_sid,
+        from_number=number.e164,
+        to_number=to_e164,
+        number_id=number.id,
+        agent_id=agent_id,
+        decision="routed",
+        state=state,
+        idempotency_token=token,
+        detail=detail,
+        received_at=utcnow(),
+    )
+
 async def _sender(uow: UnitOfWork, scope: TenantScope, from_raw: str) -> PhoneNumber:
     """The tenant's active number `from_raw` (404 for anyone else's, 422 if not active)."""
     e164 = _normalize(from_raw, "from")
@@ -197,19 +224,9 @@ async def send_message(
     event, new = await _intent(
         uow,
         scope,
-        Event(
-            id=uuid.uuid4(),
-            kind="outbound_sms",
-            account_sid=number.account_sid,
-            from_number=number.e164,
-            to_number=to_e164,
-            number_id=number.id,
-            agent_id=number.agent_id,
-            decision="routed",
-            state="sending",
-            idempotency_token=token,
+        _outbound_event(
+            "outbound_sms", number, to_e164, token, agent_id=number.agent_id, state="sending",
             detail={"body": body, "direction": "outbound-api"},
-            received_at=utcnow(),
         ),
     )
     if not new:
@@ -315,19 +332,9 @@ async def start_call(
     event, new = await _intent(
         uow,
         scope,
-        Event(
-            id=uuid.uuid4(),
-            kind="outbound_call",
-            account_sid=number.account_sid,
-            from_number=number.e164,
-            to_number=to_e164,
-            number_id=number.id,
-            agent_id=agent.id,
-            decision="routed",
-            state="initiating",
-            idempotency_token=token,
+        _outbound_event(
+            "outbound_call", number, to_e164, token, agent_id=agent.id, state="initiating",
             detail={"direction": "outbound-api", "mode": decision.mode, "reason": decision.reason},
-            received_at=utcnow(),
         ),
     )
     if not new:
