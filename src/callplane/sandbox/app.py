@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
+import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -38,6 +39,17 @@ from callplane.sandbox.state import SandboxState
 from callplane.sandbox.util import Params, new_sid
 
 log = logging.getLogger("callplane.sandbox")
+
+
+class TwilioJSON(JSONResponse):
+    """A Twilio API answer; orjson writes the compact UTF-8 form `JSONResponse` does, faster.
+
+    A page of 1,000 numbers is over 1 MB of JSON: with the standard encoder it held the sandbox's
+    event loop for several milliseconds, delaying every other call in flight.
+    """
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
 
 PRODUCTS = ("api", "trunking", "pricing", "numbers")
 # Twilio products an observer is told about; a made-up product is not a Twilio API answer.
@@ -161,7 +173,7 @@ async def _twilio_endpoint(request: Request, sandbox: Sandbox) -> Response:
     headers = {"Twilio-Request-Id": new_sid("RQ")}
     if payload is None:
         return Response(status_code=status, headers=headers)
-    return JSONResponse(payload, status_code=status, headers=headers)
+    return TwilioJSON(payload, status_code=status, headers=headers)
 
 
 def create_sandbox_app(
