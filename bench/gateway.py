@@ -7,7 +7,7 @@ For PostgreSQL and SQLite it:
    the platform account; one stream agent per tenant);
 2. for each database starts the service as a subprocess (uvicorn, one process, uvloop/httptools,
    the same `create_app` as production plus one bench-only route, `POST /__bench/bare`, which
-   reads the body and answers constant TwiML);
+   reads the body and answers constant TwiML, placed next to the webhooks in the route table);
 3. drives, with a load generator on the same machine (`wrk` when installed, else a built-in
    asyncio client), signed voice webhooks for a fixed time, each with its own idempotency token
    (so every request records a new event), aimed at a sample of the seeded numbers, and the bare
@@ -319,7 +319,11 @@ def serve(database_url: str, port: int, jobs: bool = False) -> None:
         gateway.lookup._cache.clear()
         return Response("ok")
 
-    app.router.routes.append(Route(BARE_PATH, bare, methods=["POST"]))
+    # The bare route goes where the webhooks are, first in the route table (just before the
+    # voice webhook), so that both pay the same routing: FastAPI matches the routes of included
+    # routers one by one, and a route at the end of the table costs ~100 µs more to reach.
+    voice_at = next(i for i, r in enumerate(app.router.routes) if getattr(r, "path", "") == VOICE_PATH)
+    app.router.routes.insert(voice_at, Route(BARE_PATH, bare, methods=["POST"]))
     app.router.routes.append(Route(CACHE_PATH, route_cache, methods=["POST"]))
     uvicorn.run(
         app, host="127.0.0.1", port=port, loop="uvloop", http="httptools", access_log=False,

@@ -134,6 +134,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     from callplane.billing.routes import router as billing_router
     from callplane.connections.routes import router as connections_router
     from callplane.gateway.routes import router as gateway_router
+    from callplane.gateway.routes import webhook_routes
     from callplane.messaging.routes import router as messaging_router
     from callplane.numbers.routes import router as numbers_router
     from callplane.reconcile.routes import router as reconcile_router
@@ -153,6 +154,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         admin_router,
     ):
         app.include_router(router)
+    # Every call and message of every tenant comes through these: they are matched first.
+    app.router.routes[0:0] = webhook_routes()
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -1,8 +1,11 @@
 """HTTP routes of the gateway: Twilio's webhooks, the tenant's events, routing explanations.
 
 The webhooks are plain Starlette routes (they take a Twilio form and answer TwiML, nothing for
-FastAPI's dependency injection or validation to do on the hot path) and are not part of the
-JSON API's OpenAPI document.
+FastAPI's dependency injection or validation to do on the hot path), are not part of the JSON
+API's OpenAPI document, and come first in the app's route table (`webhook_routes`): FastAPI
+matches a request against included routers one route at a time, which cost a webhook placed
+after the API's ~100 routes about 100 µs of CPU per request, more than the signature check,
+the lookup and the event together.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from callplane.deps import PlatformActor, Scope, UoW
 from callplane.gateway import service, webhooks
@@ -20,14 +23,20 @@ from callplane.schemas import ERROR_RESPONSES, ListOf
 
 router = APIRouter(tags=["gateway"], responses=ERROR_RESPONSES)
 
-for _kind, _endpoint in (
-    ("voice", webhooks.voice),
-    ("sms", webhooks.sms),
-    ("status", webhooks.status),
-    ("recording", webhooks.recording),
-):
-    router.routes.append(Route(WEBHOOK_PATHS[_kind], _endpoint, methods=["POST"]))
-router.routes.append(Route(WHISPER_PATH, webhooks.whisper, methods=["POST"]))
+
+def webhook_routes() -> list[BaseRoute]:
+    """Twilio's webhooks, to be matched before any other route of the app."""
+    routes: list[BaseRoute] = [
+        Route(WEBHOOK_PATHS[kind], endpoint, methods=["POST"])
+        for kind, endpoint in (
+            ("voice", webhooks.voice),
+            ("sms", webhooks.sms),
+            ("status", webhooks.status),
+            ("recording", webhooks.recording),
+        )
+    ]
+    routes.append(Route(WHISPER_PATH, webhooks.whisper, methods=["POST"]))
+    return routes
 
 
 @router.get(

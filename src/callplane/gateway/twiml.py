@@ -1,9 +1,19 @@
-"""TwiML answers, built only with the SDK's `VoiceResponse` and `MessagingResponse`."""
+"""TwiML answers, built only with the SDK's `VoiceResponse` and `MessagingResponse`.
+
+Every answer is a pure function of its arguments and the SDK's builders and serialisation cost
+tens of microseconds (most of a webhook's own work), so answers are remembered (`lru_cache`). A
+stream answer differs per call only by the caller: it is built once per stream with a marker in
+the caller's place, and the marker is replaced by the caller escaped as ElementTree escapes an
+attribute (a property test holds it equal to building the whole answer with the SDK).
+"""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from xml.etree.ElementTree import _escape_attrib  # type: ignore[attr-defined]
 
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
@@ -11,10 +21,16 @@ from twilio.twiml.voice_response import VoiceResponse
 NOT_IN_SERVICE = "The number you have called is not in service. Goodbye."
 DEFAULT_GREETING = "Please leave a message after the tone."
 VOICEMAIL_MAX_SECONDS = 120
+CALLER_PARAMETER = "from"
+# Letters, digits and dashes: ElementTree writes it as is. Random per process, so no value an
+# agent configures can contain it.
+_CALLER_MARK = "callplane-caller-" + secrets.token_hex(16)
+CACHED_ANSWERS = 4096
 # A forwarded call's recording covers both legs, each on its own channel.
 FORWARD_RECORDING = "record-from-answer-dual"
 
 
+@lru_cache(maxsize=1)
 def not_in_service() -> str:
     """A spoken "not in service", then hang up (unknown number, nothing to route to)."""
     response = VoiceResponse()
@@ -23,6 +39,7 @@ def not_in_service() -> str:
     return str(response)
 
 
+@lru_cache(maxsize=1)
 def reject() -> str:
     """Refuse the call before it is answered (suspended tenant, canceled subscription)."""
     response = VoiceResponse()
@@ -30,11 +47,13 @@ def reject() -> str:
     return str(response)
 
 
+@lru_cache(maxsize=1)
 def empty_voice() -> str:
     """An empty voice answer (status and recording callbacks ignore the body)."""
     return str(VoiceResponse())
 
 
+@lru_cache(maxsize=1)
 def hangup() -> str:
     """Hang up (what a `<Record action>` request gets once the message is left)."""
     response = VoiceResponse()
@@ -42,27 +61,40 @@ def hangup() -> str:
     return str(response)
 
 
-def split_stream_url(url: str) -> tuple[str, list[tuple[str, str]]]:
+@lru_cache(maxsize=CACHED_ANSWERS)
+def split_stream_url(url: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """The stream URL without its query string, and that query as parameters.
 
     Twilio drops a `<Stream url>`'s query string, so whatever the agent put there travels as
     `<Parameter>`s instead.
     """
     parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
+    query = tuple(parse_qsl(parts.query, keep_blank_values=True))
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")), query
 
 
 def stream(url: str, parameters: Mapping[str, str] | list[tuple[str, str]]) -> str:
     """`<Connect><Stream url>` with `<Parameter>`s (the stream's "start" message carries them)."""
+    items = tuple(parameters.items() if isinstance(parameters, Mapping) else parameters)
+    at = [i for i, (name, _) in enumerate(items) if name == CALLER_PARAMETER]
+    if len(at) != 1:
+        return _stream(url, items)
+    i = at[0]
+    caller = items[i][1]
+    template = _stream(url, items[:i] + ((CALLER_PARAMETER, _CALLER_MARK),) + items[i + 1 :])
+    return template.replace(_CALLER_MARK, _escape_attrib(caller), 1)
+
+
+@lru_cache(maxsize=CACHED_ANSWERS)
+def _stream(url: str, parameters: tuple[tuple[str, str], ...]) -> str:
     response = VoiceResponse()
     element = response.connect().stream(url=url)
-    items = parameters.items() if isinstance(parameters, Mapping) else parameters
-    for name, value in items:
+    for name, value in parameters:
         element.parameter(name=name, value=value)
     return str(response)
 
 
+@lru_cache(maxsize=CACHED_ANSWERS)
 def sip(uri: str, *, record: bool = False, recording_callback: str | None = None) -> str:
     """`<Dial><Sip>` toward the agent's SIP endpoint."""
     response = VoiceResponse()
@@ -75,6 +107,7 @@ def sip(uri: str, *, record: bool = False, recording_callback: str | None = None
     return str(response)
 
 
+@lru_cache(maxsize=CACHED_ANSWERS)
 def forward(
     number: str,
     *,
@@ -95,6 +128,7 @@ def forward(
     return str(response)
 
 
+@lru_cache(maxsize=CACHED_ANSWERS)
 def voicemail(greeting: str | None, *, action: str, recording_callback: str) -> str:
     """A greeting, `<Record>` with the recording callback, then hang up."""
     response = VoiceResponse()
@@ -112,6 +146,7 @@ def voicemail(greeting: str | None, *, action: str, recording_callback: str) -> 
     return str(response)
 
 
+@lru_cache(maxsize=CACHED_ANSWERS)
 def whisper(text: str) -> str:
     """What the answering party hears before the call is bridged."""
     response = VoiceResponse()
@@ -119,11 +154,13 @@ def whisper(text: str) -> str:
     return str(response)
 
 
+@lru_cache(maxsize=1)
 def empty_messaging() -> str:
     """No reply to an SMS."""
     return str(MessagingResponse())
 
 
+@lru_cache(maxsize=CACHED_ANSWERS)
 def sms_reply(text: str) -> str:
     """`<Message>` replying to the sender."""
     response = MessagingResponse()
