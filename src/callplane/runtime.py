@@ -31,6 +31,9 @@ class Runtime:
         register_secrets(
             [
                 settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else None,
+                settings.twilio_previous_auth_token.get_secret_value()
+                if settings.twilio_previous_auth_token
+                else None,
                 settings.bootstrap_platform_key.get_secret_value()
                 if settings.bootstrap_platform_key
                 else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 
 from pydantic import Field, SecretStr, field_validator
@@ -34,8 +35,20 @@ class Settings(BaseSettings):
     pending_timeout_seconds: int = Field(default=900, ge=0)
     # Grace period during which a rotated Twilio auth token still verifies webhooks.
     token_rotation_grace_seconds: int = 24 * 3600
+    # The platform account's token before its rotation: it still verifies webhooks (never REST
+    # calls) until CALLPLANE_TWILIO_PREVIOUS_AUTH_TOKEN_UNTIL (ISO 8601, with an offset), or for
+    # as long as it is set when that is not given.
+    twilio_previous_auth_token: SecretStr | None = None
+    twilio_previous_auth_token_until: datetime | None = None
     log_level: str = "INFO"
     log_json: bool = False
+
+    @field_validator("twilio_previous_auth_token_until")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give the time with its offset, e.g. 2026-11-22T12:00:00+00:00")
+        return value
 
     @field_validator("public_base_url", "twilio_base_url")
     @classmethod

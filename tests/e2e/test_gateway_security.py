@@ -11,12 +11,14 @@ from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree
 
 import pytest
+from pydantic import SecretStr, ValidationError
 from twilio.request_validator import RequestValidator
 
 from callplane.connections import service as connections
 from callplane.connections.schemas import ConnectionPut
 from callplane.gateway import lookup
 from callplane.gateway.models import Event, OutboxMessage
+from callplane.settings import Settings
 from tests.fixtures.gateway import GatewayKit
 
 
@@ -144,6 +146,48 @@ async def test_token_rotation_grace(gw: GatewayKit, monkeypatch: pytest.MonkeyPa
     assert (await gw.post("voice", gw.call_params(account, held.e164), token=old)).status_code == 403
     assert (await gw.post("voice", gw.call_params(account, held.e164), token=new)).status_code == 200
 
+
+
+async def test_platform_token_rotation_grace(gw: GatewayKit, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, account, _, held = await routed_number(gw, "master")
+    assert account == gw.platform_sid
+    old, new = gw.platform_token, "e" * 32
+    settings = gw.api.runtime.settings
+    until = datetime.now(UTC) + timedelta(hours=1)
+    # The rolling deploy after the rotation in Twilio: the new token, the old one as previous.
+    monkeypatch.setattr(settings, "twilio_auth_token", SecretStr(new))
+    monkeypatch.setattr(settings, "twilio_previous_auth_token", SecretStr(old))
+    monkeypatch.setattr(settings, "twilio_previous_auth_token_until", until)
+    gw.gateway.lookup._cache.clear()  # a deploy starts with an empty cache
+    params = gw.call_params(account, held.e164)
+    assert (await gw.post("voice", params, token=new)).status_code == 200
+    assert (await gw.post("voice", params, token=old)).status_code == 200
+    assert (await gw.post("voice", params, token="d" * 32)).status_code == 403
+    r = await gw.api.client.get(
+        "/v1/routes/explain", params={"to": held.e164}, headers=gw.api.platform
+    )
+    signature = next(s for s in r.json()["steps"] if s["step"] == "signature")
+    assert signature["data"]["tokens"] == 2
+    assert signature["data"]["previous_token_until"] == until.isoformat()
+    assert old not in r.text and new not in r.text
+    # Past the end of the grace the old token is refused, without a restart.
+    monkeypatch.setattr(lookup, "_now", lambda: until.timestamp() + 1)
+    assert (await gw.post("voice", params, token=old)).status_code == 403
+    assert (await gw.post("voice", params, token=new)).status_code == 200
+    # Without an end, the previous token verifies for as long as it is configured.
+    monkeypatch.setattr(settings, "twilio_previous_auth_token_until", None)
+    gw.gateway.lookup._cache.clear()
+    assert (await gw.post("voice", params, token=old)).status_code == 200
+    monkeypatch.setattr(settings, "twilio_previous_auth_token", None)
+    gw.gateway.lookup._cache.clear()
+    assert (await gw.post("voice", params, token=old)).status_code == 403
+
+
+def test_platform_previous_token_end_needs_an_offset() -> None:
+    with pytest.raises(ValidationError):
+        Settings(twilio_previous_auth_token_until=datetime(2026, 11, 22, 12, 0))
+    ok = Settings(twilio_previous_auth_token_until="2026-11-22T12:00:00+00:00")
+    assert ok.twilio_previous_auth_token_until == datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 async def test_number_moved_between_tenants_routes_to_the_new_owner_at_once(gw: GatewayKit) -> None:
     byo = await gw.numbers.byo_account("Shared Co")

@@ -20,6 +20,7 @@ import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection as SyncConnection
@@ -459,6 +460,13 @@ class Lookup:
         for sid in sids:
             if platform is not None and sid == platform.account_sid and platform.auth_token:
                 found[sid] = {"tokens": [platform.auth_token], "tenants": [], "models": ["master"]}
+                previous = self.runtime.twilio.platform_previous_token(
+                    datetime.fromtimestamp(_now(), UTC)
+                )
+                if previous is not None:
+                    found[sid]["tokens"].append(previous[0])
+                    if previous[1] is not None:
+                        found[sid]["until"] = previous[1].timestamp()
         for row in rows:
             entry = found.setdefault(row.account_sid, {"tokens": [], "tenants": [], "models": []})
             conn = Connection(

@@ -118,6 +118,10 @@ async def _account_step(
         return False
     tokens = 1 if is_platform else 0
     grace_until = None
+    previous = uow.runtime.twilio.platform_previous_token() if is_platform else None
+    if previous is not None:
+        tokens += 1
+        grace_until = previous[1].isoformat() if previous[1] else "CALLPLANE_TWILIO_PREVIOUS_AUTH_TOKEN is unset"
     grace = timedelta(seconds=uow.runtime.settings.token_rotation_grace_seconds)
     for conn in usable:
         try:

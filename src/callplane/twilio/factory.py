@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from twilio.rest import Client
@@ -40,6 +41,17 @@ class TwilioFactory:
         if not sid or token is None:
             return None
         return TwilioCredentials(account_sid=sid, auth_token=token.get_secret_value())
+
+    def platform_previous_token(self, now: datetime | None = None) -> tuple[str, datetime | None] | None:
+        """The platform account's previous token and the end of its grace (None: no end), while
+        it still verifies webhooks; None once its grace is over or when none is set."""
+        token = self.settings.twilio_previous_auth_token
+        if self.platform_credentials is None or token is None or not token.get_secret_value():
+            return None
+        until = self.settings.twilio_previous_auth_token_until
+        if until is not None and until <= (now or datetime.now(UTC)):
+            return None
+        return token.get_secret_value(), until
 
     def client(self, creds: TwilioCredentials, *, http_client: Any | None = None) -> Client:
         """An async-capable SDK client for these credentials.
