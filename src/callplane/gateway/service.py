@@ -119,9 +119,10 @@ async def _account_step(
     tokens = 1 if is_platform else 0
     grace_until = None
     previous = uow.runtime.twilio.platform_previous_token() if is_platform else None
+    previous_without_end = previous is not None and previous[1] is None
     if previous is not None:
         tokens += 1
-        grace_until = previous[1].isoformat() if previous[1] else "CALLPLANE_TWILIO_PREVIOUS_AUTH_TOKEN is unset"
+        grace_until = previous[1].isoformat() if previous[1] else None
     grace = timedelta(seconds=uow.runtime.settings.token_rotation_grace_seconds)
     for conn in usable:
         try:
@@ -141,6 +142,8 @@ async def _account_step(
     )
     if grace_until:
         summary += f"; a previous token is accepted until {grace_until}"
+    elif previous_without_end:
+        summary += "; the previous platform token is accepted until it is removed from settings"
     steps.add("signature", tokens > 0, summary, tokens=tokens, previous_token_until=grace_until,
               public_base_url=base)
     return tokens > 0

@@ -51,6 +51,7 @@ class TwilioJSON(JSONResponse):
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)
 
+
 PRODUCTS = ("api", "trunking", "pricing", "numbers")
 # Twilio products an observer is told about; a made-up product is not a Twilio API answer.
 OBSERVED_PRODUCTS = (*PRODUCTS, "messaging")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import secrets
-from functools import lru_cache
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from functools import lru_cache
 
 from callplane.sandbox.errors import invalid_param
 

@@ -42,7 +42,9 @@ class TwilioFactory:
             return None
         return TwilioCredentials(account_sid=sid, auth_token=token.get_secret_value())
 
-    def platform_previous_token(self, now: datetime | None = None) -> tuple[str, datetime | None] | None:
+    def platform_previous_token(
+        self, now: datetime | None = None
+    ) -> tuple[str, datetime | None] | None:
         """The platform account's previous token and the end of its grace (None: no end), while
         it still verifies webhooks; None once its grace is over or when none is set."""
         token = self.settings.twilio_previous_auth_token
