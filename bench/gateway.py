@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -235,28 +236,6 @@ class Database:
     cleanup: Any = None
 
 
-BENCH_ROLE = "callplane_bench"
-BENCH_ROLE_PASSWORD = "callplane-bench"
-
-
-def pg_database_as_service_role(pg_admin: str, name: str) -> str:
-    """A new database owned by an ordinary role (no superuser, no BYPASSRLS), as production
-    runs (docs/operations.md), so that row-level security is measured too; its URL as that role."""
-    import psycopg
-    from psycopg.conninfo import conninfo_to_dict
-
-    with psycopg.connect(pg_admin, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (BENCH_ROLE,)).fetchone() is None:
-            conn.execute(
-                f"CREATE ROLE {BENCH_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS "
-                f"PASSWORD '{BENCH_ROLE_PASSWORD}'"
-            )
-        conn.execute(f'CREATE DATABASE "{name}" OWNER {BENCH_ROLE}')
-    parts = conninfo_to_dict(pg_admin)
-    host, port = parts.get("host") or "127.0.0.1", parts.get("port") or "5432"
-    return f"postgresql+psycopg://{BENCH_ROLE}:{BENCH_ROLE_PASSWORD}@{host}:{port}/{name}"
-
-
 def make_database(kind: str, numbers: int, workdir: Path, pg_admin: str) -> Database:
     from callplane.db.migrate import upgrade
 
@@ -264,14 +243,10 @@ def make_database(kind: str, numbers: int, workdir: Path, pg_admin: str) -> Data
         url = f"sqlite+aiosqlite:///{workdir}/bench-{numbers}.db"
         cleanup = None
     else:
-        import psycopg
+        from bench import pgdb
 
-        name = f"callplane_bench_{numbers}_{uuid.uuid4().hex[:6]}"
-        url = pg_database_as_service_role(pg_admin, name)
-
-        def cleanup() -> None:
-            with psycopg.connect(pg_admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        url, name = pgdb.create_database(pg_admin, f"callplane_bench_{numbers}")
+        cleanup = functools.partial(pgdb.drop_database, pg_admin, name)
 
     upgrade(url)
     started = time.monotonic()
@@ -283,7 +258,7 @@ def make_database(kind: str, numbers: int, workdir: Path, pg_admin: str) -> Data
 # -- the service ------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -310,20 +285,21 @@ def serve(database_url: str, port: int, jobs: bool = False) -> None:
         return Response(BARE_TWIML, media_type="application/xml")
 
     async def route_cache(request: Request) -> Response:
-        # Bench-only: size -1 restores the default, 0 turns the SQLite route cache off.
+        # Bench-only: size -1 restores the default, 0 turns the SQLite route cache off. Off, the
+        # cache is bypassed but kept: what it holds is still checked against the database's
+        # version when it is back on, so the next cached slice finds it as a running service has
+        # it (emptying it made every such slice re-read each sampled number).
         from callplane.gateway import lookup
 
         size = int(request.query_params["size"])
-        gateway = request.app.state.gateway
-        gateway.lookup._cache_size = lookup.ROUTE_CACHE_SIZE if size < 0 else size
-        gateway.lookup._cache.clear()
+        request.app.state.gateway.lookup._cache_size = lookup.ROUTE_CACHE_SIZE if size < 0 else size
         return Response("ok")
 
     # The bare route goes where the webhooks are, first in the route table (just before the
     # voice webhook), so that both pay the same routing: FastAPI matches the routes of included
     # routers one by one, and a route at the end of the table costs ~100 µs more to reach.
-    voice_at = next(i for i, r in enumerate(app.router.routes) if getattr(r, "path", "") == VOICE_PATH)
-    app.router.routes.insert(voice_at, Route(BARE_PATH, bare, methods=["POST"]))
+    paths = [getattr(r, "path", "") for r in app.router.routes]
+    app.router.routes.insert(paths.index(VOICE_PATH), Route(BARE_PATH, bare, methods=["POST"]))
     app.router.routes.append(Route(CACHE_PATH, route_cache, methods=["POST"]))
     uvicorn.run(
         app, host="127.0.0.1", port=port, loop="uvloop", http="httptools", access_log=False,
@@ -333,7 +309,7 @@ def serve(database_url: str, port: int, jobs: bool = False) -> None:
 
 @contextmanager
 def service(database_url: str, jobs: bool = False) -> Iterator[tuple[str, int]]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, **settings_env(database_url, jobs),
            "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     cmd = [sys.executable, "-m", "bench.gateway", "serve", "--database-url", database_url,
@@ -585,11 +561,6 @@ def one_run(db_small: Database, db_large: Database, run: int, args: argparse.Nam
                     _route_cache(url, 0)
                     slices["uncached"].append(drive(url, VOICE_PATH, lines, lines_file, slice_s, args.connections, use_wrk))
                     _route_cache(url, -1)
-                    # Turning the cache back on empties it: refill it (unmeasured), or the next
-                    # cached slice would pay for re-reading every sampled number, which no
-                    # running service does, and more at 200,000 numbers (2,000 sampled) than at
-                    # 1,000 (1,000 sampled).
-                    drive(url, VOICE_PATH, lines, lines_file, 1, args.connections, use_wrk)
             result.bare[key] = _combine(slices["bare"])
             result.webhook[key] = _combine(slices["webhook"])
             if sqlite:

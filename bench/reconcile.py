@@ -25,13 +25,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import functools
 import hashlib
 import json
 import logging
 import math
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,6 +43,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from bench.gateway import free_port
 
 PUBLIC_BASE = "https://bench.callplane.test"
 PLATFORM_SID = "AC" + "c" * 32
@@ -132,16 +134,10 @@ def serve_sandbox(args: argparse.Namespace) -> None:
 # -- the benchmark ----------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_sandbox(
     args: argparse.Namespace, workdir: Path
 ) -> tuple[subprocess.Popen[bytes], str, dict[str, Any]]:
-    port = _free_port()
+    port = free_port()
     manifest = workdir / "manifest.json"
     cmd = [
         sys.executable,
@@ -369,17 +365,11 @@ async def make_database(kind: str, workdir: Path, index: int) -> tuple[str, Any]
         url = f"sqlite+aiosqlite:///{workdir / f'bench{index}.db'}"
         cleanup = None
     else:
-        import psycopg
+        from bench import pgdb
 
-        admin = os.environ.get("CALLPLANE_TEST_POSTGRES_URL", DEFAULT_PG).replace("+psycopg", "")
-        from bench.gateway import pg_database_as_service_role
-
-        name = f"callplane_bench_{uuid.uuid4().hex[:8]}"
-        url = pg_database_as_service_role(admin, name)  # row-level security applies
-
-        def cleanup() -> None:
-            with psycopg.connect(admin, autocommit=True) as c:
-                c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin = os.environ.get("CALLPLANE_TEST_POSTGRES_URL", DEFAULT_PG)
+        url, name = pgdb.create_database(admin, "callplane_bench")  # row-level security applies
+        cleanup = functools.partial(pgdb.drop_database, admin, name)
 
     await asyncio.to_thread(upgrade, url)
     return url, cleanup

@@ -25,14 +25,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import functools
 import json
 import os
 import random
 import secrets
 import shutil
 import signal
-import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -46,24 +45,10 @@ from typing import Any
 
 import httpx
 
+from bench.gateway import free_port, rss_mb
+
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 TWILIO_API = r"^/(api|trunking|pricing|numbers)/"  # callplane's calls, not the test controls
-MB = 1024 * 1024
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _rss(pid: int) -> int:
-    """Resident memory of a process, in bytes (VmRSS)."""
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
 
 
 @dataclass
@@ -120,11 +105,12 @@ class Report:
     unhandled_logged: int = 0
     not_recorded_logged: int = 0
     twilio_faults: int = 0
-    rss_start: int = 0
-    rss_warm: int = 0
-    rss_end: int = 0
-    rss_peak: int = 0
-    rss_samples: list[tuple[float, int]] = field(default_factory=list)
+    # Resident memory of the service, MB (VmRSS; the peak is VmHWM).
+    rss_start: float = 0.0
+    rss_warm: float = 0.0
+    rss_end: float = 0.0
+    rss_peak: float = 0.0
+    rss_samples: list[tuple[float, float]] = field(default_factory=list)
     logs: list[Path] = field(default_factory=list)
     secrets: list[str] = field(default_factory=list, repr=False)  # for the test's log scan
 
@@ -182,9 +168,9 @@ class Report:
             (f"500s: {self.server_errors}; webhooks answered 5xx: {self.webhook_failures}; "
             f"unhandled errors in the service log: {self.unhandled_logged}; events not "
             f"recorded in the service log: {self.not_recorded_logged}"),
-            (f"service RSS: start {self.rss_start / MB:.1f} MB, after warm-up "
-            f"{self.rss_warm / MB:.1f} MB, end {self.rss_end / MB:.1f} MB "
-            f"({self.memory_growth:+.1%} since warm-up), peak {self.rss_peak / MB:.1f} MB"),
+            (f"service RSS: start {self.rss_start:.1f} MB, after warm-up "
+            f"{self.rss_warm:.1f} MB, end {self.rss_end:.1f} MB "
+            f"({self.memory_growth:+.1%} since warm-up), peak {self.rss_peak:.1f} MB"),
             f"verdict: {'OK' if self.ok else 'FAILED'}",
         ]
         return "\n".join(out)
@@ -197,7 +183,7 @@ class TenantApp:
     """An HTTP server in a thread that checks and counts the events it receives."""
 
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/events"
         self.secrets: dict[str, str] = {}  # agent id -> events signing secret
         self.received: set[str] = set()
@@ -232,7 +218,9 @@ class TenantApp:
         self._thread = threading.Thread(target=self._server.run, daemon=True, name="tenant-app")
         self._thread.start()
         deadline = time.monotonic() + 10
-        while not self._server.started and time.monotonic() < deadline:
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the tenant app did not start")
             time.sleep(0.05)
 
     def stop(self) -> None:
@@ -294,6 +282,21 @@ async def _wait_ready(url: str, proc: Process, timeout: float = 90) -> None:
 # -- the database ----------------------------------------------------------------------------
 
 
+COUNTS = {
+    "events": "SELECT count(*) FROM events WHERE kind IN ('voice', 'sms', 'status')",
+    # One call or message is one voice/sms event, and one status event per callback.
+    "event_sids": "SELECT count(*) FROM (SELECT DISTINCT kind, sid FROM events "
+    "WHERE kind IN ('voice', 'sms', 'status')) AS d",
+    "outbox": "SELECT count(*) FROM outbox",
+    "delivered": "SELECT count(*) FROM outbox WHERE delivered_at IS NOT NULL",
+    "failed": "SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL",
+    # Given up by design: the agent (its URL and signing secret) was deleted first.
+    "agent_gone": "SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL "
+    "AND last_error LIKE '%no longer exists%'",
+    "pending": "SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL",
+}
+
+
 class Database:
     """The service's database, and the counts the report needs (read as the platform)."""
 
@@ -301,45 +304,30 @@ class Database:
         self.kind = "SQLite" if config.sqlite else "PostgreSQL"
         self._drop: Any = None
         if config.sqlite:
-            self.path = workdir / "soak.db"
-            self.url = f"sqlite+aiosqlite:///{self.path}"
+            self.url = f"sqlite+aiosqlite:///{workdir / 'soak.db'}"
             return
-        import psycopg
+        from bench import pgdb
 
-        from bench.gateway import pg_database_as_service_role
+        # Owned by the service's ordinary role: row-level security applies.
+        self.url, name = pgdb.create_database(config.postgres_url, "callplane_soak")
+        self._drop = functools.partial(pgdb.drop_database, config.postgres_url, name)
 
-        admin = config.postgres_url.replace("postgresql+psycopg://", "postgresql://")
-        name = f"callplane_soak_{uuid.uuid4().hex[:8]}"
-        self.url = pg_database_as_service_role(admin, name)  # row-level security applies
+    async def counts(self) -> dict[str, int]:
+        """What the report needs, read across tenants (platform scope)."""
+        from sqlalchemy import text
 
-        def drop() -> None:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        from callplane.db import rls
+        from callplane.db.engine import create_engine
 
-        self._drop = drop
-
-    def counts(self) -> dict[str, int]:
-        queries = {
-            "events": "SELECT count(*) FROM events WHERE kind IN ('voice', 'sms', 'status')",
-            # One call or message is one voice/sms event, and one status event per callback.
-            "event_sids": "SELECT count(*) FROM (SELECT DISTINCT kind, sid FROM events "
-            "WHERE kind IN ('voice', 'sms', 'status')) AS d",
-            "outbox": "SELECT count(*) FROM outbox",
-            "delivered": "SELECT count(*) FROM outbox WHERE delivered_at IS NOT NULL",
-            "failed": "SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL",
-            # Given up by design: the agent (its URL and signing secret) was deleted first.
-            "agent_gone": "SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL "
-            "AND last_error LIKE '%no longer exists%'",
-            "pending": "SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL",
-        }
-        if self.kind == "SQLite":
-            with sqlite3.connect(self.path) as conn:
-                return {k: int(conn.execute(q).fetchone()[0]) for k, q in queries.items()}
-        import psycopg
-
-        with psycopg.connect(self.url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-            conn.execute("SELECT set_config('callplane.scope', 'platform', true)")
-            return {k: int(conn.execute(q).fetchone()[0]) for k, q in queries.items()}  # type: ignore[index]
+        engine = create_engine(self.url)
+        try:
+            async with engine.begin() as conn:
+                await rls.apply(conn, rls.PLATFORM_SCOPE)
+                return {
+                    k: int((await conn.execute(text(q))).scalar_one()) for k, q in COUNTS.items()
+                }
+        finally:
+            await engine.dispose()
 
     def drop(self) -> None:
         if self._drop is not None:
@@ -367,8 +355,6 @@ class Load:
     def __init__(self, config: SoakConfig, base: str, sandbox: str, app: TenantApp,
                  report: Report) -> None:
         self.config = config
-        self.base = base
-        self.sandbox = sandbox
         self.app = app
         self.report = report
         self.tenants: list[Tenant] = []
@@ -530,10 +516,10 @@ class Load:
             r = await self.ctl.post("/__sandbox/inbound/status", json={"call_sid": sid, "status": "completed"})
         else:
             kind = "sms" if kind == "status" else kind
-            held = [(t, n) for t in self.tenants for n in t.numbers.values()]
+            held = [n for t in self.tenants for n in t.numbers.values()]
             if not held:
                 return
-            _, e164 = self.rng.choice(held)
+            e164 = self.rng.choice(held)
             body = {"from": f"+1212555{self.rng.randrange(10000):04d}", "to": e164}
             if kind == "sms":
                 body["body"] = "Hi, can you call me back?"
@@ -565,14 +551,16 @@ class Load:
             try:
                 await fn()
             except httpx.HTTPError as exc:
-                self.report.api[f"{label}: transport error {type(exc).__name__}"] += 1
+                # Counted with the answers of its own kind of traffic.
+                counter = self.report.webhooks if label == "webhook" else self.report.api
+                counter[f"{label}: transport error {type(exc).__name__}"] += 1
 
     async def paced(self, fn: Any, rate: float, until: float, label: str) -> None:
         if rate <= 0:
             return
         interval, due = 1.0 / rate, time.monotonic()
         while time.monotonic() < until:
-            task = asyncio.get_running_loop().create_task(self._guarded(fn, label))
+            task = asyncio.create_task(self._guarded(fn, label))
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)
             due += interval
@@ -590,7 +578,7 @@ async def _run(config: SoakConfig, workdir: Path) -> Report:
     db = Database(config, workdir)
     report = Report(database=db.kind, seconds=config.minutes * 60, fault_rate=config.fault_rate)
     report.secrets += [config.platform_key, config.sandbox_token]
-    sandbox_port, service_port = _free_port(), _free_port()
+    sandbox_port, service_port = free_port(), free_port()
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"
     base = f"http://127.0.0.1:{service_port}"
     env = _base_env()
@@ -627,20 +615,18 @@ async def _run(config: SoakConfig, workdir: Path) -> Report:
         report.api.clear()  # setup is not the soak
         report.server_errors = 0
         await load.faults(on=True)
-        report.rss_start = _rss(service.pid)
+        report.rss_start = rss_mb(service.pid)[0]
         started = time.monotonic()
         until = started + config.minutes * 60
         warm_at = started + config.warmup_seconds
 
         async def sample() -> None:
-            warm_done = False
             while time.monotonic() < until:
                 await asyncio.sleep(min(5.0, max(0.1, until - time.monotonic())))
-                now, rss = time.monotonic(), _rss(service.pid)
+                now, rss = time.monotonic(), rss_mb(service.pid)[0]
                 report.rss_samples.append((round(now - started, 1), rss))
-                report.rss_peak = max(report.rss_peak, rss)
-                if not warm_done and now >= warm_at:
-                    report.rss_warm, warm_done = rss, True
+                if not report.rss_warm and now >= warm_at:
+                    report.rss_warm = rss
 
         await asyncio.gather(
             load.paced(load.webhook, config.webhook_rate, until, "webhook"),
@@ -649,18 +635,17 @@ async def _run(config: SoakConfig, workdir: Path) -> Report:
         )
         await load.drain()
         report.seconds = time.monotonic() - started
-        report.rss_end = _rss(service.pid)
-        report.rss_peak = max(report.rss_peak, report.rss_end)
+        report.rss_end, report.rss_peak = rss_mb(service.pid)
         if not report.rss_warm:
             report.rss_warm = report.rss_samples[0][1] if report.rss_samples else report.rss_end
         report.twilio_faults = await load.fault_count()
         await load.faults(on=False)
         # Let the outbox finish (the tenant app is up: nothing should stay pending).
         deadline = time.monotonic() + 120
-        counts = db.counts()
+        counts = await db.counts()
         while counts["pending"] and time.monotonic() < deadline:
             await asyncio.sleep(1)
-            counts = db.counts()
+            counts = await db.counts()
         report.events_recorded = counts["events"]
         report.events_duplicated = counts["events"] - counts["event_sids"]
         report.outbox_rows, report.outbox_delivered = counts["outbox"], counts["delivered"]
@@ -716,7 +701,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"logs: {', '.join(str(p) for p in report.logs)}")
     if args.json:
         figures = {k: v for k, v in report.__dict__.items() if k not in ("secrets", "logs")}
-        figures.update(lost_events=report.lost_events, memory_growth=report.memory_growth, ok=report.ok)
+        figures.update(
+            lost_events=report.lost_events, lost_deliveries=report.lost_deliveries,
+            memory_growth=report.memory_growth, ok=report.ok,
+        )
         args.json.write_text(json.dumps(figures, indent=2, default=str))
     if args.workdir is None and report.ok:
         shutil.rmtree(report.logs[0].parent, ignore_errors=True)

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ from callplane.settings import Settings
 from callplane.tenancy import SYSTEM, TenantScope
 from callplane.tenants import service as tenants
 from callplane.tenants.schemas import PlanPut, SubscriptionPut, TenantCreate
-from tests.fixtures.db import TEST_KEY, drop_pg_database, make_pg_database, make_settings
+from tests.fixtures.db import TEST_KEY, make_settings
 from tests.fixtures.logscan import register_log_file
 
 pytestmark = pytest.mark.slow
@@ -186,11 +185,9 @@ def _slot_cron(at: datetime) -> str:
 
 
 @pytest.fixture
-def pg(postgres_admin_url: str) -> Iterator[str]:
-    url, name = make_pg_database(postgres_admin_url)
-    upgrade(url)
-    yield url
-    drop_pg_database(postgres_admin_url, name)
+def pg(empty_pg: str) -> str:
+    upgrade(empty_pg)
+    return empty_pg
 
 
 async def test_three_replicas_one_run_per_slot_and_a_killed_run_resumed(

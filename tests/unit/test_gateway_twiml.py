@@ -61,13 +61,27 @@ def test_stream_without_a_caller_or_with_two_is_built_whole() -> None:
     assert twiml.stream(url, dict(RESERVED)) == sdk_stream(url, RESERVED)
 
 
-def test_remembered_answers_are_equal_to_fresh_ones() -> None:
-    first = twiml.forward("+14155550100", caller_id="+14155550199",
-                          whisper_url="https://x.test/w?agent=1", record=True,
-                          recording_callback="https://x.test/r")
-    again = twiml.forward.__wrapped__("+14155550100", caller_id="+14155550199",
-                                      whisper_url="https://x.test/w?agent=1", record=True,
-                                      recording_callback="https://x.test/r")
-    assert first == again and "<Dial" in first
-    assert twiml.sip("sip:a@b.test") == twiml.sip.__wrapped__("sip:a@b.test")
-    assert twiml.not_in_service() == twiml.not_in_service.__wrapped__()
+def test_remembered_answers_are_the_sdks_for_their_own_arguments() -> None:
+    def forward(record: bool) -> str:
+        return twiml.forward("+14155550100", caller_id="+14155550199",
+                             whisper_url="https://x.test/w?agent=1", record=record,
+                             recording_callback="https://x.test/r")
+
+    recorded = VoiceResponse()
+    recorded.dial(
+        caller_id="+14155550199", answer_on_bridge=True, record=twiml.FORWARD_RECORDING,
+        recording_status_callback="https://x.test/r",
+    ).number("+14155550100", url="https://x.test/w?agent=1", method="POST")
+    first = forward(True)
+    again = forward(True)
+    assert first == again == str(recorded) and "<Dial" in first
+    # Another argument is another answer, not the remembered one.
+    assert "record=" not in forward(False)
+    for uri in ("sip:a@b.test", "sip:c@d.test"):
+        expected = VoiceResponse()
+        expected.dial(answer_on_bridge=True).sip(uri)
+        assert twiml.sip(uri) == twiml.sip(uri) == str(expected)
+    spoken = VoiceResponse()
+    spoken.say(twiml.NOT_IN_SERVICE)
+    spoken.hangup()
+    assert twiml.not_in_service() == twiml.not_in_service() == str(spoken)

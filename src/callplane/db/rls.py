@@ -101,9 +101,7 @@ class ScopedSession(Session):
 
 @event.listens_for(ScopedSession, "after_begin")
 def _after_begin(session: Session, _tx: SessionTransaction, connection: Connection) -> None:
-    if _is_postgres(connection):
-        scope: DbScope = session.info.get(INFO_KEY, NO_SCOPE)
-        connection.execute(_SET, scope.params())
+    apply_sync(connection, session.info.get(INFO_KEY, NO_SCOPE))
 
 
 def platform_options(connect_args: dict[str, Any]) -> dict[str, Any]:
@@ -143,19 +141,3 @@ async def check_role(engine: AsyncEngine) -> bool:
         return False
     return True
 
-
-# The tables the policies cover (migration 0004; a test checks that every table with a
-# `tenant_id` column is here). `tenants` is keyed on its own id.
-TENANT_TABLES = (
-    "agents",
-    "api_keys",
-    "audit_log",
-    "compliance_profiles",
-    "connections",
-    "events",
-    "outbox",
-    "phone_numbers",
-    "stripe_events",
-    "subscriptions",
-    "trunks",
-)

@@ -58,10 +58,11 @@ class UnitOfWork:
         """The rows the database lets this unit of work see (PostgreSQL)."""
         return self._db_scope
 
-    async def set_db_scope(self, scope: rls.DbScope) -> None:
+    async def set_db_scope(self, scope: rls.DbScope, *, flush: bool = True) -> None:
         """Confine this unit of work to `scope` from now on, in the current transaction too.
 
-        Work not yet flushed is flushed first, under the scope it was done in.
+        Work not yet flushed is flushed first, under the scope it was done in (unless `flush`
+        is False: a failed transaction has nothing left to flush).
         """
         if scope == self._db_scope:
             return
@@ -71,7 +72,8 @@ class UnitOfWork:
             return
         session.info[rls.INFO_KEY] = scope
         if session.in_transaction() and session.bind.dialect.name == "postgresql":
-            await session.flush()
+            if flush:
+                await session.flush()
             conn = await session.connection()
             await conn.run_sync(rls.apply_sync, scope)
 
@@ -88,19 +90,12 @@ class UnitOfWork:
         try:
             yield
         except BaseException:
-            # The transaction may be unusable now (the caller rolls back); the next one starts
-            # in the previous scope either way.
-            self._db_scope = previous
-            if self._session is not None:
-                self._session.info[rls.INFO_KEY] = previous
-                if self._session.in_transaction():
-                    # An aborted transaction refuses this too; it is rolled back later anyway.
-                    with suppress(Exception):
-                        conn = await self._session.connection()
-                        await conn.run_sync(rls.apply_sync, previous)
+            # The transaction may be unusable now (the caller rolls back) and refuse the setting:
+            # the next transaction starts in the previous scope either way.
+            with suppress(Exception):
+                await self.set_db_scope(previous, flush=False)
             raise
-        else:
-            await self.set_db_scope(previous)
+        await self.set_db_scope(previous)
 
     async def __aexit__(
         self,

@@ -119,7 +119,6 @@ async def _account_step(
     tokens = 1 if is_platform else 0
     grace_until = None
     previous = uow.runtime.twilio.platform_previous_token() if is_platform else None
-    previous_without_end = previous is not None and previous[1] is None
     if previous is not None:
         tokens += 1
         grace_until = previous[1].isoformat() if previous[1] else None
@@ -142,7 +141,7 @@ async def _account_step(
     )
     if grace_until:
         summary += f"; a previous token is accepted until {grace_until}"
-    elif previous_without_end:
+    elif previous is not None:  # a previous platform token without an end
         summary += "; the previous platform token is accepted until it is removed from settings"
     steps.add("signature", tokens > 0, summary, tokens=tokens, previous_token_until=grace_until,
               public_base_url=base)

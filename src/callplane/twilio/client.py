@@ -81,12 +81,12 @@ def build_client(
         username, password = account_sid, auth_token
     else:
         raise ValueError("a Twilio client needs an auth token or an API key and secret")
-    if http_client is not None:
-        pass  # shared by many clients (a job's pooled connections)
-    elif asynchronous:
-        http_client = AsyncRewritingHttpClient(base_url, timeout=timeout)
-    else:
-        http_client = RewritingHttpClient(base_url, timeout=timeout)
+    if http_client is None:  # else shared by many clients (a job's pooled connections)
+        http_client = (
+            AsyncRewritingHttpClient(base_url, timeout=timeout)
+            if asynchronous
+            else RewritingHttpClient(base_url, timeout=timeout)
+        )
     return Client(
         username,
         password,
