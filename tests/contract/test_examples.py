@@ -41,7 +41,12 @@ from tests.contract.scenarios import (
     sandbox_answer,
     unset_in_sandbox,
 )
-from tests.fixtures.contract import RELAXATIONS, ContractRecorder, ContractValidator
+from tests.fixtures.contract import (
+    RELAXATIONS,
+    ContractRecorder,
+    ContractValidator,
+    require_oai_file,
+)
 
 FILES = example_files()
 
@@ -59,7 +64,7 @@ def _example(file: str) -> Example:
 
 def test_examples_are_there() -> None:
     """The examples directory is where the catalogue expects it, with files in it."""
-    assert EXAMPLES_DIR.is_dir(), f"missing {EXAMPLES_DIR} (set CALLPLANE_TWILIO_OAI_DIR)"
+    require_oai_file(EXAMPLES_DIR)
     assert len(FILES) > 100
 
 

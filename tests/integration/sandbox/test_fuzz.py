@@ -8,11 +8,8 @@ of a small seeded world, random SIDs or junk.
 from __future__ import annotations
 
 import base64
-import json
-import os
 import re
 import warnings
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -21,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from callplane.sandbox.app import create_sandbox_app
+from tests.fixtures.contract import SPEC_FILES, default_oai_dir, load_spec
 
 with warnings.catch_warnings():
     # Starlette suggests another HTTP package for its TestClient; httpx is what we have.
@@ -29,16 +27,8 @@ with warnings.catch_warnings():
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 
-OAI = Path(
-    os.environ.get("CALLPLANE_TWILIO_OAI_DIR")
-    or Path(__file__).resolve().parents[4] / "shared" / "twilio-oai"
-)
-SPECS = {
-    "api": "twilio_api_v2010.json",
-    "trunking": "twilio_trunking_v1.json",
-    "pricing": "twilio_pricing_v1.json",
-    "numbers": "twilio_numbers_v2.json",
-}
+OAI = default_oai_dir()
+SPECS = {product: name for product, name in SPEC_FILES.items() if product != "messaging"}
 PARAM_NAMES = [
     "FriendlyName",
     "PhoneNumber",
@@ -102,7 +92,7 @@ PARAM_NAMES = [
 def _templates() -> list[str]:
     out = []
     for product, name in SPECS.items():
-        spec = json.loads((OAI / name).read_text())
+        spec = load_spec(OAI / name)
         out.extend(f"/{product}{path}" for path in spec["paths"])
     return out
 
