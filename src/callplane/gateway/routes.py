@@ -18,8 +18,8 @@ from starlette.routing import BaseRoute, Route
 from callplane.deps import PlatformActor, Scope, UoW
 from callplane.gateway import service, webhooks
 from callplane.gateway.schemas import EventOut, ExplainOut
-from callplane.gateway.urls import WEBHOOK_PATHS, WHISPER_PATH
 from callplane.schemas import ERROR_RESPONSES, ListOf
+from callplane.twilio.webhooks import WEBHOOK_PATHS, WHISPER_PATH
 
 router = APIRouter(tags=["gateway"], responses=ERROR_RESPONSES)
 

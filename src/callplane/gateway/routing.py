@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from callplane.gateway import twiml
-from callplane.gateway.urls import WEBHOOK_PATHS, whisper_url
 from callplane.settings import Settings
+from callplane.twilio.webhooks import WEBHOOK_PATHS, whisper_url
 
 # Call states in the order Twilio moves through them; the last rank is terminal.
 CALL_STATE_RANK: dict[str, int] = {

@@ -28,7 +28,6 @@ from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError, Conflict, NotFound, Unprocessable
 from callplane.gateway import routing
 from callplane.gateway.models import Event
-from callplane.gateway.urls import webhook_urls
 from callplane.log import get_logger
 from callplane.numbers.models import PhoneNumber
 from callplane.phone import normalize_e164
@@ -36,6 +35,7 @@ from callplane.tenancy import TenantScope
 from callplane.tenants.models import Subscription, Tenant
 from callplane.twilio.errors import TWILIO_ERRORS, call_twilio
 from callplane.twilio.factory import TwilioCredentials
+from callplane.twilio.webhooks import webhook_urls
 
 log = get_logger(__name__)
 

@@ -38,7 +38,6 @@ from callplane.db.base import utcnow
 from callplane.db.locks import named_lock
 from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError, Conflict, Forbidden, NotFound, ProviderError, Unprocessable
-from callplane.gateway.urls import webhook_urls
 from callplane.log import get_logger
 from callplane.numbers import compliance
 from callplane.numbers.models import HELD_STATUSES, RELEASE_REASONS, PhoneNumber
@@ -58,6 +57,7 @@ from callplane.tenants import service as tenants
 from callplane.tenants.models import Tenant
 from callplane.twilio.errors import TWILIO_ERRORS, call_twilio
 from callplane.twilio.factory import TwilioCredentials
+from callplane.twilio.webhooks import webhook_urls
 
 log = get_logger(__name__)
 
