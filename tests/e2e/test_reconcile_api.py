@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from callplane.db.audit import AuditLog
 from callplane.numbers.models import PhoneNumber
-from callplane.reconcile.models import JobRun
+from callplane.jobs.models import JobRun
 from callplane.tenants.schemas import SubscriptionPut
 from tests.fixtures.api import Api, TenantKit
 from tests.fixtures.jobs import (

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager, suppress
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from sqlalchemy import Executable, Result
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callplane.db import rls
@@ -122,6 +123,23 @@ class UnitOfWork:
         """A repository for `model`; scoped to the tenant when `scope` is given."""
         return Repository(self.session, model, scope)
 
+    def platform_repo(self, model: type[M]) -> Repository[M]:
+        """A repository over every tenant's rows, each of its statements run in the platform
+        database scope (`platform_scope`), which is restored after each one."""
+        return _PlatformRepository(self, model)
+
     def add(self, obj: Any) -> None:
         """Add an unscoped (platform) object."""
         self.session.add(obj)
+
+
+class _PlatformRepository(Repository[M]):
+    """Unscoped, and across tenants under row-level security too: the explicit policy."""
+
+    def __init__(self, uow: UnitOfWork, model: type[M]) -> None:
+        super().__init__(uow.session, model, None)
+        self._uow = uow
+
+    async def _execute(self, stmt: Executable) -> Result[Any]:
+        async with self._uow.platform_scope():
+            return await super()._execute(stmt)

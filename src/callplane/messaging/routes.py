@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from callplane.deps import AdminScope, Scope, UoW
 from callplane.messaging import service
-from callplane.messaging.schemas import CallCreate, MessageCreate, OutboundOut, outbound_out
+from callplane.messaging.schemas import CallCreate, MessageCreate, OutboundOut
 from callplane.schemas import ERROR_RESPONSES
 
 router = APIRouter(
@@ -19,7 +19,7 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 
 
 def _answer(event: Any, created: bool) -> JSONResponse:
-    body = outbound_out(event).model_dump(mode="json", by_alias=True)
+    body = OutboundOut.from_model(event).model_dump(mode="json", by_alias=True)
     return JSONResponse(body, status_code=201 if created else 200)
 
 

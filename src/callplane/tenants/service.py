@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +14,14 @@ from callplane.db.uow import UnitOfWork
 from callplane.errors import Conflict, NotFound, Unprocessable
 from callplane.security.apikeys import display_prefix, generate_api_key, hash_api_key
 from callplane.tenancy import Actor, Role, TenantScope
-from callplane.tenants.models import ApiKey, Plan, Subscription, Tenant
+from callplane.tenants.models import (
+    ApiKey,
+    Plan,
+    Subscription,
+    SubscriptionStatus,
+    Tenant,
+    TenantStatus,
+)
 from callplane.tenants.schemas import (
     PlanPut,
     SubscriptionPut,
@@ -27,7 +35,7 @@ async def create_tenant(*, uow: UnitOfWork, actor: Actor, data: TenantCreate) ->
     exists = await uow.session.execute(select(Tenant.id).where(Tenant.slug == data.slug))
     if exists.first() is not None:
         raise Conflict(f"the slug {data.slug!r} is taken", code="slug_taken")
-    tenant = Tenant(id=uuid.uuid4(), slug=data.slug, name=data.name, status="active")
+    tenant = Tenant(id=uuid.uuid4(), slug=data.slug, name=data.name, status=TenantStatus.active)
     uow.add(tenant)
     record_audit(
         uow=uow, actor=actor, action="tenant.create", tenant_id=tenant.id, target=tenant.id,
@@ -69,7 +77,7 @@ async def get_tenant(*, uow: UnitOfWork, scope: TenantScope) -> Tenant:
 async def update_tenant(*, uow: UnitOfWork, scope: TenantScope, data: TenantPatch) -> Tenant:
     """Rename, suspend or reactivate a tenant."""
     tenant = await get_tenant(uow=uow, scope=scope)
-    if tenant.status == "offboarded":
+    if tenant.status == TenantStatus.offboarded:
         raise Conflict("this tenant is offboarded", code="tenant_offboarded")
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     for field, value in changes.items():
@@ -85,7 +93,7 @@ async def update_tenant(*, uow: UnitOfWork, scope: TenantScope, data: TenantPatc
 async def mark_offboarded(*, uow: UnitOfWork, scope: TenantScope) -> Tenant:
     """Mark the tenant offboarded and revoke its API keys (the caller releases its resources)."""
     tenant = await get_tenant(uow=uow, scope=scope)
-    tenant.status = "offboarded"
+    tenant.status = TenantStatus.offboarded
     await uow.session.execute(
         update(ApiKey)
         .where(ApiKey.tenant_id == tenant.id, ApiKey.revoked_at.is_(None))
@@ -211,7 +219,7 @@ async def put_subscription(
     repo = uow.repo(Subscription, scope)
     sub = await repo.find()
     canceled_at = data.canceled_at
-    if data.status == "canceled" and canceled_at is None:
+    if data.status == SubscriptionStatus.canceled and canceled_at is None:
         canceled_at = utcnow()
     if sub is None:
         sub = repo.add(Subscription(id=uuid.uuid4(), plan_name=data.plan, status=data.status))
@@ -229,10 +237,19 @@ async def put_subscription(
     return sub
 
 
+def cancellation_due(sub: Subscription | None, *, now: datetime | None = None) -> bool:
+    """Whether a subscription's numbers must go now: canceled, or ended at period end, in the past."""
+    if sub is None or sub.canceled_at is None:
+        return False
+    if sub.canceled_at > (now or utcnow()):
+        return False
+    return sub.status == SubscriptionStatus.canceled or sub.cancel_at_period_end
+
+
 async def phone_number_quota(*, uow: UnitOfWork, scope: TenantScope) -> int:
     """The number quota in force: the plan's while the subscription is active, else 0."""
     sub = await uow.repo(Subscription, scope).find()
-    if sub is None or sub.status != "active":
+    if sub is None or sub.status != SubscriptionStatus.active:
         return 0
     plan = await uow.session.get(Plan, sub.plan_name)
     return plan.quota_phone_numbers if plan else 0
