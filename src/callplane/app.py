@@ -135,9 +135,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     from callplane.connections.routes import router as connections_router
     from callplane.gateway.routes import router as gateway_router
     from callplane.gateway.routes import webhook_routes
+    from callplane.jobs.routes import router as jobs_router
     from callplane.messaging.routes import router as messaging_router
     from callplane.numbers.routes import router as numbers_router
-    from callplane.jobs.routes import router as jobs_router
     from callplane.tenants.routes import router as tenants_router
     from callplane.trunks.routes import router as trunks_router
 
@@ -168,7 +168,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         try:
             async with request.app.state.runtime.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-        except Exception as exc:  # readiness reports, it does not raise
+        except Exception as exc:  # noqa: BLE001 - readiness reports, it does not raise
             log.warning("database not ready", error=type(exc).__name__)
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ready"})

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -35,14 +34,9 @@ from tests.fixtures.db import PUBLIC_BASE_URL, TEST_KEY
 from tests.fixtures.jobs import backdate, reconcile
 from tests.fixtures.logscan import record_output
 from tests.fixtures.numbers import IPN_POST
+from tests.fixtures.processes import free_port
 
 PLATFORM_KEY = "cpk_crash_test_" + uuid.uuid4().hex
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait(predicate: Any, what: str, timeout: float = 20.0) -> Any:
@@ -60,7 +54,7 @@ class Service:
 
     def __init__(self, env: dict[str, str], cwd: Path) -> None:
         self.env, self.cwd = env, cwd
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 

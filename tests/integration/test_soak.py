@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.soak import SoakConfig, run
+from tests.fixtures.soak import SoakConfig, run
 from tests.fixtures.logscan import register_key_spec, register_log_file, register_secret
 
 pytestmark = pytest.mark.slow

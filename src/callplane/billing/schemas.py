@@ -9,13 +9,15 @@ from pydantic import BaseModel
 
 from callplane.tenants.schemas import SubscriptionOut
 
+Outcome = Literal["applied", "stale", "ignored", "duplicate"]
+
 
 class StripeEventOut(BaseModel):
     """What became of a Stripe event."""
 
     received: bool = True
     event_id: str
-    outcome: Literal["applied", "stale", "ignored", "duplicate"]
+    outcome: Outcome
     tenant_id: uuid.UUID | None = None
     detail: str | None = None
     subscription: SubscriptionOut | None = None

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from callplane.billing.models import StripeEvent
-from callplane.billing.schemas import StripeEventOut
+from callplane.billing.schemas import Outcome, StripeEventOut
 from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError, NotFound, Unprocessable
 from callplane.log import get_logger
@@ -176,7 +176,7 @@ async def handle_stripe_event(*, uow: UnitOfWork, event: dict[str, Any]) -> Stri
     object_id = str(obj.get("id")) if isinstance(obj, dict) and obj.get("id") else None
 
     async def record(
-        outcome: str, tenant_id: uuid.UUID | None = None, detail: str | None = None
+        outcome: Outcome, tenant_id: uuid.UUID | None = None, detail: str | None = None
     ) -> StripeEventOut:
         uow.add(
             StripeEvent(

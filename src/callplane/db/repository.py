@@ -8,7 +8,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Executable, Result, Row, Select, and_, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Result,
+    Row,
+    Select,
+    and_,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callplane.db.base import Base
@@ -59,7 +70,7 @@ class Repository(Generic[M]):
     def _name(self) -> str:
         return getattr(self.model, "__resource_name__", self.model.__name__.lower())
 
-    def select(self) -> Select[tuple[M]]:
+    def select(self) -> Select[M]:
         """A SELECT of the model with the tenant filter applied."""
         stmt = select(self.model)
         if self.scope is not None:
@@ -124,7 +135,7 @@ class Repository(Generic[M]):
 
     async def update_returning(
         self, *where: ColumnElement[bool], returning: Sequence[Any], **values: Any
-    ) -> list[Row[Any]]:
+    ) -> list[tuple[Any, ...]]:
         """Bulk-update rows in scope matching `where`; the `returning` columns of those changed."""
         stmt = update(self.model).where(*where).values(**values)
         if self.scope is not None:
@@ -132,7 +143,7 @@ class Repository(Generic[M]):
         result = await self._execute(
             stmt.returning(*returning).execution_options(synchronize_session=False)
         )
-        return list(result.all())
+        return [tuple(row) for row in result.all()]
 
     def add(self, obj: M) -> M:
         """Add a row, stamping it with the scope's tenant."""

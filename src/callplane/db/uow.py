@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from sqlalchemy import Executable, Result
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -49,7 +49,7 @@ class UnitOfWork:
             raise RuntimeError("unit of work used outside `async with`")
         return self._session
 
-    async def __aenter__(self) -> UnitOfWork:
+    async def __aenter__(self) -> Self:
         self._session = self._factory()
         self._session.info[rls.INFO_KEY] = self._db_scope
         return self
@@ -72,7 +72,7 @@ class UnitOfWork:
         if session is None:
             return
         session.info[rls.INFO_KEY] = scope
-        if session.in_transaction() and session.bind.dialect.name == "postgresql":
+        if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
             if flush:
                 await session.flush()
             conn = await session.connection()

@@ -83,7 +83,7 @@ async def tenants_due(
         if tenant_id is not None:
             subs = subs.where(Subscription.tenant_id == tenant_id)
             off = off.where(Tenant.id == tenant_id)
-        due = {
+        due: dict[uuid.UUID, str] = {
             s.tenant_id: ReleaseReason.subscription_canceled
             for s in (await uow.session.execute(subs)).scalars()
         }

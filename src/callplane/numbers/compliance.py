@@ -29,8 +29,7 @@ from callplane.db.locks import named_lock
 from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError, Forbidden, NotFound, Unprocessable
 from callplane.log import get_logger
-from callplane.numbers.models import ClonedBundle, ComplianceProfile, CopiedAddress
-from callplane.numbers.models import PhoneNumber
+from callplane.numbers.models import ClonedBundle, ComplianceProfile, CopiedAddress, PhoneNumber
 from callplane.numbers.schemas import ComplianceIn
 from callplane.tenancy import Actor, TenantScope
 from callplane.twilio.errors import call_twilio
@@ -96,9 +95,9 @@ async def _verify_sids(client: Client, account_sid: str, data: ComplianceIn) -> 
         )
         status = getattr(bundle, "status", None)
     addresses = client.api.v2010.accounts(account_sid).addresses
-    for sid in sorted({data.address_sid, data.emergency_address_sid} - {None}):
-        address = addresses(str(sid))
-        await check("address", str(sid), address.fetch_async)
+    for sid in sorted(s for s in {data.address_sid, data.emergency_address_sid} if s):
+        address = addresses(sid)
+        await check("address", sid, address.fetch_async)
     return status
 
 

@@ -203,7 +203,7 @@ async def apply_many(
     moved meanwhile is not touched. `scope` confines it to a tenant (None: every tenant).
     """
     rule = TRANSITIONS[change.transition]
-    guard = [PhoneNumber.status.in_(rule.sources)]
+    guard: list[ColumnElement[bool]] = [PhoneNumber.status.in_(rule.sources)]
     if rule.origin is not None:
         guard.append(PhoneNumber.origin == rule.origin)
     rows = await uow.repo(PhoneNumber, scope).update_returning(
@@ -214,4 +214,4 @@ async def apply_many(
         updated_at=now or utcnow(),
         **change.fields,
     )
-    return [Changed(*row) for row in rows]
+    return [Changed(id=row[0], tenant_id=row[1], e164=row[2]) for row in rows]

@@ -7,6 +7,7 @@ Search and prices are `numbers.search`; buying, importing and pending purchases
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from callplane.connections import service as connections
 from callplane.connections.clients import connection_client
@@ -31,7 +32,7 @@ async def list_numbers(
     *,
     uow: UnitOfWork,
     scope: TenantScope,
-    statuses: list[str] | None,
+    statuses: Sequence[str] | None,
     cursor: str | None,
     limit: int,
 ) -> tuple[list[PhoneNumber], str | None]:

@@ -6,10 +6,10 @@ The vocabulary only; what moves a number from one status to another is `numbers.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
-from collections.abc import Iterator
 
 
 class NumberStatus(StrEnum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -14,8 +15,6 @@ from tenacity import (
     stop_after_attempt,
     wait_exponential_jitter,
 )
-import json
-
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from callplane.errors import ApiError, ProviderError
@@ -29,8 +28,10 @@ TWILIO_ERRORS: dict[int, tuple[int, str, str]] = {
     20003: (
         422,
         "invalid_credentials",
-        "Twilio rejected the account SID and auth token (or API key). Check them in the Twilio "
-        "console and update the connection.",
+        (
+            "Twilio rejected the account SID and auth token (or API key). Check them in the "
+            "Twilio console and update the connection."
+        ),
     ),
     20404: (404, "twilio_resource_not_found", "Twilio does not know this resource."),
     21211: (422, "invalid_to_number", "The 'to' number is not a valid phone number."),
@@ -54,15 +55,20 @@ TWILIO_ERRORS: dict[int, tuple[int, str, str]] = {
     21631: (
         422,
         "address_required",
-        "This number requires a registered address. Add the address to the compliance profile "
-        "for this country and number type, then buy again.",
+        (
+            "This number requires a registered address. Add the address to the compliance "
+            "profile for this country and number type, then buy again."
+        ),
     ),
     21649: (
         422,
         "bundle_required",
-        "This number is regulated and needs an approved regulatory bundle in the buying account. "
-        "Register an approved bundle in the compliance profile for this country and number type "
-        "(in the subaccount model callplane clones the platform's bundle into the subaccount).",
+        (
+            "This number is regulated and needs an approved regulatory bundle in the buying "
+            "account. Register an approved bundle in the compliance profile for this country and "
+            "number type (in the subaccount model callplane clones the platform's bundle into the "
+            "subaccount)."
+        ),
     ),
 }
 
@@ -136,7 +142,7 @@ async def call_twilio(
                     raise as_rest_exception(exc) from exc
     except RetryError as exc:  # pragma: no cover - reraise=True makes this unreachable
         raise map_twilio_error(exc.last_attempt.exception() or exc) from exc
-    except (TwilioException, aiohttp.ClientError, asyncio.TimeoutError, ConnectionError) as exc:
+    except (TimeoutError, TwilioException, aiohttp.ClientError, ConnectionError) as exc:
         log.warning(
             "twilio call failed",
             action=action,
