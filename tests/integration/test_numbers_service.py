@@ -13,7 +13,7 @@ import pytest
 from callplane.connections.usage import resources_in_account
 from callplane.errors import ApiError
 from callplane.jobs.releasing import release_tenant_numbers
-from callplane.numbers import purchase, search
+from callplane.numbers import guards, purchase, search
 from callplane.numbers import service as numbers
 from callplane.numbers.models import PhoneNumber
 from callplane.numbers.purchase import PENDING_GRACE
@@ -89,7 +89,7 @@ async def test_the_database_refuses_a_second_holder(
 
     alice, bob = await _tenant(db), await _tenant(db)
     (e164,) = await _available(db, alice)
-    monkeypatch.setattr(purchase, "_holder", nobody)
+    monkeypatch.setattr(guards, "holder", nobody)
     results = await asyncio.gather(_buy(db, alice, e164), _buy(db, bob, e164), return_exceptions=True)
     errors = [r for r in results if isinstance(r, BaseException)]
     assert len(errors) == 1, results

@@ -50,7 +50,7 @@ from callplane.jobs import runs as job_runs
 from callplane.jobs.reconcile.run import execute_run
 from callplane.jobs.schemas import RunOut
 from callplane.log import get_logger
-from callplane.numbers import purchase, search
+from callplane.numbers import guards, purchase, search
 from callplane.numbers import service as numbers
 from callplane.numbers.models import PhoneNumber
 from callplane.numbers.schemas import NumberBuy, NumberOut
@@ -406,7 +406,7 @@ async def _usage(page: TenantPage) -> dict[str, Any]:
     except NotFound:
         sub = None
     return {
-        "used": await purchase.held_count(uow=uow, scope=scope),
+        "used": await guards.held_count(uow=uow, scope=scope),
         "quota": await tenants.phone_number_quota(uow=uow, scope=scope),
         "subscription": sub,
     }

@@ -60,9 +60,3 @@ class CreatedMixin:
     """A creation timestamp."""
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class TenantOwnedMixin:
-    """Marks a row as owned by a tenant; the repository scopes every query by it."""
-
-    tenant_id: Mapped[uuid.UUID]

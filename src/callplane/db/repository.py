@@ -12,7 +12,6 @@ from sqlalchemy import (
     ColumnElement,
     Executable,
     Result,
-    Row,
     Select,
     and_,
     func,

@@ -36,6 +36,7 @@ from callplane.numbers.states import NumberOrigin, NumberStatus, ReleaseReason, 
 from callplane.tenancy import TenantScope
 
 S = NumberStatus
+Reason = ReleaseReason | ColumnElement[Any]  # an SQL expression for many rows at once
 
 
 class Transition(StrEnum):
@@ -127,14 +128,14 @@ class Change:
         return cls(Transition.begin_release, {"release_reason": reason})
 
     @classmethod
-    def end_release(cls, number: PhoneNumber, reason: ReleaseReason | Any) -> Change:
+    def end_release(cls, number: PhoneNumber, reason: ReleaseReason) -> Change:
         """The release done: `finish_release` or `hand_back`, as `release_at_twilio` decides."""
         kept = release_at_twilio(number) is AtTwilio.keep
         return cls._released(Transition.hand_back if kept else Transition.finish_release, reason)
 
     @classmethod
-    def finish_release(cls, reason: ReleaseReason | Any) -> Change:
-        """Twilio no longer has the number (`reason` may be an SQL expression in bulk)."""
+    def finish_release(cls, reason: Reason) -> Change:
+        """Twilio no longer has the number (in bulk, `reason` may be an SQL expression)."""
         return cls._released(Transition.finish_release, reason)
 
     @classmethod
@@ -148,7 +149,7 @@ class Change:
         return cls(Transition.abandon_release, {"release_reason": None})
 
     @classmethod
-    def _released(cls, transition: Transition, reason: ReleaseReason | Any) -> Change:
+    def _released(cls, transition: Transition, reason: Reason) -> Change:
         return cls(
             transition,
             {"released_at": utcnow(), "release_reason": reason, "agent_id": None, "trunk_id": None},

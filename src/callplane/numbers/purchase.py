@@ -24,7 +24,6 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from twilio.base.exceptions import TwilioRestException
 
-from callplane.agents.models import Agent
 from callplane.connections import service as connections
 from callplane.connections.clients import TenantTwilio, tenant_client
 from callplane.db.audit import record_audit
@@ -33,17 +32,15 @@ from callplane.db.locks import named_lock
 from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError, Conflict, Forbidden, NotFound, ProviderError, Unprocessable
 from callplane.log import get_logger
-from callplane.numbers import compliance, lifecycle
+from callplane.numbers import compliance, guards, lifecycle
 from callplane.numbers.lifecycle import Change, Transition
 from callplane.numbers.models import PhoneNumber
 from callplane.numbers.remote import TwilioNumbers, capabilities_of, is_wired
 from callplane.numbers.schemas import NumberBuy, NumberImport
 from callplane.numbers.search import number_type_of, price_for
-from callplane.numbers.states import HELD_STATUSES, NumberOrigin, NumberStatus
+from callplane.numbers.states import NumberOrigin, NumberStatus
 from callplane.phone import normalize_e164, region_of
 from callplane.tenancy import SYSTEM, TenantScope
-from callplane.tenants import service as tenants
-from callplane.tenants.models import Tenant, TenantStatus
 from callplane.twilio.errors import TWILIO_ERRORS
 
 log = get_logger(__name__)
@@ -57,13 +54,6 @@ _STATUS_OF_CODE: dict[str, int] = {code: status for status, code, _ in TWILIO_ER
 _STATUS_OF_CODE.update({"provider_error": 502, "purchase_not_completed": 409})
 
 
-class QuotaExceeded(ApiError):
-    """The tenant's plan allows no more numbers."""
-
-    status_code = 402
-    code = "phone_number_quota_exceeded"
-
-
 class PhoneNumberUnavailable(Conflict):
     """The number cannot be bought (taken, or no longer offered)."""
 
@@ -74,58 +64,6 @@ class OwnedElsewhere(Conflict):
     """Another tenant holds this number."""
 
     code = "phone_number_owned_elsewhere"
-
-
-# -- guards ---------------------------------------------------------------------------------
-
-
-async def _require_active_tenant(uow: UnitOfWork, scope: TenantScope) -> None:
-    tenant = await uow.session.get(Tenant, scope.tenant_id)
-    if tenant is None:
-        raise NotFound("tenant")
-    if tenant.status != TenantStatus.active:
-        raise Conflict(
-            f"the tenant is {tenant.status}: it cannot take new numbers", code="tenant_not_active"
-        )
-
-
-async def held_count(*, uow: UnitOfWork, scope: TenantScope) -> int:
-    """How many numbers count against the tenant's quota (pending, active, releasing)."""
-    return await uow.repo(PhoneNumber, scope).count(PhoneNumber.status.in_(HELD_STATUSES))
-
-
-async def _check_quota(uow: UnitOfWork, scope: TenantScope) -> None:
-    quota = await tenants.phone_number_quota(uow=uow, scope=scope)
-    used = await held_count(uow=uow, scope=scope)
-    if used >= quota:
-        why = (
-            "the tenant has no active subscription"
-            if quota == 0
-            else f"the plan allows {quota} phone number{'s' if quota != 1 else ''}"
-        )
-        raise QuotaExceeded(
-            f"{why} and {used} {'is' if used == 1 else 'are'} held: release a number or "
-            "upgrade the plan",
-            used=used,
-            quota=quota,
-        )
-
-
-async def _holder(uow: UnitOfWork, e164: str) -> PhoneNumber | None:
-    """The row holding this number in any tenant (the unique index allows one).
-
-    Across tenants by design (row-level security's explicit platform scope): "another tenant
-    holds it" is an answer the API gives (409), never the row itself.
-    """
-    return await uow.platform_repo(PhoneNumber).find(
-        PhoneNumber.e164 == e164, PhoneNumber.status.in_(HELD_STATUSES)
-    )
-
-
-async def check_agent(uow: UnitOfWork, scope: TenantScope, agent_id: uuid.UUID | None) -> None:
-    """The agent is the tenant's (404 otherwise); None passes."""
-    if agent_id is not None:
-        await uow.repo(Agent, scope).get(agent_id)
 
 
 def _unavailable(e164: str, holder: PhoneNumber | None, scope: TenantScope) -> ApiError:
@@ -149,11 +87,11 @@ async def buy_number(
     prior = await repo.find(PhoneNumber.idempotency_key == key)
     if prior is not None:
         return await _replay(uow=uow, number=prior, e164=e164), True
-    await check_agent(uow, scope, data.agent_id)
-    await _require_active_tenant(uow, scope)
+    await guards.check_agent(uow, scope, data.agent_id)
+    await guards.require_active_tenant(uow, scope)
     # Cheap checks first: a refused request never reaches Twilio.
-    await _check_quota(uow, scope)
-    holder = await _holder(uow, e164)
+    await guards.check_quota(uow, scope)
+    holder = await guards.holder(uow, e164)
     if holder is not None:
         raise _unavailable(e164, holder, scope)
     country = region_of(e164) or "US"
@@ -178,7 +116,7 @@ async def buy_number(
     )
     try:
         async with named_lock(uow, f"numbers:{scope.tenant_id}"):
-            await _check_quota(uow, scope)
+            await guards.check_quota(uow, scope)
             repo.add(number)
             record_audit(
                 uow=uow, actor=scope.actor, action="phone_number.purchase_started",
@@ -191,7 +129,7 @@ async def buy_number(
         prior = await repo.find(PhoneNumber.idempotency_key == key)
         if prior is not None:  # the same key, sent twice at once
             return await _replay(uow=uow, number=prior, e164=e164), True
-        holder = await _holder(uow, e164)
+        holder = await guards.holder(uow, e164)
         raise _unavailable(e164, holder, scope) from None
 
     # 2. Compliance (a clone of the platform's bundle in a subaccount), then the purchase.
@@ -399,18 +337,18 @@ async def import_number(
 ) -> tuple[PhoneNumber, bool]:
     """Claim a number already in the tenant's account; returns (row, created)."""
     e164 = normalize_e164(data.phone_number, country=data.country)
-    await check_agent(uow, scope, data.agent_id)
-    await _require_active_tenant(uow, scope)
+    await guards.check_agent(uow, scope, data.agent_id)
+    await guards.require_active_tenant(uow, scope)
     conn = await connections.get_connection(uow=uow, scope=scope)
     if conn.model == "master" and not scope.actor.is_platform:
         raise Forbidden(
             "in the master account model numbers live in the platform's Twilio account: only a "
             "platform key may import one into a tenant"
         )
-    holder = await _holder(uow, e164)
+    holder = await guards.holder(uow, e164)
     if holder is not None and holder.tenant_id == scope.tenant_id:
         return holder, False
-    await _check_quota(uow, scope)
+    await guards.check_quota(uow, scope)
     tw = await tenant_client(uow=uow, scope=scope)
     remote = TwilioNumbers(tw)
     found = await remote.find(e164)
@@ -461,7 +399,7 @@ async def _claim(
         lifecycle.apply(number, _activation(found))
     try:
         async with named_lock(uow, f"numbers:{scope.tenant_id}"):
-            await _check_quota(uow, scope)
+            await guards.check_quota(uow, scope)
             uow.repo(PhoneNumber, scope).add(number)
             record_audit(
                 uow=uow, actor=scope.actor, action="phone_number.import", tenant_id=scope.tenant_id,
@@ -475,7 +413,7 @@ async def _claim(
             await uow.commit()
     except IntegrityError:
         await uow.rollback()
-        holder = await _holder(uow, e164)
+        holder = await guards.holder(uow, e164)
         if holder is not None and holder.tenant_id == scope.tenant_id:
             return holder, False
         raise OwnedElsewhere(f"{e164} belongs to another tenant") from None

@@ -18,9 +18,10 @@ from callplane.db.uow import UnitOfWork
 from callplane.errors import Conflict
 from callplane.log import get_logger
 from callplane.numbers import lifecycle
+from callplane.numbers.guards import check_agent, held_count
 from callplane.numbers.lifecycle import AtTwilio, Change
 from callplane.numbers.models import PhoneNumber
-from callplane.numbers.purchase import PENDING_GRACE, check_agent, held_count, resolve_pending
+from callplane.numbers.purchase import PENDING_GRACE, resolve_pending
 from callplane.numbers.remote import TwilioNumbers
 from callplane.numbers.states import NumberStatus, ReleaseReason
 from callplane.tenancy import TenantScope
