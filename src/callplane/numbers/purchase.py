@@ -66,6 +66,25 @@ class OwnedElsewhere(Conflict):
     code = "phone_number_owned_elsewhere"
 
 
+async def _new_row(tw: TenantTwilio, e164: str, origin: NumberOrigin, **fields: Any) -> PhoneNumber:
+    """A new (pending) row for a number of the tenant's account, with its type and price."""
+    country = region_of(e164) or "US"
+    number_type = number_type_of(e164)
+    price, unit = await price_for(tw, country, number_type)
+    return lifecycle.new_number(
+        origin=origin,
+        id=uuid.uuid4(),
+        connection_id=tw.conn.id,
+        account_sid=tw.account_sid,
+        e164=e164,
+        country=country,
+        type=number_type,
+        monthly_price=price,
+        price_unit=unit,
+        **fields,
+    )
+
+
 def _unavailable(e164: str, holder: PhoneNumber | None, scope: TenantScope) -> ApiError:
     if holder is not None and holder.tenant_id == scope.tenant_id:
         return PhoneNumberUnavailable(
@@ -94,33 +113,22 @@ async def buy_number(
     holder = await guards.holder(uow, e164)
     if holder is not None:
         raise _unavailable(e164, holder, scope)
-    country = region_of(e164) or "US"
-    number_type = number_type_of(e164)
     tw = await tenant_client(uow=uow, scope=scope)
-    price, unit = await price_for(tw, country, number_type)
 
     # 1. The intent.
-    number = lifecycle.new_number(
-        origin=NumberOrigin.purchased,
-        id=uuid.uuid4(),
-        connection_id=tw.conn.id,
-        account_sid=tw.account_sid,
-        e164=e164,
-        country=country,
-        type=number_type,
-        agent_id=data.agent_id,
-        managed=True,
-        monthly_price=price,
-        price_unit=unit,
-        idempotency_key=key,
+    number = await _new_row(
+        tw, e164, NumberOrigin.purchased, agent_id=data.agent_id, managed=True, idempotency_key=key
     )
     try:
         async with named_lock(uow, f"numbers:{scope.tenant_id}"):
             await guards.check_quota(uow, scope)
             repo.add(number)
             record_audit(
-                uow=uow, actor=scope.actor, action="phone_number.purchase_started",
-                tenant_id=scope.tenant_id, target=number.id,
+                uow=uow,
+                actor=scope.actor,
+                action="phone_number.purchase_started",
+                tenant_id=scope.tenant_id,
+                target=number.id,
                 detail={"phone_number": e164, "account_sid": number.account_sid},
             )
             await uow.commit()
@@ -135,7 +143,7 @@ async def buy_number(
     # 2. Compliance (a clone of the platform's bundle in a subaccount), then the purchase.
     try:
         needs = await compliance.for_purchase(
-            uow=uow, scope=scope, tw=tw, country=country, number_type=number_type
+            uow=uow, scope=scope, tw=tw, country=number.country, number_type=number.type
         )
     except ApiError as exc:
         await _fail(uow, scope, number, exc)
@@ -184,7 +192,10 @@ async def _confirm(
     number.bundle_sid = needs.bundle_sid
     number.address_sid = needs.address_sid
     record_audit(
-        uow=uow, actor=scope.actor, action="phone_number.purchase", tenant_id=scope.tenant_id,
+        uow=uow,
+        actor=scope.actor,
+        action="phone_number.purchase",
+        tenant_id=scope.tenant_id,
         target=number.id,
         detail={
             "phone_number": number.e164,
@@ -248,10 +259,16 @@ async def _fail(uow: UnitOfWork, scope: TenantScope, number: PhoneNumber, exc: A
         return
     lifecycle.apply(number, Change.fail(code=exc.code, reason=exc.message))
     record_audit(
-        uow=uow, actor=scope.actor, action="phone_number.purchase_failed",
-        tenant_id=scope.tenant_id, target=number.id,
-        detail={"phone_number": number.e164, "code": exc.code,
-                "twilio_code": exc.details.get("twilio_code")},
+        uow=uow,
+        actor=scope.actor,
+        action="phone_number.purchase_failed",
+        tenant_id=scope.tenant_id,
+        target=number.id,
+        detail={
+            "phone_number": number.e164,
+            "code": exc.code,
+            "twilio_code": exc.details.get("twilio_code"),
+        },
     )
     await uow.commit()
 
@@ -321,7 +338,11 @@ async def resolve_pending(*, uow: UnitOfWork, number: PhoneNumber) -> PhoneNumbe
         action = "phone_number.purchase_failed"
     lifecycle.apply(number, change)
     record_audit(
-        uow=uow, actor=SYSTEM, action=action, tenant_id=number.tenant_id, target=number.id,
+        uow=uow,
+        actor=SYSTEM,
+        action=action,
+        tenant_id=number.tenant_id,
+        target=number.id,
         detail={"phone_number": number.e164, "twilio_sid": number.twilio_sid, "resolved": True},
     )
     await uow.commit()
@@ -375,24 +396,14 @@ async def _claim(
     found: Any,
 ) -> tuple[PhoneNumber, bool]:
     """The imported number's row, written under the quota lock (or the tenant's, if it won)."""
-    tw = remote.tw
-    country = region_of(e164) or "US"
-    number_type = number_type_of(e164)
-    price, unit = await price_for(tw, country, number_type)
-    number = lifecycle.new_number(
-        origin=NumberOrigin.imported,
-        id=uuid.uuid4(),
-        connection_id=tw.conn.id,
-        account_sid=tw.account_sid,
-        e164=e164,
-        twilio_sid=found.sid,
-        country=country,
-        type=number_type,
-        capabilities=capabilities_of(found.capabilities),
+    number = await _new_row(
+        remote.tw,
+        e164,
+        NumberOrigin.imported,
         agent_id=data.agent_id,
         managed=data.manage_webhooks,
-        monthly_price=price,
-        price_unit=unit,
+        twilio_sid=found.sid,
+        capabilities=capabilities_of(found.capabilities),
     )
     if not data.manage_webhooks or is_wired(found, remote.wiring):
         # Nothing to change at Twilio: the number is the tenant's from the start.
@@ -402,7 +413,10 @@ async def _claim(
             await guards.check_quota(uow, scope)
             uow.repo(PhoneNumber, scope).add(number)
             record_audit(
-                uow=uow, actor=scope.actor, action="phone_number.import", tenant_id=scope.tenant_id,
+                uow=uow,
+                actor=scope.actor,
+                action="phone_number.import",
+                tenant_id=scope.tenant_id,
                 target=number.id,
                 detail={
                     "phone_number": e164,

@@ -52,7 +52,9 @@ class Target:
     fail_before: datetime
 
     @classmethod
-    def at(cls, account: AccountTarget, listing_started: datetime, pending_timeout: timedelta) -> Target:
+    def at(
+        cls, account: AccountTarget, listing_started: datetime, pending_timeout: timedelta
+    ) -> Target:
         """The target as of now."""
         now = utcnow()
         return cls(account, listing_started, now, now - PENDING_GRACE, now - pending_timeout)
@@ -133,8 +135,11 @@ async def releases_completed(uow: UnitOfWork, t: Target, ch: Changes, count: Cou
     reason = func.coalesce(PhoneNumber.release_reason, ReleaseReason.drift.value)
     for row in await _bulk(uow, t, ch.complete, Change.finish_release(reason)):
         t.audit(
-            uow, row, "phone_number.release",
-            reason=row.release_reason or ReleaseReason.drift, completed_by="reconcile",
+            uow,
+            row,
+            "phone_number.release",
+            reason=row.release_reason or ReleaseReason.drift,
+            completed_by="reconcile",
         )
         count("releases_completed", 1)
 
@@ -157,8 +162,12 @@ async def adopted(uow: UnitOfWork, t: Target, ch: Changes, count: Count) -> None
         )
         if await _bulk(uow, t, [seen], change, PhoneNumber.created_at < t.adopt_before):
             t.audit(
-                uow, seen.row, "phone_number.adopted",
-                twilio_sid=rec.get("sid"), resolved=True, by="reconcile",
+                uow,
+                seen.row,
+                "phone_number.adopted",
+                twilio_sid=rec.get("sid"),
+                resolved=True,
+                by="reconcile",
             )
             count("adopted", 1)
 
@@ -176,10 +185,53 @@ async def sids_fixed(uow: UnitOfWork, t: Target, ch: Changes, count: Count) -> N
             updated_at=t.now,
         )
         if done:
-            t.audit(uow, seen.row, "phone_number.sid_fixed", previous=seen.row.twilio_sid, twilio_sid=sid)
+            t.audit(
+                uow,
+                seen.row,
+                "phone_number.sid_fixed",
+                previous=seen.row.twilio_sid,
+                twilio_sid=sid,
+            )
 
 
 ROW_STEPS = (drift_released, releases_completed, pending_failed, adopted, sids_fixed)
+
+
+async def _update_at_twilio(
+    jt: JobTwilio,
+    creds: TwilioCredentials,
+    t: Target,
+    seen: list[Seen],
+    fields: Callable[[Seen], dict[str, Any]],
+    *,
+    action: str,
+    counter: str,
+    count: Count,
+) -> list[Seen]:
+    """One IncomingPhoneNumber update per number (safe to repeat); the numbers updated."""
+    if not seen:
+        return []
+    ipns = jt.client(creds).api.v2010.accounts(t.account.account_sid).incoming_phone_numbers
+    done: list[Seen] = []
+
+    async def one(s: Seen) -> None:
+        number, values = ipns((s.rec or {})["sid"]), fields(s)
+        try:
+            await jt.call(lambda: number.update_async(**values), retry=True, action=action)
+        except ApiError as exc:
+            count("writes_failed", 1)
+            log.warning(
+                "number not updated at Twilio",
+                action=action,
+                phone_number=s.row.e164,
+                code=exc.code,
+            )
+            return
+        count(counter, 1)
+        done.append(s)
+
+    await asyncio.gather(*(one(s) for s in seen))
+    return done
 
 
 async def rewire(
@@ -189,64 +241,35 @@ async def rewire(
     seen: list[Seen],
     wiring: dict[str, str],
     count: Count,
-) -> list[Row]:
-    """Point managed numbers back at callplane's URLs at Twilio; the rows that were."""
-    if not seen:
-        return []
-    ipns = jt.client(creds).api.v2010.accounts(t.account.account_sid).incoming_phone_numbers
-    done: list[Row] = []
-
-    async def one(s: Seen) -> None:
-        sid = (s.rec or {})["sid"]
-        try:
-            await jt.call(
-                lambda: ipns(sid).update_async(**wiring), retry=True, action="rewire number"
-            )
-        except ApiError as exc:
-            count("writes_failed", 1)
-            log.warning("number not rewired", phone_number=s.row.e164, code=exc.code)
-            return
-        count("rewired", 1)
-        done.append(s.row)
-
-    await asyncio.gather(*(one(s) for s in seen))
-    return done
+) -> list[Seen]:
+    """Point managed numbers back at callplane's URLs at Twilio; those that were."""
+    return await _update_at_twilio(
+        jt, creds, t, seen, lambda s: wiring, action="rewire number", counter="rewired", count=count
+    )
 
 
 async def retrunk(
     jt: JobTwilio, creds: TwilioCredentials, t: Target, seen: list[Seen], count: Count
 ) -> list[Seen]:
     """Put numbers back on the tenant's trunk at Twilio; those that were."""
-    if not seen:
-        return []
-    ipns = jt.client(creds).api.v2010.accounts(t.account.account_sid).incoming_phone_numbers
-    done: list[Seen] = []
-
-    async def one(s: Seen) -> None:
-        sid, expected = (s.rec or {})["sid"], s.trunk_sid
-        try:
-            await jt.call(
-                lambda: ipns(sid).update_async(trunk_sid=expected),
-                retry=True,
-                action="fix number trunk",
-            )
-        except ApiError as exc:
-            count("writes_failed", 1)
-            log.warning("number trunk not fixed", phone_number=s.row.e164, code=exc.code)
-            return
-        count("trunks_fixed", 1)
-        done.append(s)
-
-    await asyncio.gather(*(one(s) for s in seen))
-    return done
+    return await _update_at_twilio(
+        jt,
+        creds,
+        t,
+        seen,
+        lambda s: {"trunk_sid": s.trunk_sid},
+        action="fix number trunk",
+        counter="trunks_fixed",
+        count=count,
+    )
 
 
 def record_twilio_writes(
-    uow: UnitOfWork, t: Target, rewired: list[Row], retrunked: list[Seen], wiring: dict[str, str]
+    uow: UnitOfWork, t: Target, rewired: list[Seen], retrunked: list[Seen], wiring: dict[str, str]
 ) -> None:
     """The audit entries of what was changed at Twilio."""
-    for row in rewired:
-        t.audit(uow, row, "phone_number.rewired", **wiring)
+    for s in rewired:
+        t.audit(uow, s.row, "phone_number.rewired", **wiring)
     for s in retrunked:
         t.audit(uow, s.row, "phone_number.trunk_fixed", trunk_sid=s.trunk_sid)
 
