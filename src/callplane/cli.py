@@ -379,7 +379,9 @@ def _print_run(report: dict[str, Any], as_json: bool) -> None:
 
 @app.command("reconcile")
 def reconcile_cmd(
-    dry_run: bool = typer.Option(False, "--dry-run", help="Report what would change; change nothing."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Report what would change; change nothing."
+    ),
     tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (id or slug)."),
     as_json: bool = typer.Option(False, "--json", help="Print the run as JSON."),
 ) -> None:
@@ -389,7 +391,9 @@ def reconcile_cmd(
 
 @webhooks_app.command("rewire")
 def webhooks_rewire(
-    dry_run: bool = typer.Option(False, "--dry-run", help="Report what would change; change nothing."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Report what would change; change nothing."
+    ),
     tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (id or slug)."),
     as_json: bool = typer.Option(False, "--json", help="Print the run as JSON."),
 ) -> None:

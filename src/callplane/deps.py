@@ -82,9 +82,7 @@ async def authenticate_api_key(uow: UnitOfWork, plain: str) -> Actor:
     """
     async with uow.platform_scope():
         key = (
-            await uow.session.execute(
-                select(ApiKey).where(ApiKey.key_hash == hash_api_key(plain))
-            )
+            await uow.session.execute(select(ApiKey).where(ApiKey.key_hash == hash_api_key(plain)))
         ).scalar_one_or_none()
     return actor_of_key(key)
 

@@ -9,9 +9,7 @@ from callplane.connections.schemas import ConnectionOut, ConnectionPut, HealthOu
 from callplane.deps import AdminScope, Scope, UoW
 from callplane.schemas import ERROR_RESPONSES
 
-router = APIRouter(
-    prefix="/v1/tenants/{tid}", tags=["connections"], responses=ERROR_RESPONSES
-)
+router = APIRouter(prefix="/v1/tenants/{tid}", tags=["connections"], responses=ERROR_RESPONSES)
 
 
 @router.get("/connection", response_model=ConnectionOut)

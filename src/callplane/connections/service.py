@@ -49,9 +49,7 @@ async def get_connection(*, uow: UnitOfWork, scope: TenantScope) -> Connection:
     return await find_connection(uow=uow, scope=scope) or default_connection(uow=uow, scope=scope)
 
 
-async def _verify_account(
-    uow: UnitOfWork, creds: TwilioCredentials, *, what: str
-) -> None:
+async def _verify_account(uow: UnitOfWork, creds: TwilioCredentials, *, what: str) -> None:
     """Fetch the account with these credentials; 422 invalid_credentials when Twilio says no."""
     client = access.twilio_client(uow, creds)
 
@@ -112,7 +110,10 @@ async def put_connection(*, uow: UnitOfWork, scope: TenantScope, data: Connectio
     conn.region = data.region
     conn.edge = data.edge
     record_audit(
-        uow=uow, actor=scope.actor, action="connection.put", tenant_id=scope.tenant_id,
+        uow=uow,
+        actor=scope.actor,
+        action="connection.put",
+        tenant_id=scope.tenant_id,
         target=conn.id,
         detail={"model": data.model, "account_sid": conn.account_sid, "token_rotated": rotated},
     )
@@ -157,7 +158,11 @@ def _moves(current: Connection, data: ConnectionPut) -> bool:
 
 
 def _become_byo(
-    uow: UnitOfWork, conn: Connection, data: ConnectionPut, token: str | None, key_secret: str | None
+    uow: UnitOfWork,
+    conn: Connection,
+    data: ConnectionPut,
+    token: str | None,
+    key_secret: str | None,
 ) -> bool:
     """Store verified byo credentials; whether the auth token was rotated."""
     rotated = False
@@ -249,6 +254,7 @@ async def _create_subaccount(*, uow: UnitOfWork, scope: TenantScope, conn: Conne
     if existing:
         account = existing[0]
     else:
+
         async def create() -> object:
             return await client.api.v2010.accounts.create_async(friendly_name=name)
 
@@ -257,8 +263,11 @@ async def _create_subaccount(*, uow: UnitOfWork, scope: TenantScope, conn: Conne
     access.seal(uow, conn, "auth_token", account.auth_token)  # type: ignore[attr-defined]
     conn.status = ConnectionStatus.active
     record_audit(
-        uow=uow, actor=scope.actor, action="connection.subaccount_created",
-        tenant_id=scope.tenant_id, target=conn.account_sid,
+        uow=uow,
+        actor=scope.actor,
+        action="connection.subaccount_created",
+        tenant_id=scope.tenant_id,
+        target=conn.account_sid,
     )
     log.info("subaccount ready", tenant_id=str(scope.tenant_id), account_sid=conn.account_sid)
 
@@ -269,7 +278,11 @@ def webhook_tokens(uow: UnitOfWork, conn: Connection) -> list[str]:
         return [access.require_platform(uow).auth_token or ""]
     tokens = [t for t in [access.unseal(uow, conn, "auth_token")] if t]
     grace = timedelta(seconds=access.settings(uow).token_rotation_grace_seconds)
-    if conn.previous_auth_token and conn.token_rotated_at and utcnow() - conn.token_rotated_at < grace:
+    if (
+        conn.previous_auth_token
+        and conn.token_rotated_at
+        and utcnow() - conn.token_rotated_at < grace
+    ):
         previous = access.unseal(uow, conn, "previous_auth_token")
         if previous:
             tokens.append(previous)
@@ -339,7 +352,10 @@ async def close_account(*, uow: UnitOfWork, scope: TenantScope) -> None:
             raise
     conn.status = ConnectionStatus.closed
     record_audit(
-        uow=uow, actor=scope.actor, action="connection.subaccount_closed",
-        tenant_id=scope.tenant_id, target=sid,
+        uow=uow,
+        actor=scope.actor,
+        action="connection.subaccount_closed",
+        tenant_id=scope.tenant_id,
+        target=sid,
     )
     await uow.commit()

@@ -77,9 +77,7 @@ async def tenants_due(
             ),
             Subscription.tenant_id.in_(held),
         )
-        off = select(Tenant.id).where(
-            Tenant.status == TenantStatus.offboarded, Tenant.id.in_(held)
-        )
+        off = select(Tenant.id).where(Tenant.status == TenantStatus.offboarded, Tenant.id.in_(held))
         if tenant_id is not None:
             subs = subs.where(Subscription.tenant_id == tenant_id)
             off = off.where(Tenant.id == tenant_id)

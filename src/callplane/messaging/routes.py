@@ -12,9 +12,7 @@ from callplane.messaging import service
 from callplane.messaging.schemas import CallCreate, MessageCreate, OutboundOut
 from callplane.schemas import ERROR_RESPONSES
 
-router = APIRouter(
-    prefix="/v1/tenants/{tid}", tags=["messaging"], responses=ERROR_RESPONSES
-)
+router = APIRouter(prefix="/v1/tenants/{tid}", tags=["messaging"], responses=ERROR_RESPONSES)
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 

@@ -223,7 +223,12 @@ async def send_message(
         uow,
         scope,
         _outbound_event(
-            "outbound_sms", number, to_e164, token, agent_id=number.agent_id, state="sending",
+            "outbound_sms",
+            number,
+            to_e164,
+            token,
+            agent_id=number.agent_id,
+            state="sending",
             detail={"body": body, "direction": "outbound-api"},
         ),
     )
@@ -330,7 +335,12 @@ async def start_call(
         uow,
         scope,
         _outbound_event(
-            "outbound_call", number, to_e164, token, agent_id=agent.id, state="initiating",
+            "outbound_call",
+            number,
+            to_e164,
+            token,
+            agent_id=agent.id,
+            state="initiating",
             detail={"direction": "outbound-api", "mode": decision.mode, "reason": decision.reason},
         ),
     )

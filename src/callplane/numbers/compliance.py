@@ -134,8 +134,11 @@ async def put_profile(
     profile.address_sid = data.address_sid
     profile.emergency_address_sid = data.emergency_address_sid
     record_audit(
-        uow=uow, actor=actor, action="compliance.put",
-        tenant_id=scope.tenant_id if scope else None, target=f"{country}/{number_type}",
+        uow=uow,
+        actor=actor,
+        action="compliance.put",
+        tenant_id=scope.tenant_id if scope else None,
+        target=f"{country}/{number_type}",
         detail={**data.model_dump(), "account_sid": account_sid},
     )
     await uow.commit()
@@ -153,8 +156,11 @@ async def delete_profile(
             raise Forbidden("in the master account model only a platform key may change this")
     await uow.session.delete(profile)
     record_audit(
-        uow=uow, actor=actor, action="compliance.delete",
-        tenant_id=scope.tenant_id if scope else None, target=f"{country}/{number_type}",
+        uow=uow,
+        actor=actor,
+        action="compliance.delete",
+        tenant_id=scope.tenant_id if scope else None,
+        target=f"{country}/{number_type}",
     )
     await uow.commit()
 
@@ -206,8 +212,14 @@ async def for_purchase(
     bundle = address = emergency = None
     if platform.bundle_sid:
         bundle = await cloned_bundle(
-            uow=uow, scope=scope, source_sid=platform.bundle_sid, account_sid=account_sid,
-            parent=parent, child=child, country=country, number_type=number_type,
+            uow=uow,
+            scope=scope,
+            source_sid=platform.bundle_sid,
+            account_sid=account_sid,
+            parent=parent,
+            child=child,
+            country=country,
+            number_type=number_type,
         )
     for source_sid, slot in (
         (platform.address_sid, "address"),
@@ -215,8 +227,12 @@ async def for_purchase(
     ):
         if source_sid:
             copied = await copied_address(
-                uow=uow, scope=scope, source_sid=source_sid, account_sid=account_sid,
-                parent=parent, child=child,
+                uow=uow,
+                scope=scope,
+                source_sid=source_sid,
+                account_sid=account_sid,
+                parent=parent,
+                child=child,
             )
             if slot == "address":
                 address = copied
@@ -257,14 +273,13 @@ async def cloned_bundle(
 
         existing = [
             b
-            for b in await call_twilio(
-                find_existing, retry=True, action="find bundle clone"
-            )
+            for b in await call_twilio(find_existing, retry=True, action="find bundle clone")
             if b.status in APPROVED
         ]
         if existing:
             sid = existing[0].sid
         else:
+
             async def clone() -> Any:
                 return await parent.numbers.v2.bundle_clone(source_sid).create_async(
                     target_account_sid=account_sid, friendly_name=name
@@ -287,13 +302,18 @@ async def cloned_bundle(
             sid = made.bundle_sid
         uow.add(
             ClonedBundle(
-                id=uuid.uuid4(), source_bundle_sid=source_sid, account_sid=account_sid,
+                id=uuid.uuid4(),
+                source_bundle_sid=source_sid,
+                account_sid=account_sid,
                 bundle_sid=sid,
             )
         )
         record_audit(
-            uow=uow, actor=scope.actor, action="compliance.bundle_cloned",
-            tenant_id=scope.tenant_id, target=sid,
+            uow=uow,
+            actor=scope.actor,
+            action="compliance.bundle_cloned",
+            tenant_id=scope.tenant_id,
+            target=sid,
             detail={"source_bundle_sid": source_sid, "account_sid": account_sid},
         )
         await uow.commit()
@@ -328,9 +348,7 @@ async def copied_address(
         async def find_existing() -> list[Any]:
             return await addresses.list_async(friendly_name=name, limit=1)
 
-        existing = await call_twilio(
-            find_existing, retry=True, action="find address copy"
-        )
+        existing = await call_twilio(find_existing, retry=True, action="find address copy")
         if existing:
             sid = existing[0].sid
         else:
@@ -349,21 +367,31 @@ async def copied_address(
                 if src.emergency_enabled:
                     extra["emergency_enabled"] = True
                 return await addresses.create_async(
-                    customer_name=src.customer_name, street=src.street, city=src.city,
-                    region=src.region, postal_code=src.postal_code, iso_country=src.iso_country,
-                    friendly_name=name, **extra,
+                    customer_name=src.customer_name,
+                    street=src.street,
+                    city=src.city,
+                    region=src.region,
+                    postal_code=src.postal_code,
+                    iso_country=src.iso_country,
+                    friendly_name=name,
+                    **extra,
                 )
 
             sid = (await call_twilio(create, retry=False, action="copy address")).sid
         uow.add(
             CopiedAddress(
-                id=uuid.uuid4(), source_address_sid=source_sid, account_sid=account_sid,
+                id=uuid.uuid4(),
+                source_address_sid=source_sid,
+                account_sid=account_sid,
                 address_sid=sid,
             )
         )
         record_audit(
-            uow=uow, actor=scope.actor, action="compliance.address_copied",
-            tenant_id=scope.tenant_id, target=sid,
+            uow=uow,
+            actor=scope.actor,
+            action="compliance.address_copied",
+            tenant_id=scope.tenant_id,
+            target=sid,
             detail={"source_address_sid": source_sid, "account_sid": account_sid},
         )
         await uow.commit()
@@ -382,23 +410,25 @@ def explain_refusal(
             todo = (
                 "create a regulatory bundle in the tenant's own Twilio account, get it approved, "
                 f"and register it with PUT /v1/tenants/{scope.tenant_id}/compliance/{path} "
-                "{\"bundle_sid\": \"BU...\"}"
+                '{"bundle_sid": "BU..."}'
             )
         elif conn.model == "subaccount":
             todo = (
                 "register the platform's twilio-approved bundle with PUT /v1/compliance/"
-                f"{path} {{\"bundle_sid\": \"BU...\"}}: callplane clones it into the tenant's "
+                f'{path} {{"bundle_sid": "BU..."}}: callplane clones it into the tenant\'s '
                 "subaccount before buying"
             )
         else:
             todo = (
                 "register a twilio-approved bundle of the platform account with PUT "
-                f"/v1/compliance/{path} {{\"bundle_sid\": \"BU...\"}}"
+                f'/v1/compliance/{path} {{"bundle_sid": "BU..."}}'
             )
         return ApiError(
             f"{what} are regulated and need an approved regulatory bundle in the buying account: "
             + todo,
-            code="bundle_required", status_code=422, twilio_code=code,
+            code="bundle_required",
+            status_code=422,
+            twilio_code=code,
         )
     if code == 21631:
         where = (
@@ -408,7 +438,9 @@ def explain_refusal(
         )
         return ApiError(
             f"{what} need a registered address: create an Address in the Twilio account and "
-            f"register it with {where} {{\"address_sid\": \"AD...\"}}",
-            code="address_required", status_code=422, twilio_code=code,
+            f'register it with {where} {{"address_sid": "AD..."}}',
+            code="address_required",
+            status_code=422,
+            twilio_code=code,
         )
     return exc

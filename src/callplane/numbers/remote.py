@@ -62,7 +62,9 @@ class TwilioNumbers:
         self.wiring = wiring(tw.urls)
 
     def _ipns(self, account_sid: str | None = None) -> Any:
-        return self.tw.client.api.v2010.accounts(account_sid or self.account_sid).incoming_phone_numbers
+        return self.tw.client.api.v2010.accounts(
+            account_sid or self.account_sid
+        ).incoming_phone_numbers
 
     async def find(self, e164: str, *, account_sid: str | None = None) -> Any | None:
         """The IncomingPhoneNumber with this E.164 in the account, or None."""
@@ -128,9 +130,7 @@ class TwilioNumbers:
         self, country: str, number_type: str, *, limit: int, filters: Mapping[str, Any]
     ) -> list[Any]:
         """Numbers Twilio offers in the account (AvailablePhoneNumbers of one type)."""
-        lists = self.tw.client.api.v2010.accounts(self.account_sid).available_phone_numbers(
-            country
-        )
+        lists = self.tw.client.api.v2010.accounts(self.account_sid).available_phone_numbers(country)
         lister = {"local": lists.local, "mobile": lists.mobile, "toll_free": lists.toll_free}[
             number_type
         ]

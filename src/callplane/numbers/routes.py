@@ -51,8 +51,16 @@ async def search_available(
 ) -> object:
     """Numbers Twilio offers in the tenant's account, with their monthly price."""
     found = await search.search_available(
-        uow=uow, scope=scope, country=country, number_type=number_type, contains=contains,
-        area_code=area_code, sms=sms, voice=voice, mms=mms, limit=limit,
+        uow=uow,
+        scope=scope,
+        country=country,
+        number_type=number_type,
+        contains=contains,
+        area_code=area_code,
+        sms=sms,
+        voice=voice,
+        mms=mms,
+        limit=limit,
     )
     return {"data": found, "next_cursor": None}
 
@@ -158,7 +166,9 @@ async def update_number(
 @router.delete(f"{TENANT}/phone-numbers/{{nid}}", response_model=NumberOut)
 async def release_number(nid: uuid.UUID, scope: AdminScope, uow: UoW) -> NumberOut:
     """Release the number (an unmanaged imported one is only detached); idempotent."""
-    number = await service.release_number(uow=uow, scope=scope, number_id=nid, reason=ReleaseReason.user)
+    number = await service.release_number(
+        uow=uow, scope=scope, number_id=nid, reason=ReleaseReason.user
+    )
     return NumberOut.from_model(number)
 
 
@@ -171,8 +181,12 @@ async def put_platform_profile(
 ) -> ComplianceOut:
     """The platform's bundle and addresses for a country's number type (its account's SIDs)."""
     profile, status = await compliance.put_profile(
-        uow=uow, actor=actor, scope=None, country=search.normalize_country(country),
-        number_type=number_type, data=body,
+        uow=uow,
+        actor=actor,
+        scope=None,
+        country=search.normalize_country(country),
+        number_type=number_type,
+        data=body,
     )
     return ComplianceOut.from_model(profile, bundle_status=status)
 
@@ -194,7 +208,10 @@ async def delete_platform_profile(
 ) -> Response:
     """Remove the platform's profile."""
     await compliance.delete_profile(
-        uow=uow, actor=actor, scope=None, country=search.normalize_country(country),
+        uow=uow,
+        actor=actor,
+        scope=None,
+        country=search.normalize_country(country),
         number_type=number_type,
     )
     return Response(status_code=204)
@@ -206,8 +223,12 @@ async def put_tenant_profile(
 ) -> ComplianceOut:
     """The tenant's own bundle and addresses (its account's SIDs); wins over the platform's."""
     profile, status = await compliance.put_profile(
-        uow=uow, actor=scope.actor, scope=scope, country=search.normalize_country(country),
-        number_type=number_type, data=body,
+        uow=uow,
+        actor=scope.actor,
+        scope=scope,
+        country=search.normalize_country(country),
+        number_type=number_type,
+        data=body,
     )
     return ComplianceOut.from_model(profile, bundle_status=status)
 
@@ -229,7 +250,10 @@ async def delete_tenant_profile(
 ) -> Response:
     """Remove the tenant's own profile (the platform's applies again)."""
     await compliance.delete_profile(
-        uow=uow, actor=scope.actor, scope=scope, country=search.normalize_country(country),
+        uow=uow,
+        actor=scope.actor,
+        scope=scope,
+        country=search.normalize_country(country),
         number_type=number_type,
     )
     return Response(status_code=204)

@@ -204,7 +204,9 @@ class ComplianceOut(BaseModel):
     )
 
     @classmethod
-    def from_model(cls, profile: ComplianceProfile, bundle_status: str | None = None) -> ComplianceOut:
+    def from_model(
+        cls, profile: ComplianceProfile, bundle_status: str | None = None
+    ) -> ComplianceOut:
         """The public view of a profile (with the bundle's status when it was just checked)."""
         return cls(
             scope="platform" if profile.tenant_id is None else "tenant",

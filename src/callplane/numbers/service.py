@@ -61,10 +61,15 @@ async def set_agent(
     previous = number.agent_id
     number.agent_id = agent_id
     record_audit(
-        uow=uow, actor=scope.actor, action="phone_number.update", tenant_id=scope.tenant_id,
+        uow=uow,
+        actor=scope.actor,
+        action="phone_number.update",
+        tenant_id=scope.tenant_id,
         target=number.id,
-        detail={"agent_id": str(agent_id) if agent_id else None,
-                "previous_agent_id": str(previous) if previous else None},
+        detail={
+            "agent_id": str(agent_id) if agent_id else None,
+            "previous_agent_id": str(previous) if previous else None,
+        },
     )
     await uow.commit()
     return number
@@ -98,10 +103,17 @@ async def release_number(
     deleted = await _release_at_twilio(uow, scope, number)
     lifecycle.apply(number, Change.end_release(number, why))
     record_audit(
-        uow=uow, actor=scope.actor, action="phone_number.release", tenant_id=scope.tenant_id,
+        uow=uow,
+        actor=scope.actor,
+        action="phone_number.release",
+        tenant_id=scope.tenant_id,
         target=number.id,
-        detail={"phone_number": number.e164, "reason": why, "deleted_at_twilio": deleted,
-                "managed": number.managed},
+        detail={
+            "phone_number": number.e164,
+            "reason": why,
+            "deleted_at_twilio": deleted,
+            "managed": number.managed,
+        },
     )
     await uow.commit()
     log.info(

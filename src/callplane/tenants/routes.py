@@ -123,4 +123,3 @@ async def put_subscription(
 async def get_subscription(scope: Scope, uow: UoW) -> object:
     """The tenant's subscription."""
     return SubscriptionOut.from_model(await service.get_subscription(uow=uow, scope=scope))
-

@@ -38,7 +38,11 @@ async def create_tenant(*, uow: UnitOfWork, actor: Actor, data: TenantCreate) ->
     tenant = Tenant(id=uuid.uuid4(), slug=data.slug, name=data.name, status=TenantStatus.active)
     uow.add(tenant)
     record_audit(
-        uow=uow, actor=actor, action="tenant.create", tenant_id=tenant.id, target=tenant.id,
+        uow=uow,
+        actor=actor,
+        action="tenant.create",
+        tenant_id=tenant.id,
+        target=tenant.id,
         detail={"slug": data.slug},
     )
     try:
@@ -83,8 +87,12 @@ async def update_tenant(*, uow: UnitOfWork, scope: TenantScope, data: TenantPatc
     for field, value in changes.items():
         setattr(tenant, field, value)
     record_audit(
-        uow=uow, actor=scope.actor, action="tenant.update", tenant_id=tenant.id,
-        target=tenant.id, detail=changes,
+        uow=uow,
+        actor=scope.actor,
+        action="tenant.update",
+        tenant_id=tenant.id,
+        target=tenant.id,
+        detail=changes,
     )
     await uow.commit()
     return tenant
@@ -117,7 +125,9 @@ async def create_api_key(
 ) -> tuple[ApiKey, str]:
     """Create a key; returns the row and the plain key, which is never stored or shown again."""
     if (role is Role.platform) != (tenant_id is None):
-        raise Unprocessable("platform keys have no tenant; tenant keys need one", code="invalid_role")
+        raise Unprocessable(
+            "platform keys have no tenant; tenant keys need one", code="invalid_role"
+        )
     plain = key or generate_api_key()
     row = ApiKey(
         id=uuid.uuid4(),
@@ -129,7 +139,11 @@ async def create_api_key(
     )
     uow.add(row)
     record_audit(
-        uow=uow, actor=actor, action="api_key.create", tenant_id=tenant_id, target=row.id,
+        uow=uow,
+        actor=actor,
+        action="api_key.create",
+        tenant_id=tenant_id,
+        target=row.id,
         detail={"role": role.value, "prefix": row.prefix},
     )
     await uow.commit()
@@ -147,7 +161,10 @@ async def revoke_api_key(*, uow: UnitOfWork, scope: TenantScope, key_id: uuid.UU
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         record_audit(
-            uow=uow, actor=scope.actor, action="api_key.revoke", tenant_id=scope.tenant_id,
+            uow=uow,
+            actor=scope.actor,
+            action="api_key.revoke",
+            tenant_id=scope.tenant_id,
             target=row.id,
         )
         await uow.commit()
@@ -180,7 +197,10 @@ async def put_plan(*, uow: UnitOfWork, actor: Actor, name: str, data: PlanPut) -
     else:
         plan.quota_phone_numbers = data.quota_phone_numbers
     record_audit(
-        uow=uow, actor=actor, action="plan.put", target=name,
+        uow=uow,
+        actor=actor,
+        action="plan.put",
+        target=name,
         detail={"quota_phone_numbers": data.quota_phone_numbers},
     )
     await uow.commit()
@@ -230,8 +250,12 @@ async def put_subscription(
     if data.external_id is not None:
         sub.external_id = data.external_id
     record_audit(
-        uow=uow, actor=scope.actor, action="subscription.put", tenant_id=scope.tenant_id,
-        target=sub.id, detail=data.model_dump(mode="json"),
+        uow=uow,
+        actor=scope.actor,
+        action="subscription.put",
+        tenant_id=scope.tenant_id,
+        target=sub.id,
+        detail=data.model_dump(mode="json"),
     )
     await uow.commit()
     return sub

@@ -51,7 +51,11 @@ TWILIO_ERRORS: dict[int, tuple[int, str, str]] = {
         "recipient_unsubscribed",
         "The recipient has replied STOP to this number; it cannot be messaged until they opt in.",
     ),
-    21614: (422, "to_number_not_mobile", "The 'to' number cannot receive SMS (not a mobile number)."),
+    21614: (
+        422,
+        "to_number_not_mobile",
+        "The 'to' number cannot receive SMS (not a mobile number).",
+    ),
     21631: (
         422,
         "address_required",
@@ -95,7 +99,12 @@ def as_rest_exception(exc: TwilioException) -> TwilioException:
         body = {}
     code = body.get("code") if isinstance(body.get("code"), int) else None
     return TwilioRestException(
-        status, "", msg=str(body.get("message") or exc.args[0]), code=code, method="GET", details=body
+        status,
+        "",
+        msg=str(body.get("message") or exc.args[0]),
+        code=code,
+        method="GET",
+        details=body,
     )
 
 
@@ -130,7 +139,9 @@ async def call_twilio(
     """Run one Twilio call; retry with backoff when `retry` (the call is safe to repeat)."""
     try:
         async for attempt in AsyncRetrying(
-            retry=retry_if_exception(is_retryable) if retry else retry_if_exception(lambda _: False),
+            retry=retry_if_exception(is_retryable)
+            if retry
+            else retry_if_exception(lambda _: False),
             stop=stop_after_attempt(attempts if retry else 1),
             wait=wait_exponential_jitter(multiplier=0.2, max=max_wait),
             reraise=True,

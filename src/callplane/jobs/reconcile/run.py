@@ -83,7 +83,9 @@ async def execute_run(
         attempt=run.attempts,
         resumed_accounts=len(state.done),
     )
-    reconciler = Reconciler(runtime, run_id, opts, state, progress=progress, concurrency=concurrency)
+    reconciler = Reconciler(
+        runtime, run_id, opts, state, progress=progress, concurrency=concurrency
+    )
     try:
         await reconciler.run()
     except asyncio.CancelledError:
