@@ -99,6 +99,31 @@ async def test_the_database_refuses_a_second_holder(
     assert [r.status for r in rows] == ["active"]
 
 
+async def test_a_key_whose_first_request_lands_meanwhile_is_replayed(
+    db: Runtime, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same key twice at once: the first request's number appears between the second's key
+    lookup and its check of who holds the number. The second answers that number, never 409."""
+    scope = await _tenant(db)
+    (e164,) = await _available(db, scope)
+    original = guards.require_active_tenant
+    first: list[Any] = []
+
+    async def first_lands_meanwhile(uow: Any, scope_: TenantScope) -> None:
+        if not first:
+            monkeypatch.setattr(guards, "require_active_tenant", original)
+            first.append(await _buy(db, scope, e164, key="twice"))
+        await original(uow, scope_)
+
+    monkeypatch.setattr(guards, "require_active_tenant", first_lands_meanwhile)
+    async with db.uow() as uow:
+        row, replayed = await purchase.buy_number(
+            uow=uow, scope=scope, data=NumberBuy(phone_number=e164), idempotency_key="twice"
+        )
+        assert replayed and row.id == first[0].id and row.status == "active"
+    assert len(_held(sandbox, e164)) == 1
+
+
 async def test_a_crash_after_buying_is_adopted(
     db: Runtime, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

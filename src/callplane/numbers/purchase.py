@@ -112,6 +112,9 @@ async def buy_number(
     await guards.check_quota(uow, scope)
     holder = await guards.holder(uow, e164)
     if holder is not None:
+        if holder.tenant_id == scope.tenant_id and holder.idempotency_key == key:
+            # The same key sent twice at once: the other request's intent is there now.
+            return await _replay(uow=uow, number=holder, e164=e164), True
         raise _unavailable(e164, holder, scope)
     tw = await tenant_client(uow=uow, scope=scope)
 
