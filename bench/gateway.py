@@ -35,7 +35,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,6 +47,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+
+from tests.fixtures.processes import free_port, rss_mb
 
 PUBLIC_BASE = "https://bench.callplane.test"
 PLATFORM_SID = "AC" + "b" * 32
@@ -243,7 +244,7 @@ def make_database(kind: str, numbers: int, workdir: Path, pg_admin: str) -> Data
         url = f"sqlite+aiosqlite:///{workdir}/bench-{numbers}.db"
         cleanup = None
     else:
-        from bench import pgdb
+        from tests.fixtures import pgdb
 
         url, name = pgdb.create_database(pg_admin, f"callplane_bench_{numbers}")
         cleanup = functools.partial(pgdb.drop_database, pg_admin, name)
@@ -256,12 +257,6 @@ def make_database(kind: str, numbers: int, workdir: Path, pg_admin: str) -> Data
 
 
 # -- the service ------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def serve(database_url: str, port: int, jobs: bool = False) -> None:
@@ -337,16 +332,6 @@ def service(database_url: str, jobs: bool = False) -> Iterator[tuple[str, int]]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-
-
-def rss_mb(pid: int) -> tuple[float, float]:
-    """(current, peak) resident memory of a process in MB."""
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, rest = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            values[key] = int(rest.split()[0]) / 1024
-    return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
 
 
 # -- load -------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ holds the same numbers, except that some were released at Twilio behind callplan
 their rows are still active) and some at Twilio are unknown to the database (orphans). Every
 managed number is wired to callplane's webhook URLs, as in production, so nothing needs rewiring.
 
-It then runs one reconciliation (`reconcile.service`, the code the daily job and `callplane
+It then runs one reconciliation (`callplane.jobs.reconcile`, the code the daily job and `callplane
 reconcile` run) and prints the wall time, the Twilio calls made (counted by the sandbox), the
 pages there are to read, and the lower bound `pages x latency / concurrency`. The goal: calls equal
 to the pages, wall time under 1.5x the bound.
@@ -44,7 +44,7 @@ from typing import Any
 
 import httpx
 
-from bench.gateway import free_port
+from tests.fixtures.processes import free_port
 
 PUBLIC_BASE = "https://bench.callplane.test"
 PLATFORM_SID = "AC" + "c" * 32
@@ -324,7 +324,8 @@ def pages_of(manifest: dict[str, Any]) -> int:
 
 
 async def run_once(url: str, sandbox_url: str, args: argparse.Namespace) -> dict[str, Any]:
-    from callplane.reconcile import service
+    from callplane.jobs import runs
+    from callplane.jobs.reconcile.run import execute_run
     from callplane.runtime import Runtime
     from callplane.settings import Settings
 
@@ -346,9 +347,9 @@ async def run_once(url: str, sandbox_url: str, args: argparse.Namespace) -> dict
         ]
         rt = Runtime.create(settings)
         try:
-            run_id = await service.create_run(rt, trigger="cli", dry_run=args.dry_run)
+            run_id = await runs.create_run(rt, trigger="cli", dry_run=args.dry_run)
             started = time.perf_counter()
-            summary = await service.execute_run(rt, run_id, executor="bench")
+            summary = await execute_run(rt, run_id, executor="bench")
             wall = time.perf_counter() - started
         finally:
             await rt.close()
@@ -365,7 +366,7 @@ async def make_database(kind: str, workdir: Path, index: int) -> tuple[str, Any]
         url = f"sqlite+aiosqlite:///{workdir / f'bench{index}.db'}"
         cleanup = None
     else:
-        from bench import pgdb
+        from tests.fixtures import pgdb
 
         admin = os.environ.get("CALLPLANE_TEST_POSTGRES_URL", DEFAULT_PG)
         url, name = pgdb.create_database(admin, "callplane_bench")  # row-level security applies

@@ -100,11 +100,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 )
         from callplane.gateway.engine import gateway_lifespan
 
-        # The job engine (DBOS schedules and workers, reconcile/jobs.py) runs in a service that
+        # The job engine (DBOS schedules and workers, jobs/engine.py) runs in a service that
         # owns its runtime; an app handed a runtime (tests, embedding) leaves it to its owner.
         jobs_started = False
         if runtime is None and settings.jobs_enabled:
-            from callplane.reconcile import jobs
+            from callplane.jobs import engine as jobs
 
             await jobs.start_engine_async(settings)
             jobs_started = True
@@ -135,9 +135,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     from callplane.connections.routes import router as connections_router
     from callplane.gateway.routes import router as gateway_router
     from callplane.gateway.routes import webhook_routes
+    from callplane.jobs.routes import router as jobs_router
     from callplane.messaging.routes import router as messaging_router
     from callplane.numbers.routes import router as numbers_router
-    from callplane.reconcile.routes import router as reconcile_router
     from callplane.tenants.routes import router as tenants_router
     from callplane.trunks.routes import router as trunks_router
 
@@ -149,7 +149,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         trunks_router,
         messaging_router,
         billing_router,
-        reconcile_router,
+        jobs_router,
         gateway_router,
         admin_router,
     ):
@@ -168,7 +168,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         try:
             async with request.app.state.runtime.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-        except Exception as exc:  # readiness reports, it does not raise
+        except Exception as exc:  # noqa: BLE001 - readiness reports, it does not raise
             log.warning("database not ready", error=type(exc).__name__)
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ready"})

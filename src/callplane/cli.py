@@ -313,14 +313,15 @@ def _run_reconcile(job: str, dry_run: bool, tenant: str | None, as_json: bool) -
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from callplane.db import models  # noqa: F401  (every table, for foreign keys)
-    from callplane.reconcile import service
+    from callplane.jobs import runs
+    from callplane.jobs.reconcile.run import execute_run
     from callplane.runtime import Runtime
 
     async def run() -> dict[str, Any]:
         rt = Runtime.create(get_settings())
         try:
             tenant_id = await _job_tenant(rt, tenant)
-            run_id = await service.create_run(
+            run_id = await runs.create_run(
                 rt, job=job, trigger="cli", dry_run=dry_run, tenant_id=tenant_id
             )
             columns = (
@@ -335,8 +336,8 @@ def _run_reconcile(job: str, dry_run: bool, tenant: str | None, as_json: bool) -
                 def progress(done: int, total: int) -> None:
                     bar.update(task, completed=done, total=total)
 
-                await service.execute_run(rt, run_id, executor="cli", progress=progress)
-            found = await service.get_run(rt, run_id)
+                await execute_run(rt, run_id, executor="cli", progress=progress)
+            found = await runs.get_run(rt, run_id)
             assert found is not None
             return {
                 "id": str(found.id),
@@ -378,7 +379,9 @@ def _print_run(report: dict[str, Any], as_json: bool) -> None:
 
 @app.command("reconcile")
 def reconcile_cmd(
-    dry_run: bool = typer.Option(False, "--dry-run", help="Report what would change; change nothing."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Report what would change; change nothing."
+    ),
     tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (id or slug)."),
     as_json: bool = typer.Option(False, "--json", help="Print the run as JSON."),
 ) -> None:
@@ -388,7 +391,9 @@ def reconcile_cmd(
 
 @webhooks_app.command("rewire")
 def webhooks_rewire(
-    dry_run: bool = typer.Option(False, "--dry-run", help="Report what would change; change nothing."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Report what would change; change nothing."
+    ),
     tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (id or slug)."),
     as_json: bool = typer.Option(False, "--json", help="Print the run as JSON."),
 ) -> None:
@@ -404,14 +409,14 @@ def health_cmd(
 ) -> None:
     """Check every connection's Twilio credentials now and print the results."""
     from callplane.db import models  # noqa: F401  (every table, for foreign keys)
-    from callplane.reconcile import health, service
+    from callplane.jobs import health, runs
     from callplane.runtime import Runtime
 
     async def run() -> tuple[dict[str, Any], list[dict[str, Any]]]:
         rt = Runtime.create(get_settings())
         try:
             tenant_id = await _job_tenant(rt, tenant)
-            run_id = await service.create_run(rt, job="health", trigger="cli", tenant_id=tenant_id)
+            run_id = await runs.create_run(rt, job="health", trigger="cli", tenant_id=tenant_id)
             summary = await health.execute_health_run(rt, run_id, executor="cli")
             rows = await health.list_health(rt)
             if tenant_id is not None:
@@ -442,8 +447,7 @@ def health_cmd(
             h["detail"] or "",
         )
     Console().print(table)
-    statuses = ("HEALTHY", "DEGRADED", "DOWN", "NOT_CONFIGURED")
-    typer.echo(", ".join(f"{k}: {summary.get(k, 0)}" for k in statuses))
+    typer.echo(", ".join(f"{k}: {summary.get(k, 0)}" for k in health.STATUSES))
 
 
 @app.command("worker")
@@ -453,7 +457,7 @@ def worker_cmd() -> None:
     import threading
 
     from callplane.db import models  # noqa: F401  (every table, for foreign keys)
-    from callplane.reconcile import jobs
+    from callplane.jobs import engine as jobs
 
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

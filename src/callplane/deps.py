@@ -14,6 +14,7 @@ from callplane.db.uow import UnitOfWork
 from callplane.errors import Forbidden, NotFound, Unauthorized
 from callplane.runtime import Runtime
 from callplane.security.apikeys import hash_api_key
+from callplane.settings import Settings
 from callplane.tenancy import Actor, Role, TenantScope
 from callplane.tenants.models import ApiKey, Tenant
 
@@ -21,6 +22,15 @@ from callplane.tenants.models import ApiKey, Tenant
 def get_runtime(request: Request) -> Runtime:
     """The process runtime."""
     return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+def app_settings(request: Request) -> Settings:
+    """The process settings."""
+    return get_runtime(request).settings
+
+
+AppRuntime = Annotated[Runtime, Depends(get_runtime)]
+AppSettings = Annotated[Settings, Depends(app_settings)]
 
 
 async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
@@ -72,9 +82,7 @@ async def authenticate_api_key(uow: UnitOfWork, plain: str) -> Actor:
     """
     async with uow.platform_scope():
         key = (
-            await uow.session.execute(
-                select(ApiKey).where(ApiKey.key_hash == hash_api_key(plain))
-            )
+            await uow.session.execute(select(ApiKey).where(ApiKey.key_hash == hash_api_key(plain)))
         ).scalar_one_or_none()
     return actor_of_key(key)
 

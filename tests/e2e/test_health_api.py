@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from callplane.connections import access
 from callplane.connections import service as connections
-from callplane.reconcile import health
+from callplane.jobs import health
 from tests.fixtures.api import Api, TenantKit
 from tests.fixtures.jobs import Twin, connect_byo, runs
 
@@ -34,7 +35,7 @@ async def test_every_status_and_cause(api: Api, twin: Twin) -> None:
     await connect_byo(api, wrong, acct)
     async with api.runtime.uow() as uow:  # the token was changed in the Twilio console since
         conn = await connections.get_connection(uow=uow, scope=wrong.scope)
-        connections.seal(uow, conn, "auth_token", "f" * 32)
+        access.seal(uow, conn, "auth_token", "f" * 32)
         await uow.commit()
     suspended = await api.tenant("suspended-sub")
     sub_s = await _subaccount(api, suspended)

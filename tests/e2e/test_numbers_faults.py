@@ -12,7 +12,7 @@ from sqlalchemy import update
 from twilio.rest.api.v2010.account.incoming_phone_number import IncomingPhoneNumberList
 
 from callplane.numbers.models import PhoneNumber
-from callplane.numbers.service import PENDING_GRACE
+from callplane.numbers.purchase import PENDING_GRACE
 from tests.fixtures.numbers import IPN_POST, NumbersKit
 
 

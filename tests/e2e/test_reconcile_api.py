@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import select
 
 from callplane.db.audit import AuditLog
+from callplane.jobs.models import JobRun
 from callplane.numbers.models import PhoneNumber
-from callplane.reconcile.models import JobRun
 from callplane.tenants.schemas import SubscriptionPut
 from tests.fixtures.api import Api, TenantKit
 from tests.fixtures.jobs import (

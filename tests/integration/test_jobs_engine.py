@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from dbos import DBOS
 
-from callplane.reconcile import jobs
+from callplane.jobs import engine as jobs
 from callplane.settings import Settings
 from tests.fixtures.api import Api
 from tests.fixtures.jobs import Twin, buy, eventually, number_row, runs

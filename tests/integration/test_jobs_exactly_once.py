@@ -25,7 +25,7 @@ from sqlalchemy import select
 from callplane.connections import service as connections
 from callplane.connections.schemas import ConnectionPut
 from callplane.db.migrate import upgrade
-from callplane.reconcile.models import JobRun
+from callplane.jobs.models import JobRun
 from callplane.runtime import Runtime
 from callplane.sandbox.server import SandboxServer
 from callplane.settings import Settings

@@ -2,8 +2,8 @@
 
 The real service runs as a subprocess (`callplane serve`) on a SQLite file, against a sandbox
 started here. A latency fault on the IncomingPhoneNumbers POST holds the purchase at "Twilio"
-long enough to kill the service in the middle of it. After a restart, the pending resolution
-(what reconciliation runs) must leave the number owned exactly once in the database and held
+long enough to kill the service in the middle of it. After a restart, the daily reconciliation
+must leave the number owned exactly once in the database and held
 exactly once at Twilio, and the same Idempotency-Key must answer that number without buying.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,29 +19,24 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from callplane.numbers.service import resolve_pending_numbers
+from callplane.numbers.purchase import PENDING_GRACE
 from callplane.runtime import Runtime
 from callplane.sandbox.server import SandboxServer
 from callplane.settings import Settings
 from tests.fixtures.contract import ContractRecorder
 from tests.fixtures.db import PUBLIC_BASE_URL, TEST_KEY
+from tests.fixtures.jobs import backdate, reconcile
 from tests.fixtures.logscan import record_output
 from tests.fixtures.numbers import IPN_POST
+from tests.fixtures.processes import free_port
 
 PLATFORM_KEY = "cpk_crash_test_" + uuid.uuid4().hex
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait(predicate: Any, what: str, timeout: float = 20.0) -> Any:
@@ -60,7 +54,7 @@ class Service:
 
     def __init__(self, env: dict[str, str], cwd: Path) -> None:
         self.env, self.cwd = env, cwd
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -146,20 +140,26 @@ def _fired(sandbox: SandboxServer, rule_id: int) -> int:
 
 
 def _resolve(sandbox: SandboxServer, database: str) -> dict[str, int]:
-    """What reconciliation runs after a restart: resolve every pending purchase."""
+    """The daily reconciliation after a restart, once the pending purchases are old enough to be
+    settled (adopted when Twilio holds the number, failed when not); what it did about them."""
     settings = Settings(
         database_url=database, public_base_url=PUBLIC_BASE_URL, encryption_keys=TEST_KEY,  # type: ignore[arg-type]
         twilio_account_sid=sandbox.account_sid, twilio_auth_token=sandbox.auth_token,  # type: ignore[arg-type]
-        twilio_base_url=sandbox.url,
+        twilio_base_url=sandbox.url, pending_timeout_seconds=int(PENDING_GRACE.total_seconds()),
     )
 
     async def run() -> dict[str, int]:
         rt = Runtime.create(settings)
         try:
-            async with rt.uow() as uow:
-                return await resolve_pending_numbers(uow=uow, older_than=timedelta(0))
+            await backdate(rt, PENDING_GRACE.total_seconds() + 1)
+            summary = await reconcile(rt)
         finally:
             await rt.close()
+        return {
+            "adopted": summary["adopted"],
+            "failed": summary["pending_failed"],
+            "unresolved": summary["accounts_failed"],
+        }
 
     return asyncio.run(run())
 

@@ -15,7 +15,6 @@ import asyncio
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -32,18 +31,13 @@ from twilio.request_validator import RequestValidator
 from callplane.sandbox.server import SandboxServer
 from tests.fixtures.db import PUBLIC_BASE_URL, TEST_KEY
 from tests.fixtures.logscan import register_log_file, register_secret
+from tests.fixtures.processes import free_port
 
 pytestmark = pytest.mark.slow
 
 STREAM_A = "wss://ai.example.com/agent-a"
 STREAM_B = "wss://ai.example.com/agent-b"
 STREAM_C = "wss://ai.example.com/agent-c"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Balancer(httpx.AsyncBaseTransport):
@@ -66,7 +60,7 @@ class Replica:
 
     def __init__(self, name: str, env: dict[str, str], logs: Path) -> None:
         self.name = name
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = logs / f"replica-{name}.log"
         register_log_file(self.log)

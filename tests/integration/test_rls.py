@@ -226,6 +226,11 @@ async def test_requests_run_inside_the_wall(
         async with uow.platform_scope():
             assert {x.id for x in await uow.repo(Agent, None).all()} == {mine, theirs}
         assert [x.id for x in await uow.repo(Agent, None).all()] == [mine]
+        # `platform_repo` enters the platform scope for each of its statements, and leaves it.
+        assert {x.id for x in await uow.platform_repo(Agent).all()} == {mine, theirs}
+        assert await uow.platform_repo(Agent).count() == 2
+        assert (await uow.platform_repo(Agent).get(theirs)).id == theirs
+        assert [x.id for x in await uow.repo(Agent, None).all()] == [mine]
         await uow.commit()  # the next transaction starts in A's scope again
         assert [x.id for x in await uow.repo(Agent, None).all()] == [mine]
 

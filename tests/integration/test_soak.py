@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.soak import SoakConfig, run
 from tests.fixtures.logscan import register_key_spec, register_log_file, register_secret
+from tests.fixtures.soak import SoakConfig, run
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 from callplane.billing.service import plan_name_of, subscription_put_of
-from callplane.reconcile.releasing import cancellation_due
+from callplane.tenants.service import cancellation_due
 
 NOW = int(datetime(2030, 1, 1, tzinfo=UTC).timestamp())
 

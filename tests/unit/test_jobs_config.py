@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from callplane.reconcile import jobs
+from callplane.jobs import engine as jobs
 from callplane.settings import Settings
 
 

@@ -9,13 +9,9 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.response import Response
 
 from callplane.numbers.compliance import PurchaseCompliance
-from callplane.numbers.service import (
-    InvalidCountry,
-    capabilities_of,
-    money,
-    normalize_country,
-    number_type_of,
-)
+from callplane.numbers.remote import capabilities_of
+from callplane.numbers.schemas import money
+from callplane.numbers.search import InvalidCountry, normalize_country, number_type_of
 from callplane.twilio.errors import as_rest_exception
 
 

@@ -15,8 +15,8 @@ from callplane.agents.models import Agent
 from callplane.db.base import utcnow
 from callplane.db.uow import UnitOfWork
 from callplane.gateway.models import Event
-from callplane.numbers import service as numbers
-from callplane.reconcile import health
+from callplane.jobs import health
+from callplane.numbers import guards
 from callplane.tenancy import Actor, TenantScope
 from callplane.tenants import service as tenants
 from callplane.tenants.models import Subscription, Tenant
@@ -106,7 +106,7 @@ async def tenant_rows(
                 account_sid=conn["account_sid"] if conn else None,
                 connection_status=conn["status"] if conn else tenant.status,
                 health=conn["health"] if conn else {"status": "NOT_CONFIGURED"},
-                used=await numbers.held_count(uow=uow, scope=scope),
+                used=await guards.held_count(uow=uow, scope=scope),
                 quota=await tenants.phone_number_quota(uow=uow, scope=scope),
                 plan=sub.plan_name if sub else None,
                 subscription_status=sub.status if sub else None,

@@ -39,22 +39,24 @@ from callplane.admin.web import (
 )
 from callplane.agents import service as agents
 from callplane.agents.schemas import AgentCreate, AgentPatch
-from callplane.billing import service as lifecycle
 from callplane.connections import service as connections
-from callplane.connections.routes import connection_out
-from callplane.connections.schemas import ConnectionPut
+from callplane.connections.schemas import ConnectionOut, ConnectionPut
 from callplane.deps import admin_scope, authenticate_api_key, platform_actor, tenant_scope
 from callplane.errors import ApiError, NotFound, Unauthorized
 from callplane.gateway import service as gateway
+from callplane.jobs import engine as jobs
+from callplane.jobs import health as health_jobs
+from callplane.jobs import runs as job_runs
+from callplane.jobs.reconcile.run import execute_run
+from callplane.jobs.schemas import RunOut
 from callplane.log import get_logger
+from callplane.numbers import guards, purchase, search
 from callplane.numbers import service as numbers
-from callplane.numbers.models import HELD_STATUSES, PhoneNumber
-from callplane.numbers.schemas import NumberBuy
-from callplane.reconcile import health as health_jobs
-from callplane.reconcile import jobs
-from callplane.reconcile import service as reconcile
-from callplane.reconcile.schemas import run_out
+from callplane.numbers.models import PhoneNumber
+from callplane.numbers.schemas import NumberBuy, NumberOut
+from callplane.numbers.states import HELD_STATUSES
 from callplane.tenancy import Actor, Role, TenantScope
+from callplane.tenants import lifecycle
 from callplane.tenants import service as tenants
 from callplane.tenants.schemas import SubscriptionPut, TenantCreate
 from callplane.trunks import service as trunks
@@ -245,12 +247,12 @@ async def reconcile_page(request: Request) -> Response:
     """The last reconciliation runs and their summaries."""
     ctx = await viewer(request)
     await platform_actor(ctx.me)
-    rows, _ = await reconcile.last_runs(ctx.uow.runtime, job="reconcile", cursor=None, limit=20)
+    rows, _ = await job_runs.last_runs(ctx.uow.runtime, job="reconcile", cursor=None, limit=20)
     return ctx.render(
         "platform/reconcile.html",
         title="Reconciliation",
         section="reconcile",
-        runs=[run_out(r) for r in rows],
+        runs=[RunOut.from_model(r) for r in rows],
     )
 
 
@@ -260,9 +262,9 @@ async def reconcile_now(request: Request) -> Response:
     ctx = await writer(request)
     await platform_actor(ctx.me)
     runtime = ctx.uow.runtime
-    run_id = await reconcile.create_run(runtime, trigger="admin", dry_run=True)
+    run_id = await job_runs.create_run(runtime, trigger="admin", dry_run=True)
     try:
-        summary = await reconcile.execute_run(
+        summary = await execute_run(
             runtime, run_id, executor=jobs.executor_id() or "admin"
         )
     except Exception as exc:  # noqa: BLE001 - the run records its failure; the page says so
@@ -305,7 +307,7 @@ async def health_now(request: Request) -> Response:
     ctx = await writer(request)
     await platform_actor(ctx.me)
     runtime = ctx.uow.runtime
-    run_id = await reconcile.create_run(runtime, job="health", trigger="admin")
+    run_id = await job_runs.create_run(runtime, job="health", trigger="admin")
     try:
         summary = await health_jobs.execute_health_run(
             runtime, run_id, executor=jobs.executor_id() or "admin"
@@ -404,7 +406,7 @@ async def _usage(page: TenantPage) -> dict[str, Any]:
     except NotFound:
         sub = None
     return {
-        "used": await numbers.held_count(uow=uow, scope=scope),
+        "used": await guards.held_count(uow=uow, scope=scope),
         "quota": await tenants.phone_number_quota(uow=uow, scope=scope),
         "subscription": sub,
     }
@@ -417,7 +419,7 @@ async def tenant_overview(request: Request, tid: uuid.UUID) -> Response:
     uow, scope = page.ctx.uow, page.scope
     today, counts = await queries.daily_counts(uow=uow, scope=scope)
     trunk = await uow.repo(Trunk, scope).find()
-    conn = connection_out(await connections.get_connection(uow=uow, scope=scope))
+    conn = ConnectionOut.from_model(await connections.get_connection(uow=uow, scope=scope))
     return page.render(
         "tenant/overview.html",
         title=page.tenant.name,
@@ -475,7 +477,7 @@ async def numbers_page(
         "tenant/numbers.html",
         title="Numbers",
         section="numbers",
-        numbers=[numbers.number_out(n) for n in rows],
+        numbers=[NumberOut.from_model(n) for n in rows],
         next_cursor=next_cursor,
         show=show or "",
         hidden=hidden,
@@ -503,7 +505,7 @@ async def connect_number(
     if country:
         digits = (contains or "").strip() or None
         try:
-            found = await numbers.search_available(
+            found = await search.search_available(
                 uow=uow,
                 scope=scope,
                 country=country,
@@ -515,7 +517,7 @@ async def connect_number(
             problems.append(failed(exc.message))
         if found is not None:
             try:
-                pricing = await numbers.get_pricing(uow=uow, scope=scope, country=country)
+                pricing = await search.get_pricing(uow=uow, scope=scope, country=country)
             except ApiError:
                 pricing = None  # prices never block a search
     return page.render(
@@ -549,7 +551,7 @@ async def buy_number(request: Request, tid: uuid.UUID) -> Response:
     except ValidationError as exc:
         return page.redirect(back, failed("; ".join(forms.problems(exc))))
     try:
-        number, _ = await numbers.buy_number(
+        number, _ = await purchase.buy_number(
             uow=page.ctx.uow,
             scope=page.scope,
             data=data,
@@ -576,7 +578,7 @@ async def number_page(request: Request, tid: uuid.UUID, nid: uuid.UUID) -> Respo
         "tenant/number.html",
         title=number.e164,
         section="numbers",
-        number=numbers.number_out(number),
+        number=NumberOut.from_model(number),
         agents=await queries.agent_names(uow=uow, scope=scope),
         trunk=await uow.repo(Trunk, scope).find(),
     )
@@ -634,7 +636,7 @@ async def release_confirm(request: Request, tid: uuid.UUID, nid: uuid.UUID) -> R
         "tenant/release.html",
         title=f"Release {number.e164}",
         section="numbers",
-        number=numbers.number_out(number),
+        number=NumberOut.from_model(number),
     )
 
 
@@ -668,7 +670,7 @@ async def explain_number(request: Request, tid: uuid.UUID, nid: uuid.UUID) -> Re
         "tenant/explain.html",
         title=f"Explain {number.e164}",
         section="numbers",
-        number=numbers.number_out(number),
+        number=NumberOut.from_model(number),
         result=result,
     )
 
@@ -952,7 +954,7 @@ async def trunk_rotate(request: Request, tid: uuid.UUID) -> Response:
 async def connection_page(request: Request, tid: uuid.UUID) -> Response:
     """The tenant's Twilio connection and its credential health."""
     page = await tenant_view(request, tid)
-    conn = connection_out(await connections.get_connection(uow=page.ctx.uow, scope=page.scope))
+    conn = ConnectionOut.from_model(await connections.get_connection(uow=page.ctx.uow, scope=page.scope))
     return page.render(
         "tenant/connection.html", title="Connection", section="connection", conn=conn
     )

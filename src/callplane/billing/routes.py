@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 
 from callplane.billing import service
+from callplane.billing.schemas import StripeEventOut
 from callplane.db.rls import PLATFORM_SCOPE
-from callplane.deps import UoW
+from callplane.deps import AppSettings, UoW
 from callplane.schemas import ERROR_RESPONSES
 
 router = APIRouter(prefix="/v1/billing", tags=["billing"], responses=ERROR_RESPONSES)
 
 
-@router.post("/stripe")
-async def stripe_webhook(request: Request, uow: UoW) -> dict[str, Any]:
+@router.post("/stripe", response_model=StripeEventOut)
+async def stripe_webhook(request: Request, uow: UoW, settings: AppSettings) -> StripeEventOut:
     """Stripe's customer.subscription.created/updated/deleted events.
 
     Enabled by CALLPLANE_STRIPE_WEBHOOK_SECRET (404 otherwise). The `Stripe-Signature` header is
@@ -24,7 +23,7 @@ async def stripe_webhook(request: Request, uow: UoW) -> dict[str, Any]:
     lookup key, or the subscription's metadata `plan` (422 `unknown_plan`, so that Stripe retries
     once the plan exists). An event already handled, or older than one applied, changes nothing.
     """
-    secret = uow.runtime.settings.stripe_webhook_secret
+    secret = settings.stripe_webhook_secret
     if secret is None:
         raise service.StripeDisabled()
     payload = await request.body()

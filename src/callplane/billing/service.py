@@ -1,22 +1,14 @@
-"""A tenant's lifecycle: subscription side effects, Stripe events, offboarding.
+"""Stripe (`POST /v1/billing/stripe`): customer.subscription.created/updated/deleted events,
+verified with `stripe.Webhook.construct_event`, applied once per event id, newest state wins.
 
-- A subscription that becomes active provisions the tenant's connection (the subaccount, in that
-  model). A failure there does not refuse the subscription: the account is made on first need.
-- An immediate cancellation (status canceled, not at period end) releases every number of the
-  tenant in the background (`reconcile.jobs.submit_release`): the request does not wait on Twilio.
-- A cancellation at period end keeps the numbers until `canceled_at` passes; the daily
-  reconciliation then releases them (reason `subscription_canceled`).
-- Offboarding marks the tenant offboarded (its keys stop working at once), releases its numbers
-  (`offboarded`), deletes its trunk and closes a subaccount.
-- Stripe (`POST /v1/billing/stripe`): customer.subscription.created/updated/deleted, verified
-  with `stripe.Webhook.construct_event`, applied once per event id, newest state wins.
+What a subscription change does to the tenant (provisioning, releasing its numbers) is the
+tenant lifecycle's (`tenants.lifecycle`); billing only turns Stripe's words into ours.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,17 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from callplane.billing.models import StripeEvent
-from callplane.connections import service as connections
-from callplane.db.audit import record_audit
+from callplane.billing.schemas import Outcome, StripeEventOut
 from callplane.db.uow import UnitOfWork
-from callplane.errors import ApiError, NotFound, ProviderError, Unprocessable
+from callplane.errors import ApiError, NotFound, Unprocessable
 from callplane.log import get_logger
-from callplane.reconcile import jobs
-from callplane.reconcile.releasing import cancellation_due, release_tenant_numbers
 from callplane.tenancy import Actor, Role, TenantScope
-from callplane.tenants import service as tenants
-from callplane.tenants.models import Plan, Subscription, Tenant
-from callplane.tenants.schemas import SubscriptionPut
+from callplane.tenants import lifecycle
+from callplane.tenants.models import Plan, Subscription, SubscriptionStatus, Tenant, TenantStatus
+from callplane.tenants.schemas import SubscriptionOut, SubscriptionPut
 
 log = get_logger(__name__)
 
@@ -44,192 +33,18 @@ SUBSCRIPTION_EVENTS = {
     "customer.subscription.updated",
     "customer.subscription.deleted",
 }
+S = SubscriptionStatus
 STRIPE_STATUS = {
-    "active": "active",
-    "trialing": "active",
-    "past_due": "past_due",
-    "unpaid": "past_due",
-    "incomplete": "past_due",
-    "paused": "past_due",
-    "canceled": "canceled",
-    "incomplete_expired": "canceled",
+    "active": S.active,
+    "trialing": S.active,
+    "past_due": S.past_due,
+    "unpaid": S.past_due,
+    "incomplete": S.past_due,
+    "paused": S.past_due,
+    "canceled": S.canceled,
+    "incomplete_expired": S.canceled,
 }
 STRIPE_ACTOR = Actor(role=Role.platform, label="stripe")
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """A subscription's state before a change."""
-
-    status: str
-    cancel_at_period_end: bool
-    canceled_at: datetime | None
-
-
-def snapshot(sub: Subscription | None) -> Snapshot | None:
-    """What a subscription looked like (None: there was none)."""
-    if sub is None:
-        return None
-    return Snapshot(sub.status, sub.cancel_at_period_end, sub.canceled_at)
-
-
-# -- subscriptions --------------------------------------------------------------------------
-
-
-async def change_subscription(
-    *, uow: UnitOfWork, scope: TenantScope, data: SubscriptionPut
-) -> tuple[Subscription, dict[str, Any]]:
-    """`PUT .../subscription` with its side effects; returns the subscription and what they did."""
-    before = snapshot(await uow.repo(Subscription, scope).find())
-    sub = await tenants.put_subscription(uow=uow, scope=scope, data=data)
-    effects = await after_subscription_change(uow=uow, scope=scope, before=before, sub=sub)
-    return sub, effects
-
-
-async def after_subscription_change(
-    *, uow: UnitOfWork, scope: TenantScope, before: Snapshot | None, sub: Subscription
-) -> dict[str, Any]:
-    """Provision on activation; release now on an immediate cancellation; later at period end."""
-    effects: dict[str, Any] = {}
-    if sub.status == "active" and (before is None or before.status != "active"):
-        effects["connection"] = await _provision(uow, scope)
-        await uow.session.refresh(sub)  # a failed provisioning rolled the session back
-        kept = await _keep_interrupted_releases(uow, scope, sub)
-        if kept:
-            effects["numbers_kept"] = kept
-    if cancellation_due(sub):
-        assert sub.canceled_at is not None
-        key = sub.canceled_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%f")
-        job = await jobs.submit_release(
-            uow.runtime, scope.tenant_id, "subscription_canceled", key=key
-        )
-        effects["numbers"] = "releasing"
-        record_audit(
-            uow=uow,
-            actor=scope.actor,
-            action="subscription.release_scheduled",
-            tenant_id=scope.tenant_id,
-            target=sub.id,
-            detail={"job": job},
-        )
-        await uow.commit()
-    elif sub.canceled_at is not None and (sub.cancel_at_period_end or sub.status == "canceled"):
-        effects["numbers"] = f"released after {sub.canceled_at.isoformat()}"
-    return effects
-
-
-async def _keep_interrupted_releases(uow: UnitOfWork, scope: TenantScope, sub: Subscription) -> int:
-    """Numbers whose cancellation release Twilio interrupted are the tenant's again (active).
-
-    Had Twilio released one after all, the daily reconciliation finds it gone and releases the
-    row as drift.
-    """
-    from callplane.numbers.models import PhoneNumber
-
-    repo = uow.repo(PhoneNumber, scope)
-    rows = await repo.all(
-        PhoneNumber.status == "releasing", PhoneNumber.release_reason == "subscription_canceled"
-    )
-    for row in rows:
-        row.status = "active"
-        row.release_reason = None
-        record_audit(
-            uow=uow,
-            actor=scope.actor,
-            action="phone_number.release_abandoned",
-            tenant_id=scope.tenant_id,
-            target=row.id,
-            detail={"phone_number": row.e164, "why": "the subscription is active again"},
-        )
-    if rows:
-        await uow.commit()
-        await uow.session.refresh(sub)
-    return len(rows)
-
-
-async def _provision(uow: UnitOfWork, scope: TenantScope) -> str:
-    """Make the tenant's account ready (a subaccount is created here); never refuses the change."""
-    try:
-        conn = await connections.ensure_account(uow=uow, scope=scope)
-    except IntegrityError:  # a concurrent first need stored the connection: it is there now
-        await uow.rollback()
-        return "ready"
-    except ApiError as exc:
-        await uow.rollback()
-        log.warning(
-            "connection not provisioned on subscription start",
-            tenant_id=str(scope.tenant_id),
-            code=exc.code,
-        )
-        return f"not ready: {exc.code}"
-    return "ready" if conn.status == "active" else conn.status
-
-
-# -- offboarding ----------------------------------------------------------------------------
-
-
-async def offboard(*, uow: UnitOfWork, scope: TenantScope) -> Tenant:
-    """Offboard: keys revoked and status offboarded first, then numbers, trunk, subaccount.
-
-    Idempotent: repeating it finishes what a Twilio failure left (which the daily job also does
-    for the numbers). A Twilio failure on the trunk or the subaccount answers 502 after the rest
-    is done.
-    """
-    tenant = await tenants.mark_offboarded(uow=uow, scope=scope)
-    conn = await connections.find_connection(uow=uow, scope=scope)
-    problems: list[str] = []
-    subaccount = conn is not None and conn.model == "subaccount" and conn.status == "active"
-    usable = (conn is not None and conn.status == "active") or (
-        (conn is None or conn.model == "master")
-        and uow.runtime.twilio.platform_credentials is not None
-    )
-    if usable:
-        try:
-            from callplane.trunks import service as trunks
-        except ImportError:  # pragma: no cover - the trunks feature is optional at build time
-            trunks = None  # type: ignore[assignment]
-        if trunks is not None and hasattr(trunks, "delete_trunk"):
-            try:
-                await trunks.delete_trunk(uow=uow, scope=scope)
-            except NotFound:
-                pass
-            except ApiError as exc:
-                await uow.rollback()
-                problems.append(f"trunk: {exc.code}")
-    if subaccount:
-        # Closing a subaccount releases its numbers at Twilio: close first, then the rows follow
-        # without one DELETE per number.
-        try:
-            await connections.close_account(uow=uow, scope=scope)
-        except ApiError as exc:
-            await uow.rollback()
-            problems.append(f"subaccount: {exc.code}")
-    report = await release_tenant_numbers(
-        uow.runtime, scope.tenant_id, "offboarded", actor=scope.actor
-    )
-    if report.failed:
-        problems.append(f"{report.failed} number(s) not released yet")
-    record_audit(
-        uow=uow,
-        actor=scope.actor,
-        action="tenant.offboarded_resources",
-        tenant_id=scope.tenant_id,
-        target=scope.tenant_id,
-        detail={"numbers_released": report.released, "problems": problems},
-    )
-    await uow.commit()
-    if problems:
-        raise ProviderError(
-            "the tenant is offboarded but some of its Twilio resources could not be removed yet ("
-            + "; ".join(problems)
-            + "); repeat the request to finish (the daily reconciliation releases the numbers)",
-            problems=problems,
-        )
-    await uow.session.refresh(tenant)
-    return tenant
-
-
-# -- Stripe ---------------------------------------------------------------------------------
 
 
 class StripeDisabled(NotFound):
@@ -324,13 +139,13 @@ def subscription_put_of(
 ) -> SubscriptionPut:
     """Our subscription for a Stripe subscription object."""
     status = (
-        "canceled"
+        S.canceled
         if event_type.endswith(".deleted")
-        else STRIPE_STATUS.get(str(sub.get("status")), "past_due")
+        else STRIPE_STATUS.get(str(sub.get("status")), S.past_due)
     )
     canceled_at: datetime | None = None
     at_period_end = False
-    if status == "canceled":
+    if status == S.canceled:
         canceled_at = _ts(sub.get("ended_at")) or _ts(sub.get("canceled_at")) or _ts(event_created)
     else:
         ends = _ts(sub.get("cancel_at"))
@@ -343,26 +158,26 @@ def subscription_put_of(
             )
     return SubscriptionPut(
         plan=plan,
-        status=status,  # type: ignore[arg-type]
+        status=status.value,  # type: ignore[arg-type]
         cancel_at_period_end=at_period_end,
         canceled_at=canceled_at,
         external_id=str(sub.get("id")) if sub.get("id") else None,
     )
 
 
-async def handle_stripe_event(*, uow: UnitOfWork, event: dict[str, Any]) -> dict[str, Any]:
+async def handle_stripe_event(*, uow: UnitOfWork, event: dict[str, Any]) -> StripeEventOut:
     """Apply a verified Stripe event once; a replay or an older event changes nothing."""
     event_id = str(event["id"])
     event_type = str(event["type"])
     created = int(event.get("created") or 0)
     if await uow.session.get(StripeEvent, event_id) is not None:
-        return {"received": True, "event_id": event_id, "outcome": "duplicate"}
+        return StripeEventOut(event_id=event_id, outcome="duplicate")
     obj = (event.get("data") or {}).get("object") or {}
     object_id = str(obj.get("id")) if isinstance(obj, dict) and obj.get("id") else None
 
     async def record(
-        outcome: str, tenant_id: uuid.UUID | None = None, detail: str | None = None
-    ) -> dict[str, Any]:
+        outcome: Outcome, tenant_id: uuid.UUID | None = None, detail: str | None = None
+    ) -> StripeEventOut:
         uow.add(
             StripeEvent(
                 id=event_id,
@@ -378,13 +193,10 @@ async def handle_stripe_event(*, uow: UnitOfWork, event: dict[str, Any]) -> dict
             await uow.commit()
         except IntegrityError:  # the same event, delivered twice at once: the other one won
             await uow.rollback()
-            return {"received": True, "event_id": event_id, "outcome": "duplicate"}
-        out: dict[str, Any] = {"received": True, "event_id": event_id, "outcome": outcome}
-        if tenant_id:
-            out["tenant_id"] = str(tenant_id)
-        if detail:
-            out["detail"] = detail
-        return out
+            return StripeEventOut(event_id=event_id, outcome="duplicate")
+        return StripeEventOut(
+            event_id=event_id, outcome=outcome, tenant_id=tenant_id, detail=detail
+        )
 
     if event_type not in SUBSCRIPTION_EVENTS or not isinstance(obj, dict):
         return await record("ignored", detail=f"{event_type} is not handled")
@@ -397,19 +209,44 @@ async def handle_stripe_event(*, uow: UnitOfWork, event: dict[str, Any]) -> dict
             "ignored",
             detail="no tenant: set metadata.tenant_id (or tenant_slug) on the subscription",
         )
-    if object_id:
-        newer = await uow.session.scalar(
-            select(StripeEvent.id)
-            .where(
-                StripeEvent.object_id == object_id,
-                StripeEvent.outcome == "applied",
-                StripeEvent.event_created > created,
-            )
-            .limit(1)
-        )
-        if newer is not None:
-            return await record("stale", tenant.id, detail=f"{newer} is newer")
+    newer = await _newer_event(uow, object_id, created)
+    if newer is not None:
+        return await record("stale", tenant.id, detail=f"{newer} is newer")
     scope = TenantScope(tenant_id=tenant.id, actor=STRIPE_ACTOR)
+    data = subscription_put_of(event_type, obj, await _plan_of(uow, scope, obj), created)
+    if tenant.status == TenantStatus.offboarded and data.status == S.active:
+        return await record("ignored", tenant.id, detail="the tenant is offboarded")
+    sub, effects = await lifecycle.change_subscription(uow=uow, scope=scope, data=data)
+    log.info(
+        "stripe subscription applied",
+        event_id=event_id,
+        tenant_id=str(tenant.id),
+        status=data.status,
+        plan=data.plan,
+        effects=effects,
+    )
+    shown = SubscriptionOut.from_model(sub)
+    out = await record("applied", tenant.id)
+    return out.model_copy(update={"subscription": shown, "effects": effects})
+
+
+async def _newer_event(uow: UnitOfWork, object_id: str | None, created: int) -> str | None:
+    """An event about the same subscription, newer than this one, that was applied."""
+    if not object_id:
+        return None
+    return await uow.session.scalar(
+        select(StripeEvent.id)
+        .where(
+            StripeEvent.object_id == object_id,
+            StripeEvent.outcome == "applied",
+            StripeEvent.event_created > created,
+        )
+        .limit(1)
+    )
+
+
+async def _plan_of(uow: UnitOfWork, scope: TenantScope, obj: dict[str, Any]) -> str:
+    """The callplane plan of a Stripe subscription (422 unknown_plan, so that Stripe retries)."""
     current = await uow.repo(Subscription, scope).find()
     plan = plan_name_of(obj) or (current.plan_name if current else None)
     if plan is None or await uow.session.get(Plan, plan) is None:
@@ -420,24 +257,4 @@ async def handle_stripe_event(*, uow: UnitOfWork, event: dict[str, Any]) -> dict
             code="unknown_plan",
             plan=plan,
         )
-    data = subscription_put_of(event_type, obj, plan, created)
-    if tenant.status == "offboarded" and data.status == "active":
-        return await record("ignored", tenant.id, detail="the tenant is offboarded")
-    _sub, effects = await change_subscription(uow=uow, scope=scope, data=data)
-    log.info(
-        "stripe subscription applied",
-        event_id=event_id,
-        tenant_id=str(tenant.id),
-        status=data.status,
-        plan=plan,
-        effects=effects,
-    )
-    out = await record("applied", tenant.id)
-    out["subscription"] = {
-        "plan": plan,
-        "status": data.status,
-        "cancel_at_period_end": data.cancel_at_period_end,
-        "canceled_at": data.canceled_at.isoformat() if data.canceled_at else None,
-    }
-    out["effects"] = effects
-    return out
+    return plan

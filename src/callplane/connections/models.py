@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from callplane.db.base import Base, CreatedMixin, IdMixin, utcnow
 from callplane.security.secrets import register_encrypted
+
+
+class ConnectionStatus(StrEnum):
+    """Whether the tenant's account is usable: not made yet, usable, or closed (offboarding)."""
+
+    pending = "pending"
+    active = "active"
+    closed = "closed"
 
 
 class Connection(IdMixin, CreatedMixin, Base):
@@ -31,7 +40,7 @@ class Connection(IdMixin, CreatedMixin, Base):
     api_key_secret: Mapped[str | None] = mapped_column(Text, default=None)
     region: Mapped[str | None] = mapped_column(String(16), default=None)
     edge: Mapped[str | None] = mapped_column(String(32), default=None)
-    status: Mapped[str] = mapped_column(String(16), default="active")  # pending|active|closed
+    status: Mapped[str] = mapped_column(String(16), default=ConnectionStatus.active)
     health_status: Mapped[str | None] = mapped_column(String(16), default=None)
     health_latency_ms: Mapped[int | None] = mapped_column(Integer, default=None)
     health_checked_at: Mapped[datetime | None] = mapped_column(default=None)

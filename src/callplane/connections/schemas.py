@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 
+from callplane.connections.models import Connection
 from callplane.schemas import StrictModel
 
 ACCOUNT_SID = r"^AC[0-9a-fA-F]{32}$"
@@ -34,6 +35,16 @@ class HealthOut(BaseModel):
     checked_at: datetime | None = None
     detail: str | None = None
 
+    @classmethod
+    def from_model(cls, conn: Connection) -> HealthOut:
+        """A connection's last check (NOT_CONFIGURED before the first)."""
+        return cls(
+            status=conn.health_status or "NOT_CONFIGURED",  # type: ignore[arg-type]
+            latency_ms=conn.health_latency_ms,
+            checked_at=conn.health_checked_at,
+            detail=conn.health_detail,
+        )
+
 
 class ConnectionOut(BaseModel):
     """A connection; never carries a secret."""
@@ -46,3 +57,17 @@ class ConnectionOut(BaseModel):
     region: str | None = None
     edge: str | None = None
     token_rotated_at: datetime | None = None
+
+    @classmethod
+    def from_model(cls, conn: Connection) -> ConnectionOut:
+        """The public view of a connection (no secrets)."""
+        return cls(
+            model=conn.model,
+            account_sid=conn.account_sid,
+            status=conn.status,
+            health=HealthOut.from_model(conn),
+            api_key_sid=conn.api_key_sid,
+            region=conn.region,
+            edge=conn.edge,
+            token_rotated_at=conn.token_rotated_at,
+        )

@@ -9,7 +9,8 @@ from datetime import timedelta
 from sqlalchemy.exc import IntegrityError
 from twilio.base.exceptions import TwilioRestException
 
-from callplane.connections.models import Connection
+from callplane.connections import access
+from callplane.connections.models import Connection, ConnectionStatus
 from callplane.connections.schemas import ConnectionPut
 from callplane.db.audit import record_audit
 from callplane.db.base import utcnow
@@ -26,41 +27,6 @@ log = get_logger(__name__)
 DEGRADED_AFTER_MS = 2000
 
 
-class PlatformNotConfigured(Unprocessable):
-    """The master and subaccount models need the platform account in settings."""
-
-    code = "platform_account_not_configured"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "the platform Twilio account is not configured: set CALLPLANE_TWILIO_ACCOUNT_SID "
-            "and CALLPLANE_TWILIO_AUTH_TOKEN"
-        )
-
-
-def _field(column: str) -> str:
-    return f"connections.{column}"
-
-
-def seal(uow: UnitOfWork, conn: Connection, column: str, value: str | None) -> None:
-    """Store `value` encrypted in `column`, bound to this tenant and column."""
-    setattr(conn, column, uow.runtime.secrets.seal(value, tenant_id=conn.tenant_id, field=_field(column)))
-
-
-def unseal(uow: UnitOfWork, conn: Connection, column: str) -> str | None:
-    """The plain value of an encrypted column."""
-    return uow.runtime.secrets.open(
-        getattr(conn, column), tenant_id=conn.tenant_id, field=_field(column)
-    )
-
-
-def _platform_credentials(uow: UnitOfWork) -> TwilioCredentials:
-    creds = uow.runtime.twilio.platform_credentials
-    if creds is None:
-        raise PlatformNotConfigured()
-    return creds
-
-
 async def find_connection(*, uow: UnitOfWork, scope: TenantScope) -> Connection | None:
     """The tenant's stored connection, if any."""
     return await uow.repo(Connection, scope).find()
@@ -68,13 +34,13 @@ async def find_connection(*, uow: UnitOfWork, scope: TenantScope) -> Connection 
 
 def default_connection(*, uow: UnitOfWork, scope: TenantScope) -> Connection:
     """The unsaved master-model connection a tenant has until it chooses one."""
-    creds = uow.runtime.twilio.platform_credentials
+    creds = access.platform_credentials(uow)
     return Connection(
         id=uuid.uuid4(),
         tenant_id=scope.tenant_id,
         model="master",
         account_sid=creds.account_sid if creds else None,
-        status="active" if creds else "pending",
+        status=ConnectionStatus.active if creds else ConnectionStatus.pending,
     )
 
 
@@ -83,11 +49,9 @@ async def get_connection(*, uow: UnitOfWork, scope: TenantScope) -> Connection:
     return await find_connection(uow=uow, scope=scope) or default_connection(uow=uow, scope=scope)
 
 
-async def _verify_account(
-    uow: UnitOfWork, creds: TwilioCredentials, *, what: str
-) -> None:
+async def _verify_account(uow: UnitOfWork, creds: TwilioCredentials, *, what: str) -> None:
     """Fetch the account with these credentials; 422 invalid_credentials when Twilio says no."""
-    client = uow.runtime.twilio.client(creds)
+    client = access.twilio_client(uow, creds)
 
     async def fetch() -> object:
         return await client.api.v2010.accounts(creds.account_sid).fetch_async()
@@ -115,83 +79,41 @@ async def put_connection(*, uow: UnitOfWork, scope: TenantScope, data: Connectio
     current = await find_connection(uow=uow, scope=scope)
     token = data.auth_token.get_secret_value() if data.auth_token else None
     key_secret = data.api_key_secret.get_secret_value() if data.api_key_secret else None
-
     if data.model == "byo":
-        if not data.account_sid or not token:
-            raise Unprocessable(
-                "the byo model needs account_sid and auth_token (the auth token signs webhooks)",
-                code="validation_error",
-            )
-        if bool(data.api_key_sid) != bool(key_secret):
-            raise Unprocessable(
-                "api_key_sid and api_key_secret go together", code="validation_error"
-            )
-        await _verify_account(
-            uow, TwilioCredentials(account_sid=data.account_sid, auth_token=token), what="auth token"
-        )
-        if data.api_key_sid:
-            await _verify_account(
-                uow,
-                TwilioCredentials(
-                    account_sid=data.account_sid,
-                    api_key_sid=data.api_key_sid,
-                    api_key_secret=key_secret,
-                ),
-                what="API key",
-            )
+        await _verify_byo(uow, data, token, key_secret)
     else:
         if data.account_sid or token or data.api_key_sid or key_secret:
             raise Unprocessable(
                 f"the {data.model} model takes no credentials", code="validation_error"
             )
-        _platform_credentials(uow)
-
-    if current is not None and current.status != "closed":
-        target_sid = data.account_sid if data.model == "byo" else None
-        moving = current.model != data.model or (
-            data.model == "byo" and current.account_sid != target_sid
-        )
-        if moving:
-            await _assert_movable(uow=uow, scope=scope, conn=current)
+        access.require_platform(uow)
+    if current is not None and _moves(current, data):
+        await _assert_movable(uow=uow, scope=scope, conn=current)
 
     conn = current or uow.repo(Connection, scope).add(
-        Connection(id=uuid.uuid4(), model=data.model, status="pending")
+        Connection(id=uuid.uuid4(), model=data.model, status=ConnectionStatus.pending)
     )
     rotated = False
     if data.model == "byo":
-        same_account = conn.model == "byo" and conn.account_sid == data.account_sid
-        if same_account and conn.auth_token and unseal(uow, conn, "auth_token") != token:
-            # Keep the old token for the grace period: webhooks already in flight carry it.
-            conn.previous_auth_token = None
-            seal(uow, conn, "previous_auth_token", unseal(uow, conn, "auth_token"))
-            conn.token_rotated_at = utcnow()
-            rotated = True
-        elif not same_account:
-            conn.previous_auth_token = None
-            conn.token_rotated_at = None
-        conn.model = "byo"
-        conn.account_sid = data.account_sid
-        seal(uow, conn, "auth_token", token)
-        conn.api_key_sid = data.api_key_sid
-        seal(uow, conn, "api_key_secret", key_secret)
-        conn.status = "active"
+        rotated = _become_byo(uow, conn, data, token, key_secret)
     elif data.model == "master":
         conn.model = "master"
-        conn.account_sid = _platform_credentials(uow).account_sid
-        conn.auth_token = conn.previous_auth_token = conn.api_key_secret = None
-        conn.api_key_sid = None
-        conn.status = "active"
-    elif conn.model != "subaccount" or conn.status == "closed":
+        conn.account_sid = access.require_platform(uow).account_sid
+        _forget_credentials(conn)
+        conn.status = ConnectionStatus.active
+    elif conn.model != "subaccount" or conn.status == ConnectionStatus.closed:
         # The subaccount itself is made on first need (ensure_account).
         conn.model = "subaccount"
         conn.account_sid = None
-        conn.auth_token = conn.previous_auth_token = conn.api_key_secret = None
-        conn.api_key_sid = None
-        conn.status = "pending"
+        _forget_credentials(conn)
+        conn.status = ConnectionStatus.pending
     conn.region = data.region
     conn.edge = data.edge
     record_audit(
-        uow=uow, actor=scope.actor, action="connection.put", tenant_id=scope.tenant_id,
+        uow=uow,
+        actor=scope.actor,
+        action="connection.put",
+        tenant_id=scope.tenant_id,
         target=conn.id,
         detail={"model": data.model, "account_sid": conn.account_sid, "token_rotated": rotated},
     )
@@ -199,9 +121,78 @@ async def put_connection(*, uow: UnitOfWork, scope: TenantScope, data: Connectio
     return conn
 
 
+async def _verify_byo(
+    uow: UnitOfWork, data: ConnectionPut, token: str | None, key_secret: str | None
+) -> None:
+    """A byo connection's credentials, complete and accepted by Twilio (422 otherwise)."""
+    if not data.account_sid or not token:
+        raise Unprocessable(
+            "the byo model needs account_sid and auth_token (the auth token signs webhooks)",
+            code="validation_error",
+        )
+    if bool(data.api_key_sid) != bool(key_secret):
+        raise Unprocessable("api_key_sid and api_key_secret go together", code="validation_error")
+    await _verify_account(
+        uow, TwilioCredentials(account_sid=data.account_sid, auth_token=token), what="auth token"
+    )
+    if data.api_key_sid:
+        await _verify_account(
+            uow,
+            TwilioCredentials(
+                account_sid=data.account_sid,
+                api_key_sid=data.api_key_sid,
+                api_key_secret=key_secret,
+            ),
+            what="API key",
+        )
+
+
+def _moves(current: Connection, data: ConnectionPut) -> bool:
+    """Whether the change leaves the tenant's current (usable) account."""
+    if current.status == ConnectionStatus.closed:
+        return False
+    target_sid = data.account_sid if data.model == "byo" else None
+    return current.model != data.model or (
+        data.model == "byo" and current.account_sid != target_sid
+    )
+
+
+def _become_byo(
+    uow: UnitOfWork,
+    conn: Connection,
+    data: ConnectionPut,
+    token: str | None,
+    key_secret: str | None,
+) -> bool:
+    """Store verified byo credentials; whether the auth token was rotated."""
+    rotated = False
+    same_account = conn.model == "byo" and conn.account_sid == data.account_sid
+    if same_account and conn.auth_token and access.unseal(uow, conn, "auth_token") != token:
+        # Keep the old token for the grace period: webhooks already in flight carry it.
+        conn.previous_auth_token = None
+        access.seal(uow, conn, "previous_auth_token", access.unseal(uow, conn, "auth_token"))
+        conn.token_rotated_at = utcnow()
+        rotated = True
+    elif not same_account:
+        conn.previous_auth_token = None
+        conn.token_rotated_at = None
+    conn.model = "byo"
+    conn.account_sid = data.account_sid
+    access.seal(uow, conn, "auth_token", token)
+    conn.api_key_sid = data.api_key_sid
+    access.seal(uow, conn, "api_key_secret", key_secret)
+    conn.status = ConnectionStatus.active
+    return rotated
+
+
+def _forget_credentials(conn: Connection) -> None:
+    conn.auth_token = conn.previous_auth_token = conn.api_key_secret = None
+    conn.api_key_sid = None
+
+
 async def _assert_movable(*, uow: UnitOfWork, scope: TenantScope, conn: Connection) -> None:
     """A tenant moves between account models only when nothing of it lives in the old account."""
-    from callplane.connections.usage import resources_in_account  # late: feature modules register
+    from callplane.connections.usage import resources_in_account  # late: it reads the features
 
     in_use = await resources_in_account(uow=uow, scope=scope)
     if in_use:
@@ -215,15 +206,15 @@ async def _assert_movable(*, uow: UnitOfWork, scope: TenantScope, conn: Connecti
 async def ensure_account(*, uow: UnitOfWork, scope: TenantScope) -> Connection:
     """The tenant's connection with a usable account; a pending subaccount is created now."""
     conn = await find_connection(uow=uow, scope=scope)
-    if conn is not None and conn.status == "active":
+    if conn is not None and conn.status == ConnectionStatus.active:
         return conn
-    if conn is not None and conn.status == "closed":
+    if conn is not None and conn.status == ConnectionStatus.closed:
         raise Conflict("the tenant's Twilio account is closed", code="connection_closed")
     # Concurrent first uses must make one row and one subaccount, not two.
     async with named_lock(uow, f"connection:{scope.tenant_id}"):
         conn = await find_connection(uow=uow, scope=scope)
         if conn is None:
-            _platform_credentials(uow)
+            access.require_platform(uow)
             conn = uow.repo(Connection, scope).add(default_connection(uow=uow, scope=scope))
             try:
                 await uow.commit()
@@ -233,15 +224,15 @@ async def ensure_account(*, uow: UnitOfWork, scope: TenantScope) -> Connection:
                 assert conn is not None
             return conn
         await uow.session.refresh(conn)
-        if conn.status == "closed":
+        if conn.status == ConnectionStatus.closed:
             raise Conflict("the tenant's Twilio account is closed", code="connection_closed")
-        if conn.status == "active":
+        if conn.status == ConnectionStatus.active:
             return conn
         if conn.model == "subaccount":
             await _create_subaccount(uow=uow, scope=scope, conn=conn)
         elif conn.model == "master":
-            conn.account_sid = _platform_credentials(uow).account_sid
-            conn.status = "active"
+            conn.account_sid = access.require_platform(uow).account_sid
+            conn.status = ConnectionStatus.active
         await uow.commit()
     return conn
 
@@ -252,7 +243,7 @@ def subaccount_friendly_name(tenant_id: uuid.UUID) -> str:
 
 
 async def _create_subaccount(*, uow: UnitOfWork, scope: TenantScope, conn: Connection) -> None:
-    client = uow.runtime.twilio.client(_platform_credentials(uow))
+    client = access.platform_client(uow)
     name = subaccount_friendly_name(scope.tenant_id)
 
     async def find_existing() -> list[object]:
@@ -263,44 +254,36 @@ async def _create_subaccount(*, uow: UnitOfWork, scope: TenantScope, conn: Conne
     if existing:
         account = existing[0]
     else:
+
         async def create() -> object:
             return await client.api.v2010.accounts.create_async(friendly_name=name)
 
         account = await call_twilio(create, retry=False, action="create subaccount")
     conn.account_sid = account.sid  # type: ignore[attr-defined]
-    seal(uow, conn, "auth_token", account.auth_token)  # type: ignore[attr-defined]
-    conn.status = "active"
+    access.seal(uow, conn, "auth_token", account.auth_token)  # type: ignore[attr-defined]
+    conn.status = ConnectionStatus.active
     record_audit(
-        uow=uow, actor=scope.actor, action="connection.subaccount_created",
-        tenant_id=scope.tenant_id, target=conn.account_sid,
+        uow=uow,
+        actor=scope.actor,
+        action="connection.subaccount_created",
+        tenant_id=scope.tenant_id,
+        target=conn.account_sid,
     )
     log.info("subaccount ready", tenant_id=str(scope.tenant_id), account_sid=conn.account_sid)
-
-
-def credentials(uow: UnitOfWork, conn: Connection) -> TwilioCredentials:
-    """Credentials for REST calls in the connection's account."""
-    if conn.model == "master":
-        return _platform_credentials(uow)
-    if conn.account_sid is None:
-        raise Conflict("the tenant's Twilio account is not ready", code="connection_pending")
-    return TwilioCredentials(
-        account_sid=conn.account_sid,
-        auth_token=unseal(uow, conn, "auth_token"),
-        api_key_sid=conn.api_key_sid,
-        api_key_secret=unseal(uow, conn, "api_key_secret"),
-        region=conn.region,
-        edge=conn.edge,
-    )
 
 
 def webhook_tokens(uow: UnitOfWork, conn: Connection) -> list[str]:
     """Tokens that may sign this account's webhooks: the current one, then a recent previous one."""
     if conn.model == "master":
-        return [_platform_credentials(uow).auth_token or ""]
-    tokens = [t for t in [unseal(uow, conn, "auth_token")] if t]
-    grace = timedelta(seconds=uow.runtime.settings.token_rotation_grace_seconds)
-    if conn.previous_auth_token and conn.token_rotated_at and utcnow() - conn.token_rotated_at < grace:
-        previous = unseal(uow, conn, "previous_auth_token")
+        return [access.require_platform(uow).auth_token or ""]
+    tokens = [t for t in [access.unseal(uow, conn, "auth_token")] if t]
+    grace = timedelta(seconds=access.settings(uow).token_rotation_grace_seconds)
+    if (
+        conn.previous_auth_token
+        and conn.token_rotated_at
+        and utcnow() - conn.token_rotated_at < grace
+    ):
+        previous = access.unseal(uow, conn, "previous_auth_token")
         if previous:
             tokens.append(previous)
     return tokens
@@ -320,12 +303,13 @@ async def check_health(*, uow: UnitOfWork, scope: TenantScope) -> Connection:
 
 async def probe(*, uow: UnitOfWork, conn: Connection) -> tuple[str, int | None, str | None]:
     """(status, latency_ms, detail) of one account fetch with the connection's credentials."""
-    if conn.status in ("pending",) or (conn.model == "master" and not uow.runtime.twilio.platform_credentials):
+    unconfigured = conn.model == "master" and access.platform_credentials(uow) is None
+    if conn.status == ConnectionStatus.pending or unconfigured:
         return "NOT_CONFIGURED", None, "no Twilio account yet"
-    if conn.status == "closed":
+    if conn.status == ConnectionStatus.closed:
         return "DOWN", None, "the Twilio account is closed"
-    creds = credentials(uow, conn)
-    client = uow.runtime.twilio.client(creds)
+    creds = access.credentials(uow, conn)
+    client = access.twilio_client(uow, creds)
     started = time.perf_counter()
     try:
         account = await client.api.v2010.accounts(creds.account_sid).fetch_async()
@@ -334,7 +318,7 @@ async def probe(*, uow: UnitOfWork, conn: Connection) -> tuple[str, int | None, 
         if exc.status in (401, 403) or exc.code in (20003, 20005, 20404):
             return "DOWN", latency, f"Twilio refused the credentials ({exc.code})"
         return "DEGRADED", latency, f"Twilio answered an error ({exc.code})"
-    except Exception as exc:  # transport failures: record them, a health check never raises
+    except Exception as exc:  # noqa: BLE001 - a health check records failures, never raises
         latency = int((time.perf_counter() - started) * 1000)
         return "DOWN", latency, f"Twilio unreachable: {type(exc).__name__}"
     latency = int((time.perf_counter() - started) * 1000)
@@ -348,9 +332,14 @@ async def probe(*, uow: UnitOfWork, conn: Connection) -> tuple[str, int | None, 
 async def close_account(*, uow: UnitOfWork, scope: TenantScope) -> None:
     """On offboarding: close a subaccount at Twilio (a closed one releases its numbers)."""
     conn = await find_connection(uow=uow, scope=scope)
-    if conn is None or conn.model != "subaccount" or conn.account_sid is None or conn.status == "closed":
+    if (
+        conn is None
+        or conn.model != "subaccount"
+        or conn.account_sid is None
+        or conn.status == ConnectionStatus.closed
+    ):
         return
-    client = uow.runtime.twilio.client(_platform_credentials(uow))
+    client = access.platform_client(uow)
     sid = conn.account_sid
 
     async def close() -> object:
@@ -361,20 +350,12 @@ async def close_account(*, uow: UnitOfWork, scope: TenantScope) -> None:
     except ApiError as exc:
         if exc.details.get("twilio_code") != 20404:
             raise
-    conn.status = "closed"
+    conn.status = ConnectionStatus.closed
     record_audit(
-        uow=uow, actor=scope.actor, action="connection.subaccount_closed",
-        tenant_id=scope.tenant_id, target=sid,
+        uow=uow,
+        actor=scope.actor,
+        action="connection.subaccount_closed",
+        tenant_id=scope.tenant_id,
+        target=sid,
     )
     await uow.commit()
-
-
-__all__ = [
-    "check_health",
-    "close_account",
-    "credentials",
-    "ensure_account",
-    "get_connection",
-    "put_connection",
-    "webhook_tokens",
-]

@@ -47,7 +47,7 @@ class Base(DeclarativeBase):
     """Base of every ORM model."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime(), uuid.UUID: Uuid()}
+    type_annotation_map = {datetime: UTCDateTime(), uuid.UUID: Uuid()}  # noqa: RUF012 - SQLAlchemy's
 
 
 class IdMixin:
@@ -60,9 +60,3 @@ class CreatedMixin:
     """A creation timestamp."""
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class TenantOwnedMixin:
-    """Marks a row as owned by a tenant; the repository scopes every query by it."""
-
-    tenant_id: Mapped[uuid.UUID]

@@ -27,7 +27,7 @@ async def named_lock(uow: UnitOfWork, name: str) -> AsyncIterator[None]:
     On PostgreSQL the lock lives until the unit of work's transaction ends: commit inside the
     block to release it at the right moment.
     """
-    if uow.session.bind.dialect.name == "postgresql":
+    if uow.session.get_bind().dialect.name == "postgresql":
         await uow.session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _lock_id(name)})
         yield
         return

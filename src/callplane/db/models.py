@@ -6,8 +6,8 @@ from callplane.connections.models import Connection
 from callplane.db.audit import AuditLog
 from callplane.db.base import Base
 from callplane.gateway.models import Event, OutboxMessage
+from callplane.jobs.models import JobRun
 from callplane.numbers.models import ClonedBundle, ComplianceProfile, PhoneNumber
-from callplane.reconcile.models import JobRun
 from callplane.tenants.models import ApiKey, Plan, Subscription, Tenant
 from callplane.trunks.models import Trunk
 

@@ -8,7 +8,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Result,
+    Select,
+    and_,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callplane.db.base import Base
@@ -51,11 +61,15 @@ class Repository(Generic[M]):
         if scope is not None and not hasattr(model, "tenant_id"):
             raise TypeError(f"{model.__name__} is not tenant-owned")
 
+    async def _execute(self, stmt: Executable) -> Result[Any]:
+        """Every statement of the repository goes through here."""
+        return await self.session.execute(stmt)
+
     @property
     def _name(self) -> str:
         return getattr(self.model, "__resource_name__", self.model.__name__.lower())
 
-    def select(self) -> Select[tuple[M]]:
+    def select(self) -> Select[M]:
         """A SELECT of the model with the tenant filter applied."""
         stmt = select(self.model)
         if self.scope is not None:
@@ -67,7 +81,7 @@ class Repository(Generic[M]):
         stmt = self.select().where(self.model.id == row_id)  # type: ignore[attr-defined]
         if for_update:
             stmt = stmt.with_for_update()
-        row = (await self.session.execute(stmt)).scalar_one_or_none()
+        row = (await self._execute(stmt)).scalar_one_or_none()
         if row is None:
             raise NotFound(self._name)
         return row
@@ -77,19 +91,19 @@ class Repository(Generic[M]):
         stmt = self.select().where(*where).limit(1)
         if for_update:
             stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        return (await self._execute(stmt)).scalar_one_or_none()
 
     async def all(self, *where: ColumnElement[bool], order_by: Sequence[Any] = ()) -> list[M]:
         """Every row in scope matching `where`."""
         stmt = self.select().where(*where)
         if order_by:
             stmt = stmt.order_by(*order_by)
-        return list((await self.session.execute(stmt)).scalars())
+        return list((await self._execute(stmt)).scalars())
 
     async def count(self, *where: ColumnElement[bool]) -> int:
         """How many rows in scope match `where`."""
         stmt = select(func.count()).select_from(self.select().where(*where).subquery())
-        return int((await self.session.execute(stmt)).scalar_one())
+        return int((await self._execute(stmt)).scalar_one())
 
     async def page(
         self, *where: ColumnElement[bool], cursor: str | None, limit: int
@@ -102,7 +116,7 @@ class Repository(Generic[M]):
             after_at, after_id = decode_cursor(cursor)
             stmt = stmt.where(or_(created > after_at, and_(created == after_at, ident > after_id)))
         stmt = stmt.order_by(created, ident).limit(limit + 1)
-        rows = list((await self.session.execute(stmt)).scalars())
+        rows = list((await self._execute(stmt)).scalars())
         next_cursor = None
         if len(rows) > limit:
             rows = rows[:limit]
@@ -115,8 +129,20 @@ class Repository(Generic[M]):
         stmt = update(self.model).where(*where).values(**values)
         if self.scope is not None:
             stmt = stmt.where(self.model.tenant_id == self.scope.tenant_id)  # type: ignore[attr-defined]
-        result = await self.session.execute(stmt.execution_options(synchronize_session=False))
-        return int(result.rowcount or 0)
+        result = await self._execute(stmt.execution_options(synchronize_session=False))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def update_returning(
+        self, *where: ColumnElement[bool], returning: Sequence[Any], **values: Any
+    ) -> list[tuple[Any, ...]]:
+        """Bulk-update rows in scope matching `where`; the `returning` columns of those changed."""
+        stmt = update(self.model).where(*where).values(**values)
+        if self.scope is not None:
+            stmt = stmt.where(self.model.tenant_id == self.scope.tenant_id)  # type: ignore[attr-defined]
+        result = await self._execute(
+            stmt.returning(*returning).execution_options(synchronize_session=False)
+        )
+        return [tuple(row) for row in result.all()]
 
     def add(self, obj: M) -> M:
         """Add a row, stamping it with the scope's tenant."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
+from sqlalchemy import Executable, Result
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callplane.db import rls
@@ -48,7 +49,7 @@ class UnitOfWork:
             raise RuntimeError("unit of work used outside `async with`")
         return self._session
 
-    async def __aenter__(self) -> UnitOfWork:
+    async def __aenter__(self) -> Self:
         self._session = self._factory()
         self._session.info[rls.INFO_KEY] = self._db_scope
         return self
@@ -71,7 +72,7 @@ class UnitOfWork:
         if session is None:
             return
         session.info[rls.INFO_KEY] = scope
-        if session.in_transaction() and session.bind.dialect.name == "postgresql":
+        if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
             if flush:
                 await session.flush()
             conn = await session.connection()
@@ -122,6 +123,23 @@ class UnitOfWork:
         """A repository for `model`; scoped to the tenant when `scope` is given."""
         return Repository(self.session, model, scope)
 
+    def platform_repo(self, model: type[M]) -> Repository[M]:
+        """A repository over every tenant's rows, each of its statements run in the platform
+        database scope (`platform_scope`), which is restored after each one."""
+        return _PlatformRepository(self, model)
+
     def add(self, obj: Any) -> None:
         """Add an unscoped (platform) object."""
         self.session.add(obj)
+
+
+class _PlatformRepository(Repository[M]):
+    """Unscoped, and across tenants under row-level security too: the explicit policy."""
+
+    def __init__(self, uow: UnitOfWork, model: type[M]) -> None:
+        super().__init__(uow.session, model, None)
+        self._uow = uow
+
+    async def _execute(self, stmt: Executable) -> Result[Any]:
+        async with self._uow.platform_scope():
+            return await super()._execute(stmt)

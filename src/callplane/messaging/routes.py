@@ -9,17 +9,15 @@ from fastapi.responses import JSONResponse
 
 from callplane.deps import AdminScope, Scope, UoW
 from callplane.messaging import service
-from callplane.messaging.schemas import CallCreate, MessageCreate, OutboundOut, outbound_out
+from callplane.messaging.schemas import CallCreate, MessageCreate, OutboundOut
 from callplane.schemas import ERROR_RESPONSES
 
-router = APIRouter(
-    prefix="/v1/tenants/{tid}", tags=["messaging"], responses=ERROR_RESPONSES
-)
+router = APIRouter(prefix="/v1/tenants/{tid}", tags=["messaging"], responses=ERROR_RESPONSES)
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
 def _answer(event: Any, created: bool) -> JSONResponse:
-    body = outbound_out(event).model_dump(mode="json", by_alias=True)
+    body = OutboundOut.from_model(event).model_dump(mode="json", by_alias=True)
     return JSONResponse(body, status_code=201 if created else 200)
 
 

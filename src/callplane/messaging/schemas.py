@@ -49,20 +49,20 @@ class OutboundOut(BaseModel):
     created_at: datetime
     detail: dict[str, Any] | None = None
 
-
-def outbound_out(event: Event) -> OutboundOut:
-    """The public view of an outbound event."""
-    detail = dict(event.detail or {})
-    return OutboundOut(
-        id=event.id,
-        kind=event.kind,
-        sid=event.sid,
-        status=event.state,
-        from_=event.from_number,
-        to=event.to_number,
-        number_id=event.number_id,
-        agent_id=event.agent_id,
-        body=detail.get("body") if event.kind == "outbound_sms" else None,
-        created_at=event.received_at,
-        detail=detail,
-    )
+    @classmethod
+    def from_model(cls, event: Event) -> OutboundOut:
+        """The public view of an outbound event."""
+        detail = dict(event.detail or {})
+        return cls(
+            id=event.id,
+            kind=event.kind,
+            sid=event.sid,
+            status=event.state,
+            from_=event.from_number,
+            to=event.to_number,
+            number_id=event.number_id,
+            agent_id=event.agent_id,
+            body=detail.get("body") if event.kind == "outbound_sms" else None,
+            created_at=event.received_at,
+            detail=detail,
+        )

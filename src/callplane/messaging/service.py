@@ -21,7 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from twilio.base.exceptions import TwilioRestException
 
 from callplane.agents.models import Agent
-from callplane.connections import service as connections
+from callplane.connections import access
+from callplane.connections.clients import TenantTwilio, tenant_client
 from callplane.db.audit import record_audit
 from callplane.db.base import utcnow
 from callplane.db.uow import UnitOfWork
@@ -30,12 +31,11 @@ from callplane.gateway import routing
 from callplane.gateway.models import Event
 from callplane.log import get_logger
 from callplane.numbers.models import PhoneNumber
+from callplane.numbers.states import NumberStatus
 from callplane.phone import normalize_e164
 from callplane.tenancy import TenantScope
-from callplane.tenants.models import Subscription, Tenant
+from callplane.tenants.models import Subscription, SubscriptionStatus, Tenant, TenantStatus
 from callplane.twilio.errors import TWILIO_ERRORS, call_twilio
-from callplane.twilio.factory import TwilioCredentials
-from callplane.twilio.webhooks import webhook_urls
 
 log = get_logger(__name__)
 
@@ -74,7 +74,6 @@ def _normalize(raw: str, field: str) -> str:
         raise
 
 
-
 def _outbound_event(
     kind: str,
     number: Any,
@@ -101,6 +100,7 @@ def _outbound_event(
         received_at=utcnow(),
     )
 
+
 async def _sender(uow: UnitOfWork, scope: TenantScope, from_raw: str) -> PhoneNumber:
     """The tenant's active number `from_raw` (404 for anyone else's, 422 if not active)."""
     e164 = _normalize(from_raw, "from")
@@ -108,7 +108,7 @@ async def _sender(uow: UnitOfWork, scope: TenantScope, from_raw: str) -> PhoneNu
     rows = await repo.all(PhoneNumber.e164 == e164, order_by=[PhoneNumber.created_at.desc()])
     if not rows:
         raise FromNumberNotFound(e164)
-    active = next((r for r in rows if r.status == "active"), None)
+    active = next((r for r in rows if r.status == NumberStatus.active), None)
     if active is None:
         raise FromNumberNotActive(
             f"{e164} is {rows[0].status}: only an active number sends messages and calls",
@@ -121,29 +121,27 @@ async def _require_sending_tenant(uow: UnitOfWork, scope: TenantScope) -> None:
     tenant = await uow.session.get(Tenant, scope.tenant_id)
     if tenant is None:
         raise NotFound("tenant")
-    if tenant.status != "active":
+    if tenant.status != TenantStatus.active:
         raise Conflict(f"the tenant is {tenant.status}: it cannot send", code="tenant_not_active")
     sub = await uow.repo(Subscription, scope).find()
-    if sub is not None and sub.status == "canceled":
+    if sub is not None and sub.status == SubscriptionStatus.canceled:
         raise Conflict(
             "the tenant's subscription is canceled: it cannot send", code="subscription_canceled"
         )
 
 
-async def _credentials_for(
-    uow: UnitOfWork, scope: TenantScope, number: PhoneNumber
-) -> TwilioCredentials:
-    conn = await connections.get_connection(uow=uow, scope=scope)
-    creds = connections.credentials(uow, conn)
-    if creds.account_sid != number.account_sid:
+async def _twilio_for(uow: UnitOfWork, scope: TenantScope, number: PhoneNumber) -> TenantTwilio:
+    """The tenant's Twilio account, which must be the one the number lives in."""
+    tw = await tenant_client(uow=uow, scope=scope, ensure=False)
+    if tw.account_sid != number.account_sid:
         # The number lives in another account than the connection's (a model change left it):
         # only the platform's credentials can still reach it, for a subaccount of the platform.
         raise Conflict(
             f"{number.e164} lives in account {number.account_sid}, not in the tenant's current "
-            f"account {creds.account_sid}",
+            f"account {tw.account_sid}",
             code="number_in_other_account",
         )
-    return creds
+    return tw
 
 
 async def _replayed(uow: UnitOfWork, scope: TenantScope, token: str | None) -> Event | None:
@@ -220,19 +218,23 @@ async def send_message(
     number = await _sender(uow, scope, from_)
     to_e164 = _normalize(to, "to")
     await _require_sending_tenant(uow, scope)
-    creds = await _credentials_for(uow, scope, number)
+    tw = await _twilio_for(uow, scope, number)
     event, new = await _intent(
         uow,
         scope,
         _outbound_event(
-            "outbound_sms", number, to_e164, token, agent_id=number.agent_id, state="sending",
+            "outbound_sms",
+            number,
+            to_e164,
+            token,
+            agent_id=number.agent_id,
+            state="sending",
             detail={"body": body, "direction": "outbound-api"},
         ),
     )
     if not new:
         return event, False
-    client = uow.runtime.twilio.client(creds)
-    status_url = webhook_urls(uow.runtime.settings).status
+    client, status_url = tw.client, tw.urls.status
 
     async def create() -> Any:
         return await client.api.v2010.accounts(number.account_sid).messages.create_async(
@@ -308,7 +310,7 @@ async def start_call(
     to_e164 = _normalize(to, "to")
     agent = await uow.repo(Agent, scope).get(agent_id)
     await _require_sending_tenant(uow, scope)
-    creds = await _credentials_for(uow, scope, number)
+    tw = await _twilio_for(uow, scope, number)
     route = routing.NumberRoute(
         number_id=number.id,
         tenant_id=scope.tenant_id,
@@ -316,13 +318,13 @@ async def start_call(
         e164=number.e164,
         status=number.status,
         managed=number.managed,
-        tenant_status="active",
+        tenant_status=TenantStatus.active,
         subscription_status=None,
         agent=_agent_route(agent),
         trunk=None,
     )
     decision = routing.decide_voice(
-        route, settings=uow.runtime.settings, caller=to_e164, to_e164=number.e164
+        route, settings=access.settings(uow), caller=to_e164, to_e164=number.e164
     )
     if decision.outcome != "routed":
         raise AgentNotCallable(
@@ -333,14 +335,18 @@ async def start_call(
         uow,
         scope,
         _outbound_event(
-            "outbound_call", number, to_e164, token, agent_id=agent.id, state="initiating",
+            "outbound_call",
+            number,
+            to_e164,
+            token,
+            agent_id=agent.id,
+            state="initiating",
             detail={"direction": "outbound-api", "mode": decision.mode, "reason": decision.reason},
         ),
     )
     if not new:
         return event, False
-    client = uow.runtime.twilio.client(creds)
-    status_url = webhook_urls(uow.runtime.settings).status
+    client, status_url = tw.client, tw.urls.status
 
     async def create() -> Any:
         return await client.api.v2010.accounts(number.account_sid).calls.create_async(
@@ -370,11 +376,3 @@ async def start_call(
     await uow.commit()
     log.info("call started", tenant_id=str(scope.tenant_id), sid=call.sid, from_=number.e164)
     return event, True
-
-
-async def outbound_event(*, uow: UnitOfWork, scope: TenantScope, event_id: uuid.UUID) -> Event:
-    """One outbound event of the tenant."""
-    row = await uow.repo(Event, scope).get(event_id)
-    if not row.kind.startswith("outbound_"):
-        raise NotFound("event")
-    return row

@@ -20,18 +20,19 @@ from typing import Any
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
+from callplane.connections import access
 from callplane.connections import service as connections
+from callplane.connections.clients import TenantTwilio, tenant_client
 from callplane.connections.models import Connection
 from callplane.db.audit import record_audit
 from callplane.db.locks import named_lock
 from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError, Forbidden, NotFound, Unprocessable
 from callplane.log import get_logger
-from callplane.numbers.models import ClonedBundle, ComplianceProfile, CopiedAddress
-from callplane.numbers.schemas import ComplianceIn, ComplianceOut
+from callplane.numbers.models import ClonedBundle, ComplianceProfile, CopiedAddress, PhoneNumber
+from callplane.numbers.schemas import ComplianceIn
 from callplane.tenancy import Actor, TenantScope
 from callplane.twilio.errors import call_twilio
-from callplane.twilio.factory import TwilioCredentials
 
 log = get_logger(__name__)
 
@@ -42,28 +43,6 @@ class BundleRequired(Unprocessable):
     """A regulated number needs an approved bundle in the buying account (Twilio 21649)."""
 
     code = "bundle_required"
-
-
-def platform_credentials(uow: UnitOfWork) -> TwilioCredentials:
-    """The platform account's credentials, or 422 platform_account_not_configured."""
-    creds = uow.runtime.twilio.platform_credentials
-    if creds is None:
-        raise connections.PlatformNotConfigured()
-    return creds
-
-
-def profile_out(profile: ComplianceProfile) -> ComplianceOut:
-    """The public view of a profile."""
-    return ComplianceOut(
-        scope="platform" if profile.tenant_id is None else "tenant",
-        tenant_id=profile.tenant_id,
-        country=profile.country,
-        type=profile.number_type,  # type: ignore[arg-type]
-        bundle_sid=profile.bundle_sid,
-        address_sid=profile.address_sid,
-        emergency_address_sid=profile.emergency_address_sid,
-        updated_at=profile.updated_at,
-    )
 
 
 async def _find(
@@ -90,11 +69,8 @@ async def get_profile(
     return profile
 
 
-async def _verify_sids(
-    uow: UnitOfWork, creds: TwilioCredentials, data: ComplianceIn
-) -> str | None:
+async def _verify_sids(client: Client, account_sid: str, data: ComplianceIn) -> str | None:
     """Check at Twilio that the bundle and addresses belong to this account; the bundle's status."""
-    client = uow.runtime.twilio.client(creds)
     status = None
 
     async def check(kind: str, sid: str, fetch: Callable[[], Awaitable[Any]]) -> Any:
@@ -103,7 +79,7 @@ async def _verify_sids(
         except ApiError as exc:
             if exc.details.get("twilio_code") in (20404, 20403):
                 raise Unprocessable(
-                    f"{sid} is not a {kind} of the Twilio account {creds.account_sid}; create it "
+                    f"{sid} is not a {kind} of the Twilio account {account_sid}; create it "
                     "there (or use the SID of one that is) and try again",
                     code=f"invalid_{kind.replace(' ', '_')}",
                     twilio_code=exc.details.get("twilio_code"),
@@ -118,10 +94,10 @@ async def _verify_sids(
             lambda: client.numbers.v2.regulatory_compliance.bundles(bundle_sid).fetch_async(),
         )
         status = getattr(bundle, "status", None)
-    addresses = client.api.v2010.accounts(creds.account_sid).addresses
-    for sid in sorted({data.address_sid, data.emergency_address_sid} - {None}):
-        address = addresses(str(sid))
-        await check("address", str(sid), address.fetch_async)
+    addresses = client.api.v2010.accounts(account_sid).addresses
+    for sid in sorted(s for s in {data.address_sid, data.emergency_address_sid} if s):
+        address = addresses(sid)
+        await check("address", sid, address.fetch_async)
     return status
 
 
@@ -136,7 +112,7 @@ async def put_profile(
 ) -> tuple[ComplianceProfile, str | None]:
     """Set the platform's (scope None) or a tenant's profile; returns it and the bundle's status."""
     if scope is None:
-        creds = platform_credentials(uow)
+        client, account_sid = access.platform_client(uow), access.require_platform(uow).account_sid
     else:
         conn = await connections.get_connection(uow=uow, scope=scope)
         if conn.model == "master" and not actor.is_platform:
@@ -144,9 +120,9 @@ async def put_profile(
                 "in the master account model every tenant shares the platform's Twilio account: "
                 "only a platform key may set a tenant's compliance profile"
             )
-        conn = await connections.ensure_account(uow=uow, scope=scope)
-        creds = connections.credentials(uow, conn)
-    bundle_status = await _verify_sids(uow, creds, data)
+        tw = await tenant_client(uow=uow, scope=scope)
+        client, account_sid = tw.client, tw.account_sid
+    bundle_status = await _verify_sids(client, account_sid, data)
     profile = await _find(uow, scope, country, number_type)
     if profile is None:
         profile = ComplianceProfile(id=uuid.uuid4(), country=country, number_type=number_type)
@@ -158,9 +134,12 @@ async def put_profile(
     profile.address_sid = data.address_sid
     profile.emergency_address_sid = data.emergency_address_sid
     record_audit(
-        uow=uow, actor=actor, action="compliance.put",
-        tenant_id=scope.tenant_id if scope else None, target=f"{country}/{number_type}",
-        detail={**data.model_dump(), "account_sid": creds.account_sid},
+        uow=uow,
+        actor=actor,
+        action="compliance.put",
+        tenant_id=scope.tenant_id if scope else None,
+        target=f"{country}/{number_type}",
+        detail={**data.model_dump(), "account_sid": account_sid},
     )
     await uow.commit()
     return profile, bundle_status
@@ -177,8 +156,11 @@ async def delete_profile(
             raise Forbidden("in the master account model only a platform key may change this")
     await uow.session.delete(profile)
     record_audit(
-        uow=uow, actor=actor, action="compliance.delete",
-        tenant_id=scope.tenant_id if scope else None, target=f"{country}/{number_type}",
+        uow=uow,
+        actor=actor,
+        action="compliance.delete",
+        tenant_id=scope.tenant_id if scope else None,
+        target=f"{country}/{number_type}",
     )
     await uow.commit()
 
@@ -203,9 +185,10 @@ class PurchaseCompliance:
 
 
 async def for_purchase(
-    *, uow: UnitOfWork, scope: TenantScope, conn: Connection, country: str, number_type: str
+    *, uow: UnitOfWork, scope: TenantScope, tw: TenantTwilio, country: str, number_type: str
 ) -> PurchaseCompliance:
     """The bundle and addresses to buy this country's number type in the tenant's account."""
+    conn = tw.conn
     own = await _find(uow, scope, country, number_type)
     if own is not None:
         return PurchaseCompliance(
@@ -225,13 +208,18 @@ async def for_purchase(
         )
     # Subaccount: the platform's SIDs live in the parent account; bring them into the subaccount.
     account_sid = conn.account_sid or ""
-    parent = uow.runtime.twilio.client(platform_credentials(uow))
-    child = uow.runtime.twilio.client(connections.credentials(uow, conn))
+    parent, child = access.platform_client(uow), tw.client
     bundle = address = emergency = None
     if platform.bundle_sid:
         bundle = await cloned_bundle(
-            uow=uow, scope=scope, source_sid=platform.bundle_sid, account_sid=account_sid,
-            parent=parent, child=child, country=country, number_type=number_type,
+            uow=uow,
+            scope=scope,
+            source_sid=platform.bundle_sid,
+            account_sid=account_sid,
+            parent=parent,
+            child=child,
+            country=country,
+            number_type=number_type,
         )
     for source_sid, slot in (
         (platform.address_sid, "address"),
@@ -239,8 +227,12 @@ async def for_purchase(
     ):
         if source_sid:
             copied = await copied_address(
-                uow=uow, scope=scope, source_sid=source_sid, account_sid=account_sid,
-                parent=parent, child=child,
+                uow=uow,
+                scope=scope,
+                source_sid=source_sid,
+                account_sid=account_sid,
+                parent=parent,
+                child=child,
             )
             if slot == "address":
                 address = copied
@@ -281,14 +273,13 @@ async def cloned_bundle(
 
         existing = [
             b
-            for b in await call_twilio(
-                find_existing, retry=True, action="find bundle clone"
-            )
+            for b in await call_twilio(find_existing, retry=True, action="find bundle clone")
             if b.status in APPROVED
         ]
         if existing:
             sid = existing[0].sid
         else:
+
             async def clone() -> Any:
                 return await parent.numbers.v2.bundle_clone(source_sid).create_async(
                     target_account_sid=account_sid, friendly_name=name
@@ -311,13 +302,18 @@ async def cloned_bundle(
             sid = made.bundle_sid
         uow.add(
             ClonedBundle(
-                id=uuid.uuid4(), source_bundle_sid=source_sid, account_sid=account_sid,
+                id=uuid.uuid4(),
+                source_bundle_sid=source_sid,
+                account_sid=account_sid,
                 bundle_sid=sid,
             )
         )
         record_audit(
-            uow=uow, actor=scope.actor, action="compliance.bundle_cloned",
-            tenant_id=scope.tenant_id, target=sid,
+            uow=uow,
+            actor=scope.actor,
+            action="compliance.bundle_cloned",
+            tenant_id=scope.tenant_id,
+            target=sid,
             detail={"source_bundle_sid": source_sid, "account_sid": account_sid},
         )
         await uow.commit()
@@ -352,13 +348,11 @@ async def copied_address(
         async def find_existing() -> list[Any]:
             return await addresses.list_async(friendly_name=name, limit=1)
 
-        existing = await call_twilio(
-            find_existing, retry=True, action="find address copy"
-        )
+        existing = await call_twilio(find_existing, retry=True, action="find address copy")
         if existing:
             sid = existing[0].sid
         else:
-            parent_sid = platform_credentials(uow).account_sid
+            parent_sid = access.require_platform(uow).account_sid
 
             async def fetch() -> Any:
                 account = parent.api.v2010.accounts(parent_sid)
@@ -373,22 +367,80 @@ async def copied_address(
                 if src.emergency_enabled:
                     extra["emergency_enabled"] = True
                 return await addresses.create_async(
-                    customer_name=src.customer_name, street=src.street, city=src.city,
-                    region=src.region, postal_code=src.postal_code, iso_country=src.iso_country,
-                    friendly_name=name, **extra,
+                    customer_name=src.customer_name,
+                    street=src.street,
+                    city=src.city,
+                    region=src.region,
+                    postal_code=src.postal_code,
+                    iso_country=src.iso_country,
+                    friendly_name=name,
+                    **extra,
                 )
 
             sid = (await call_twilio(create, retry=False, action="copy address")).sid
         uow.add(
             CopiedAddress(
-                id=uuid.uuid4(), source_address_sid=source_sid, account_sid=account_sid,
+                id=uuid.uuid4(),
+                source_address_sid=source_sid,
+                account_sid=account_sid,
                 address_sid=sid,
             )
         )
         record_audit(
-            uow=uow, actor=scope.actor, action="compliance.address_copied",
-            tenant_id=scope.tenant_id, target=sid,
+            uow=uow,
+            actor=scope.actor,
+            action="compliance.address_copied",
+            tenant_id=scope.tenant_id,
+            target=sid,
             detail={"source_address_sid": source_sid, "account_sid": account_sid},
         )
         await uow.commit()
         return sid
+
+
+def explain_refusal(
+    exc: ApiError, conn: Connection, scope: TenantScope, number: PhoneNumber
+) -> ApiError:
+    """Twilio's compliance refusals of a purchase, with what to do in this tenant's account model."""
+    code = exc.details.get("twilio_code")
+    path = f"{number.country}/{number.type}"
+    what = f"{number.country} {number.type.replace('_', '-')} numbers"
+    if code == 21649:
+        if conn.model == "byo":
+            todo = (
+                "create a regulatory bundle in the tenant's own Twilio account, get it approved, "
+                f"and register it with PUT /v1/tenants/{scope.tenant_id}/compliance/{path} "
+                '{"bundle_sid": "BU..."}'
+            )
+        elif conn.model == "subaccount":
+            todo = (
+                "register the platform's twilio-approved bundle with PUT /v1/compliance/"
+                f'{path} {{"bundle_sid": "BU..."}}: callplane clones it into the tenant\'s '
+                "subaccount before buying"
+            )
+        else:
+            todo = (
+                "register a twilio-approved bundle of the platform account with PUT "
+                f'/v1/compliance/{path} {{"bundle_sid": "BU..."}}'
+            )
+        return ApiError(
+            f"{what} are regulated and need an approved regulatory bundle in the buying account: "
+            + todo,
+            code="bundle_required",
+            status_code=422,
+            twilio_code=code,
+        )
+    if code == 21631:
+        where = (
+            f"PUT /v1/tenants/{scope.tenant_id}/compliance/{path}"
+            if conn.model == "byo"
+            else f"PUT /v1/compliance/{path} (or the tenant's own profile)"
+        )
+        return ApiError(
+            f"{what} need a registered address: create an Address in the Twilio account and "
+            f'register it with {where} {{"address_sid": "AD..."}}',
+            code="address_required",
+            status_code=422,
+            twilio_code=code,
+        )
+    return exc

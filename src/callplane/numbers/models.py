@@ -8,16 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Numeric, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from callplane.db.base import Base, CreatedMixin, IdMixin, utcnow
+from callplane.numbers.states import HELD_SQL, NumberOrigin, NumberStatus, status_change_allowed
 
-# A number counts as held (quota, uniqueness, routing) in these states.
-HELD_STATUSES = ("pending", "active", "releasing")
-STATUSES = ("pending", "active", "releasing", "released", "failed")
-NUMBER_TYPES = ("local", "mobile", "toll_free")
-RELEASE_REASONS = ("user", "subscription_canceled", "drift", "offboarded")
-_HELD_SQL = text("status IN ('pending', 'active', 'releasing')")
+_HELD_SQL = text(HELD_SQL)
 
 
 class PhoneNumber(IdMixin, CreatedMixin, Base):
@@ -51,7 +47,7 @@ class PhoneNumber(IdMixin, CreatedMixin, Base):
     country: Mapped[str] = mapped_column(String(2))
     type: Mapped[str] = mapped_column(String(16))  # local|mobile|toll_free
     capabilities: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=NumberStatus.pending)
     agent_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("agents.id", ondelete="SET NULL"), index=True, default=None
     )
@@ -59,7 +55,7 @@ class PhoneNumber(IdMixin, CreatedMixin, Base):
         ForeignKey("trunks.id", ondelete="SET NULL"), index=True, default=None
     )
     managed: Mapped[bool] = mapped_column(Boolean, default=True)
-    origin: Mapped[str] = mapped_column(String(16), default="purchased")  # purchased|imported
+    origin: Mapped[str] = mapped_column(String(16), default=NumberOrigin.purchased)
     # What the purchase passed to Twilio (from the compliance profile, or a clone of it).
     bundle_sid: Mapped[str | None] = mapped_column(String(34), default=None)
     address_sid: Mapped[str | None] = mapped_column(String(34), default=None)
@@ -72,6 +68,13 @@ class PhoneNumber(IdMixin, CreatedMixin, Base):
     failure_reason: Mapped[str | None] = mapped_column(String(500), default=None)
     failure_code: Mapped[str | None] = mapped_column(String(64), default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @validates("status")
+    def _status_by_lifecycle(self, _key: str, value: str) -> str:
+        # One owner per lifecycle: a status set anywhere but numbers/lifecycle.py is a bug.
+        if not status_change_allowed():
+            raise TypeError("a number's status changes only through callplane.numbers.lifecycle")
+        return value
 
 
 class ComplianceProfile(IdMixin, CreatedMixin, Base):

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Response
 
 from callplane.deps import AdminScope, PlatformActor, Scope, UoW
-from callplane.numbers import compliance, service
+from callplane.numbers import compliance, purchase, search, service
 from callplane.numbers.schemas import (
     AvailableNumberOut,
     ComplianceIn,
@@ -20,6 +20,7 @@ from callplane.numbers.schemas import (
     NumberType,
     PricingOut,
 )
+from callplane.numbers.states import NumberStatus, ReleaseReason
 from callplane.schemas import ERROR_RESPONSES, QUOTA_RESPONSES, ListOf
 
 router = APIRouter(tags=["numbers"], responses=ERROR_RESPONSES)
@@ -28,7 +29,7 @@ TENANT_PROFILE = f"{TENANT}/compliance/{{country}}/{{type}}"
 
 Country = Annotated[str, Path(description="ISO 3166-1 alpha-2 country code", max_length=8)]
 TypePath = Annotated[NumberType, Path(alias="type", description="local, mobile or toll_free")]
-_STATUS = "(pending|active|releasing|released|failed)"
+_STATUS = "(" + "|".join(NumberStatus) + ")"
 STATUS_LIST = rf"^{_STATUS}(,{_STATUS})*$"
 
 
@@ -49,9 +50,17 @@ async def search_available(
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> object:
     """Numbers Twilio offers in the tenant's account, with their monthly price."""
-    found = await service.search_available(
-        uow=uow, scope=scope, country=country, number_type=number_type, contains=contains,
-        area_code=area_code, sms=sms, voice=voice, mms=mms, limit=limit,
+    found = await search.search_available(
+        uow=uow,
+        scope=scope,
+        country=country,
+        number_type=number_type,
+        contains=contains,
+        area_code=area_code,
+        sms=sms,
+        voice=voice,
+        mms=mms,
+        limit=limit,
     )
     return {"data": found, "next_cursor": None}
 
@@ -63,7 +72,7 @@ async def pricing(
     country: Annotated[str, Query(min_length=1, max_length=8, description="ISO-2, e.g. GB")],
 ) -> PricingOut:
     """Monthly price per number type in a country."""
-    return await service.get_pricing(uow=uow, scope=scope, country=country)
+    return await search.get_pricing(uow=uow, scope=scope, country=country)
 
 
 @router.post(
@@ -79,10 +88,10 @@ async def import_number(
     body: NumberImport, scope: AdminScope, uow: UoW, response: Response
 ) -> NumberOut:
     """Claim a number already in the tenant's Twilio account (200 if it already is the tenant's)."""
-    number, created = await service.import_number(uow=uow, scope=scope, data=body)
+    number, created = await purchase.import_number(uow=uow, scope=scope, data=body)
     if not created:
         response.status_code = 200
-    return service.number_out(number)
+    return NumberOut.from_model(number)
 
 
 @router.get(f"{TENANT}/phone-numbers", response_model=ListOf[NumberOut])
@@ -100,7 +109,7 @@ async def list_numbers(
     rows, next_cursor = await service.list_numbers(
         uow=uow, scope=scope, statuses=statuses, cursor=cursor, limit=limit
     )
-    return {"data": [service.number_out(n) for n in rows], "next_cursor": next_cursor}
+    return {"data": [NumberOut.from_model(n) for n in rows], "next_cursor": next_cursor}
 
 
 @router.post(
@@ -129,20 +138,20 @@ async def buy_number(
     ] = None,
 ) -> NumberOut:
     """Buy a number under the plan's quota; crash-safe and idempotent per Idempotency-Key."""
-    number, replayed = await service.buy_number(
+    number, replayed = await purchase.buy_number(
         uow=uow, scope=scope, data=body, idempotency_key=idempotency_key
     )
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    if number.status == "pending":
+    if number.status == NumberStatus.pending:
         response.status_code = 202
-    return service.number_out(number)
+    return NumberOut.from_model(number)
 
 
 @router.get(f"{TENANT}/phone-numbers/{{nid}}", response_model=NumberOut)
 async def get_number(nid: uuid.UUID, scope: Scope, uow: UoW) -> NumberOut:
     """One number."""
-    return service.number_out(await service.get_number(uow=uow, scope=scope, number_id=nid))
+    return NumberOut.from_model(await service.get_number(uow=uow, scope=scope, number_id=nid))
 
 
 @router.patch(f"{TENANT}/phone-numbers/{{nid}}", response_model=NumberOut)
@@ -151,14 +160,16 @@ async def update_number(
 ) -> NumberOut:
     """Attach the number to an agent, or detach it (`{"agent_id": null}`)."""
     number = await service.set_agent(uow=uow, scope=scope, number_id=nid, agent_id=body.agent_id)
-    return service.number_out(number)
+    return NumberOut.from_model(number)
 
 
 @router.delete(f"{TENANT}/phone-numbers/{{nid}}", response_model=NumberOut)
 async def release_number(nid: uuid.UUID, scope: AdminScope, uow: UoW) -> NumberOut:
     """Release the number (an unmanaged imported one is only detached); idempotent."""
-    number = await service.release_number(uow=uow, scope=scope, number_id=nid, reason="user")
-    return service.number_out(number)
+    number = await service.release_number(
+        uow=uow, scope=scope, number_id=nid, reason=ReleaseReason.user
+    )
+    return NumberOut.from_model(number)
 
 
 # -- compliance profiles --------------------------------------------------------------------
@@ -170,10 +181,14 @@ async def put_platform_profile(
 ) -> ComplianceOut:
     """The platform's bundle and addresses for a country's number type (its account's SIDs)."""
     profile, status = await compliance.put_profile(
-        uow=uow, actor=actor, scope=None, country=service.normalize_country(country),
-        number_type=number_type, data=body,
+        uow=uow,
+        actor=actor,
+        scope=None,
+        country=search.normalize_country(country),
+        number_type=number_type,
+        data=body,
     )
-    return compliance.profile_out(profile).model_copy(update={"bundle_status": status})
+    return ComplianceOut.from_model(profile, bundle_status=status)
 
 
 @router.get("/v1/compliance/{country}/{type}", response_model=ComplianceOut, tags=["compliance"])
@@ -182,9 +197,9 @@ async def get_platform_profile(
 ) -> ComplianceOut:
     """The platform's profile."""
     profile = await compliance.get_profile(
-        uow=uow, scope=None, country=service.normalize_country(country), number_type=number_type
+        uow=uow, scope=None, country=search.normalize_country(country), number_type=number_type
     )
-    return compliance.profile_out(profile)
+    return ComplianceOut.from_model(profile)
 
 
 @router.delete("/v1/compliance/{country}/{type}", status_code=204, tags=["compliance"])
@@ -193,7 +208,10 @@ async def delete_platform_profile(
 ) -> Response:
     """Remove the platform's profile."""
     await compliance.delete_profile(
-        uow=uow, actor=actor, scope=None, country=service.normalize_country(country),
+        uow=uow,
+        actor=actor,
+        scope=None,
+        country=search.normalize_country(country),
         number_type=number_type,
     )
     return Response(status_code=204)
@@ -205,10 +223,14 @@ async def put_tenant_profile(
 ) -> ComplianceOut:
     """The tenant's own bundle and addresses (its account's SIDs); wins over the platform's."""
     profile, status = await compliance.put_profile(
-        uow=uow, actor=scope.actor, scope=scope, country=service.normalize_country(country),
-        number_type=number_type, data=body,
+        uow=uow,
+        actor=scope.actor,
+        scope=scope,
+        country=search.normalize_country(country),
+        number_type=number_type,
+        data=body,
     )
-    return compliance.profile_out(profile).model_copy(update={"bundle_status": status})
+    return ComplianceOut.from_model(profile, bundle_status=status)
 
 
 @router.get(TENANT_PROFILE, response_model=ComplianceOut, tags=["compliance"])
@@ -217,9 +239,9 @@ async def get_tenant_profile(
 ) -> ComplianceOut:
     """The tenant's own profile."""
     profile = await compliance.get_profile(
-        uow=uow, scope=scope, country=service.normalize_country(country), number_type=number_type
+        uow=uow, scope=scope, country=search.normalize_country(country), number_type=number_type
     )
-    return compliance.profile_out(profile)
+    return ComplianceOut.from_model(profile)
 
 
 @router.delete(TENANT_PROFILE, status_code=204, tags=["compliance"])
@@ -228,7 +250,10 @@ async def delete_tenant_profile(
 ) -> Response:
     """Remove the tenant's own profile (the platform's applies again)."""
     await compliance.delete_profile(
-        uow=uow, actor=scope.actor, scope=scope, country=service.normalize_country(country),
+        uow=uow,
+        actor=scope.actor,
+        scope=scope,
+        country=search.normalize_country(country),
         number_type=number_type,
     )
     return Response(status_code=204)

@@ -4,17 +4,32 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from callplane.numbers.models import ComplianceProfile, PhoneNumber
+from callplane.numbers.remote import capabilities_of
+from callplane.numbers.states import NumberStatus
 from callplane.schemas import StrictModel
 
 NumberType = Literal["local", "mobile", "toll_free"]
-NumberStatus = Literal["pending", "active", "releasing", "released", "failed"]
 COUNTRY = r"^[A-Za-z]{2}$"
 BUNDLE_SID = r"^BU[0-9a-fA-F]{32}$"
 ADDRESS_SID = r"^AD[0-9a-fA-F]{32}$"
+
+
+def money(value: Any) -> str | None:
+    """A price as a decimal string with at least two decimals ("1.15", "0.0075")."""
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    cents = amount.quantize(Decimal("0.01"))
+    return str(cents if cents == amount else amount.normalize())
 
 
 class Capabilities(BaseModel):
@@ -39,6 +54,25 @@ class AvailableNumberOut(BaseModel):
     address_requirements: str | None = None
     monthly_price: str | None = None
     price_unit: str | None = None
+
+    @classmethod
+    def from_twilio(
+        cls, item: Any, *, country: str, number_type: str, price: Any, unit: str | None
+    ) -> AvailableNumberOut:
+        """The view of one AvailablePhoneNumber, with the type's monthly price."""
+        return cls(
+            phone_number=item.phone_number,
+            friendly_name=item.friendly_name,
+            country=item.iso_country or country,
+            type=number_type,  # type: ignore[arg-type]
+            capabilities=Capabilities(**capabilities_of(item.capabilities)),
+            locality=item.locality or None,
+            region=item.region or None,
+            postal_code=item.postal_code or None,
+            address_requirements=item.address_requirements,
+            monthly_price=money(price),
+            price_unit=unit,
+        )
 
 
 class PriceOut(BaseModel):
@@ -111,6 +145,34 @@ class NumberOut(BaseModel):
     failure_code: str | None
     created_at: datetime
 
+    @classmethod
+    def from_model(cls, number: PhoneNumber) -> NumberOut:
+        """The public view of a number."""
+        return cls(
+            id=number.id,
+            phone_number=number.e164,
+            status=NumberStatus(number.status),
+            agent_id=number.agent_id,
+            trunk_id=number.trunk_id,
+            managed=number.managed,
+            origin=number.origin,
+            country=number.country,
+            type=number.type,
+            capabilities=Capabilities(**capabilities_of(number.capabilities)),
+            monthly_price=money(number.monthly_price),
+            price_unit=number.price_unit,
+            twilio_sid=number.twilio_sid,
+            account_sid=number.account_sid,
+            bundle_sid=number.bundle_sid,
+            address_sid=number.address_sid,
+            purchased_at=number.purchased_at,
+            released_at=number.released_at,
+            release_reason=number.release_reason,
+            failure_reason=number.failure_reason,
+            failure_code=number.failure_code,
+            created_at=number.created_at,
+        )
+
 
 class ComplianceIn(StrictModel):
     """Which bundle and addresses buy a country's numbers of one type."""
@@ -140,3 +202,20 @@ class ComplianceOut(BaseModel):
     bundle_status: str | None = Field(
         default=None, description="The bundle's status at Twilio when the profile was written"
     )
+
+    @classmethod
+    def from_model(
+        cls, profile: ComplianceProfile, bundle_status: str | None = None
+    ) -> ComplianceOut:
+        """The public view of a profile (with the bundle's status when it was just checked)."""
+        return cls(
+            scope="platform" if profile.tenant_id is None else "tenant",
+            tenant_id=profile.tenant_id,
+            country=profile.country,
+            type=profile.number_type,  # type: ignore[arg-type]
+            bundle_sid=profile.bundle_sid,
+            address_sid=profile.address_sid,
+            emergency_address_sid=profile.emergency_address_sid,
+            updated_at=profile.updated_at,
+            bundle_status=bundle_status,
+        )

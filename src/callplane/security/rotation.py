@@ -59,7 +59,7 @@ async def rotate_keys(
                         .values({column: fresh})
                         .execution_options(synchronize_session=False)
                     )
-                    if result.rowcount:
+                    if result.rowcount:  # type: ignore[attr-defined]
                         report.rotated += 1
                         report.by_column[label] = report.by_column.get(label, 0) + 1
                     else:

@@ -4,11 +4,28 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from callplane.db.base import Base, CreatedMixin, IdMixin, utcnow
+
+
+class TenantStatus(StrEnum):
+    """A tenant's standing: served, suspended (its calls are rejected), or gone."""
+
+    active = "active"
+    suspended = "suspended"
+    offboarded = "offboarded"
+
+
+class SubscriptionStatus(StrEnum):
+    """A subscription's state, as billing reports it."""
+
+    active = "active"
+    past_due = "past_due"
+    canceled = "canceled"
 
 
 class Tenant(IdMixin, CreatedMixin, Base):
@@ -19,7 +36,7 @@ class Tenant(IdMixin, CreatedMixin, Base):
 
     slug: Mapped[str] = mapped_column(String(63), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16), default="active")  # active|suspended|offboarded
+    status: Mapped[str] = mapped_column(String(16), default=TenantStatus.active)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -44,7 +61,7 @@ class Subscription(IdMixin, CreatedMixin, Base):
         ForeignKey("tenants.id", ondelete="CASCADE"), unique=True
     )
     plan_name: Mapped[str] = mapped_column(ForeignKey("plans.name"))
-    status: Mapped[str] = mapped_column(String(16))  # active|past_due|canceled
+    status: Mapped[str] = mapped_column(String(16))  # SubscriptionStatus
     cancel_at_period_end: Mapped[bool] = mapped_column(Boolean, default=False)
     canceled_at: Mapped[datetime | None] = mapped_column(default=None)
     external_id: Mapped[str | None] = mapped_column(String(255), unique=True, default=None)

@@ -7,11 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from callplane.billing import service as lifecycle
 from callplane.deps import AdminScope, PlatformActor, Scope, UoW
 from callplane.schemas import ERROR_RESPONSES, ListOf
 from callplane.tenancy import Role
-from callplane.tenants import service
+from callplane.tenants import lifecycle, service
 from callplane.tenants.schemas import (
     ApiKeyCreate,
     ApiKeyOut,
@@ -26,16 +25,6 @@ from callplane.tenants.schemas import (
 
 router = APIRouter(prefix="/v1", tags=["tenants"], responses=ERROR_RESPONSES)
 Limit = Annotated[int, Query(ge=1, le=200)]
-
-
-def _subscription_out(sub: object) -> SubscriptionOut:
-    return SubscriptionOut(
-        plan=sub.plan_name,  # type: ignore[attr-defined]
-        status=sub.status,  # type: ignore[attr-defined]
-        cancel_at_period_end=sub.cancel_at_period_end,  # type: ignore[attr-defined]
-        canceled_at=sub.canceled_at,  # type: ignore[attr-defined]
-        external_id=sub.external_id,  # type: ignore[attr-defined]
-    )
 
 
 @router.post("/tenants", status_code=201, response_model=TenantOut)
@@ -78,7 +67,7 @@ async def create_api_key(body: ApiKeyCreate, scope: AdminScope, uow: UoW) -> obj
     row, plain = await service.create_api_key(
         uow=uow, actor=scope.actor, role=Role(body.role), tenant_id=scope.tenant_id, name=body.name
     )
-    return ApiKeyOut.model_validate(row).model_copy(update={"key": plain})
+    return ApiKeyOut.from_model(row, key=plain)
 
 
 @router.get("/tenants/{tid}/api-keys", response_model=ListOf[ApiKeyOut])
@@ -127,11 +116,10 @@ async def put_subscription(
     has passed (the daily reconciliation).
     """
     sub, _effects = await lifecycle.change_subscription(uow=uow, scope=scope, data=body)
-    return _subscription_out(sub)
+    return SubscriptionOut.from_model(sub)
 
 
 @router.get("/tenants/{tid}/subscription", response_model=SubscriptionOut)
 async def get_subscription(scope: Scope, uow: UoW) -> object:
     """The tenant's subscription."""
-    return _subscription_out(await service.get_subscription(uow=uow, scope=scope))
-
+    return SubscriptionOut.from_model(await service.get_subscription(uow=uow, scope=scope))

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from callplane.schemas import StrictModel
+from callplane.tenants.models import ApiKey, Subscription
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
 
@@ -60,6 +61,11 @@ class ApiKeyOut(BaseModel):
     revoked_at: datetime | None = None
     key: str | None = None
 
+    @classmethod
+    def from_model(cls, row: ApiKey, *, key: str | None = None) -> ApiKeyOut:
+        """The public view of a key; the plain `key` only in the answer that created it."""
+        return cls.model_validate(row).model_copy(update={"key": key})
+
 
 class PlanPut(StrictModel):
     """A plan's quota."""
@@ -94,3 +100,14 @@ class SubscriptionOut(BaseModel):
     cancel_at_period_end: bool
     canceled_at: datetime | None
     external_id: str | None = None
+
+    @classmethod
+    def from_model(cls, sub: Subscription) -> SubscriptionOut:
+        """The public view of a subscription."""
+        return cls(
+            plan=sub.plan_name,
+            status=sub.status,
+            cancel_at_period_end=sub.cancel_at_period_end,
+            canceled_at=sub.canceled_at,
+            external_id=sub.external_id,
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +14,14 @@ from callplane.db.uow import UnitOfWork
 from callplane.errors import Conflict, NotFound, Unprocessable
 from callplane.security.apikeys import display_prefix, generate_api_key, hash_api_key
 from callplane.tenancy import Actor, Role, TenantScope
-from callplane.tenants.models import ApiKey, Plan, Subscription, Tenant
+from callplane.tenants.models import (
+    ApiKey,
+    Plan,
+    Subscription,
+    SubscriptionStatus,
+    Tenant,
+    TenantStatus,
+)
 from callplane.tenants.schemas import (
     PlanPut,
     SubscriptionPut,
@@ -27,10 +35,14 @@ async def create_tenant(*, uow: UnitOfWork, actor: Actor, data: TenantCreate) ->
     exists = await uow.session.execute(select(Tenant.id).where(Tenant.slug == data.slug))
     if exists.first() is not None:
         raise Conflict(f"the slug {data.slug!r} is taken", code="slug_taken")
-    tenant = Tenant(id=uuid.uuid4(), slug=data.slug, name=data.name, status="active")
+    tenant = Tenant(id=uuid.uuid4(), slug=data.slug, name=data.name, status=TenantStatus.active)
     uow.add(tenant)
     record_audit(
-        uow=uow, actor=actor, action="tenant.create", tenant_id=tenant.id, target=tenant.id,
+        uow=uow,
+        actor=actor,
+        action="tenant.create",
+        tenant_id=tenant.id,
+        target=tenant.id,
         detail={"slug": data.slug},
     )
     try:
@@ -69,14 +81,18 @@ async def get_tenant(*, uow: UnitOfWork, scope: TenantScope) -> Tenant:
 async def update_tenant(*, uow: UnitOfWork, scope: TenantScope, data: TenantPatch) -> Tenant:
     """Rename, suspend or reactivate a tenant."""
     tenant = await get_tenant(uow=uow, scope=scope)
-    if tenant.status == "offboarded":
+    if tenant.status == TenantStatus.offboarded:
         raise Conflict("this tenant is offboarded", code="tenant_offboarded")
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     for field, value in changes.items():
         setattr(tenant, field, value)
     record_audit(
-        uow=uow, actor=scope.actor, action="tenant.update", tenant_id=tenant.id,
-        target=tenant.id, detail=changes,
+        uow=uow,
+        actor=scope.actor,
+        action="tenant.update",
+        tenant_id=tenant.id,
+        target=tenant.id,
+        detail=changes,
     )
     await uow.commit()
     return tenant
@@ -85,7 +101,7 @@ async def update_tenant(*, uow: UnitOfWork, scope: TenantScope, data: TenantPatc
 async def mark_offboarded(*, uow: UnitOfWork, scope: TenantScope) -> Tenant:
     """Mark the tenant offboarded and revoke its API keys (the caller releases its resources)."""
     tenant = await get_tenant(uow=uow, scope=scope)
-    tenant.status = "offboarded"
+    tenant.status = TenantStatus.offboarded
     await uow.session.execute(
         update(ApiKey)
         .where(ApiKey.tenant_id == tenant.id, ApiKey.revoked_at.is_(None))
@@ -109,7 +125,9 @@ async def create_api_key(
 ) -> tuple[ApiKey, str]:
     """Create a key; returns the row and the plain key, which is never stored or shown again."""
     if (role is Role.platform) != (tenant_id is None):
-        raise Unprocessable("platform keys have no tenant; tenant keys need one", code="invalid_role")
+        raise Unprocessable(
+            "platform keys have no tenant; tenant keys need one", code="invalid_role"
+        )
     plain = key or generate_api_key()
     row = ApiKey(
         id=uuid.uuid4(),
@@ -121,7 +139,11 @@ async def create_api_key(
     )
     uow.add(row)
     record_audit(
-        uow=uow, actor=actor, action="api_key.create", tenant_id=tenant_id, target=row.id,
+        uow=uow,
+        actor=actor,
+        action="api_key.create",
+        tenant_id=tenant_id,
+        target=row.id,
         detail={"role": role.value, "prefix": row.prefix},
     )
     await uow.commit()
@@ -139,7 +161,10 @@ async def revoke_api_key(*, uow: UnitOfWork, scope: TenantScope, key_id: uuid.UU
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         record_audit(
-            uow=uow, actor=scope.actor, action="api_key.revoke", tenant_id=scope.tenant_id,
+            uow=uow,
+            actor=scope.actor,
+            action="api_key.revoke",
+            tenant_id=scope.tenant_id,
             target=row.id,
         )
         await uow.commit()
@@ -172,7 +197,10 @@ async def put_plan(*, uow: UnitOfWork, actor: Actor, name: str, data: PlanPut) -
     else:
         plan.quota_phone_numbers = data.quota_phone_numbers
     record_audit(
-        uow=uow, actor=actor, action="plan.put", target=name,
+        uow=uow,
+        actor=actor,
+        action="plan.put",
+        target=name,
         detail={"quota_phone_numbers": data.quota_phone_numbers},
     )
     await uow.commit()
@@ -211,7 +239,7 @@ async def put_subscription(
     repo = uow.repo(Subscription, scope)
     sub = await repo.find()
     canceled_at = data.canceled_at
-    if data.status == "canceled" and canceled_at is None:
+    if data.status == SubscriptionStatus.canceled and canceled_at is None:
         canceled_at = utcnow()
     if sub is None:
         sub = repo.add(Subscription(id=uuid.uuid4(), plan_name=data.plan, status=data.status))
@@ -222,17 +250,30 @@ async def put_subscription(
     if data.external_id is not None:
         sub.external_id = data.external_id
     record_audit(
-        uow=uow, actor=scope.actor, action="subscription.put", tenant_id=scope.tenant_id,
-        target=sub.id, detail=data.model_dump(mode="json"),
+        uow=uow,
+        actor=scope.actor,
+        action="subscription.put",
+        tenant_id=scope.tenant_id,
+        target=sub.id,
+        detail=data.model_dump(mode="json"),
     )
     await uow.commit()
     return sub
 
 
+def cancellation_due(sub: Subscription | None, *, now: datetime | None = None) -> bool:
+    """Whether a subscription's numbers must go now: canceled, or ended at period end, in the past."""
+    if sub is None or sub.canceled_at is None:
+        return False
+    if sub.canceled_at > (now or utcnow()):
+        return False
+    return sub.status == SubscriptionStatus.canceled or sub.cancel_at_period_end
+
+
 async def phone_number_quota(*, uow: UnitOfWork, scope: TenantScope) -> int:
     """The number quota in force: the plan's while the subscription is active, else 0."""
     sub = await uow.repo(Subscription, scope).find()
-    if sub is None or sub.status != "active":
+    if sub is None or sub.status != SubscriptionStatus.active:
         return 0
     plan = await uow.session.get(Plan, sub.plan_name)
     return plan.quota_phone_numbers if plan else 0

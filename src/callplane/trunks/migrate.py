@@ -14,6 +14,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from callplane.connections import access
 from callplane.connections import service as connections
 from callplane.connections.models import Connection
 from callplane.db.audit import record_audit
@@ -107,7 +108,7 @@ async def _accounts(
         scope = TenantScope(tenant_id=tenant_id, actor=SYSTEM)
         conn = await connections.get_connection(uow=uow, scope=scope)
         if conn.status == "active" and (conn.account_sid or conn.model == "master"):
-            creds = connections.credentials(uow, conn)
+            creds = access.credentials(uow, conn)
             found[creds.account_sid] = (creds, conn.model)
         return list(found.values())
     platform = uow.runtime.twilio.platform_credentials
@@ -119,7 +120,7 @@ async def _accounts(
     for conn in rows:
         if conn.model == "master" or not conn.account_sid or conn.account_sid in found:
             continue
-        found[conn.account_sid] = (connections.credentials(uow, conn), conn.model)
+        found[conn.account_sid] = (access.credentials(uow, conn), conn.model)
     return list(found.values())
 
 

@@ -24,15 +24,16 @@ from typing import Any
 from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 
+from callplane.connections import access
 from callplane.connections import service as connections
 from callplane.connections.models import Connection
-from callplane.connections.usage import register_usage_check
 from callplane.db.audit import record_audit
 from callplane.db.locks import named_lock
 from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError, Conflict, NotFound, Unprocessable
 from callplane.log import get_logger
-from callplane.numbers.models import HELD_STATUSES, ComplianceProfile, CopiedAddress, PhoneNumber
+from callplane.numbers.models import ComplianceProfile, CopiedAddress, PhoneNumber
+from callplane.numbers.states import HELD_STATUSES
 from callplane.security.crypto import DecryptionError
 from callplane.tenancy import TenantScope
 from callplane.tenants.models import Tenant
@@ -128,7 +129,7 @@ async def ready_connection(
         raise Conflict("the tenant's Twilio account is closed", code="connection_closed")
     if conn.status != "active" and conn.model != "master":
         raise Conflict("the tenant's Twilio account is not ready", code="connection_pending")
-    return conn, connections.credentials(uow, conn)
+    return conn, access.credentials(uow, conn)
 
 
 async def _load_row(uow: UnitOfWork, scope: TenantScope) -> Trunk | None:
@@ -651,7 +652,7 @@ async def _trunk_context(uow: UnitOfWork, scope: TenantScope) -> tuple[Connectio
     conn = await connections.find_connection(
         uow=uow, scope=scope
     ) or connections.default_connection(uow=uow, scope=scope)
-    return conn, TwilioTrunking(uow, connections.credentials(uow, conn))
+    return conn, TwilioTrunking(uow, access.credentials(uow, conn))
 
 
 async def rotate_credentials(*, uow: UnitOfWork, scope: TenantScope) -> TrunkResult:
@@ -848,7 +849,6 @@ async def detach_number(
 # -- a tenant with a trunk does not change its account model ----------------------------------
 
 
-@register_usage_check
 async def trunk_in_account(*, uow: UnitOfWork, scope: TenantScope) -> str | None:
     """Blocks a model change while the tenant has a trunk in its current account."""
     row = await uow.repo(Trunk, scope).find()

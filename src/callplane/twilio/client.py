@@ -37,7 +37,7 @@ class RewritingHttpClient(TwilioHttpClient):
         super().__init__(**kwargs)
         self.base_url = base_url
 
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         return super().request(method, rewrite_twilio_url(url, self.base_url), *args, **kwargs)
 
 
@@ -51,7 +51,7 @@ class AsyncRewritingHttpClient(AsyncTwilioHttpClient):
         super().__init__(**kwargs)
         self.base_url = base_url
 
-    async def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+    async def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         return await super().request(
             method, rewrite_twilio_url(url, self.base_url), *args, **kwargs
         )

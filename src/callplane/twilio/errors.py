@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -14,8 +15,6 @@ from tenacity import (
     stop_after_attempt,
     wait_exponential_jitter,
 )
-import json
-
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from callplane.errors import ApiError, ProviderError
@@ -29,8 +28,10 @@ TWILIO_ERRORS: dict[int, tuple[int, str, str]] = {
     20003: (
         422,
         "invalid_credentials",
-        "Twilio rejected the account SID and auth token (or API key). Check them in the Twilio "
-        "console and update the connection.",
+        (
+            "Twilio rejected the account SID and auth token (or API key). Check them in the "
+            "Twilio console and update the connection."
+        ),
     ),
     20404: (404, "twilio_resource_not_found", "Twilio does not know this resource."),
     21211: (422, "invalid_to_number", "The 'to' number is not a valid phone number."),
@@ -50,19 +51,28 @@ TWILIO_ERRORS: dict[int, tuple[int, str, str]] = {
         "recipient_unsubscribed",
         "The recipient has replied STOP to this number; it cannot be messaged until they opt in.",
     ),
-    21614: (422, "to_number_not_mobile", "The 'to' number cannot receive SMS (not a mobile number)."),
+    21614: (
+        422,
+        "to_number_not_mobile",
+        "The 'to' number cannot receive SMS (not a mobile number).",
+    ),
     21631: (
         422,
         "address_required",
-        "This number requires a registered address. Add the address to the compliance profile "
-        "for this country and number type, then buy again.",
+        (
+            "This number requires a registered address. Add the address to the compliance "
+            "profile for this country and number type, then buy again."
+        ),
     ),
     21649: (
         422,
         "bundle_required",
-        "This number is regulated and needs an approved regulatory bundle in the buying account. "
-        "Register an approved bundle in the compliance profile for this country and number type "
-        "(in the subaccount model callplane clones the platform's bundle into the subaccount).",
+        (
+            "This number is regulated and needs an approved regulatory bundle in the buying "
+            "account. Register an approved bundle in the compliance profile for this country and "
+            "number type (in the subaccount model callplane clones the platform's bundle into the "
+            "subaccount)."
+        ),
     ),
 }
 
@@ -89,7 +99,12 @@ def as_rest_exception(exc: TwilioException) -> TwilioException:
         body = {}
     code = body.get("code") if isinstance(body.get("code"), int) else None
     return TwilioRestException(
-        status, "", msg=str(body.get("message") or exc.args[0]), code=code, method="GET", details=body
+        status,
+        "",
+        msg=str(body.get("message") or exc.args[0]),
+        code=code,
+        method="GET",
+        details=body,
     )
 
 
@@ -124,7 +139,9 @@ async def call_twilio(
     """Run one Twilio call; retry with backoff when `retry` (the call is safe to repeat)."""
     try:
         async for attempt in AsyncRetrying(
-            retry=retry_if_exception(is_retryable) if retry else retry_if_exception(lambda _: False),
+            retry=retry_if_exception(is_retryable)
+            if retry
+            else retry_if_exception(lambda _: False),
             stop=stop_after_attempt(attempts if retry else 1),
             wait=wait_exponential_jitter(multiplier=0.2, max=max_wait),
             reraise=True,
@@ -136,7 +153,7 @@ async def call_twilio(
                     raise as_rest_exception(exc) from exc
     except RetryError as exc:  # pragma: no cover - reraise=True makes this unreachable
         raise map_twilio_error(exc.last_attempt.exception() or exc) from exc
-    except (TwilioException, aiohttp.ClientError, asyncio.TimeoutError, ConnectionError) as exc:
+    except (TimeoutError, TwilioException, aiohttp.ClientError, ConnectionError) as exc:
         log.warning(
             "twilio call failed",
             action=action,

@@ -20,9 +20,12 @@ from callplane.errors import ApiError
 from callplane.log import get_logger
 from callplane.numbers import service as numbers
 from callplane.numbers.models import PhoneNumber
+from callplane.numbers.purchase import PENDING_GRACE
+from callplane.numbers.states import HELD_STATUSES, NumberStatus, ReleaseReason
 from callplane.runtime import Runtime
 from callplane.tenancy import Actor, Role, TenantScope
-from callplane.tenants.models import Subscription, Tenant
+from callplane.tenants.models import Subscription, SubscriptionStatus, Tenant, TenantStatus
+from callplane.tenants.service import cancellation_due
 
 log = get_logger(__name__)
 
@@ -46,26 +49,16 @@ class ReleaseReport:
         self.errors.extend(other.errors[: max(0, 20 - len(self.errors))])
 
 
-def cancellation_due(sub: Subscription | None, *, now: object | None = None) -> bool:
-    """Whether a subscription's numbers must go now: canceled, or ended at period end, in the past."""
-    if sub is None or sub.canceled_at is None:
-        return False
-    moment = now or utcnow()
-    if sub.canceled_at > moment:  # type: ignore[operator]
-        return False
-    return sub.status == "canceled" or sub.cancel_at_period_end
-
-
 async def release_reason_for(runtime: Runtime, tenant_id: uuid.UUID) -> str | None:
     """Why the tenant's numbers must be released now (offboarded, canceled), or None."""
     async with runtime.uow() as uow:
         tenant = await uow.session.get(Tenant, tenant_id)
         if tenant is None:
             return None
-        if tenant.status == "offboarded":
-            return "offboarded"
+        if tenant.status == TenantStatus.offboarded:
+            return ReleaseReason.offboarded
         sub = await uow.repo(Subscription, TenantScope(tenant_id=tenant_id, actor=JOB_ACTOR)).find()
-        return "subscription_canceled" if cancellation_due(sub) else None
+        return ReleaseReason.subscription_canceled if cancellation_due(sub) else None
 
 
 async def tenants_due(
@@ -74,25 +67,26 @@ async def tenants_due(
     """Tenants that still hold numbers they must not: {tenant: release reason}."""
     now = utcnow()
     async with runtime.uow() as uow:
-        held = select(PhoneNumber.tenant_id).where(
-            PhoneNumber.status.in_(("active", "releasing", "pending"))
-        )
+        held = select(PhoneNumber.tenant_id).where(PhoneNumber.status.in_(HELD_STATUSES))
         subs = select(Subscription).where(
             Subscription.canceled_at.is_not(None),
             Subscription.canceled_at <= now,
-            or_(Subscription.status == "canceled", Subscription.cancel_at_period_end.is_(True)),
+            or_(
+                Subscription.status == SubscriptionStatus.canceled,
+                Subscription.cancel_at_period_end.is_(True),
+            ),
             Subscription.tenant_id.in_(held),
         )
-        off = select(Tenant.id).where(Tenant.status == "offboarded", Tenant.id.in_(held))
+        off = select(Tenant.id).where(Tenant.status == TenantStatus.offboarded, Tenant.id.in_(held))
         if tenant_id is not None:
             subs = subs.where(Subscription.tenant_id == tenant_id)
             off = off.where(Tenant.id == tenant_id)
-        due = {
-            s.tenant_id: "subscription_canceled"
+        due: dict[uuid.UUID, str] = {
+            s.tenant_id: ReleaseReason.subscription_canceled
             for s in (await uow.session.execute(subs)).scalars()
         }
         for tid in (await uow.session.execute(off)).scalars():
-            due[tid] = "offboarded"
+            due[tid] = ReleaseReason.offboarded
     return due
 
 
@@ -107,19 +101,19 @@ async def release_tenant_numbers(
 ) -> ReleaseReport:
     """Release every number the tenant holds (pending purchases still in flight are skipped)."""
     report = ReleaseReport()
-    grace_start = utcnow() - numbers.PENDING_GRACE
+    grace_start = utcnow() - PENDING_GRACE
     async with runtime.uow() as uow:
         rows = (
             await uow.session.execute(
                 select(PhoneNumber.id, PhoneNumber.status, PhoneNumber.created_at).where(
                     PhoneNumber.tenant_id == tenant_id,
-                    PhoneNumber.status.in_(("pending", "active", "releasing")),
+                    PhoneNumber.status.in_(HELD_STATUSES),
                 )
             )
         ).all()
     todo = []
     for number_id, status, created_at in rows:
-        if status == "pending" and created_at > grace_start:
+        if status == NumberStatus.pending and created_at > grace_start:
             report.skipped += 1
         else:
             todo.append(number_id)
@@ -147,9 +141,9 @@ async def release_tenant_numbers(
                     code=exc.code,
                 )
                 return
-        if row.status == "released":
+        if row.status == NumberStatus.released:
             report.released += 1
-        elif row.status == "failed":
+        elif row.status == NumberStatus.failed:
             pass  # a pending purchase that turned out never to have happened
         else:
             report.skipped += 1

@@ -42,10 +42,12 @@ from typing import Any
 
 from dbos import DBOS, DBOSConfig, SetWorkflowID
 
+from callplane.db.uow import UnitOfWork
+from callplane.jobs import health as health_job
+from callplane.jobs.reconcile.run import execute_run
+from callplane.jobs.releasing import release_reason_for, release_tenant_numbers
+from callplane.jobs.runs import create_run
 from callplane.log import get_logger
-from callplane.reconcile import health as health_job
-from callplane.reconcile.releasing import release_reason_for, release_tenant_numbers
-from callplane.reconcile.service import create_run, execute_run
 from callplane.runtime import Runtime
 from callplane.settings import Settings
 
@@ -396,15 +398,13 @@ async def _off_loop(fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
 
 
-async def close_runtimes() -> None:
-    """Dispose of the job runtime made on the current loop."""
-    loop = asyncio.get_running_loop()
-    found = _engine.runtimes.pop(id(loop), None)
-    if found is not None:
-        await found[1].close()
-
-
 # -- background work ------------------------------------------------------------------------
+
+
+def runtime_of(uow: UnitOfWork) -> Runtime:
+    """The process runtime of a request's unit of work: background work opens its own units of
+    work on it (outside the request's transaction and scope)."""
+    return uow.runtime
 
 
 async def submit_release(runtime: Runtime, tenant_id: uuid.UUID, reason: str, *, key: str) -> str:

@@ -18,17 +18,19 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from twilio.base.exceptions import TwilioRestException
 
+from callplane.connections import access
 from callplane.connections import service as connections
-from callplane.connections.models import Connection
+from callplane.connections.models import Connection, ConnectionStatus
 from callplane.db.base import utcnow
 from callplane.db.uow import UnitOfWork
+from callplane.jobs.models import RunStatus
+from callplane.jobs.releasing import JOB_ACTOR
+from callplane.jobs.runs import RUNS, finish_run, start_attempt
+from callplane.jobs.schemas import ConnectionHealthOut
 from callplane.log import get_logger
-from callplane.reconcile.models import JobRun
-from callplane.reconcile.releasing import JOB_ACTOR
 from callplane.runtime import Runtime
 from callplane.tenancy import TenantScope
-from callplane.tenants.models import Tenant
-from callplane.twilio.factory import TwilioCredentials
+from callplane.tenants.models import Tenant, TenantStatus
 
 log = get_logger(__name__)
 
@@ -44,22 +46,10 @@ async def probe_connection(
     parent still sees it, so the parent's credentials tell which it is.
     """
     status, latency, detail = await connections.probe(uow=uow, conn=conn)
-    platform = uow.runtime.twilio.platform_credentials
-    if (
-        status == "DOWN"
-        and conn.model == "subaccount"
-        and conn.account_sid
-        and platform is not None
-        and detail
-        and "refused" in detail
-    ):
-        client = uow.runtime.twilio.client(
-            TwilioCredentials(
-                account_sid=conn.account_sid,
-                api_key_sid=platform.account_sid,
-                api_key_secret=platform.auth_token,
-            )
-        )
+    refused = status == "DOWN" and conn.model == "subaccount" and "refused" in (detail or "")
+    parent = access.parent_credentials(uow, conn.account_sid) if conn.account_sid else None
+    if refused and parent is not None:
+        client = access.twilio_client(uow, parent)
         try:
             account = await client.api.v2010.accounts(conn.account_sid).fetch_async()
         except (TwilioRestException, Exception):  # noqa: BLE001 - keep the first answer
@@ -73,10 +63,10 @@ def _probe_key(uow: UnitOfWork, conn: Connection) -> tuple[Any, ...]:
     """Connections with the same key get the same answer from Twilio."""
     if conn.model == "master":
         return ("master",)
-    if conn.status != "active" or not conn.account_sid:
+    if conn.status != ConnectionStatus.active or not conn.account_sid:
         return ("conn", conn.id)
     try:
-        creds = connections.credentials(uow, conn)
+        creds = access.credentials(uow, conn)
     except Exception:  # noqa: BLE001 - unreadable secret: probe it alone (it will say why)
         return ("conn", conn.id)
     return (
@@ -94,7 +84,7 @@ async def check_all(
     """Probe every tenant's connection (offboarded tenants aside) and record the results."""
     started = time.monotonic()
     async with runtime.uow() as uow:
-        stmt = select(Tenant.id).where(Tenant.status != "offboarded")
+        stmt = select(Tenant.id).where(Tenant.status != TenantStatus.offboarded)
         if tenant_id is not None:
             stmt = stmt.where(Tenant.id == tenant_id)
         tenant_ids = list((await uow.session.execute(stmt)).scalars())
@@ -169,42 +159,17 @@ async def execute_health_run(
     runtime: Runtime, run_id: uuid.UUID, *, executor: str
 ) -> dict[str, Any]:
     """Run a recorded health check (a scheduled slot, or on demand) and keep its summary."""
-    async with runtime.uow() as uow:
-        run = await uow.session.get(JobRun, run_id)
-        if run is None:
-            raise LookupError(f"no job run {run_id}")
-        if run.status != "running":
-            return dict(run.summary)
-        run.attempts += 1
-        run.executor = executor[:120]
-        tenant_id = run.scope_tenant_id
-        await uow.commit()
-    from callplane.reconcile.service import RUNS
-
+    run = await start_attempt(runtime, run_id, executor=executor)
+    if run.status != RunStatus.running:
+        return dict(run.summary)
     try:
-        summary = await check_all(runtime, tenant_id=tenant_id)
+        summary = await check_all(runtime, tenant_id=run.scope_tenant_id)
     except Exception as exc:
-        RUNS.labels(job="health", status="failed").inc()
-        async with runtime.uow() as uow:
-            await uow.session.execute(
-                update(JobRun)
-                .where(JobRun.id == run_id)
-                .values(
-                    status="failed",
-                    finished_at=utcnow(),
-                    error=f"{type(exc).__name__}: {exc}"[:1000],
-                )
-            )
-            await uow.commit()
+        RUNS.labels(job="health", status=RunStatus.failed).inc()
+        await finish_run(runtime, run_id, RunStatus.failed, error=f"{type(exc).__name__}: {exc}")
         raise
-    async with runtime.uow() as uow:
-        await uow.session.execute(
-            update(JobRun)
-            .where(JobRun.id == run_id)
-            .values(status="succeeded", finished_at=utcnow(), summary=summary)
-        )
-        await uow.commit()
-    RUNS.labels(job="health", status="succeeded").inc()
+    await finish_run(runtime, run_id, RunStatus.succeeded, summary=summary)
+    RUNS.labels(job="health", status=RunStatus.succeeded).inc()
     return summary
 
 
@@ -215,28 +180,12 @@ async def list_health(runtime: Runtime) -> list[dict[str, Any]]:
             await uow.session.execute(
                 select(Tenant, Connection)
                 .outerjoin(Connection, Connection.tenant_id == Tenant.id)
-                .where(Tenant.status != "offboarded")
+                .where(Tenant.status != TenantStatus.offboarded)
                 .order_by(Tenant.created_at, Tenant.id)
             )
         ).all()
-        platform = runtime.twilio.platform_credentials
-        out = []
-        for tenant, conn in rows:
-            out.append(
-                {
-                    "tenant_id": tenant.id,
-                    "slug": tenant.slug,
-                    "model": conn.model if conn else "master",
-                    "account_sid": (
-                        conn.account_sid if conn else (platform.account_sid if platform else None)
-                    ),
-                    "status": conn.status if conn else ("active" if platform else "pending"),
-                    "health": {
-                        "status": (conn.health_status if conn else None) or "NOT_CONFIGURED",
-                        "latency_ms": conn.health_latency_ms if conn else None,
-                        "checked_at": conn.health_checked_at if conn else None,
-                        "detail": conn.health_detail if conn else None,
-                    },
-                }
-            )
-    return out
+        platform = access.platform_credentials(uow)
+        return [
+            ConnectionHealthOut.from_model(tenant, conn, platform).model_dump()
+            for tenant, conn in rows
+        ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
@@ -12,7 +13,14 @@ from sqlalchemy.orm import Mapped, mapped_column, synonym
 from callplane.db.base import Base, IdMixin, utcnow
 
 JOBS = ("reconcile", "health", "rewire")
-RUN_STATUSES = ("running", "succeeded", "failed")
+
+
+class RunStatus(StrEnum):
+    """A run is running until it succeeds or fails (a running run whose process died resumes)."""
+
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
 
 
 class JobRun(IdMixin, Base):
@@ -38,7 +46,7 @@ class JobRun(IdMixin, Base):
     scope_tenant_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("tenants.id", ondelete="SET NULL"), default=None
     )
-    status: Mapped[str] = mapped_column(String(16), default="running")
+    status: Mapped[str] = mapped_column(String(16), default=RunStatus.running)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     executor: Mapped[str | None] = mapped_column(String(120), default=None)
     workflow_id: Mapped[str | None] = mapped_column(String(200), default=None)

@@ -16,17 +16,17 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
-from twilio.base.exceptions import TwilioRestException
 from twilio.http.response import Response
 
-from callplane.connections import service as connections
-from callplane.connections.models import Connection
+from callplane.connections import access
+from callplane.connections.models import Connection, ConnectionStatus
 from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError
 from callplane.log import get_logger
-from callplane.numbers.models import HELD_STATUSES, PhoneNumber
+from callplane.numbers.models import PhoneNumber
+from callplane.numbers.states import HELD_STATUSES
 from callplane.runtime import Runtime
-from callplane.tenants.models import Tenant
+from callplane.tenants.models import Tenant, TenantStatus
 from callplane.twilio.errors import call_twilio
 from callplane.twilio.factory import TwilioCredentials
 
@@ -160,7 +160,7 @@ async def plan_accounts(
     Offboarded tenants are left out (their numbers are released, not compared); tenants whose
     subaccount is not made yet, or closed, have no account to visit.
     """
-    stmt = select(Tenant.id).where(Tenant.status != "offboarded")
+    stmt = select(Tenant.id).where(Tenant.status != TenantStatus.offboarded)
     if tenant_id is not None:
         stmt = stmt.where(Tenant.id == tenant_id)
     tenant_ids = list((await uow.session.execute(stmt)).scalars())
@@ -173,7 +173,7 @@ async def plan_accounts(
         for c in (await uow.session.execute(conn_stmt)).scalars()
         if c.tenant_id in wanted
     }
-    platform = uow.runtime.twilio.platform_credentials
+    platform = access.platform_credentials(uow)
     targets: dict[str, AccountTarget] = {}
     idle: list[uuid.UUID] = []
     for tid in tenant_ids:
@@ -188,11 +188,11 @@ async def plan_accounts(
             target.add_credentials(platform)
             target.tenant_ids.append(tid)
             continue
-        if conn.status != "active" or not conn.account_sid:
+        if conn.status != ConnectionStatus.active or not conn.account_sid:
             idle.append(tid)
             continue
         try:
-            creds = connections.credentials(uow, conn)
+            creds = access.credentials(uow, conn)
         except Exception as exc:  # noqa: BLE001 - a secret no key opens: report, visit the others
             log.warning(
                 "connection credentials unusable", tenant_id=str(tid), error=type(exc).__name__
@@ -201,15 +201,10 @@ async def plan_accounts(
             continue
         target = targets.setdefault(conn.account_sid, AccountTarget(conn.account_sid, conn.model))
         target.add_credentials(creds)
-        if conn.model == "subaccount" and platform is not None:
+        parent = access.parent_credentials(uow, conn.account_sid)
+        if conn.model == "subaccount" and parent is not None:
             # The parent's token reaches a subaccount's v2010 resources too.
-            target.add_credentials(
-                TwilioCredentials(
-                    account_sid=conn.account_sid,
-                    api_key_sid=platform.account_sid,
-                    api_key_secret=platform.auth_token,
-                )
-            )
+            target.add_credentials(parent)
         target.tenant_ids.append(tid)
     if targets:
         counts = await uow.session.execute(
@@ -222,10 +217,3 @@ async def plan_accounts(
                 targets[sid].held = int(count)
     ordered = sorted(targets.values(), key=lambda t: (-t.held, t.account_sid))
     return ordered, idle
-
-
-def is_auth_failure(exc: BaseException) -> bool:
-    """Twilio refused the credentials."""
-    if isinstance(exc, ApiError):
-        return exc.details.get("twilio_code") in AUTH_CODES
-    return isinstance(exc, TwilioRestException) and exc.code in AUTH_CODES

@@ -1,0 +1,460 @@
+"""Buying (crash-safe, idempotent) and importing a tenant's numbers, and pending purchases.
+
+The purchase is the one flow here that spends money, so it is written to survive a crash at any
+point (DESIGN section 1):
+
+1. the intent: a `pending` row with the request's Idempotency-Key, committed under the tenant's
+   quota lock (the partial unique index on held E.164 numbers refuses a second holder);
+2. the purchase at Twilio (IncomingPhoneNumbers create), never retried blindly: after a 5xx or a
+   transport failure the account is searched for the number to learn whether it was bought;
+3. the confirmation (`active`), committed.
+
+A crash between 1 and 3 leaves a `pending` row; `resolve_pending` (a repeated request with the
+same key, a release) and the daily reconciliation adopt it when Twilio has the number in that
+account and fail it when not. The same key never buys twice. An import is written the same
+way: a `pending` row, the wiring at Twilio, then `active`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from twilio.base.exceptions import TwilioRestException
+
+from callplane.connections import service as connections
+from callplane.connections.clients import TenantTwilio, tenant_client
+from callplane.db.audit import record_audit
+from callplane.db.base import utcnow
+from callplane.db.locks import named_lock
+from callplane.db.uow import UnitOfWork
+from callplane.errors import ApiError, Conflict, Forbidden, NotFound, ProviderError, Unprocessable
+from callplane.log import get_logger
+from callplane.numbers import compliance, guards, lifecycle
+from callplane.numbers.lifecycle import Change, Transition
+from callplane.numbers.models import PhoneNumber
+from callplane.numbers.remote import TwilioNumbers, capabilities_of, is_wired
+from callplane.numbers.schemas import NumberBuy, NumberImport
+from callplane.numbers.search import number_type_of, price_for
+from callplane.numbers.states import NumberOrigin, NumberStatus
+from callplane.phone import normalize_e164, region_of
+from callplane.tenancy import SYSTEM, TenantScope
+from callplane.twilio.errors import TWILIO_ERRORS
+
+log = get_logger(__name__)
+
+# A pending purchase younger than this may still be in flight (the SDK times out after 15 s):
+# a repeated request waits for it instead of resolving it.
+PENDING_GRACE = timedelta(seconds=90)
+
+# Stable codes -> HTTP status, for answering a stored failure again (idempotent replays).
+_STATUS_OF_CODE: dict[str, int] = {code: status for status, code, _ in TWILIO_ERRORS.values()}
+_STATUS_OF_CODE.update({"provider_error": 502, "purchase_not_completed": 409})
+
+
+class PhoneNumberUnavailable(Conflict):
+    """The number cannot be bought (taken, or no longer offered)."""
+
+    code = "phone_number_unavailable"
+
+
+class OwnedElsewhere(Conflict):
+    """Another tenant holds this number."""
+
+    code = "phone_number_owned_elsewhere"
+
+
+async def _new_row(tw: TenantTwilio, e164: str, origin: NumberOrigin, **fields: Any) -> PhoneNumber:
+    """A new (pending) row for a number of the tenant's account, with its type and price."""
+    country = region_of(e164) or "US"
+    number_type = number_type_of(e164)
+    price, unit = await price_for(tw, country, number_type)
+    return lifecycle.new_number(
+        origin=origin,
+        id=uuid.uuid4(),
+        connection_id=tw.conn.id,
+        account_sid=tw.account_sid,
+        e164=e164,
+        country=country,
+        type=number_type,
+        monthly_price=price,
+        price_unit=unit,
+        **fields,
+    )
+
+
+def _unavailable(e164: str, holder: PhoneNumber | None, scope: TenantScope) -> ApiError:
+    if holder is not None and holder.tenant_id == scope.tenant_id:
+        return PhoneNumberUnavailable(
+            f"{e164} is already this tenant's number", number_id=str(holder.id)
+        )
+    return PhoneNumberUnavailable(f"{e164} is not available. Search again and pick another one.")
+
+
+# -- purchase -------------------------------------------------------------------------------
+
+
+async def buy_number(
+    *, uow: UnitOfWork, scope: TenantScope, data: NumberBuy, idempotency_key: str | None
+) -> tuple[PhoneNumber, bool]:
+    """Buy a number; returns (row, replayed). The same key never buys twice."""
+    e164 = normalize_e164(data.phone_number, country=data.country)
+    key = idempotency_key or f"auto:{uuid.uuid4()}"
+    repo = uow.repo(PhoneNumber, scope)
+    prior = await repo.find(PhoneNumber.idempotency_key == key)
+    if prior is not None:
+        return await _replay(uow=uow, number=prior, e164=e164), True
+    await guards.check_agent(uow, scope, data.agent_id)
+    await guards.require_active_tenant(uow, scope)
+    # Cheap checks first: a refused request never reaches Twilio.
+    await guards.check_quota(uow, scope)
+    holder = await guards.holder(uow, e164)
+    if holder is not None:
+        if holder.tenant_id == scope.tenant_id and holder.idempotency_key == key:
+            # The same key sent twice at once: the other request's intent is there now.
+            return await _replay(uow=uow, number=holder, e164=e164), True
+        raise _unavailable(e164, holder, scope)
+    tw = await tenant_client(uow=uow, scope=scope)
+
+    # 1. The intent.
+    number = await _new_row(
+        tw, e164, NumberOrigin.purchased, agent_id=data.agent_id, managed=True, idempotency_key=key
+    )
+    try:
+        async with named_lock(uow, f"numbers:{scope.tenant_id}"):
+            await guards.check_quota(uow, scope)
+            repo.add(number)
+            record_audit(
+                uow=uow,
+                actor=scope.actor,
+                action="phone_number.purchase_started",
+                tenant_id=scope.tenant_id,
+                target=number.id,
+                detail={"phone_number": e164, "account_sid": number.account_sid},
+            )
+            await uow.commit()
+    except IntegrityError:
+        await uow.rollback()
+        prior = await repo.find(PhoneNumber.idempotency_key == key)
+        if prior is not None:  # the same key, sent twice at once
+            return await _replay(uow=uow, number=prior, e164=e164), True
+        holder = await guards.holder(uow, e164)
+        raise _unavailable(e164, holder, scope) from None
+
+    # 2. Compliance (a clone of the platform's bundle in a subaccount), then the purchase.
+    try:
+        needs = await compliance.for_purchase(
+            uow=uow, scope=scope, tw=tw, country=number.country, number_type=number.type
+        )
+    except ApiError as exc:
+        await _fail(uow, scope, number, exc)
+        raise
+    remote = TwilioNumbers(tw)
+    try:
+        ipn = await _create_at_twilio(remote, number, needs)
+    except ApiError as exc:
+        ipn = await _after_failed_create(uow, scope, tw, number, exc)
+
+    # 3. The confirmation.
+    await _confirm(uow, scope, remote, number, ipn, needs)
+    return number, False
+
+
+def _activation(ipn: Any) -> Change:
+    """The activation of a number Twilio holds (an IncomingPhoneNumber in hand)."""
+    return Change.activate(twilio_sid=ipn.sid, capabilities=capabilities_of(ipn.capabilities))
+
+
+async def _create_at_twilio(
+    remote: TwilioNumbers, number: PhoneNumber, needs: compliance.PurchaseCompliance
+) -> Any:
+    """IncomingPhoneNumbers create (a seam the crash tests cut)."""
+    return await remote.buy(number.e164, needs.twilio_params())
+
+
+async def _confirm(
+    uow: UnitOfWork,
+    scope: TenantScope,
+    remote: TwilioNumbers,
+    number: PhoneNumber,
+    ipn: Any,
+    needs: compliance.PurchaseCompliance,
+) -> None:
+    """Step 3: the number is the tenant's; commits (or gives back what no row can own)."""
+    await uow.session.refresh(number)
+    if number.status != NumberStatus.pending:
+        log.warning(
+            "purchase confirmed after it was resolved",
+            number_id=str(number.id),
+            status=number.status,
+        )
+    if lifecycle.allowed(number, Transition.activate):
+        lifecycle.apply(number, _activation(ipn))
+    number.bundle_sid = needs.bundle_sid
+    number.address_sid = needs.address_sid
+    record_audit(
+        uow=uow,
+        actor=scope.actor,
+        action="phone_number.purchase",
+        tenant_id=scope.tenant_id,
+        target=number.id,
+        detail={
+            "phone_number": number.e164,
+            "twilio_sid": number.twilio_sid,
+            "account_sid": number.account_sid,
+            "compliance": needs.source,
+        },
+    )
+    try:
+        await uow.commit()
+    except IntegrityError:
+        # Only possible when the intent was resolved as lost meanwhile and another tenant took
+        # the number in the database: give back what was just bought rather than orphan it.
+        await uow.rollback()
+        await remote.give_back(ipn.sid, account_sid=number.account_sid)
+        raise _unavailable(number.e164, None, scope) from None
+    log.info(
+        "number bought",
+        tenant_id=str(scope.tenant_id),
+        phone_number=number.e164,
+        sid=number.twilio_sid,
+    )
+
+
+async def _after_failed_create(
+    uow: UnitOfWork, scope: TenantScope, tw: TenantTwilio, number: PhoneNumber, exc: ApiError
+) -> Any:
+    """Decide what a failed create means: adopt (it was bought after all), fail, or wait."""
+    cause = exc.__cause__
+    answered = isinstance(cause, TwilioRestException)
+    if answered and cause.status < 500:  # type: ignore[union-attr]
+        # Twilio refused it: nothing was bought.
+        explained = compliance.explain_refusal(exc, tw.conn, scope, number)
+        await _fail(uow, scope, number, explained)
+        raise explained from exc
+    # A 5xx or no answer at all: the purchase may or may not have happened.
+    try:
+        found = await TwilioNumbers(tw).find(number.e164, account_sid=number.account_sid)
+    except ApiError:
+        found = None
+        answered = False  # cannot tell: keep the intent for reconciliation
+    if found is not None:
+        log.warning("purchase failed in transit but happened", phone_number=number.e164)
+        return found
+    if answered:
+        await _fail(uow, scope, number, exc)
+        raise exc
+    raise ProviderError(
+        f"Twilio did not answer the purchase of {number.e164} and its outcome is not known yet. "
+        "Repeat the request with the same Idempotency-Key in a minute: it answers the outcome "
+        "and never buys twice.",
+        number_id=str(number.id),
+    ) from exc
+
+
+async def _fail(uow: UnitOfWork, scope: TenantScope, number: PhoneNumber, exc: ApiError) -> None:
+    """The purchase did not happen: the row is failed (not held) and keeps the reason."""
+    await uow.rollback()
+    await uow.session.refresh(number)
+    if not lifecycle.allowed(number, Transition.fail):
+        return
+    lifecycle.apply(number, Change.fail(code=exc.code, reason=exc.message))
+    record_audit(
+        uow=uow,
+        actor=scope.actor,
+        action="phone_number.purchase_failed",
+        tenant_id=scope.tenant_id,
+        target=number.id,
+        detail={
+            "phone_number": number.e164,
+            "code": exc.code,
+            "twilio_code": exc.details.get("twilio_code"),
+        },
+    )
+    await uow.commit()
+
+
+async def _replay(*, uow: UnitOfWork, number: PhoneNumber, e164: str) -> PhoneNumber:
+    """The answer to a repeated Idempotency-Key."""
+    if number.e164 != e164 or number.origin != NumberOrigin.purchased:
+        raise Unprocessable(
+            "this Idempotency-Key was already used for another request; use a new key",
+            code="idempotency_key_reused",
+            number_id=str(number.id),
+        )
+    if number.status == NumberStatus.pending and utcnow() - number.created_at >= PENDING_GRACE:
+        try:
+            number = await resolve_pending(uow=uow, number=number)
+        except ApiError as exc:  # Twilio still unreachable: the intent stays for later
+            log.warning("pending purchase not resolved", number_id=str(number.id), code=exc.code)
+    if number.status == NumberStatus.failed:
+        code = number.failure_code or "provider_error"
+        raise ApiError(
+            number.failure_reason or "the purchase failed",
+            code=code,
+            status_code=_STATUS_OF_CODE.get(code, 409),
+            number_id=str(number.id),
+        )
+    return number
+
+
+# -- pending intents (a crash mid-purchase) -------------------------------------------------
+
+
+def not_completed(e164: str, account_sid: str) -> Change:
+    """The failure of a purchase whose intent Twilio never completed."""
+    return Change.fail(
+        code="purchase_not_completed",
+        reason=(
+            f"the purchase was interrupted and Twilio does not hold {e164} in account "
+            f"{account_sid}: nothing was bought. Search again and buy with a new "
+            "Idempotency-Key."
+        ),
+    )
+
+
+async def resolve_pending(*, uow: UnitOfWork, number: PhoneNumber) -> PhoneNumber:
+    """Adopt a pending number when Twilio holds it in that account, else fail it.
+
+    Raises the mapped ApiError (and changes nothing) when Twilio cannot be asked. Commits.
+    """
+    if number.status != NumberStatus.pending:
+        return number
+    scope = TenantScope(tenant_id=number.tenant_id, actor=SYSTEM)
+    remote = TwilioNumbers(await tenant_client(uow=uow, scope=scope, ensure=False))
+    found = await remote.find(number.e164, account_sid=number.account_sid)
+    await uow.session.refresh(number)
+    if number.status != NumberStatus.pending:
+        return number
+    if found is not None:
+        if number.managed and not is_wired(found, remote.wiring):
+            try:
+                found = await remote.wire(found.sid, account_sid=number.account_sid)
+            except ApiError as exc:  # reconciliation rewires it later
+                log.warning("adopted number not rewired", number_id=str(number.id), code=exc.code)
+        change = _activation(found)
+        action = "phone_number.adopted"
+    else:
+        change = not_completed(number.e164, number.account_sid)
+        action = "phone_number.purchase_failed"
+    lifecycle.apply(number, change)
+    record_audit(
+        uow=uow,
+        actor=SYSTEM,
+        action=action,
+        tenant_id=number.tenant_id,
+        target=number.id,
+        detail={"phone_number": number.e164, "twilio_sid": number.twilio_sid, "resolved": True},
+    )
+    await uow.commit()
+    log.info("pending number resolved", number_id=str(number.id), status=number.status)
+    return number
+
+
+# -- import ---------------------------------------------------------------------------------
+
+
+async def import_number(
+    *, uow: UnitOfWork, scope: TenantScope, data: NumberImport
+) -> tuple[PhoneNumber, bool]:
+    """Claim a number already in the tenant's account; returns (row, created)."""
+    e164 = normalize_e164(data.phone_number, country=data.country)
+    await guards.check_agent(uow, scope, data.agent_id)
+    await guards.require_active_tenant(uow, scope)
+    conn = await connections.get_connection(uow=uow, scope=scope)
+    if conn.model == "master" and not scope.actor.is_platform:
+        raise Forbidden(
+            "in the master account model numbers live in the platform's Twilio account: only a "
+            "platform key may import one into a tenant"
+        )
+    holder = await guards.holder(uow, e164)
+    if holder is not None and holder.tenant_id == scope.tenant_id:
+        return holder, False
+    await guards.check_quota(uow, scope)
+    tw = await tenant_client(uow=uow, scope=scope)
+    remote = TwilioNumbers(tw)
+    found = await remote.find(e164)
+    if found is None:
+        # Checked before the other tenants' numbers: nobody learns what another account holds.
+        raise NotFound(
+            f"{e164} in the Twilio account {tw.account_sid}",
+            code="phone_number_not_in_account",
+        )
+    if holder is not None:
+        raise OwnedElsewhere(f"{e164} belongs to another tenant")
+    number, created = await _claim(uow, scope, remote, data, e164, found)
+    if created:
+        await _wire_import(uow, remote, number, found)
+    return number, created
+
+
+async def _claim(
+    uow: UnitOfWork,
+    scope: TenantScope,
+    remote: TwilioNumbers,
+    data: NumberImport,
+    e164: str,
+    found: Any,
+) -> tuple[PhoneNumber, bool]:
+    """The imported number's row, written under the quota lock (or the tenant's, if it won)."""
+    number = await _new_row(
+        remote.tw,
+        e164,
+        NumberOrigin.imported,
+        agent_id=data.agent_id,
+        managed=data.manage_webhooks,
+        twilio_sid=found.sid,
+        capabilities=capabilities_of(found.capabilities),
+    )
+    if not data.manage_webhooks or is_wired(found, remote.wiring):
+        # Nothing to change at Twilio: the number is the tenant's from the start.
+        lifecycle.apply(number, _activation(found))
+    try:
+        async with named_lock(uow, f"numbers:{scope.tenant_id}"):
+            await guards.check_quota(uow, scope)
+            uow.repo(PhoneNumber, scope).add(number)
+            record_audit(
+                uow=uow,
+                actor=scope.actor,
+                action="phone_number.import",
+                tenant_id=scope.tenant_id,
+                target=number.id,
+                detail={
+                    "phone_number": e164,
+                    "twilio_sid": found.sid,
+                    "managed": data.manage_webhooks,
+                },
+            )
+            await uow.commit()
+    except IntegrityError:
+        await uow.rollback()
+        holder = await guards.holder(uow, e164)
+        if holder is not None and holder.tenant_id == scope.tenant_id:
+            return holder, False
+        raise OwnedElsewhere(f"{e164} belongs to another tenant") from None
+    return number, True
+
+
+async def _wire_import(
+    uow: UnitOfWork, remote: TwilioNumbers, number: PhoneNumber, found: Any
+) -> None:
+    """Point a managed import at callplane, then make it active (failed if Twilio refuses)."""
+    if number.status != NumberStatus.pending:
+        return
+    try:
+        found = await remote.wire(found.sid)
+    except ApiError as exc:
+        await uow.session.refresh(number)
+        lifecycle.apply(
+            number,
+            Change.fail(
+                code=exc.code, reason=f"could not wire the number to callplane: {exc.message}"
+            ),
+        )
+        await uow.commit()
+        raise
+    await uow.session.refresh(number)
+    lifecycle.apply(number, _activation(found))
+    await uow.commit()
