@@ -198,7 +198,7 @@ class TenantApp:
         from starlette.responses import JSONResponse
         from starlette.routing import Route
 
-        from callplane.gateway.signing import verify
+        from callplane.gateway.event_signature import verify
 
         async def events(request: Request) -> JSONResponse:
             body = await request.body()

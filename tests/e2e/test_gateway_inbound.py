@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 import pytest
 from sqlalchemy import select
 
-from callplane.gateway import signing
+from callplane.gateway import event_signature
 from callplane.tenants.models import Subscription
 from callplane.tenants.schemas import SubscriptionPut, TenantPatch
 from callplane.tenants.service import put_subscription, update_tenant
@@ -72,7 +72,7 @@ async def test_every_voice_mode_in_each_account_model(gw: GatewayKit, model: str
     # Every routed call reaches the tenant's app, signed with the agent's events secret.
     await gw.deliver(lambda: len(gw.app_sink.received) >= 4)
     for request in gw.app_sink.received:
-        assert signing.verify(secret, request.headers[signing.HEADER], request.content)
+        assert event_signature.verify(secret, request.headers[event_signature.HEADER], request.content)
     bodies = gw.app_sink.bodies(APP_URL)
     assert {b["type"] for b in bodies} == {"call.received"}
     assert {b["tenant_id"] for b in bodies} == {str(tenant.id)}
@@ -103,7 +103,7 @@ async def test_every_sms_mode_in_each_account_model(gw: GatewayKit, model: str) 
     assert forwarded[0]["type"] == "message.received"
     assert forwarded[0]["twilio"]["Body"] == "Hi there" and forwarded[0]["number"] == held.e164
     sms_request = next(r for r in gw.app_sink.received if str(r.url).endswith("/sms"))
-    assert signing.verify(secret, sms_request.headers[signing.HEADER], sms_request.content)
+    assert event_signature.verify(secret, sms_request.headers[event_signature.HEADER], sms_request.content)
 
     await gw.update_agent(tenant, agent_id, sms={"mode": "reply", "reply": "We'll call you back."})
     answer = await gw.inbound_sms(held.e164, "Second")

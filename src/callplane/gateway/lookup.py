@@ -33,7 +33,7 @@ from callplane.connections import service as connections
 from callplane.connections.models import Connection
 from callplane.gateway.batching import Batcher
 from callplane.gateway.models import Event
-from callplane.gateway.routing import CALL_KINDS, MESSAGE_KINDS, AgentRoute, NumberRoute, TrunkRoute
+from callplane.gateway.decision import CALL_KINDS, MESSAGE_KINDS, AgentRoute, NumberRoute, TrunkRoute
 from callplane.gateway.store import GatewayStore
 from callplane.log import get_logger
 from callplane.numbers.models import PhoneNumber

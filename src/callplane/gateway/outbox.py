@@ -27,7 +27,7 @@ from callplane.agents import service as agents
 from callplane.agents.models import Agent
 from callplane.db import rls
 from callplane.db.base import utcnow
-from callplane.gateway import signing
+from callplane.gateway import event_signature
 from callplane.gateway.models import OutboxMessage
 from callplane.log import get_logger
 from callplane.runtime import Runtime
@@ -227,7 +227,7 @@ class OutboxWorker:
         body = row.payload.encode()
         headers = {
             "Content-Type": "application/json",
-            signing.HEADER: signing.sign(secret, body),
+            event_signature.HEADER: event_signature.sign(secret, body),
             "Callplane-Event-Id": str(row.event_id),
             "Callplane-Delivery-Attempt": str(row.attempts),
         }

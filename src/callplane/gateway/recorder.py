@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from callplane.gateway.batching import Batcher
 from callplane.gateway.models import Event, OutboxMessage
-from callplane.gateway.routing import CALL_KINDS, CALL_STATE_RANK, MESSAGE_KINDS, MESSAGE_STATE_RANK
+from callplane.gateway.decision import CALL_KINDS, CALL_STATE_RANK, MESSAGE_KINDS, MESSAGE_STATE_RANK
 from callplane.gateway.store import GatewayStore
 from callplane.log import get_logger
 from callplane.runtime import Runtime

@@ -12,7 +12,7 @@ from callplane.connections.models import Connection
 from callplane.db.uow import UnitOfWork
 from callplane.gateway.lookup import route_from_row, route_select
 from callplane.gateway.models import Event
-from callplane.gateway.routing import Decision, NumberRoute, decide_sms, decide_voice
+from callplane.gateway.decision import Decision, NumberRoute, decide_sms, decide_voice
 from callplane.gateway.schemas import EventOut, ExplainAnswer, ExplainOut, ExplainStep
 from callplane.numbers.models import PhoneNumber
 from callplane.phone import try_normalize_e164

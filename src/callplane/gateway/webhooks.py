@@ -31,11 +31,11 @@ from callplane.connections.models import Connection
 from callplane.db import rls
 from callplane.db.base import utcnow
 from callplane.gateway import twiml
-from callplane.gateway.engine import Gateway, gateway_of
+from callplane.gateway.lifespan import Gateway, gateway_of
 from callplane.gateway.lookup import AccountAuth, CallRef
 from callplane.gateway.recorder import Advance, Draft, Recorded
-from callplane.gateway.routing import Decision, NumberRoute, decide_sms, decide_voice
-from callplane.gateway.signature import (
+from callplane.gateway.decision import Decision, NumberRoute, decide_sms, decide_voice
+from callplane.gateway.twilio_signature import (
     SIGNATURE_HEADER,
     SIGNATURE_SETTINGS_HEADER,
     FormParams,

@@ -26,7 +26,7 @@ from callplane.db.audit import record_audit
 from callplane.db.base import utcnow
 from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError, Conflict, NotFound, Unprocessable
-from callplane.gateway import routing
+from callplane.gateway import decision as routing
 from callplane.gateway.models import Event
 from callplane.log import get_logger
 from callplane.numbers.models import PhoneNumber

@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 import pytest
 
 from callplane.gateway import twiml
-from callplane.gateway.routing import AgentRoute, NumberRoute, TrunkRoute, decide_sms, decide_voice
+from callplane.gateway.decision import AgentRoute, NumberRoute, TrunkRoute, decide_sms, decide_voice
 from callplane.settings import Settings
 
 SETTINGS = Settings(public_base_url="https://cp.example.com", database_url="sqlite+aiosqlite://")
