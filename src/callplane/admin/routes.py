@@ -38,7 +38,7 @@ from callplane.admin.web import (
     writer,
 )
 from callplane.agents import service as agents
-from callplane.agents.schemas import AgentCreate, AgentPatch
+from callplane.agents.schemas import AgentCreate, AgentOut, AgentPatch
 from callplane.billing import service as lifecycle
 from callplane.connections import service as connections
 from callplane.connections.routes import connection_out
@@ -717,7 +717,7 @@ async def agents_page(request: Request, tid: uuid.UUID) -> Response:
         "tenant/agents.html",
         title="Agents",
         section="agents",
-        agents=[agents.agent_out(a) for a in rows],
+        agents=[AgentOut.from_model(a) for a in rows],
         by_agent=by_agent,
     )
 

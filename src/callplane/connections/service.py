@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 from twilio.base.exceptions import TwilioRestException
@@ -293,19 +292,6 @@ def credentials(uow: UnitOfWork, conn: Connection) -> TwilioCredentials:
     )
 
 
-def webhook_tokens(uow: UnitOfWork, conn: Connection) -> list[str]:
-    """Tokens that may sign this account's webhooks: the current one, then a recent previous one."""
-    if conn.model == "master":
-        return [_platform_credentials(uow).auth_token or ""]
-    tokens = [t for t in [unseal(uow, conn, "auth_token")] if t]
-    grace = timedelta(seconds=uow.runtime.settings.token_rotation_grace_seconds)
-    if conn.previous_auth_token and conn.token_rotated_at and utcnow() - conn.token_rotated_at < grace:
-        previous = unseal(uow, conn, "previous_auth_token")
-        if previous:
-            tokens.append(previous)
-    return tokens
-
-
 async def check_health(*, uow: UnitOfWork, scope: TenantScope) -> Connection:
     """Fetch the account once and record HEALTHY, DEGRADED, DOWN or NOT_CONFIGURED."""
     conn = await find_connection(uow=uow, scope=scope)
@@ -376,5 +362,4 @@ __all__ = [
     "ensure_account",
     "get_connection",
     "put_connection",
-    "webhook_tokens",
 ]

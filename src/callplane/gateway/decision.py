@@ -1,46 +1,17 @@
-"""What a call or message to a number is answered with: one pure decision, shared by the
-webhooks and by `explain` (so that what explain shows is exactly what Twilio would get)."""
+"""What a call or message to a number is answered with: one pure decision over the number's
+route, shared by the webhooks, outbound calls and `explain` (so that what explain shows is
+exactly what Twilio would get)."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any
 
 from callplane.gateway import twiml
 from callplane.settings import Settings
 from callplane.twilio.webhooks import WEBHOOK_PATHS, whisper_url
-
-# Call states in the order Twilio moves through them; the last rank is terminal.
-CALL_STATE_RANK: dict[str, int] = {
-    "queued": 0,
-    "initiated": 0,
-    "ringing": 1,
-    "in-progress": 2,
-    "answered": 2,
-    "completed": 3,
-    "busy": 3,
-    "failed": 3,
-    "no-answer": 3,
-    "canceled": 3,
-}
-# Message states: outbound queued < sending < sent < delivered|undelivered|failed < read.
-MESSAGE_STATE_RANK: dict[str, int] = {
-    "accepted": 0,
-    "scheduled": 0,
-    "queued": 1,
-    "sending": 2,
-    "receiving": 2,
-    "sent": 3,
-    "received": 4,
-    "delivered": 4,
-    "undelivered": 4,
-    "failed": 4,
-    "canceled": 4,
-    "read": 5,
-}
-CALL_KINDS = ("voice", "outbound_call")
-MESSAGE_KINDS = ("sms", "outbound_sms")
 
 # Stream parameters callplane always sends; an agent's own parameters cannot override them.
 RESERVED_STREAM_PARAMETERS = ("tenant_id", "agent_id", "number", "from")
@@ -71,6 +42,27 @@ class AgentRoute:
     sms_reply: str | None
     events_url: str | None
     events_secret: str | None  # ciphertext; only the outbox worker opens it
+
+    @classmethod
+    def from_agent(cls, agent: Any, *, prefix: str = "") -> AgentRoute:
+        """The routing fields of an agent: an `Agent` row, or a result row that carries them as
+        columns named `prefix` + the attribute name (`gateway.queries.route_select`)."""
+        route = cls(*_agent_getter(prefix)(agent))
+        route.stream_parameters = route.stream_parameters or {}
+        route.record = bool(route.record)
+        return route
+
+
+# The agent's attributes an AgentRoute copies, in field order (names as in `Agent`).
+AGENT_ROUTE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(AgentRoute))
+_AGENT_GETTERS: dict[str, attrgetter[Any]] = {}
+
+
+def _agent_getter(prefix: str) -> attrgetter[Any]:
+    getter = _AGENT_GETTERS.get(prefix)
+    if getter is None:
+        getter = _AGENT_GETTERS[prefix] = attrgetter(*(prefix + f for f in AGENT_ROUTE_FIELDS))
+    return getter
 
 
 @dataclass(slots=True)

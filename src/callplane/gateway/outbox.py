@@ -28,7 +28,7 @@ from callplane.agents.models import Agent
 from callplane.db import rls
 from callplane.db.base import utcnow
 from callplane.gateway import event_signature
-from callplane.gateway.models import OutboxMessage
+from callplane.gateway.events import OUTBOX
 from callplane.log import get_logger
 from callplane.runtime import Runtime
 
@@ -54,7 +54,7 @@ class DeliveryPolicy:
 
     def backoff(self, attempts: int) -> float:
         """Seconds to wait after the `attempts`-th failure (with +-20% jitter)."""
-        delay = min(self.max_backoff, self.base_backoff * (2 ** max(0, attempts - 1)))
+        delay = min(self.max_backoff, self.base_backoff * (2.0 ** max(0, attempts - 1)))
         return delay * random.uniform(0.8, 1.2)
 
 
@@ -172,7 +172,7 @@ class OutboxWorker:
 
     async def _claim(self) -> list[_Claimed]:
         now = utcnow()
-        table = OutboxMessage.__table__
+        table = OUTBOX
         c = table.c
         due = (c.delivered_at.is_(None), c.failed_at.is_(None), c.next_attempt_at <= now)
         lease = uuid.uuid4().hex
@@ -212,7 +212,7 @@ class OutboxWorker:
             rows = (await uow.session.execute(select(Agent).where(Agent.id.in_(ids)))).scalars()
             for agent in rows:
                 try:
-                    found[agent.id] = agents.events_secret(uow, agent)
+                    found[agent.id] = agents.events_secret(self.runtime.secrets, agent)
                 except Exception as exc:  # noqa: BLE001 - a broken secret fails its rows only
                     log.error("cannot open an agent's events secret", agent_id=str(agent.id),
                               error=type(exc).__name__)
@@ -243,7 +243,7 @@ class OutboxWorker:
 
     async def _settle(self, outcomes: list[tuple[_Claimed, int | None, str | None]]) -> None:
         now = utcnow()
-        table = OutboxMessage.__table__
+        table = OUTBOX
         c = table.c
         async with self.runtime.engine.begin() as conn:
             await rls.apply(conn, rls.PLATFORM_SCOPE)

@@ -11,30 +11,25 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import re
 import time
 import uuid
 from collections.abc import Awaitable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from prometheus_client import Counter, Histogram
-from sqlalchemy import outerjoin, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from callplane.agents.models import Agent
-from callplane.connections.models import Connection
-from callplane.db import rls
-from callplane.db.base import utcnow
-from callplane.gateway import twiml
+from callplane.gateway import events, twiml
+from callplane.gateway.decision import NumberRoute, decide_sms, decide_voice
 from callplane.gateway.lifespan import Gateway, gateway_of
 from callplane.gateway.lookup import AccountAuth, CallRef
 from callplane.gateway.recorder import Advance, Draft, Recorded
-from callplane.gateway.decision import Decision, NumberRoute, decide_sms, decide_voice
 from callplane.gateway.twilio_signature import (
     SIGNATURE_HEADER,
     SIGNATURE_SETTINGS_HEADER,
@@ -112,19 +107,6 @@ def _normalized(raw: str) -> str | None:
     return try_normalize_e164(raw)
 
 
-def _cut(value: str | None, size: int) -> str | None:
-    return value[:size] if value else value
-
-
-def _idempotency_token(request: Request) -> str | None:
-    token = request.headers.get(IDEMPOTENCY_HEADER)
-    if not token:
-        return None
-    token = token.strip()
-    # The column holds 255 characters; a longer token is kept as its digest (still unique).
-    return token if len(token) <= 255 else "sha256:" + hashlib.sha256(token.encode()).hexdigest()
-
-
 # -- steps 1 to 3 ---------------------------------------------------------------------------
 
 
@@ -171,10 +153,10 @@ async def _lookup(read: Awaitable[T]) -> T:
 
 
 def _raw_path(request: Request) -> str:
-    raw = request.scope.get("raw_path")
+    raw: bytes | None = request.scope.get("raw_path")
     if raw:
         return raw.decode("latin-1")
-    return request.scope.get("root_path", "") + request.scope["path"]
+    return str(request.scope.get("root_path", "")) + str(request.scope["path"])
 
 
 async def authenticate(
@@ -233,81 +215,6 @@ async def authenticate(
 # -- steps 4 and 5 --------------------------------------------------------------------------
 
 
-def _event(
-    *,
-    kind: str,
-    request: Request,
-    fields: FormParams,
-    account_sid: str,
-    sid: str | None,
-    decision: str,
-    state: str | None,
-    tenant_id: uuid.UUID | None,
-    number_id: uuid.UUID | None,
-    agent_id: uuid.UUID | None,
-    detail: dict[str, Any],
-) -> dict[str, Any]:
-    # Every key, always: the writer inserts many events in one statement.
-    return {
-        "tenant_id": tenant_id,
-        "kind": kind,
-        "sid": _cut(sid, 34),
-        "account_sid": account_sid,
-        "from_number": _cut(fields.get("From"), 32),
-        "to_number": _cut(fields.get("To"), 32),
-        "number_id": number_id,
-        "agent_id": agent_id,
-        "decision": decision,
-        "state": _cut(state, 32),
-        "idempotency_token": _idempotency_token(request),
-        "detail": detail,
-        "received_at": utcnow(),
-    }
-
-
-def _payload(
-    event_id: uuid.UUID, event: dict[str, Any], event_type: str, number: str | None,
-    fields: FormParams, reason: str | None,
-) -> str:
-    return json.dumps(
-        {
-            "id": str(event_id),
-            "type": event_type,
-            "created_at": event["received_at"].isoformat(),
-            "tenant_id": str(event["tenant_id"]) if event["tenant_id"] else None,
-            "agent_id": str(event["agent_id"]) if event["agent_id"] else None,
-            "number_id": str(event["number_id"]) if event["number_id"] else None,
-            "number": number,
-            "account_sid": event["account_sid"],
-            "sid": event["sid"],
-            "from": fields.get("From"),
-            "to": fields.get("To"),
-            "state": event["state"],
-            "decision": event["decision"],
-            "reason": reason,
-            "twilio": dict(fields),
-        },
-        separators=(",", ":"),
-    )
-
-
-def _outbox_row(draft: Draft, *, url: str, purpose: str, agent_id: uuid.UUID, tenant_id: uuid.UUID,
-                payload: str) -> dict[str, Any]:
-    now = draft.event["received_at"]
-    return {
-        "id": uuid.uuid4(),
-        "tenant_id": tenant_id,
-        "event_id": draft.id,
-        "agent_id": agent_id,
-        "url": url,
-        "payload": payload,
-        "purpose": purpose,
-        "attempts": 0,
-        "next_attempt_at": now,
-        "created_at": now,
-    }
-
-
 async def _record(gateway: Gateway, draft: Draft, kind: str) -> Recorded | None:
     """Record and wait for the commit; None when the database failed or was too slow."""
     try:
@@ -316,31 +223,10 @@ async def _record(gateway: Gateway, draft: Draft, kind: str) -> Recorded | None:
     except TimeoutError:
         log.error("event not committed in time", kind=kind, sid=draft.event.get("sid"))
     except Exception as exc:  # noqa: BLE001 - the caller still gets an answer
-        log.error("event not recorded", kind=kind, sid=draft.event.get("sid"),
-                  error=type(exc).__name__)
-    return None
-
-
-def _routed_outbox(
-    draft: Draft, route: NumberRoute | None, decision: Decision, event_type: str,
-    fields: FormParams,
-) -> None:
-    if route is None or route.agent is None or decision.outcome != "routed":
-        return
-    agent = route.agent
-    urls: list[tuple[str, str]] = []
-    if decision.forward_to_url:
-        urls.append((decision.forward_to_url, "sms"))
-    if agent.events_url and agent.events_url != decision.forward_to_url:
-        urls.append((agent.events_url, "events"))
-    if not urls:
-        return
-    payload = _payload(draft.id, draft.event, event_type, route.e164, fields, decision.reason)
-    for url, purpose in urls:
-        draft.outbox.append(
-            _outbox_row(draft, url=url, purpose=purpose, agent_id=agent.id,
-                        tenant_id=route.tenant_id, payload=payload)
+        log.error(
+            "event not recorded", kind=kind, sid=draft.event.get("sid"), error=type(exc).__name__
         )
+    return None
 
 
 async def voice(request: Request) -> Response:
@@ -368,10 +254,8 @@ async def _handle(request: Request, kind: str) -> Response:
     gateway = gateway_of(request.app)
     try:
         fields, auth, to, route = await authenticate(gateway, request, kind)
-        if kind == "voice":
-            response, outcome = await _voice(gateway, request, fields, auth, to, route)
-        elif kind == "sms":
-            response, outcome = await _sms(gateway, request, fields, auth, to, route)
+        if kind in ("voice", "sms"):
+            response, outcome = await _inbound(gateway, request, kind, fields, auth, to, route)
         else:
             response, outcome = await _CALLBACKS[kind](gateway, request, fields, auth)
     except Refusal as refusal:
@@ -382,99 +266,136 @@ async def _handle(request: Request, kind: str) -> Response:
     return response
 
 
-async def _voice(
-    gateway: Gateway, request: Request, fields: FormParams, auth: AccountAuth,
-    to: str | None, route: NumberRoute | None,
+async def _inbound(
+    gateway: Gateway,
+    request: Request,
+    kind: str,
+    fields: FormParams,
+    auth: AccountAuth,
+    to: str | None,
+    route: NumberRoute | None,
 ) -> tuple[Response, str]:
-    decision = decide_voice(route, settings=gateway.settings, caller=fields.get("From"), to_e164=to)
-    agent = route.agent if route else None
-    draft = Draft(
-        _event(
-            kind="voice", request=request, fields=fields, account_sid=auth.account_sid,
-            sid=fields.get("CallSid"), decision=decision.outcome, state=fields.get("CallStatus"),
-            tenant_id=route.tenant_id if route else None,
-            number_id=route.number_id if route else None,
-            agent_id=agent.id if agent else None,
-            detail={"reason": decision.reason, "mode": decision.mode,
-                    "direction": fields.get("Direction")},
+    """A call or a message to one of the numbers: the decision's TwiML, once recorded."""
+    if kind == "voice":
+        decision = decide_voice(
+            route, settings=gateway.settings, caller=fields.get("From"), to_e164=to
         )
+        sid, state, event_type = fields.get("CallSid"), fields.get("CallStatus"), "call.received"
+        detail = {"direction": fields.get("Direction")}
+    else:
+        decision = decide_sms(route, to_e164=to)
+        sid = fields.get("MessageSid") or fields.get("SmsSid")
+        state, event_type = fields.get("SmsStatus") or "received", "message.received"
+        detail = {"body": fields.get("Body"), "num_media": fields.get("NumMedia")}
+    agent = route.agent if route else None
+    event = events.event_row(
+        kind=kind,
+        fields=fields,
+        account_sid=auth.account_sid,
+        sid=sid,
+        decision=decision.outcome,
+        state=state,
+        idempotency_token=events.idempotency_key(request.headers.get(IDEMPOTENCY_HEADER)),
+        tenant_id=route.tenant_id if route else None,
+        number_id=route.number_id if route else None,
+        agent_id=agent.id if agent else None,
+        detail={"reason": decision.reason, "mode": decision.mode, **detail},
     )
-    _routed_outbox(draft, route, decision, "call.received", fields)
-    recorded = await _record(gateway, draft, "voice")
+    draft = Draft(event)
+    if route is not None and agent is not None:
+        draft.outbox = events.outbox_rows(
+            event,
+            events.routed_deliveries(route, decision),
+            agent_id=agent.id,
+            tenant_id=route.tenant_id,
+            event_type=event_type,
+            fields=fields,
+            number=route.e164,
+            reason=decision.reason,
+        )
+    recorded = await _record(gateway, draft, kind)
     outcome = decision.outcome if recorded is None or recorded.new else "duplicate"
     return Response(decision.twiml, media_type=XML), outcome
 
 
-async def _sms(
-    gateway: Gateway, request: Request, fields: FormParams, auth: AccountAuth,
-    to: str | None, route: NumberRoute | None,
-) -> tuple[Response, str]:
-    decision = decide_sms(route, to_e164=to)
-    agent = route.agent if route else None
-    draft = Draft(
-        _event(
-            kind="sms", request=request, fields=fields, account_sid=auth.account_sid,
-            sid=fields.get("MessageSid") or fields.get("SmsSid"), decision=decision.outcome,
-            state=fields.get("SmsStatus") or "received",
-            tenant_id=route.tenant_id if route else None,
-            number_id=route.number_id if route else None,
-            agent_id=agent.id if agent else None,
-            detail={"reason": decision.reason, "mode": decision.mode,
-                    "body": fields.get("Body"), "num_media": fields.get("NumMedia")},
-        )
-    )
-    _routed_outbox(draft, route, decision, "message.received", fields)
-    recorded = await _record(gateway, draft, "sms")
-    outcome = decision.outcome if recorded is None or recorded.new else "duplicate"
-    return Response(decision.twiml, media_type=XML), outcome
+@dataclass(frozen=True, slots=True)
+class _Owner:
+    """Whose call (or message) a callback is about, and where its events go."""
+
+    tenant_id: uuid.UUID | None = None
+    number_id: uuid.UUID | None = None
+    agent_id: uuid.UUID | None = None
+    decision: str = "unrouted"
+    events_url: str | None = None
 
 
-async def _owner(
-    gateway: Gateway, account_sid: str, sid: str, fields: FormParams
-) -> tuple[CallRef | None, NumberRoute | None]:
+async def _owner(gateway: Gateway, account_sid: str, sid: str, fields: FormParams) -> _Owner:
     """The call or message a callback is about; else the number it involves, in this account."""
     ref = await _lookup(gateway.lookup.call(account_sid, sid))
     if ref is not None:
-        return ref, None
+        return _owner_of_call(ref)
     for field_name in ("To", "From"):  # inbound: our number is To; outbound: From
         e164 = normalized(fields.get(field_name))
         if e164:
             route = await _lookup(gateway.lookup.number(account_sid, e164))
             if route is not None:
-                return None, route
-    return None, None
+                agent = route.agent
+                return _Owner(
+                    tenant_id=route.tenant_id,
+                    number_id=route.number_id,
+                    agent_id=agent.id if agent else None,
+                    decision="routed" if agent else "unrouted",
+                    events_url=agent.events_url if agent else None,
+                )
+    return _Owner()
+
+
+def _owner_of_call(ref: CallRef) -> _Owner:
+    return _Owner(
+        tenant_id=ref.tenant_id,
+        number_id=ref.number_id,
+        agent_id=ref.agent_id,
+        decision=ref.decision if ref.tenant_id else "unrouted",
+        events_url=ref.events_url,
+    )
 
 
 async def _callback(
-    gateway: Gateway, request: Request, fields: FormParams, auth: AccountAuth, kind: str,
-    *, sid: str, state: str, advance: Advance | None, event_type: str, detail: dict[str, Any],
+    gateway: Gateway,
+    request: Request,
+    fields: FormParams,
+    auth: AccountAuth,
+    kind: str,
+    *,
+    sid: str,
+    state: str,
+    advance: Advance | None,
+    event_type: str,
+    detail: dict[str, Any],
 ) -> tuple[Response, str]:
-    ref, route = await _owner(gateway, auth.account_sid, sid, fields)
-    if ref is not None:
-        tenant_id, number_id, agent_id = ref.tenant_id, ref.number_id, ref.agent_id
-        decision = ref.decision if ref.tenant_id else "unrouted"
-        events_url = ref.events_url
-    elif route is not None:
-        tenant_id, number_id = route.tenant_id, route.number_id
-        agent_id = route.agent.id if route.agent else None
-        decision = "routed" if route.agent else "unrouted"
-        events_url = route.agent.events_url if route.agent else None
-    else:
-        tenant_id = number_id = agent_id = events_url = None
-        decision = "unrouted"
-    draft = Draft(
-        _event(
-            kind=kind, request=request, fields=fields, account_sid=auth.account_sid, sid=sid,
-            decision=decision, state=state, tenant_id=tenant_id, number_id=number_id,
-            agent_id=agent_id, detail=detail,
-        ),
-        advance=advance,
+    owner = await _owner(gateway, auth.account_sid, sid, fields)
+    event = events.event_row(
+        kind=kind,
+        fields=fields,
+        account_sid=auth.account_sid,
+        sid=sid,
+        decision=owner.decision,
+        state=state,
+        idempotency_token=events.idempotency_key(request.headers.get(IDEMPOTENCY_HEADER)),
+        tenant_id=owner.tenant_id,
+        number_id=owner.number_id,
+        agent_id=owner.agent_id,
+        detail=detail,
     )
-    if tenant_id and agent_id and events_url and decision != "rejected":
-        payload = _payload(draft.id, draft.event, event_type, None, fields, None)
-        draft.outbox.append(
-            _outbox_row(draft, url=events_url, purpose="events", agent_id=agent_id,
-                        tenant_id=tenant_id, payload=payload)
+    draft = Draft(event, advance=advance)
+    if owner.tenant_id and owner.agent_id and owner.events_url and owner.decision != "rejected":
+        draft.outbox = events.outbox_rows(
+            event,
+            [(owner.events_url, "events")],
+            agent_id=owner.agent_id,
+            tenant_id=owner.tenant_id,
+            event_type=event_type,
+            fields=fields,
         )
     recorded = await _record(gateway, draft, kind)
     if recorded is None:
@@ -543,35 +464,22 @@ async def whisper(request: Request) -> Response:
     gateway = gateway_of(request.app)
     try:
         _, auth, _, _ = await authenticate(gateway, request, "whisper")
+        agent_id = _uuid(request.query_params.get("agent"))
+        text = None
+        if agent_id is not None:
+            text = await _lookup(gateway.lookup.whisper(agent_id, auth.account_sid))
     except Refusal as refusal:
         _count("whisper", "refused")
         return refusal.response()
-    try:
-        agent_id = uuid.UUID(request.query_params.get("agent", ""))
-    except ValueError:
-        _count("whisper", "unrouted")
-        return Response(twiml.empty_voice(), media_type=XML)
-    async with gateway.runtime.engine.connect() as conn:
-        # Platform scope: the agent's tenant is what this read finds out (checked below against
-        # the signing account).
-        await rls.apply(conn, rls.PLATFORM_SCOPE)
-        row = (
-            await conn.execute(
-                select(Agent.whisper, Agent.tenant_id, Connection.account_sid, Connection.model)
-                .select_from(
-                    outerjoin(Agent, Connection, Connection.tenant_id == Agent.tenant_id)
-                )
-                .where(Agent.id == agent_id)
-            )
-        ).first()
-    platform = gateway.runtime.twilio.platform_credentials
-    if row is None or not row.whisper:
-        _count("whisper", "unrouted")
-        return Response(twiml.empty_voice(), media_type=XML)
-    account = row.account_sid if row.account_sid else (platform.account_sid if platform else None)
-    if account != auth.account_sid:
-        # Another account's agent: its whisper text is none of this caller's business.
+    if text is None:
         _count("whisper", "unrouted")
         return Response(twiml.empty_voice(), media_type=XML)
     _count("whisper", "routed")
-    return Response(twiml.whisper(row.whisper), media_type=XML)
+    return Response(twiml.whisper(text), media_type=XML)
+
+
+def _uuid(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value or "")
+    except ValueError:
+        return None

@@ -264,28 +264,6 @@ async def send_message(
     return event, True
 
 
-def _agent_route(agent: Agent) -> routing.AgentRoute:
-    return routing.AgentRoute(
-        id=agent.id,
-        tenant_id=agent.tenant_id,
-        name=agent.name,
-        voice_mode=agent.voice_mode,
-        stream_url=agent.stream_url,
-        stream_parameters=agent.stream_parameters or {},
-        sip_uri=agent.sip_uri,
-        forward_to=agent.forward_to,
-        caller_id=agent.caller_id,
-        whisper=agent.whisper,
-        greeting=agent.greeting,
-        record=agent.record,
-        sms_mode=agent.sms_mode,
-        sms_url=agent.sms_url,
-        sms_reply=agent.sms_reply,
-        events_url=agent.events_url,
-        events_secret=agent.events_secret,
-    )
-
-
 async def start_call(
     *,
     uow: UnitOfWork,
@@ -318,7 +296,7 @@ async def start_call(
         managed=number.managed,
         tenant_status="active",
         subscription_status=None,
-        agent=_agent_route(agent),
+        agent=routing.AgentRoute.from_agent(agent),
         trunk=None,
     )
     decision = routing.decide_voice(
