@@ -59,7 +59,7 @@ from callplane.tenants import service as tenants
 from callplane.tenants.schemas import SubscriptionPut, TenantCreate
 from callplane.trunks import service as trunks
 from callplane.trunks.models import Trunk
-from callplane.trunks.routes import trunk_out
+from callplane.trunks.schemas import TrunkOut
 
 log = get_logger(__name__)
 
@@ -864,7 +864,7 @@ async def _trunk_page(
 ) -> HTMLResponse:
     uow, scope = page.ctx.uow, page.scope
     try:
-        trunk = trunk_out(await trunks.get_trunk(uow=uow, scope=scope))
+        trunk = TrunkOut.from_result(await trunks.get_trunk(uow=uow, scope=scope))
     except NotFound:
         trunk = None
     held, _ = await numbers.list_numbers(
