@@ -152,7 +152,7 @@ def test_sms_modes() -> None:
 
 
 def test_to_normalisation_is_memoised_but_never_for_big_inputs() -> None:
-    from callplane.gateway.webhooks import _normalized, normalized
+    from callplane.gateway.intake import _normalized, normalized
 
     assert normalized("+1 (415) 555-0100") == "+14155550100"
     assert normalized("+14155550100") == "+14155550100"

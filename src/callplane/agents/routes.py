@@ -24,7 +24,10 @@ async def create_agent(body: AgentCreate, scope: AdminScope, uow: UoW) -> AgentO
 
 @router.get("/agents", response_model=ListOf[AgentOut])
 async def list_agents(
-    scope: Scope, uow: UoW, cursor: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50
+    scope: Scope,
+    uow: UoW,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> object:
     """The tenant's agents."""
     rows, next_cursor = await service.list_agents(uow=uow, scope=scope, cursor=cursor, limit=limit)

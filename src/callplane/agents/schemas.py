@@ -37,7 +37,9 @@ class VoiceIn(StrictModel):
 
     @model_validator(mode="after")
     def _mode_fields(self) -> VoiceIn:
-        required = {"stream": "stream_url", "sip": "sip_uri", "forward": "forward_to"}.get(self.mode)
+        required = {"stream": "stream_url", "sip": "sip_uri", "forward": "forward_to"}.get(
+            self.mode
+        )
         if required and not getattr(self, required):
             raise ValueError(f"voice mode {self.mode!r} needs {required}")
         return self

@@ -45,7 +45,9 @@ def events_secret(secrets: SecretOpener, agent: Agent) -> str | None:
     return secrets.open(agent.events_secret, tenant_id=agent.tenant_id, field=SECRET_FIELD)
 
 
-async def create_agent(*, uow: UnitOfWork, scope: TenantScope, data: AgentCreate) -> tuple[Agent, str]:
+async def create_agent(
+    *, uow: UnitOfWork, scope: TenantScope, data: AgentCreate
+) -> tuple[Agent, str]:
     """Create an agent; returns it with its events signing secret (shown once)."""
     agent = uow.repo(Agent, scope).add(Agent(id=uuid.uuid4(), name=data.name))
     _apply_voice(agent, data.voice)
@@ -53,7 +55,11 @@ async def create_agent(*, uow: UnitOfWork, scope: TenantScope, data: AgentCreate
     agent.events_url = data.events_url
     secret = _new_secret(uow.runtime.secrets, agent)
     record_audit(
-        uow=uow, actor=scope.actor, action="agent.create", tenant_id=scope.tenant_id, target=agent.id,
+        uow=uow,
+        actor=scope.actor,
+        action="agent.create",
+        tenant_id=scope.tenant_id,
+        target=agent.id,
         detail={"name": data.name, "voice_mode": data.voice.mode, "sms_mode": data.sms.mode},
     )
     await uow.commit()
@@ -87,7 +93,11 @@ async def update_agent(
         agent.events_url = data.events_url
     secret = _new_secret(uow.runtime.secrets, agent) if data.rotate_events_secret else None
     record_audit(
-        uow=uow, actor=scope.actor, action="agent.update", tenant_id=scope.tenant_id, target=agent.id,
+        uow=uow,
+        actor=scope.actor,
+        action="agent.update",
+        tenant_id=scope.tenant_id,
+        target=agent.id,
         detail={"fields": sorted(data.model_fields_set)},
     )
     await uow.commit()
@@ -99,6 +109,10 @@ async def delete_agent(*, uow: UnitOfWork, scope: TenantScope, agent_id: uuid.UU
     repo = uow.repo(Agent, scope)
     await repo.delete(await repo.get(agent_id))
     record_audit(
-        uow=uow, actor=scope.actor, action="agent.delete", tenant_id=scope.tenant_id, target=agent_id
+        uow=uow,
+        actor=scope.actor,
+        action="agent.delete",
+        tenant_id=scope.tenant_id,
+        target=agent_id,
     )
     await uow.commit()

@@ -55,4 +55,6 @@ def webhook_tokens(
 
 def _open(secrets: SecretOpener, conn: StoredTokens, column: str) -> str | None:
     # The field is the column's associated data, as `connections.service.seal` wrote it.
-    return secrets.open(getattr(conn, column), tenant_id=conn.tenant_id, field=f"connections.{column}")
+    return secrets.open(
+        getattr(conn, column), tenant_id=conn.tenant_id, field=f"connections.{column}"
+    )

@@ -112,7 +112,10 @@ def event_row(
 
 
 def payload(
-    event: dict[str, Any], event_type: str, number: str | None, fields: FormParams,
+    event: dict[str, Any],
+    event_type: str,
+    number: str | None,
+    fields: FormParams,
     reason: str | None,
 ) -> str:
     """The JSON body a tenant's app receives for an event."""
@@ -180,9 +183,7 @@ def outbox_rows(
     ]
 
 
-def routed_deliveries(
-    route: NumberRoute | None, decision: Decision
-) -> list[tuple[str, str]]:
+def routed_deliveries(route: NumberRoute | None, decision: Decision) -> list[tuple[str, str]]:
     """(url, purpose) for a routed call or message: the agent's SMS webhook, its events URL."""
     if route is None or route.agent is None or decision.outcome != "routed":
         return []

@@ -41,13 +41,10 @@ ROUTE_CACHE_SIZE = 20_000
 
 @dataclass(frozen=True, slots=True)
 class AccountAuth:
-    """An account the gateway knows: the tokens that may sign its webhooks, and who uses it."""
+    """An account the gateway knows: the tokens that may sign its webhooks."""
 
     account_sid: str
     tokens: tuple[str, ...]
-    tenant_ids: tuple[uuid.UUID, ...]
-    models: tuple[str, ...]
-    platform: bool
     # When the token list changes by itself (a previous token's grace period ends).
     valid_until: float = float("inf")
     # False: only the called number's tenant's connection was read; when its tokens do not
@@ -136,11 +133,9 @@ def _now() -> float:
 
 @dataclass
 class _AccountTokens:
-    """An account's tokens and users, as they are gathered."""
+    """An account's tokens, as they are gathered."""
 
     tokens: list[str] = field(default_factory=list)
-    tenants: list[uuid.UUID] = field(default_factory=list)
-    models: list[str] = field(default_factory=list)
     until: float = float("inf")
 
     def add_tokens(self, tokens: list[str]) -> None:
@@ -149,15 +144,10 @@ class _AccountTokens:
             if token and token not in self.tokens:
                 self.tokens.append(token)
 
-    def auth(self, account_sid: str, *, platform: bool) -> AccountAuth:
+    def auth(self, account_sid: str) -> AccountAuth:
         """What the webhooks check."""
         return AccountAuth(
-            account_sid=account_sid,
-            tokens=tuple(self.tokens),
-            tenant_ids=tuple(self.tenants),
-            models=tuple(self.models),
-            platform=platform,
-            valid_until=self.until,
+            account_sid=account_sid, tokens=tuple(self.tokens), valid_until=self.until
         )
 
 
@@ -322,13 +312,10 @@ class Lookup:
                 grace_end = (row.token_rotated_at + self.grace).timestamp()
                 if grace_end > _now():
                     entry.until = min(entry.until, grace_end)
-            entry.tenants.append(row.tenant_id)
-            entry.models.append(row.model)
-        platform_sid = platform.account_sid if platform is not None else None
-        return {sid: v.auth(sid, platform=sid == platform_sid) for sid, v in found.items()}
+        return {sid: v.auth(sid) for sid, v in found.items()}
 
     def _platform_tokens(self, token: str) -> _AccountTokens:
-        entry = _AccountTokens(tokens=[token], models=["master"])
+        entry = _AccountTokens(tokens=[token])
         previous = self.twilio.platform_previous_token(datetime.fromtimestamp(_now(), UTC))
         if previous is not None:
             entry.tokens.append(previous[0])

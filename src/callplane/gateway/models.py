@@ -77,7 +77,9 @@ class OutboxMessage(IdMixin, Base):
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
     failed_at: Mapped[datetime | None] = mapped_column(default=None)
     lease: Mapped[str | None] = mapped_column(String(32), default=None)
-    purpose: Mapped[str] = mapped_column(String(16), default="events", server_default="events")  # events|sms
+    purpose: Mapped[str] = mapped_column(
+        String(16), default="events", server_default="events"
+    )  # events|sms
     last_status: Mapped[int | None] = mapped_column(Integer, default=None)
     last_error: Mapped[str | None] = mapped_column(String(500), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

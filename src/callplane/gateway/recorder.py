@@ -224,7 +224,8 @@ class EventWriter:
                 except Exception as one_exc:
                     log.error(
                         "event could not be recorded",
-                        kind=draft.event.get("kind"), sid=draft.event.get("sid"),
+                        kind=draft.event.get("kind"),
+                        sid=draft.event.get("sid"),
                         error=type(one_exc).__name__,
                     )
                     if len(drafts) == 1:
@@ -263,7 +264,9 @@ class EventWriter:
                 continue
             log.warning(
                 "event recorded without a row deleted meanwhile",
-                kind=draft.event.get("kind"), sid=draft.event.get("sid"), reason=step,
+                kind=draft.event.get("kind"),
+                sid=draft.event.get("sid"),
+                reason=step,
             )
             return recorded
         return await self._write([draft])

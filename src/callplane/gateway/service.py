@@ -78,13 +78,17 @@ async def explain(*, uow: UnitOfWork, to: str, account_sid: str | None = None) -
     steps = _Steps()
     e164 = try_normalize_e164(to)
     steps.add(
-        "number_format", e164 is not None,
+        "number_format",
+        e164 is not None,
         f"{to!r} is {e164}" if e164 else f"{to!r} is not a valid phone number (E.164 expected)",
-        input=to, e164=e164,
+        input=to,
+        e164=e164,
     )
     held: list[Any] = []
     if e164:
-        held = list((await uow.session.execute(route_select().where(PhoneNumber.e164 == e164))).all())
+        held = list(
+            (await uow.session.execute(route_select().where(PhoneNumber.e164 == e164))).all()
+        )
     owner = held[0] if held else None
     if account_sid is None:
         account_sid = _account_given_step(steps, owner, signing.platform)
@@ -98,9 +102,11 @@ async def explain(*, uow: UnitOfWork, to: str, account_sid: str | None = None) -
         _route_steps(steps, route)
     voice, sms = _answers(route, e164, settings) if account_ok else (REFUSED, REFUSED)
     steps.add(
-        "decision", voice.outcome == "routed",
+        "decision",
+        voice.outcome == "routed",
         f"calls: {voice.outcome} ({voice.explanation}); messages: {sms.outcome} ({sms.explanation})",
-        voice=voice.outcome, sms=sms.outcome,
+        voice=voice.outcome,
+        sms=sms.outcome,
     )
     return ExplainOut(
         to=to,
@@ -140,16 +146,23 @@ def _account_given_step(
     """Step "account_given": the account assumed when none was given."""
     if owner is not None:
         account_sid: str | None = owner.account_sid
-        steps.add("account_given", True,
-                  f"no account given: the number's own account {account_sid} is assumed",
-                  account_sid=account_sid)
+        steps.add(
+            "account_given",
+            True,
+            f"no account given: the number's own account {account_sid} is assumed",
+            account_sid=account_sid,
+        )
         return account_sid
     account_sid = platform.account_sid if platform else None
-    steps.add("account_given", account_sid is not None,
-              "no account given and no tenant holds the number: the platform account "
-              f"{account_sid} is assumed" if account_sid else
-              "no account given, no tenant holds the number and no platform account is set",
-              account_sid=account_sid)
+    steps.add(
+        "account_given",
+        account_sid is not None,
+        "no account given and no tenant holds the number: the platform account "
+        f"{account_sid} is assumed"
+        if account_sid
+        else "no account given, no tenant holds the number and no platform account is set",
+        account_sid=account_sid,
+    )
     return account_sid
 
 
@@ -173,8 +186,14 @@ async def _account_step(
     usable = [c for c, _ in conns if c.status != "closed"]
     is_platform = signing.is_platform(account_sid)
     known = is_platform or bool(usable)
-    steps.add("account", known, _account_summary(account_sid, is_platform, users),
-              account_sid=account_sid, platform=is_platform, connections=users)
+    steps.add(
+        "account",
+        known,
+        _account_summary(account_sid, is_platform, users),
+        account_sid=account_sid,
+        platform=is_platform,
+        connections=users,
+    )
     return known and _signature_step(steps, usable, is_platform, signing)
 
 
@@ -209,8 +228,12 @@ def _signature_step(
         try:
             found = webhook_tokens(conn, secrets=signing.secrets, grace=signing.grace)
         except Exception:  # noqa: BLE001 - explained, not raised
-            steps.add("signature", False, f"the stored token of tenant {conn.tenant_id} cannot be "
-                      "decrypted (encryption key missing?): its webhooks would be refused")
+            steps.add(
+                "signature",
+                False,
+                f"the stored token of tenant {conn.tenant_id} cannot be "
+                "decrypted (encryption key missing?): its webhooks would be refused",
+            )
             return False
         tokens += len(found)
         if len(found) > 1 and conn.token_rotated_at:
@@ -224,8 +247,14 @@ def _signature_step(
         summary += f"; a previous token is accepted until {grace_until}"
     elif previous is not None:  # a previous platform token without an end
         summary += "; the previous platform token is accepted until it is removed from settings"
-    steps.add("signature", tokens > 0, summary, tokens=tokens, previous_token_until=grace_until,
-              public_base_url=base)
+    steps.add(
+        "signature",
+        tokens > 0,
+        summary,
+        tokens=tokens,
+        previous_token_until=grace_until,
+        public_base_url=base,
+    )
     return tokens > 0
 
 
@@ -233,35 +262,59 @@ def _number_step(
     steps: _Steps, e164: str, held: list[Any], account_sid: str | None
 ) -> NumberRoute | None:
     if not held:
-        steps.add("number", False, f"no tenant holds {e164}: calls hear 'not in service'", e164=e164)
+        steps.add(
+            "number", False, f"no tenant holds {e164}: calls hear 'not in service'", e164=e164
+        )
         return None
     row = held[0]
-    data = {"number_id": str(row.id), "tenant_id": str(row.tenant_id), "status": row.status,
-            "account_sid": row.account_sid, "managed": bool(row.managed)}
+    data = {
+        "number_id": str(row.id),
+        "tenant_id": str(row.tenant_id),
+        "status": row.status,
+        "account_sid": row.account_sid,
+        "managed": bool(row.managed),
+    }
     if row.account_sid != account_sid:
         steps.add(
-            "number", False,
+            "number",
+            False,
             f"{e164} is held by tenant {row.tenant_id} in account {row.account_sid}, not in "
             f"{account_sid}: a webhook from {account_sid} is answered as an unknown number",
             **data,
         )
         return None
     if row.status != "active":
-        why = {"pending": "its purchase is not confirmed yet",
-               "releasing": "it is being released"}.get(row.status, row.status)
-        steps.add("number", False, f"{e164} is {row.status} in tenant {row.tenant_id}: {why}; "
-                  "only active numbers are routed", **data)
+        why = {
+            "pending": "its purchase is not confirmed yet",
+            "releasing": "it is being released",
+        }.get(row.status, row.status)
+        steps.add(
+            "number",
+            False,
+            f"{e164} is {row.status} in tenant {row.tenant_id}: {why}; "
+            "only active numbers are routed",
+            **data,
+        )
         return None
-    steps.add("number", True, f"{e164} is active in tenant {row.tenant_id} "
-              f"(account {row.account_sid})", **data)
+    steps.add(
+        "number",
+        True,
+        f"{e164} is active in tenant {row.tenant_id} (account {row.account_sid})",
+        **data,
+    )
     return route_from_row(row)
 
 
 async def _released_step(uow: UnitOfWork, steps: _Steps, e164: str) -> None:
     last = (
         await uow.session.execute(
-            select(PhoneNumber.tenant_id, PhoneNumber.status, PhoneNumber.released_at,
-                   PhoneNumber.release_reason, PhoneNumber.failure_reason)
+            select(
+                PhoneNumber.tenant_id,
+                PhoneNumber.status,
+                PhoneNumber.released_at,
+                PhoneNumber.release_reason,
+                PhoneNumber.failure_reason,
+            )
             .where(PhoneNumber.e164 == e164)
             .order_by(PhoneNumber.created_at.desc())
             .limit(1)
@@ -269,12 +322,14 @@ async def _released_step(uow: UnitOfWork, steps: _Steps, e164: str) -> None:
     ).first()
     if last is not None:
         steps.add(
-            "history", False,
+            "history",
+            False,
             f"{e164} was {last.status} in tenant {last.tenant_id}"
             + (f" on {last.released_at.isoformat()}" if last.released_at else "")
             + (f" ({last.release_reason})" if last.release_reason else "")
             + (f": {last.failure_reason}" if last.failure_reason else ""),
-            tenant_id=str(last.tenant_id), status=last.status,
+            tenant_id=str(last.tenant_id),
+            status=last.status,
             released_at=last.released_at.isoformat() if last.released_at else None,
             release_reason=last.release_reason,
         )
@@ -282,26 +337,40 @@ async def _released_step(uow: UnitOfWork, steps: _Steps, e164: str) -> None:
 
 def _route_steps(steps: _Steps, route: NumberRoute) -> None:
     if not route.managed:
-        steps.add("webhooks", False,
-                  "callplane does not manage this number's webhooks (imported without "
-                  "manage_webhooks): Twilio calls whatever URLs the number has at Twilio; what "
-                  "follows is the answer if they point at callplane", managed=False)
+        steps.add(
+            "webhooks",
+            False,
+            "callplane does not manage this number's webhooks (imported without "
+            "manage_webhooks): Twilio calls whatever URLs the number has at Twilio; what "
+            "follows is the answer if they point at callplane",
+            managed=False,
+        )
     if route.trunk is not None:
         t = route.trunk
-        steps.add("trunk", True,
-                  f"on SIP trunk {t.friendly_name} ({t.twilio_sid}, {t.domain_name}): Twilio "
-                  "routes calls through the trunk's origination URI "
-                  f"{t.origination_uri or '(none set!)'} and ignores the voice URL; messages "
-                  "still reach the SMS webhook",
-                  trunk_sid=t.twilio_sid, origination_uri=t.origination_uri)
+        steps.add(
+            "trunk",
+            True,
+            f"on SIP trunk {t.friendly_name} ({t.twilio_sid}, {t.domain_name}): Twilio "
+            "routes calls through the trunk's origination URI "
+            f"{t.origination_uri or '(none set!)'} and ignores the voice URL; messages "
+            "still reach the SMS webhook",
+            trunk_sid=t.twilio_sid,
+            origination_uri=t.origination_uri,
+        )
     else:
         steps.add("trunk", True, "not on a trunk: calls reach the voice webhook", trunk_sid=None)
-    steps.add("tenant", route.tenant_status == "active", f"tenant status: {route.tenant_status}",
-              status=route.tenant_status)
+    steps.add(
+        "tenant",
+        route.tenant_status == "active",
+        f"tenant status: {route.tenant_status}",
+        status=route.tenant_status,
+    )
     sub = route.subscription_status
     steps.add(
-        "subscription", sub != "canceled",
-        "no subscription (routing does not depend on billing)" if sub is None
+        "subscription",
+        sub != "canceled",
+        "no subscription (routing does not depend on billing)"
+        if sub is None
         else f"subscription status: {sub}" + (" (calls rejected)" if sub == "canceled" else ""),
         status=sub,
     )
@@ -310,12 +379,18 @@ def _route_steps(steps: _Steps, route: NumberRoute) -> None:
         steps.add("agent", False, "the number is attached to no agent", agent_id=None)
         return
     steps.add(
-        "agent", True,
+        "agent",
+        True,
         f"agent {agent.name!r}: voice mode {agent.voice_mode}, sms mode {agent.sms_mode}"
         + (f", events to {agent.events_url}" if agent.events_url else ", no events URL"),
-        agent_id=str(agent.id), name=agent.name, voice_mode=agent.voice_mode,
-        sms_mode=agent.sms_mode, events_url=agent.events_url,
-        stream_url=agent.stream_url, sip_uri=agent.sip_uri, forward_to=agent.forward_to,
+        agent_id=str(agent.id),
+        name=agent.name,
+        voice_mode=agent.voice_mode,
+        sms_mode=agent.sms_mode,
+        events_url=agent.events_url,
+        stream_url=agent.stream_url,
+        sip_uri=agent.sip_uri,
+        forward_to=agent.forward_to,
     )
 
 

@@ -1,9 +1,6 @@
-"""The inbound webhooks, in the order of DESIGN section 6:
+"""The inbound webhooks, in the order of DESIGN section 6: steps 1-3 (the form, the account,
+its signature) are `intake.authenticate`; then
 
-1. read the form (a non-form or oversized body is a 4xx, never a 500);
-2. find the account by `AccountSid` (unknown: 403);
-3. verify `X-Twilio-Signature` with that account's tokens over the public URL (invalid: 403,
-   counted and logged without secrets);
 4. find the active number by the normalised `To` within that account and answer TwiML;
 5. record the event once per `I-Twilio-Idempotency-Token` and queue it in the outbox.
 """
@@ -11,15 +8,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 import time
 import uuid
-from collections.abc import Awaitable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, TypeVar
-from urllib.parse import parse_qsl
+from typing import Any
 
 from prometheus_client import Counter, Histogram
 from starlette.requests import Request
@@ -27,36 +20,21 @@ from starlette.responses import JSONResponse, Response
 
 from callplane.gateway import events, twiml
 from callplane.gateway.decision import NumberRoute, decide_sms, decide_voice
+from callplane.gateway.intake import Refusal, authenticate, lookup, normalized
 from callplane.gateway.lifespan import Gateway, gateway_of
 from callplane.gateway.lookup import AccountAuth, CallRef
 from callplane.gateway.recorder import Advance, Draft, Recorded
-from callplane.gateway.twilio_signature import (
-    SIGNATURE_HEADER,
-    SIGNATURE_SETTINGS_HEADER,
-    FormParams,
-    public_url,
-    verify_signature,
-)
+from callplane.gateway.twilio_signature import FormParams
 from callplane.log import get_logger
-from callplane.phone import try_normalize_e164
 
 log = get_logger(__name__)
-T = TypeVar("T")
 
-MAX_FORM_BYTES = 64 * 1024  # Twilio's forms are a few kB; an SMS body is at most 1600 chars
-MAX_FIELDS = 256
 RECORD_TIMEOUT = 5.0  # seconds an answer waits for its event to be committed
 IDEMPOTENCY_HEADER = "i-twilio-idempotency-token"
-ACCOUNT_SID_RE = re.compile(r"AC[0-9a-fA-F]{32}")
 XML = "application/xml"
 
 WEBHOOKS = Counter(
     "callplane_webhook_requests_total", "Inbound Twilio webhooks answered", ["kind", "outcome"]
-)
-SIGNATURE_FAILURES = Counter(
-    "callplane_webhook_signature_failures_total",
-    "Webhooks refused with 403 (unknown account, missing or invalid signature)",
-    ["kind", "reason"],
 )
 LATENCY = Histogram(
     "callplane_webhook_seconds",
@@ -77,139 +55,6 @@ def _count(kind: str, outcome: str) -> None:
 @lru_cache(maxsize=16)
 def _latency(kind: str) -> Any:
     return LATENCY.labels(kind=kind)
-
-
-class Refusal(Exception):
-    """A webhook answered with an error before any routing: a 4xx, or 503 when the routing
-    database cannot be read."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-    def response(self) -> Response:
-        return JSONResponse(
-            {"error": {"code": self.code, "message": self.message}}, status_code=self.status
-        )
-
-
-def normalized(raw: str | None) -> str | None:
-    """`phone.try_normalize_e164`, remembered: the numbers called are the numbers held."""
-    if not raw or len(raw) > 40:  # not a phone number; and never a big key in the cache
-        return None
-    return _normalized(raw)
-
-
-@lru_cache(maxsize=65536)
-def _normalized(raw: str) -> str | None:
-    return try_normalize_e164(raw)
-
-
-# -- steps 1 to 3 ---------------------------------------------------------------------------
-
-
-async def read_form(request: Request) -> tuple[FormParams, str, str]:
-    """(fields, raw body text, raw query string); 4xx Refusal for anything but a Twilio form."""
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
-        raise Refusal(413, "payload_too_large", f"a webhook body is at most {MAX_FORM_BYTES} bytes")
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Refusal(400, "bad_request", "the body is not UTF-8") from None
-    query = request.scope.get("query_string", b"").decode("latin-1")
-    ctype = request.headers.get("content-type", "").lower()
-    if "bodySHA256=" in query:
-        # Twilio's JSON variant: the body's hash is signed through the URL.
-        try:
-            data = json.loads(text)
-        except ValueError:
-            raise Refusal(400, "bad_request", "the body is not valid JSON") from None
-        if not isinstance(data, dict):
-            raise Refusal(400, "bad_request", "the JSON body must be an object")
-        fields = FormParams((str(k), v if isinstance(v, str) else json.dumps(v)) for k, v in data.items())
-        return fields, text, query
-    if not ctype.startswith("application/x-www-form-urlencoded"):
-        raise Refusal(
-            415, "unsupported_media_type",
-            "Twilio webhooks are application/x-www-form-urlencoded posts",
-        )
-    try:
-        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
-    except ValueError:
-        raise Refusal(400, "bad_request", "the form has too many fields") from None
-    return FormParams(pairs), text, query
-
-
-async def _lookup(read: Awaitable[T]) -> T:
-    """A lookup; the database failing is a 503 (Twilio tries its fallback URL), never a 500."""
-    try:
-        return await read
-    except Exception as exc:
-        log.error("gateway lookup failed", error=type(exc).__name__)
-        raise Refusal(503, "unavailable", "the routing database is unavailable") from exc
-
-
-def _raw_path(request: Request) -> str:
-    raw: bytes | None = request.scope.get("raw_path")
-    if raw:
-        return raw.decode("latin-1")
-    return str(request.scope.get("root_path", "")) + str(request.scope["path"])
-
-
-async def authenticate(
-    gateway: Gateway, request: Request, kind: str
-) -> tuple[FormParams, AccountAuth, str | None, NumberRoute | None]:
-    """Steps 1-3: the form and the account whose token signed it; 4xx Refusal otherwise.
-
-    For calls and messages the number (`To`) is read in the same round trip as the account's
-    tokens; it is used only once the signature verified. Returns (fields, account, E.164 of
-    `To`, its route in that account).
-    """
-    fields, text, query = await read_form(request)
-    account_sid = fields.get("AccountSid", "")
-
-    def refuse(reason: str, message: str) -> Refusal:
-        SIGNATURE_FAILURES.labels(kind=kind, reason=reason).inc()
-        # Never the signature, the tokens or the form: the account and the reason are enough.
-        log.warning(
-            "webhook refused", kind=kind, reason=reason,
-            account_sid=account_sid[:34] if ACCOUNT_SID_RE.fullmatch(account_sid) else None,
-            path=request.url.path, client=request.client.host if request.client else None,
-        )
-        return Refusal(403, "forbidden", message)
-
-    if not ACCOUNT_SID_RE.fullmatch(account_sid):
-        raise refuse("missing_account_sid", "the webhook carries no valid AccountSid")
-    to = normalized(fields.get("To")) if kind in ("voice", "sms") else None
-    resolved = await _lookup(gateway.lookup.resolve(account_sid, to))
-    auth = resolved.account
-    if auth is None or not auth.tokens:
-        raise refuse("unknown_account", "no tenant uses this Twilio account")
-    signature = request.headers.get(SIGNATURE_HEADER)
-    if not signature:
-        raise refuse("missing_signature", "the X-Twilio-Signature header is missing")
-    url = public_url(gateway.settings.public_base_url, _raw_path(request), query)
-    params: FormParams | str = text if "bodySHA256=" in query else fields
-    settings_header = request.headers.get(SIGNATURE_SETTINGS_HEADER)
-    verified = verify_signature(
-        tokens=auth.tokens, url=url, params=params, signature=signature,
-        settings_header=settings_header,
-    )
-    if not verified and not auth.complete:
-        # Only the number's tenant's connection was read: try every connection of the account.
-        full = await _lookup(gateway.lookup.account(account_sid))
-        if full is not None:
-            auth = full
-            verified = verify_signature(
-                tokens=auth.tokens, url=url, params=params, signature=signature,
-                settings_header=settings_header,
-            )
-    if not verified:
-        raise refuse("invalid_signature", "the X-Twilio-Signature does not verify")
-    return fields, auth, to, resolved.route
 
 
 # -- steps 4 and 5 --------------------------------------------------------------------------
@@ -331,13 +176,13 @@ class _Owner:
 
 async def _owner(gateway: Gateway, account_sid: str, sid: str, fields: FormParams) -> _Owner:
     """The call or message a callback is about; else the number it involves, in this account."""
-    ref = await _lookup(gateway.lookup.call(account_sid, sid))
+    ref = await lookup(gateway.lookup.call(account_sid, sid))
     if ref is not None:
         return _owner_of_call(ref)
     for field_name in ("To", "From"):  # inbound: our number is To; outbound: From
         e164 = normalized(fields.get(field_name))
         if e164:
-            route = await _lookup(gateway.lookup.number(account_sid, e164))
+            route = await lookup(gateway.lookup.number(account_sid, e164))
             if route is not None:
                 agent = route.agent
                 return _Owner(
@@ -419,8 +264,11 @@ async def _status(
     elif message_sid and message_status:
         sid, state, messages, event_type = message_sid, message_status, True, "message.status"
     else:
-        raise Refusal(400, "bad_request", "a status callback needs CallSid and CallStatus "
-                      "(or MessageSid and MessageStatus)")
+        raise Refusal(
+            400,
+            "bad_request",
+            "a status callback needs CallSid and CallStatus (or MessageSid and MessageStatus)",
+        )
     detail = {
         "status": state,
         "duration": fields.get("CallDuration"),
@@ -428,9 +276,16 @@ async def _status(
         "error_code": fields.get("ErrorCode"),
     }
     return await _callback(
-        gateway, request, fields, auth, "status", sid=sid, state=state,
+        gateway,
+        request,
+        fields,
+        auth,
+        "status",
+        sid=sid,
+        state=state,
         advance=Advance(sid=sid[:34], account_sid=auth.account_sid, state=state, messages=messages),
-        event_type=event_type, detail=detail,
+        event_type=event_type,
+        detail=detail,
     )
 
 
@@ -451,8 +306,16 @@ async def _recording(
         "recording_duration": fields.get("RecordingDuration"),
     }
     return await _callback(
-        gateway, request, fields, auth, "recording", sid=call_sid, state=rec_status,
-        advance=None, event_type=f"recording.{rec_status}", detail=detail,
+        gateway,
+        request,
+        fields,
+        auth,
+        "recording",
+        sid=call_sid,
+        state=rec_status,
+        advance=None,
+        event_type=f"recording.{rec_status}",
+        detail=detail,
     )
 
 
@@ -463,11 +326,11 @@ async def whisper(request: Request) -> Response:
     """POST /webhooks/twilio/whisper?agent=<id>: what the answering party of a forward hears."""
     gateway = gateway_of(request.app)
     try:
-        _, auth, _, _ = await authenticate(gateway, request, "whisper")
+        auth = (await authenticate(gateway, request, "whisper")).account
         agent_id = _uuid(request.query_params.get("agent"))
         text = None
         if agent_id is not None:
-            text = await _lookup(gateway.lookup.whisper(agent_id, auth.account_sid))
+            text = await lookup(gateway.lookup.whisper(agent_id, auth.account_sid))
     except Refusal as refusal:
         _count("whisper", "refused")
         return refusal.response()

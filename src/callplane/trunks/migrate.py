@@ -240,9 +240,7 @@ class _Legacy:
 
 async def _read_legacy(*, uow: UnitOfWork, tw: TwilioTrunking, legacy: Any) -> _Legacy:
     numbers = await tw.list_trunk_numbers(legacy.sid)
-    owners = await number_owners(
-        uow=uow, account_sid=tw.account_sid, remote_numbers=numbers
-    )
+    owners = await number_owners(uow=uow, account_sid=tw.account_sid, remote_numbers=numbers)
     return _Legacy(
         sid=legacy.sid,
         friendly_name=legacy.friendly_name or "",

@@ -187,7 +187,9 @@ async def _empty_trunk(
         if await tw.disassociate_number(remote.sid, n.sid):
             detached += 1
     for cl in await tw.list_trunk_credential_lists(remote.sid):
-        if cl.sid in lists or naming.is_tagged_for(cl.friendly_name, access.prefix, scope.tenant_id):
+        if cl.sid in lists or naming.is_tagged_for(
+            cl.friendly_name, access.prefix, scope.tenant_id
+        ):
             lists.add(cl.sid)
     return detached
 
