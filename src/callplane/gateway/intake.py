@@ -181,25 +181,23 @@ async def authenticate(gateway: Gateway, request: Request, kind: str) -> Admitte
         raise refuse("missing_signature", "the X-Twilio-Signature header is missing")
     url = public_url(gateway.settings.public_base_url, _raw_path(request), query)
     settings_header = request.headers.get(SIGNATURE_SETTINGS_HEADER)
-    verified = verify_signature(
-        tokens=auth.tokens,
-        url=url,
-        params=signed,
-        signature=signature,
-        settings_header=settings_header,
-    )
+
+    def verifies(account: AccountAuth) -> bool:
+        return verify_signature(
+            tokens=account.tokens,
+            url=url,
+            params=signed,
+            signature=signature,
+            settings_header=settings_header,
+        )
+
+    verified = verifies(auth)
     if not verified and not auth.complete:
         # Only the number's tenant's connection was read: try every connection of the account.
         full = await lookup(gateway.lookup.account(account_sid))
         if full is not None:
             auth = full
-            verified = verify_signature(
-                tokens=auth.tokens,
-                url=url,
-                params=signed,
-                signature=signature,
-                settings_header=settings_header,
-            )
+            verified = verifies(auth)
     if not verified:
         raise refuse("invalid_signature", "the X-Twilio-Signature does not verify")
     return Admitted(fields, auth, to, resolved.route)

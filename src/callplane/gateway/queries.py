@@ -26,6 +26,16 @@ from callplane.trunks.models import Trunk
 HELD = text("phone_numbers.status IN ('pending', 'active', 'releasing')")
 CHUNK = 400  # keys per IN list on SQLite
 AGENT_PREFIX = "agent_"
+CONN_PREFIX = "conn_"
+# The columns of a connection its webhook tokens come from (`connections.tokens`).
+TOKEN_COLUMNS = (
+    "tenant_id",
+    "model",
+    "auth_token",
+    "previous_auth_token",
+    "token_rotated_at",
+    "status",
+)
 
 
 @dataclass(frozen=True)
@@ -78,12 +88,7 @@ ROUTE_COLUMNS = (
     Trunk.origination_uri.label("trunk_origination"),
     # The number's tenant's own connection to this account, if it has one: its tokens usually
     # verify the webhook, so most batches need no separate read of the account's connections.
-    NumberConnection.tenant_id.label("conn_tenant_id"),
-    NumberConnection.model.label("conn_model"),
-    NumberConnection.auth_token.label("conn_auth_token"),
-    NumberConnection.previous_auth_token.label("conn_previous_auth_token"),
-    NumberConnection.token_rotated_at.label("conn_token_rotated_at"),
-    NumberConnection.status.label("conn_status"),
+    *(getattr(NumberConnection, name).label(CONN_PREFIX + name) for name in TOKEN_COLUMNS),
 )
 
 
@@ -118,15 +123,9 @@ ROUTES = BatchSelect.where_in(route_select(), PhoneNumber.e164, "e164s")
 # Master-model connections hold no token (the platform's comes from settings): only the
 # accounts' own connections are read, however many tenants use the master account.
 ACCOUNTS = BatchSelect.where_in(
-    select(
-        Connection.tenant_id,
-        Connection.model,
-        Connection.account_sid,
-        Connection.auth_token,
-        Connection.previous_auth_token,
-        Connection.token_rotated_at,
-        Connection.status,
-    ).where(Connection.status != "closed", Connection.model != "master"),
+    select(Connection.account_sid, *(getattr(Connection, name) for name in TOKEN_COLUMNS)).where(
+        Connection.status != "closed", Connection.model != "master"
+    ),
     Connection.account_sid,
     "sids",
 )

@@ -111,6 +111,44 @@ async def _handle(request: Request, kind: str) -> Response:
     return response
 
 
+@dataclass(slots=True)
+class _Owner:
+    """Whose call (or message) an event is about, the decision taken, where its events go."""
+
+    tenant_id: uuid.UUID | None = None
+    number_id: uuid.UUID | None = None
+    agent_id: uuid.UUID | None = None
+    decision: str = "unrouted"
+    events_url: str | None = None
+
+
+def _event(
+    request: Request,
+    kind: str,
+    fields: FormParams,
+    auth: AccountAuth,
+    owner: _Owner,
+    *,
+    sid: str | None,
+    state: str | None,
+    detail: dict[str, Any],
+) -> dict[str, Any]:
+    """The event of this webhook (`events.event_row`)."""
+    return events.event_row(
+        kind=kind,
+        fields=fields,
+        account_sid=auth.account_sid,
+        sid=sid,
+        decision=owner.decision,
+        state=state,
+        idempotency_token=events.idempotency_key(request.headers.get(IDEMPOTENCY_HEADER)),
+        tenant_id=owner.tenant_id,
+        number_id=owner.number_id,
+        agent_id=owner.agent_id,
+        detail=detail,
+    )
+
+
 async def _inbound(
     gateway: Gateway,
     request: Request,
@@ -133,19 +171,14 @@ async def _inbound(
         state, event_type = fields.get("SmsStatus") or "received", "message.received"
         detail = {"body": fields.get("Body"), "num_media": fields.get("NumMedia")}
     agent = route.agent if route else None
-    event = events.event_row(
-        kind=kind,
-        fields=fields,
-        account_sid=auth.account_sid,
-        sid=sid,
-        decision=decision.outcome,
-        state=state,
-        idempotency_token=events.idempotency_key(request.headers.get(IDEMPOTENCY_HEADER)),
+    owner = _Owner(
         tenant_id=route.tenant_id if route else None,
         number_id=route.number_id if route else None,
         agent_id=agent.id if agent else None,
-        detail={"reason": decision.reason, "mode": decision.mode, **detail},
+        decision=decision.outcome,
     )
+    detail = {"reason": decision.reason, "mode": decision.mode, **detail}
+    event = _event(request, kind, fields, auth, owner, sid=sid, state=state, detail=detail)
     draft = Draft(event)
     if route is not None and agent is not None:
         draft.outbox = events.outbox_rows(
@@ -161,17 +194,6 @@ async def _inbound(
     recorded = await _record(gateway, draft, kind)
     outcome = decision.outcome if recorded is None or recorded.new else "duplicate"
     return Response(decision.twiml, media_type=XML), outcome
-
-
-@dataclass(frozen=True, slots=True)
-class _Owner:
-    """Whose call (or message) a callback is about, and where its events go."""
-
-    tenant_id: uuid.UUID | None = None
-    number_id: uuid.UUID | None = None
-    agent_id: uuid.UUID | None = None
-    decision: str = "unrouted"
-    events_url: str | None = None
 
 
 async def _owner(gateway: Gateway, account_sid: str, sid: str, fields: FormParams) -> _Owner:
@@ -219,19 +241,7 @@ async def _callback(
     detail: dict[str, Any],
 ) -> tuple[Response, str]:
     owner = await _owner(gateway, auth.account_sid, sid, fields)
-    event = events.event_row(
-        kind=kind,
-        fields=fields,
-        account_sid=auth.account_sid,
-        sid=sid,
-        decision=owner.decision,
-        state=state,
-        idempotency_token=events.idempotency_key(request.headers.get(IDEMPOTENCY_HEADER)),
-        tenant_id=owner.tenant_id,
-        number_id=owner.number_id,
-        agent_id=owner.agent_id,
-        detail=detail,
-    )
+    event = _event(request, kind, fields, auth, owner, sid=sid, state=state, detail=detail)
     draft = Draft(event, advance=advance)
     if owner.tenant_id and owner.agent_id and owner.events_url and owner.decision != "rejected":
         draft.outbox = events.outbox_rows(

@@ -141,7 +141,8 @@ async def migrate_legacy_trunks(
     nobody), then the numbers move and emptied legacy trunks are deleted.
     """
     report = MigrationReport(dry_run=dry_run)
-    twilio, settings = uow.runtime.twilio, uow.runtime.settings
+    runtime = uow.runtime
+    twilio, settings = runtime.twilio, runtime.settings
     prefix = settings.trunk_prefix
     for creds, _model in await _accounts(uow, tenant_id, twilio.platform_credentials):
         report.accounts_checked += 1
