@@ -186,7 +186,7 @@ class Lookup:
         return await self._resolve.load((account_sid, e164))
 
     async def account(self, account_sid: str) -> AccountAuth | None:
-        """The account's tokens and users; None for an account no tenant (nor the platform) uses."""
+        """The account's tokens; None for an account no tenant (nor the platform) uses."""
         return (await self.resolve(account_sid, None)).account
 
     async def number(self, account_sid: str, e164: str) -> NumberRoute | None:
