@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 await ensure_bootstrap_key(
                     uow=uow, actor=SYSTEM, key=settings.bootstrap_platform_key.get_secret_value()
                 )
-        from callplane.gateway.engine import gateway_lifespan
+        from callplane.gateway.lifespan import gateway_lifespan
 
         # The job engine (DBOS schedules and workers, jobs/engine.py) runs in a service that
         # owns its runtime; an app handed a runtime (tests, embedding) leaves it to its owner.

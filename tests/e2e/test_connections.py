@@ -8,10 +8,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from callplane.connections.models import Connection
 from callplane.connections import service as connections
+from callplane.connections.models import Connection
 from callplane.errors import Conflict
-from tests.fixtures.api import Api
+from tests.fixtures.api import Api, stored_webhook_tokens
 
 
 async def _byo_account(api: Api, name: str = "Tenant Own") -> dict:
@@ -90,7 +90,7 @@ async def test_webhook_tokens_are_the_stored_token(api: Api) -> None:
     await api.client.put(f"/v1/tenants/{t.id}/connection", json=body, headers=t.headers())
     async with api.runtime.uow() as uow:
         conn = await connections.get_connection(uow=uow, scope=t.scope)
-        assert connections.webhook_tokens(uow, conn) == [acct["auth_token"]]
+        assert stored_webhook_tokens(uow.runtime, conn) == [acct["auth_token"]]
 
 
 async def test_subaccount_created_lazily_once(api: Api) -> None:

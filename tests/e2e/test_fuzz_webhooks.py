@@ -74,7 +74,7 @@ def _post(world: World, kind: str, pairs: list[tuple[str, str]], signature: str 
 
 
 def _sign(token: str, kind: str, pairs: list[tuple[str, str]], query: str = "") -> str:
-    from callplane.gateway.signature import FormParams
+    from callplane.gateway.twilio_signature import FormParams
 
     url = f"{PUBLIC_BASE_URL}/webhooks/twilio/{kind}" + (f"?{query}" if query else "")
     return RequestValidator(token).compute_signature(url, FormParams(pairs))

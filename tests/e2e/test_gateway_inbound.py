@@ -5,16 +5,18 @@ model (master, subaccount, byo)."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from xml.etree import ElementTree
 
 import pytest
 from sqlalchemy import select
 
-from callplane.gateway import signing
+from callplane.gateway import event_signature
 from callplane.tenants.models import Subscription
 from callplane.tenants.schemas import SubscriptionPut, TenantPatch
 from callplane.tenants.service import put_subscription, update_tenant
 from callplane.trunks import service as trunks
+from tests.fixtures.api import stored_webhook_tokens
 from tests.fixtures.gateway import APP_URL, GatewayKit
 
 MODELS = ["master", "subaccount", "byo"]
@@ -72,10 +74,32 @@ async def test_every_voice_mode_in_each_account_model(gw: GatewayKit, model: str
     # Every routed call reaches the tenant's app, signed with the agent's events secret.
     await gw.deliver(lambda: len(gw.app_sink.received) >= 4)
     for request in gw.app_sink.received:
-        assert signing.verify(secret, request.headers[signing.HEADER], request.content)
+        assert event_signature.verify(secret, request.headers[event_signature.HEADER], request.content)
     bodies = gw.app_sink.bodies(APP_URL)
     assert {b["type"] for b in bodies} == {"call.received"}
     assert {b["tenant_id"] for b in bodies} == {str(tenant.id)}
+
+
+async def test_a_whisper_is_read_only_by_its_agents_account(gw: GatewayKit) -> None:
+    tenant, account = await gw.tenant("byo")
+    voice = {"mode": "forward", "forward_to": "+14155550111", "whisper": "Caller is a VIP"}
+    agent_id, _ = await gw.agent(tenant, voice=voice)
+    path = f"/webhooks/twilio/whisper?agent={agent_id}"
+    own = {"AccountSid": account, "CallSid": "CA" + "8" * 32, "To": "+14155550111"}
+    token = await _token_of(gw, tenant, account)
+    r = await gw.post("whisper", own, token=token, path=path)
+    assert r.status_code == 200 and xml(r.text).find("Say").text == "Caller is a VIP"  # type: ignore[union-attr]
+    # Another account (validly signed by it) asking for this agent's whisper hears nothing.
+    other = {**own, "AccountSid": gw.platform_sid}
+    r = await gw.post("whisper", other, token=gw.platform_token, path=path)
+    assert r.status_code == 200 and "VIP" not in r.text and xml(r.text).find("Say") is None
+    # An unknown agent, or no agent id at all: an empty answer, never an error.
+    for agent in (str(uuid.uuid4()), "not-an-id"):
+        r = await gw.post("whisper", own, token=token, path=f"/webhooks/twilio/whisper?agent={agent}")
+        assert r.status_code == 200 and xml(r.text).find("Say") is None
+    # Unsigned: refused before anything is read.
+    r = await gw.post("whisper", own, token="0" * 32, path=path)
+    assert r.status_code == 403
 
 
 async def _token_of(gw: GatewayKit, tenant: object, account: str) -> str:
@@ -85,7 +109,7 @@ async def _token_of(gw: GatewayKit, tenant: object, account: str) -> str:
 
     async with gw.api.runtime.uow() as uow:
         conn = await connections.get_connection(uow=uow, scope=tenant.scope)  # type: ignore[attr-defined]
-        return connections.webhook_tokens(uow, conn)[0]
+        return stored_webhook_tokens(uow.runtime, conn)[0]
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -103,7 +127,7 @@ async def test_every_sms_mode_in_each_account_model(gw: GatewayKit, model: str) 
     assert forwarded[0]["type"] == "message.received"
     assert forwarded[0]["twilio"]["Body"] == "Hi there" and forwarded[0]["number"] == held.e164
     sms_request = next(r for r in gw.app_sink.received if str(r.url).endswith("/sms"))
-    assert signing.verify(secret, sms_request.headers[signing.HEADER], sms_request.content)
+    assert event_signature.verify(secret, sms_request.headers[event_signature.HEADER], sms_request.content)
 
     await gw.update_agent(tenant, agent_id, sms={"mode": "reply", "reply": "We'll call you back."})
     answer = await gw.inbound_sms(held.e164, "Second")

@@ -15,10 +15,12 @@ from pydantic import SecretStr, ValidationError
 from twilio.request_validator import RequestValidator
 
 from callplane.connections import service as connections
+from callplane.connections import tokens
 from callplane.connections.schemas import ConnectionPut
 from callplane.gateway import lookup
 from callplane.gateway.models import Event, OutboxMessage
 from callplane.settings import Settings
+from tests.fixtures.api import stored_webhook_tokens
 from tests.fixtures.gateway import GatewayKit
 
 
@@ -120,7 +122,7 @@ async def test_proxy_headers_are_ignored(gw: GatewayKit) -> None:
 async def _tokens(gw: GatewayKit, tenant: object) -> list[str]:
     async with gw.api.runtime.uow() as uow:
         conn = await connections.get_connection(uow=uow, scope=tenant.scope)  # type: ignore[attr-defined]
-        return connections.webhook_tokens(uow, conn)
+        return stored_webhook_tokens(uow.runtime, conn)
 
 
 async def test_token_rotation_grace(gw: GatewayKit, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -141,7 +143,7 @@ async def test_token_rotation_grace(gw: GatewayKit, monkeypatch: pytest.MonkeyPa
     assert (await gw.post("voice", gw.call_params(account, held.e164), token=old)).status_code == 200
     # After it (a day and an hour later), refused.
     later = datetime.now(UTC) + timedelta(seconds=gw.api.runtime.settings.token_rotation_grace_seconds + 3600)
-    monkeypatch.setattr(connections, "utcnow", lambda: later)
+    monkeypatch.setattr(tokens, "utcnow", lambda: later)
     monkeypatch.setattr(lookup, "_now", lambda: later.timestamp())
     assert (await gw.post("voice", gw.call_params(account, held.e164), token=old)).status_code == 403
     assert (await gw.post("voice", gw.call_params(account, held.e164), token=new)).status_code == 200

@@ -8,7 +8,7 @@ import time
 
 import httpx
 
-from callplane.gateway import signing
+from callplane.gateway import event_signature
 from callplane.gateway.outbox import DeliveryPolicy, OutboxWorker
 from tests.fixtures.gateway import APP_URL, GatewayKit
 
@@ -40,7 +40,7 @@ async def test_tenant_app_down_then_up(gw: GatewayKit) -> None:
     assert len(gw.app_sink.received) == 3
     for request in gw.app_sink.received:
         assert str(request.url) == APP_URL
-        assert signing.verify(secret, request.headers[signing.HEADER], request.content)
+        assert event_signature.verify(secret, request.headers[event_signature.HEADER], request.content)
         assert request.headers["Callplane-Event-Id"]
     rows = await gw.outbox()
     assert all(r.delivered_at is not None and r.lease is None for r in rows)
@@ -67,7 +67,7 @@ async def test_delivery_survives_a_restart_of_the_worker(gw: GatewayKit) -> None
     finally:
         await worker.stop()
     assert len(gw.app_sink.received) == 2
-    assert all(signing.verify(secret, r.headers[signing.HEADER], r.content) for r in gw.app_sink.received)
+    assert all(event_signature.verify(secret, r.headers[event_signature.HEADER], r.content) for r in gw.app_sink.received)
 
 
 async def test_a_worker_that_dies_mid_delivery_leaves_the_row_to_another(gw: GatewayKit) -> None:

@@ -29,7 +29,6 @@ from tests.fixtures.api import Api, TenantKit
 from tests.fixtures.gateway import GatewayKit
 
 
-
 def _dsn(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 

@@ -19,7 +19,7 @@ from callplane.log import configure_logging
 from callplane.runtime import Runtime
 from callplane.security.crypto import DecryptionError
 from callplane.security.rotation import rotate_keys
-from tests.fixtures.api import Api
+from tests.fixtures.api import Api, stored_webhook_tokens
 from tests.fixtures.db import TEST_KEY
 
 
@@ -97,7 +97,7 @@ async def test_ciphertext_copied_to_another_tenant_fails(api: Api) -> None:
     async with api.runtime.uow() as uow:
         b = await connections.get_connection(uow=uow, scope=bob.scope)
         with pytest.raises(DecryptionError):
-            connections.webhook_tokens(uow, b)
+            stored_webhook_tokens(uow.runtime, b)
 
 
 async def test_key_rotation_under_load(api: Api) -> None:
@@ -137,5 +137,5 @@ async def test_key_rotation_under_load(api: Api) -> None:
         rows = (await uow.session.execute(select(Connection))).scalars().all()
         assert all(r.auth_token.startswith("v1:t2:") for r in rows)
         for r in rows:
-            assert connections.webhook_tokens(uow, r) == [tokens[r.tenant_id]]
+            assert stored_webhook_tokens(uow.runtime, r) == [tokens[r.tenant_id]]
     await rotator.close()

@@ -4,7 +4,7 @@
   InvalidPhoneNumber, nothing else; its answer is a fixed point (normalising it again, with
   any country, gives it back) and parses back to the same number; every real number of every
   region, written in any of the usual formats, normalises to its E.164.
-- `gateway.signature.verify_signature`: a form or JSON body signed by Twilio's algorithm with the
+- `gateway.twilio_signature.verify_signature`: a form or JSON body signed by Twilio's algorithm with the
   account's token verifies; any change to what was signed (a field's name or value, a field
   added or dropped, the URL's path or query, the body, the token, the signature) does not.
 """
@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
-from callplane.gateway.signature import FormParams, verify_signature
+from callplane.gateway.twilio_signature import FormParams, verify_signature
 from callplane.phone import InvalidPhoneNumber, normalize_e164, try_normalize_e164
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

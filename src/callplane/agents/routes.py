@@ -19,29 +19,32 @@ router = APIRouter(prefix="/v1/tenants/{tid}", tags=["agents"], responses=ERROR_
 async def create_agent(body: AgentCreate, scope: AdminScope, uow: UoW) -> AgentOut:
     """Create an agent; the events signing secret is in this answer only."""
     agent, secret = await service.create_agent(uow=uow, scope=scope, data=body)
-    return service.agent_out(agent, secret=secret)
+    return AgentOut.from_model(agent, secret=secret)
 
 
 @router.get("/agents", response_model=ListOf[AgentOut])
 async def list_agents(
-    scope: Scope, uow: UoW, cursor: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50
+    scope: Scope,
+    uow: UoW,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> object:
     """The tenant's agents."""
     rows, next_cursor = await service.list_agents(uow=uow, scope=scope, cursor=cursor, limit=limit)
-    return {"data": [service.agent_out(a) for a in rows], "next_cursor": next_cursor}
+    return {"data": [AgentOut.from_model(a) for a in rows], "next_cursor": next_cursor}
 
 
 @router.get("/agents/{aid}", response_model=AgentOut)
 async def get_agent(aid: uuid.UUID, scope: Scope, uow: UoW) -> AgentOut:
     """One agent."""
-    return service.agent_out(await service.get_agent(uow=uow, scope=scope, agent_id=aid))
+    return AgentOut.from_model(await service.get_agent(uow=uow, scope=scope, agent_id=aid))
 
 
 @router.patch("/agents/{aid}", response_model=AgentOut)
 async def update_agent(aid: uuid.UUID, body: AgentPatch, scope: AdminScope, uow: UoW) -> AgentOut:
     """Change an agent (`rotate_events_secret: true` returns a new secret once)."""
     agent, secret = await service.update_agent(uow=uow, scope=scope, agent_id=aid, data=body)
-    return service.agent_out(agent, secret=secret)
+    return AgentOut.from_model(agent, secret=secret)
 
 
 @router.delete("/agents/{aid}", status_code=204)

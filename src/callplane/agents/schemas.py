@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from callplane.agents.models import Agent
 from callplane.phone import normalize_e164
 from callplane.schemas import StrictModel
 
@@ -36,7 +37,9 @@ class VoiceIn(StrictModel):
 
     @model_validator(mode="after")
     def _mode_fields(self) -> VoiceIn:
-        required = {"stream": "stream_url", "sip": "sip_uri", "forward": "forward_to"}.get(self.mode)
+        required = {"stream": "stream_url", "sip": "sip_uri", "forward": "forward_to"}.get(
+            self.mode
+        )
         if required and not getattr(self, required):
             raise ValueError(f"voice mode {self.mode!r} needs {required}")
         return self
@@ -109,3 +112,26 @@ class AgentOut(BaseModel):
     events_url: str | None
     events_secret: str | None = None
     created_at: datetime
+
+    @classmethod
+    def from_model(cls, agent: Agent, *, secret: str | None = None) -> AgentOut:
+        """The public view of an agent; `secret` only in the answer that issued it."""
+        return cls(
+            id=agent.id,
+            name=agent.name,
+            voice=VoiceOut(
+                mode=agent.voice_mode,
+                stream_url=agent.stream_url,
+                parameters=agent.stream_parameters or {},
+                sip_uri=agent.sip_uri,
+                forward_to=agent.forward_to,
+                caller_id=agent.caller_id,
+                whisper=agent.whisper,
+                greeting=agent.greeting,
+                record=agent.record,
+            ),
+            sms=SmsOut(mode=agent.sms_mode, url=agent.sms_url, reply=agent.sms_reply),
+            events_url=agent.events_url,
+            events_secret=secret,
+            created_at=agent.created_at,
+        )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
+from secrets import token_urlsafe
 
 from callplane.agents.models import Agent
-from callplane.agents.schemas import AgentCreate, AgentOut, AgentPatch, SmsIn, SmsOut, VoiceIn, VoiceOut
+from callplane.agents.schemas import AgentCreate, AgentPatch, SmsIn, VoiceIn
+from callplane.connections.tokens import SecretOpener
 from callplane.db.audit import record_audit
 from callplane.db.uow import UnitOfWork
+from callplane.security.secrets import SecretBox
 from callplane.tenancy import TenantScope
 
 SECRET_FIELD = "agents.events_secret"
@@ -32,49 +34,32 @@ def _apply_sms(agent: Agent, sms: SmsIn) -> None:
     agent.sms_reply = sms.reply
 
 
-def _new_secret(uow: UnitOfWork, agent: Agent) -> str:
-    plain = "whsec_" + secrets.token_urlsafe(32)
-    agent.events_secret = uow.runtime.secrets.seal(plain, tenant_id=agent.tenant_id, field=SECRET_FIELD)
+def _new_secret(secrets: SecretBox, agent: Agent) -> str:
+    plain = "whsec_" + token_urlsafe(32)
+    agent.events_secret = secrets.seal(plain, tenant_id=agent.tenant_id, field=SECRET_FIELD)
     return plain
 
 
-def events_secret(uow: UnitOfWork, agent: Agent) -> str | None:
+def events_secret(secrets: SecretOpener, agent: Agent) -> str | None:
     """The plain signing secret for the agent's events (for the outbox)."""
-    return uow.runtime.secrets.open(agent.events_secret, tenant_id=agent.tenant_id, field=SECRET_FIELD)
+    return secrets.open(agent.events_secret, tenant_id=agent.tenant_id, field=SECRET_FIELD)
 
 
-def agent_out(agent: Agent, *, secret: str | None = None) -> AgentOut:
-    """The public view of an agent."""
-    return AgentOut(
-        id=agent.id,
-        name=agent.name,
-        voice=VoiceOut(
-            mode=agent.voice_mode,
-            stream_url=agent.stream_url,
-            parameters=agent.stream_parameters or {},
-            sip_uri=agent.sip_uri,
-            forward_to=agent.forward_to,
-            caller_id=agent.caller_id,
-            whisper=agent.whisper,
-            greeting=agent.greeting,
-            record=agent.record,
-        ),
-        sms=SmsOut(mode=agent.sms_mode, url=agent.sms_url, reply=agent.sms_reply),
-        events_url=agent.events_url,
-        events_secret=secret,
-        created_at=agent.created_at,
-    )
-
-
-async def create_agent(*, uow: UnitOfWork, scope: TenantScope, data: AgentCreate) -> tuple[Agent, str]:
+async def create_agent(
+    *, uow: UnitOfWork, scope: TenantScope, data: AgentCreate
+) -> tuple[Agent, str]:
     """Create an agent; returns it with its events signing secret (shown once)."""
     agent = uow.repo(Agent, scope).add(Agent(id=uuid.uuid4(), name=data.name))
     _apply_voice(agent, data.voice)
     _apply_sms(agent, data.sms)
     agent.events_url = data.events_url
-    secret = _new_secret(uow, agent)
+    secret = _new_secret(uow.runtime.secrets, agent)
     record_audit(
-        uow=uow, actor=scope.actor, action="agent.create", tenant_id=scope.tenant_id, target=agent.id,
+        uow=uow,
+        actor=scope.actor,
+        action="agent.create",
+        tenant_id=scope.tenant_id,
+        target=agent.id,
         detail={"name": data.name, "voice_mode": data.voice.mode, "sms_mode": data.sms.mode},
     )
     await uow.commit()
@@ -106,9 +91,13 @@ async def update_agent(
         _apply_sms(agent, data.sms)
     if "events_url" in data.model_fields_set:
         agent.events_url = data.events_url
-    secret = _new_secret(uow, agent) if data.rotate_events_secret else None
+    secret = _new_secret(uow.runtime.secrets, agent) if data.rotate_events_secret else None
     record_audit(
-        uow=uow, actor=scope.actor, action="agent.update", tenant_id=scope.tenant_id, target=agent.id,
+        uow=uow,
+        actor=scope.actor,
+        action="agent.update",
+        tenant_id=scope.tenant_id,
+        target=agent.id,
         detail={"fields": sorted(data.model_fields_set)},
     )
     await uow.commit()
@@ -120,6 +109,10 @@ async def delete_agent(*, uow: UnitOfWork, scope: TenantScope, agent_id: uuid.UU
     repo = uow.repo(Agent, scope)
     await repo.delete(await repo.get(agent_id))
     record_audit(
-        uow=uow, actor=scope.actor, action="agent.delete", tenant_id=scope.tenant_id, target=agent_id
+        uow=uow,
+        actor=scope.actor,
+        action="agent.delete",
+        tenant_id=scope.tenant_id,
+        target=agent_id,
     )
     await uow.commit()

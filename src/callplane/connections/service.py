@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 from twilio.base.exceptions import TwilioRestException
@@ -272,21 +271,6 @@ async def _create_subaccount(*, uow: UnitOfWork, scope: TenantScope, conn: Conne
     log.info("subaccount ready", tenant_id=str(scope.tenant_id), account_sid=conn.account_sid)
 
 
-def webhook_tokens(uow: UnitOfWork, conn: Connection) -> list[str]:
-    """Tokens that may sign this account's webhooks: the current one, then a recent previous one."""
-    if conn.model == "master":
-        return [access.require_platform(uow).auth_token or ""]
-    tokens = [t for t in [access.unseal(uow, conn, "auth_token")] if t]
-    grace = timedelta(seconds=access.settings(uow).token_rotation_grace_seconds)
-    if (
-        conn.previous_auth_token
-        and conn.token_rotated_at
-        and utcnow() - conn.token_rotated_at < grace
-    ):
-        previous = access.unseal(uow, conn, "previous_auth_token")
-        if previous:
-            tokens.append(previous)
-    return tokens
 
 
 async def check_health(*, uow: UnitOfWork, scope: TenantScope) -> Connection:

@@ -68,7 +68,9 @@ class Batcher(Generic[K, V]):
             except BaseException as exc:
                 for _, future in batch.values():
                     if not future.done():
-                        future.set_exception(exc if isinstance(exc, Exception) else RuntimeError(repr(exc)))
+                        future.set_exception(
+                            exc if isinstance(exc, Exception) else RuntimeError(repr(exc))
+                        )
                 if not isinstance(exc, Exception):
                     raise
                 return

@@ -41,7 +41,7 @@ class Event(IdMixin, Base):
     state: Mapped[str | None] = mapped_column(String(32), default=None)
     # Twilio's I-Twilio-Idempotency-Token (or an outbound send's key). Recorded once: unique,
     # and a webhook event's id is derived from its account and token as well
-    # (gateway.recorder.event_id), so a retry meets its first recording either way.
+    # (gateway.events.event_id), so a retry meets its first recording either way.
     idempotency_token: Mapped[str | None] = mapped_column(String(255), unique=True, default=None)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -77,7 +77,9 @@ class OutboxMessage(IdMixin, Base):
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
     failed_at: Mapped[datetime | None] = mapped_column(default=None)
     lease: Mapped[str | None] = mapped_column(String(32), default=None)
-    purpose: Mapped[str] = mapped_column(String(16), default="events", server_default="events")  # events|sms
+    purpose: Mapped[str] = mapped_column(
+        String(16), default="events", server_default="events"
+    )  # events|sms
     last_status: Mapped[int | None] = mapped_column(Integer, default=None)
     last_error: Mapped[str | None] = mapped_column(String(500), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

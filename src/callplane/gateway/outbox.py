@@ -27,16 +27,14 @@ from callplane.agents import service as agents
 from callplane.agents.models import Agent
 from callplane.db import rls
 from callplane.db.base import utcnow
-from callplane.gateway import signing
-from callplane.gateway.models import OutboxMessage
+from callplane.gateway import event_signature
+from callplane.gateway.events import OUTBOX
 from callplane.log import get_logger
 from callplane.runtime import Runtime
 
 log = get_logger(__name__)
 
-DELIVERIES = Counter(
-    "callplane_outbox_deliveries_total", "Outbox delivery attempts", ["result"]
-)
+DELIVERIES = Counter("callplane_outbox_deliveries_total", "Outbox delivery attempts", ["result"])
 
 
 @dataclass
@@ -54,7 +52,7 @@ class DeliveryPolicy:
 
     def backoff(self, attempts: int) -> float:
         """Seconds to wait after the `attempts`-th failure (with +-20% jitter)."""
-        delay = min(self.max_backoff, self.base_backoff * (2 ** max(0, attempts - 1)))
+        delay = min(self.max_backoff, self.base_backoff * (2.0 ** max(0, attempts - 1)))
         return delay * random.uniform(0.8, 1.2)
 
 
@@ -94,7 +92,9 @@ class OutboxWorker:
         """Run the delivery loop in the background."""
         if self._task is None or self._task.done():
             self._stopping = False
-            self._task = asyncio.get_running_loop().create_task(self._loop(), name="callplane-outbox")
+            self._task = asyncio.get_running_loop().create_task(
+                self._loop(), name="callplane-outbox"
+            )
 
     async def stop(self) -> None:
         """Stop the loop (rows being delivered finish; unclaimed ones wait in the database)."""
@@ -109,11 +109,6 @@ class OutboxWorker:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
-
-    @property
-    def running(self) -> bool:
-        """True while the loop runs."""
-        return self._task is not None and not self._task.done()
 
     def wake(self) -> None:
         """Look for due rows now (new rows were just committed)."""
@@ -172,7 +167,7 @@ class OutboxWorker:
 
     async def _claim(self) -> list[_Claimed]:
         now = utcnow()
-        table = OutboxMessage.__table__
+        table = OUTBOX
         c = table.c
         due = (c.delivered_at.is_(None), c.failed_at.is_(None), c.next_attempt_at <= now)
         lease = uuid.uuid4().hex
@@ -196,7 +191,13 @@ class OutboxWorker:
             rows = (
                 await conn.execute(
                     select(
-                        c.id, c.tenant_id, c.event_id, c.agent_id, c.url, c.payload, c.attempts,
+                        c.id,
+                        c.tenant_id,
+                        c.event_id,
+                        c.agent_id,
+                        c.url,
+                        c.payload,
+                        c.attempts,
                         c.created_at,
                     ).where(c.lease == lease)
                 )
@@ -212,10 +213,13 @@ class OutboxWorker:
             rows = (await uow.session.execute(select(Agent).where(Agent.id.in_(ids)))).scalars()
             for agent in rows:
                 try:
-                    found[agent.id] = agents.events_secret(uow, agent)
+                    found[agent.id] = agents.events_secret(self.runtime.secrets, agent)
                 except Exception as exc:  # noqa: BLE001 - a broken secret fails its rows only
-                    log.error("cannot open an agent's events secret", agent_id=str(agent.id),
-                              error=type(exc).__name__)
+                    log.error(
+                        "cannot open an agent's events secret",
+                        agent_id=str(agent.id),
+                        error=type(exc).__name__,
+                    )
         return found
 
     async def _send(
@@ -227,7 +231,7 @@ class OutboxWorker:
         body = row.payload.encode()
         headers = {
             "Content-Type": "application/json",
-            signing.HEADER: signing.sign(secret, body),
+            event_signature.HEADER: event_signature.sign(secret, body),
             "Callplane-Event-Id": str(row.event_id),
             "Callplane-Delivery-Attempt": str(row.attempts),
         }
@@ -243,7 +247,7 @@ class OutboxWorker:
 
     async def _settle(self, outcomes: list[tuple[_Claimed, int | None, str | None]]) -> None:
         now = utcnow()
-        table = OutboxMessage.__table__
+        table = OUTBOX
         c = table.c
         async with self.runtime.engine.begin() as conn:
             await rls.apply(conn, rls.PLATFORM_SCOPE)
@@ -258,13 +262,22 @@ class OutboxWorker:
                     if gone or now - row.created_at > self.policy.max_age:
                         values["failed_at"] = now
                         DELIVERIES.labels(result="given_up").inc()
-                        log.warning("outbox row given up", outbox_id=str(row.id),
-                                    tenant_id=str(row.tenant_id), error=error)
+                        log.warning(
+                            "outbox row given up",
+                            outbox_id=str(row.id),
+                            tenant_id=str(row.tenant_id),
+                            error=error,
+                        )
                     else:
                         delay = self.policy.backoff(row.attempts)
                         values["next_attempt_at"] = now + timedelta(seconds=delay)
                         DELIVERIES.labels(result="retry").inc()
-                        log.info("outbox delivery failed; will retry", outbox_id=str(row.id),
-                                 tenant_id=str(row.tenant_id), attempts=row.attempts,
-                                 retry_in_s=round(delay, 2), error=error)
+                        log.info(
+                            "outbox delivery failed; will retry",
+                            outbox_id=str(row.id),
+                            tenant_id=str(row.tenant_id),
+                            attempts=row.attempts,
+                            retry_in_s=round(delay, 2),
+                            error=error,
+                        )
                 await conn.execute(update(table).where(c.id == row.id).values(**values))

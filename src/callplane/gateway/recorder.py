@@ -9,23 +9,31 @@ send again). Concurrent webhooks share one transaction: one commit per flush, no
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import JSON, Table, bindparam, case, insert, select, text, update
 from sqlalchemy import Connection as SyncConnection
-from sqlalchemy import bindparam, case, insert, select, text, update
-from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from callplane.gateway.batching import Batcher
-from callplane.gateway.models import Event, OutboxMessage
-from callplane.gateway.routing import CALL_KINDS, CALL_STATE_RANK, MESSAGE_KINDS, MESSAGE_STATE_RANK
+from callplane.gateway.events import (
+    CALL_KINDS,
+    CALL_STATE_RANK,
+    EVENT_COLUMNS,
+    EVENTS,
+    MESSAGE_KINDS,
+    MESSAGE_STATE_RANK,
+    OUTBOX,
+    OUTBOX_COLUMNS,
+)
 from callplane.gateway.store import GatewayStore
 from callplane.log import get_logger
-from callplane.runtime import Runtime
 
 log = get_logger(__name__)
 # A foreign key refusing an insert: SQLAlchemy's, or the stdlib driver's on SQLite's hot path.
@@ -43,16 +51,14 @@ class Advance:
 
     @property
     def ranks(self) -> dict[str, int]:
+        """The order of the states this one is compared with."""
         return MESSAGE_STATE_RANK if self.messages else CALL_STATE_RANK
-
-    @property
-    def kinds(self) -> tuple[str, ...]:
-        return MESSAGE_KINDS if self.messages else CALL_KINDS
 
 
 @dataclass
 class Draft:
-    """One event to record, the outbox rows that go with it, and an optional state change.
+    """One event to record (`events.event_row`), the outbox rows that go with it, and an
+    optional state change.
 
     `outbox` rows are written only when the event is new and, for a state change, only when
     the state moved forward (a late "ringing" after "completed" is recorded, marked stale and
@@ -62,24 +68,11 @@ class Draft:
     event: dict[str, Any]
     outbox: list[dict[str, Any]] = field(default_factory=list)
     advance: Advance | None = None
-    id: uuid.UUID = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.id = event_id(self.event.get("account_sid"), self.event.get("idempotency_token"))
-        self.event["id"] = self.id
-        for row in self.outbox:
-            row["event_id"] = self.id
-
-
-_EVENT_IDS = uuid.UUID("6f1c1f4e-3a52-4f0b-9c55-5a8e3c2f7d01")
-
-
-def event_id(account_sid: str | None, token: str | None) -> uuid.UUID:
-    """The event's id: derived from Twilio's idempotency token (within its account), so that a
-    retried webhook meets its first recording's primary key; random without a token."""
-    if not token:
-        return uuid.uuid4()
-    return uuid.uuid5(_EVENT_IDS, f"{account_sid}:{token}")
+    @property
+    def id(self) -> uuid.UUID:
+        """The event's id (derived from its idempotency token: a retry has the same)."""
+        return self.event["id"]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -97,7 +90,7 @@ def _rank_expr(column: Any, ranks: dict[str, int]) -> Any:
 
 
 # Statements are built once: SQLAlchemy then reuses their cache keys and compiled forms.
-_events = Event.__table__.c
+_events = EVENTS.c
 _KNOWN_IDS = select(_events.id).where(_events.id.in_(bindparam("ids", expanding=True)))
 _CURRENT = {
     messages: select(_events.sid, _events.account_sid, _events.state)
@@ -110,7 +103,7 @@ _CURRENT = {
 }
 # The call (or message) moves to `state` only from an earlier one (or none).
 _ADVANCE = {
-    messages: update(Event.__table__)
+    messages: update(EVENTS)
     .where(
         _events.sid == bindparam("b_sid"),
         _events.account_sid == bindparam("b_account_sid"),
@@ -124,15 +117,16 @@ _ADVANCE = {
     .values(state=bindparam("b_state"))
     for messages in (False, True)
 }
-_INSERT_OUTBOX = insert(OutboxMessage.__table__)
-_SQLITE_INSERT_EVENTS = sqlite.insert(Event.__table__).on_conflict_do_nothing()
+_INSERT_OUTBOX = insert(OUTBOX)
+_SQLITE_INSERT_EVENTS = sqlite.insert(EVENTS).on_conflict_do_nothing()
 
 
 class _SqliteInsert:
-    """A plain-driver INSERT for SQLite with SQLAlchemy's own conversions of each column type
-    (UUIDs, UTC timestamps, JSON), so the rows read back exactly as if SQLAlchemy wrote them."""
+    """A plain-driver INSERT of every column for SQLite, with SQLAlchemy's own conversions of
+    each column type (UUIDs, UTC timestamps, JSON), so the rows read back exactly as if
+    SQLAlchemy wrote them."""
 
-    def __init__(self, table: Any, keys: list[str], conflict: bool = False) -> None:
+    def __init__(self, table: Table, keys: tuple[str, ...], conflict: bool = False) -> None:
         self.table = table
         self.keys = keys
         self.sql = (
@@ -143,6 +137,7 @@ class _SqliteInsert:
 
     @property
     def processors(self) -> list[Any]:
+        """Each column's bind conversion (None: the value as is)."""
         # Built on first use: a foreign key column learns its type once every table is known.
         if self._processors is None:
             from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
@@ -155,51 +150,47 @@ class _SqliteInsert:
         return self._processors
 
     def params(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        """The driver's parameters for one row."""
         return tuple(
             proc(values[key]) if proc is not None else values[key]
             for key, proc in zip(self.keys, self.processors, strict=True)
         )
 
 
-_EVENT_KEYS = [
-    "id", "tenant_id", "kind", "sid", "account_sid", "from_number", "to_number", "number_id",
-    "agent_id", "decision", "state", "idempotency_token", "detail", "received_at",
-]
-_OUTBOX_KEYS = [
-    "id", "tenant_id", "event_id", "agent_id", "url", "payload", "purpose", "attempts",
-    "next_attempt_at", "created_at",
-]
-_SQLITE_EVENTS = _SqliteInsert(Event.__table__, _EVENT_KEYS, conflict=True)
-_SQLITE_OUTBOX = _SqliteInsert(OutboxMessage.__table__, _OUTBOX_KEYS)
+_SQLITE_EVENTS = _SqliteInsert(EVENTS, EVENT_COLUMNS, conflict=True)
+_SQLITE_OUTBOX = _SqliteInsert(OUTBOX, OUTBOX_COLUMNS)
+
+
+_PG_DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]  # SQLAlchemy's is untyped
+
+
+def _pg_array_type(column: Any) -> str:
+    # The column's PostgreSQL type without a length: an explicit cast to varchar(n) would cut a
+    # longer value silently, where the insert must refuse it.
+    return re.sub(r"\(\d+\)", "", str(column.type.compile(dialect=_PG_DIALECT)))
+
 
 # PostgreSQL: the whole batch as one array per column, so the statement's text (and its
 # server-side prepared plan) is the same for any batch size; RETURNING says what was new.
-_PG_EVENT_TYPES = {
-    "id": "uuid", "tenant_id": "uuid", "kind": "varchar", "sid": "varchar",
-    "account_sid": "varchar", "from_number": "varchar", "to_number": "varchar",
-    "number_id": "uuid", "agent_id": "uuid", "decision": "varchar", "state": "varchar",
-    "idempotency_token": "varchar", "detail": "json", "received_at": "timestamptz",
-}
 _PG_INSERT_EVENTS = text(
-    f"INSERT INTO events ({', '.join(_EVENT_KEYS)}) SELECT * FROM unnest("
-    + ", ".join(f"CAST(:{key} AS {_PG_EVENT_TYPES[key]}[])" for key in _EVENT_KEYS)
+    f"INSERT INTO {EVENTS.name} ({', '.join(EVENT_COLUMNS)}) SELECT * FROM unnest("
+    + ", ".join(f"CAST(:{c.name} AS {_pg_array_type(c)}[])" for c in EVENTS.columns)
     + ") ON CONFLICT DO NOTHING RETURNING id"
 )
+_JSON_COLUMNS = tuple(c.name for c in EVENTS.columns if isinstance(c.type, JSON))
 
 
 def _pg_columns(events: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    columns: dict[str, list[Any]] = {key: [e[key] for e in events] for key in _EVENT_KEYS}
-    columns["detail"] = [json.dumps(d) if d is not None else None for d in columns["detail"]]
+    columns: dict[str, list[Any]] = {key: [e[key] for e in events] for key in EVENT_COLUMNS}
+    for key in _JSON_COLUMNS:
+        columns[key] = [json.dumps(d) if d is not None else None for d in columns[key]]
     return columns
 
 
 class EventWriter:
     """Group-committing event writer for one process."""
 
-    def __init__(
-        self, runtime: Runtime, store: GatewayStore, on_outbox: Callable[[], None] | None = None
-    ) -> None:
-        self.runtime = runtime
+    def __init__(self, store: GatewayStore, on_outbox: Callable[[], None] | None = None) -> None:
         self.store = store
         self.on_outbox = on_outbox
         self._dialect = store.dialect_name
@@ -217,7 +208,6 @@ class EventWriter:
         """Wait for every pending flush."""
         await self._batcher.drain()
 
-
     async def _flush(self, batch: dict[uuid.UUID, Draft]) -> dict[uuid.UUID, Recorded]:
         drafts = list(batch.values())
         try:
@@ -234,7 +224,8 @@ class EventWriter:
                 except Exception as one_exc:
                     log.error(
                         "event could not be recorded",
-                        kind=draft.event.get("kind"), sid=draft.event.get("sid"),
+                        kind=draft.event.get("kind"),
+                        sid=draft.event.get("sid"),
                         error=type(one_exc).__name__,
                     )
                     if len(drafts) == 1:
@@ -273,7 +264,9 @@ class EventWriter:
                 continue
             log.warning(
                 "event recorded without a row deleted meanwhile",
-                kind=draft.event.get("kind"), sid=draft.event.get("sid"), reason=step,
+                kind=draft.event.get("kind"),
+                sid=draft.event.get("sid"),
+                reason=step,
             )
             return recorded
         return await self._write([draft])
@@ -317,83 +310,15 @@ class EventWriter:
         finally:
             cursor.close()
 
-    def _write_general(self, conn: SyncConnection, drafts: list[Draft]) -> dict[uuid.UUID, Recorded]:
-        """Any batch, through SQLAlchemy Core (state changes, PostgreSQL)."""
-        # 1. Retries: recorded before (same id: same account and idempotency token), or twice
-        # in this batch. On SQLite the batch holds the write lock, so this is exact; on
-        # PostgreSQL the INSERT's RETURNING has the last word (another replica may race).
-        ids = [d.id for d in drafts]
-        known: set[uuid.UUID] = set()
-        if self._dialect != "postgresql" or any(d.advance for d in drafts):
-            known = {r[0] for r in conn.execute(_KNOWN_IDS, {"ids": ids})}
-        fresh: list[Draft] = []
-        seen: set[uuid.UUID] = set()
-        duplicates: list[Draft] = []
-        for draft in drafts:
-            if draft.id in known or draft.id in seen:
-                duplicates.append(draft)
-                continue
-            seen.add(draft.id)
-            fresh.append(draft)
-
-        # 2. State changes: compare with the current states, in arrival order.
-        stale: set[uuid.UUID] = set()
-        final: dict[tuple[str, str, bool], str] = {}
-        advancing = [d for d in fresh if d.advance]
-        if advancing:
-            current: dict[tuple[str, str, bool], str | None] = {}
-            for messages in (False, True):
-                sids = list({d.advance.sid for d in advancing if d.advance.messages is messages})  # type: ignore[union-attr]
-                if not sids:
-                    continue
-                rows = conn.execute(_CURRENT[messages], {"sids": sids})
-                for sid, account_sid, state in rows:
-                    current.setdefault((sid, account_sid, messages), state)
-            for draft in advancing:
-                adv = draft.advance
-                assert adv is not None
-                key = (adv.sid, adv.account_sid, adv.messages)
-                now = final.get(key, current.get(key))
-                new_rank = adv.ranks.get(adv.state)
-                now_rank = adv.ranks.get(now, -1) if now else -1
-                if new_rank is None or new_rank <= now_rank:
-                    stale.add(draft.id)
-                    draft.event["detail"] = {
-                        **(draft.event.get("detail") or {}),
-                        "stale": True,
-                        "current_state": now,
-                    }
-                else:
-                    final[key] = adv.state
-
-        # 3. The events (a concurrent replica may have taken a token meanwhile).
-        inserted: set[uuid.UUID] = set()
-        if fresh and self._dialect == "postgresql":
-            result = conn.execute(_PG_INSERT_EVENTS, _pg_columns([d.event for d in fresh]))
-            inserted = {r[0] for r in result}
-        elif fresh:
-            # SQLite: the batch holds the write lock, so what is new was known beforehand.
-            conn.execute(_SQLITE_INSERT_EVENTS, [d.event for d in fresh])
-            inserted = {d.id for d in fresh}
-
-        # 4. Calls and messages move forward only, even against another replica.
-        for (sid, account_sid, messages), state in final.items():
-            ranks = MESSAGE_STATE_RANK if messages else CALL_STATE_RANK
-            conn.execute(
-                _ADVANCE[messages],
-                {"b_sid": sid, "b_account_sid": account_sid, "b_state": state, "b_rank": ranks[state]},
-            )
-
-        # 5. The outbox rows of new, forward-moving events.
-        outbox: list[dict[str, Any]] = []
-        counts: dict[uuid.UUID, int] = {}
-        for draft in fresh:
-            if draft.id in inserted and draft.id not in stale and draft.outbox:
-                outbox.extend(draft.outbox)
-                counts[draft.id] = len(draft.outbox)
-        if outbox:
-            conn.execute(_INSERT_OUTBOX, outbox)
-
+    def _write_general(
+        self, conn: SyncConnection, drafts: list[Draft]
+    ) -> dict[uuid.UUID, Recorded]:
+        """Any batch, through SQLAlchemy Core (state changes, PostgreSQL), in five steps."""
+        fresh, duplicates = self._retries(conn, drafts)
+        stale, final = _compare_states(conn, fresh)
+        inserted = self._insert_events(conn, fresh)
+        _advance_states(conn, final)
+        counts = _insert_outbox(conn, fresh, inserted, stale)
         result = {
             d.id: Recorded(
                 event_id=d.id,
@@ -406,3 +331,101 @@ class EventWriter:
         for draft in duplicates:
             result[draft.id] = Recorded(event_id=draft.id, new=False)
         return result
+
+    def _retries(
+        self, conn: SyncConnection, drafts: list[Draft]
+    ) -> tuple[list[Draft], list[Draft]]:
+        """1. (fresh, duplicates): a duplicate was recorded before (same id: same account and
+        idempotency token), or comes twice in this batch. On SQLite the batch holds the write
+        lock, so this is exact; on PostgreSQL the INSERT's RETURNING has the last word (another
+        replica may race)."""
+        known: set[uuid.UUID] = set()
+        if self._dialect != "postgresql" or any(d.advance for d in drafts):
+            known = {r[0] for r in conn.execute(_KNOWN_IDS, {"ids": [d.id for d in drafts]})}
+        fresh: list[Draft] = []
+        duplicates: list[Draft] = []
+        seen: set[uuid.UUID] = set()
+        for draft in drafts:
+            if draft.id in known or draft.id in seen:
+                duplicates.append(draft)
+            else:
+                seen.add(draft.id)
+                fresh.append(draft)
+        return fresh, duplicates
+
+    def _insert_events(self, conn: SyncConnection, fresh: list[Draft]) -> set[uuid.UUID]:
+        """3. The events; the ids that were new (a concurrent replica may have taken a token)."""
+        if not fresh:
+            return set()
+        if self._dialect == "postgresql":
+            rows = conn.execute(_PG_INSERT_EVENTS, _pg_columns([d.event for d in fresh]))
+            return {r[0] for r in rows}
+        # SQLite: the batch holds the write lock, so what is new was known beforehand.
+        conn.execute(_SQLITE_INSERT_EVENTS, [d.event for d in fresh])
+        return {d.id for d in fresh}
+
+
+_StateKey = tuple[str, str, bool]  # (sid, account_sid, messages)
+
+
+def _current_states(conn: SyncConnection, advancing: list[Advance]) -> dict[_StateKey, str | None]:
+    """The recorded state of each call (or message) that `advancing` moves, first one first."""
+    current: dict[_StateKey, str | None] = {}
+    for messages in (False, True):
+        sids = list({a.sid for a in advancing if a.messages is messages})
+        if sids:
+            for sid, account_sid, state in conn.execute(_CURRENT[messages], {"sids": sids}):
+                current.setdefault((sid, account_sid, messages), state)
+    return current
+
+
+def _compare_states(
+    conn: SyncConnection, fresh: list[Draft]
+) -> tuple[set[uuid.UUID], dict[_StateKey, str]]:
+    """2. (stale drafts, the state each call or message ends at): compared with the current
+    states, in arrival order; a stale draft's detail says so."""
+    stale: set[uuid.UUID] = set()
+    final: dict[_StateKey, str] = {}
+    advancing = [(d, d.advance) for d in fresh if d.advance is not None]
+    if not advancing:
+        return stale, final
+    current = _current_states(conn, [a for _, a in advancing])
+    for draft, adv in advancing:
+        key = (adv.sid, adv.account_sid, adv.messages)
+        now = final.get(key, current.get(key))
+        new_rank = adv.ranks.get(adv.state)
+        if new_rank is None or new_rank <= (adv.ranks.get(now, -1) if now else -1):
+            stale.add(draft.id)
+            draft.event["detail"] = {
+                **(draft.event.get("detail") or {}),
+                "stale": True,
+                "current_state": now,
+            }
+        else:
+            final[key] = adv.state
+    return stale, final
+
+
+def _advance_states(conn: SyncConnection, final: dict[_StateKey, str]) -> None:
+    """4. Calls and messages move forward only, even against another replica."""
+    for (sid, account_sid, messages), state in final.items():
+        ranks = MESSAGE_STATE_RANK if messages else CALL_STATE_RANK
+        conn.execute(
+            _ADVANCE[messages],
+            {"b_sid": sid, "b_account_sid": account_sid, "b_state": state, "b_rank": ranks[state]},
+        )
+
+
+def _insert_outbox(
+    conn: SyncConnection, fresh: list[Draft], inserted: set[uuid.UUID], stale: set[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """5. The outbox rows of new, forward-moving events; how many each draft wrote."""
+    outbox: list[dict[str, Any]] = []
+    counts: dict[uuid.UUID, int] = {}
+    for draft in fresh:
+        if draft.id in inserted and draft.id not in stale and draft.outbox:
+            outbox.extend(draft.outbox)
+            counts[draft.id] = len(draft.outbox)
+    if outbox:
+        conn.execute(_INSERT_OUTBOX, outbox)
+    return counts

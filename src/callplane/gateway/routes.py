@@ -56,7 +56,7 @@ async def list_events(
     rows, next_cursor = await service.list_events(
         uow=uow, scope=scope, cursor=cursor, limit=limit, kind=kind, sid=sid
     )
-    return {"data": [service.event_out(e) for e in rows], "next_cursor": next_cursor}
+    return {"data": [EventOut.from_model(e) for e in rows], "next_cursor": next_cursor}
 
 
 @router.get("/v1/routes/explain", response_model=ExplainOut)

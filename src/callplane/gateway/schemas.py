@@ -8,6 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from callplane.gateway.decision import Decision
+from callplane.gateway.models import Event
+
 
 class EventOut(BaseModel):
     """A recorded webhook event."""
@@ -24,6 +27,24 @@ class EventOut(BaseModel):
     state: str | None
     received_at: datetime
     detail: dict[str, Any] | None
+
+    @classmethod
+    def from_model(cls, event: Event) -> EventOut:
+        """The public view of an event."""
+        return cls(
+            id=event.id,
+            kind=event.kind,
+            sid=event.sid,
+            account_sid=event.account_sid,
+            from_=event.from_number,
+            to=event.to_number,
+            number_id=event.number_id,
+            agent_id=event.agent_id,
+            decision=event.decision,
+            state=event.state,
+            received_at=event.received_at,
+            detail=event.detail,
+        )
 
 
 class ExplainStep(BaseModel):
@@ -44,6 +65,18 @@ class ExplainAnswer(BaseModel):
     twiml: str | None
     mode: str | None = None
     forward_to_url: str | None = None
+
+    @classmethod
+    def from_decision(cls, decision: Decision) -> ExplainAnswer:
+        """What `decision` answers."""
+        return cls(
+            outcome=decision.outcome,
+            reason=decision.reason,
+            explanation=decision.explanation,
+            twiml=decision.twiml,
+            mode=decision.mode,
+            forward_to_url=decision.forward_to_url,
+        )
 
 
 class ExplainOut(BaseModel):

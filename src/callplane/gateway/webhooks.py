@@ -1,9 +1,6 @@
-"""The inbound webhooks, in the order of DESIGN section 6:
+"""The inbound webhooks, in the order of DESIGN section 6: steps 1-3 (the form, the account,
+its signature) are `intake.authenticate`; then
 
-1. read the form (a non-form or oversized body is a 4xx, never a 500);
-2. find the account by `AccountSid` (unknown: 403);
-3. verify `X-Twilio-Signature` with that account's tokens over the public URL (invalid: 403,
-   counted and logged without secrets);
 4. find the active number by the normalised `To` within that account and answer TwiML;
 5. record the event once per `I-Twilio-Idempotency-Token` and queue it in the outbox.
 """
@@ -11,57 +8,33 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
-import re
 import time
 import uuid
-from collections.abc import Awaitable
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, TypeVar
-from urllib.parse import parse_qsl
+from typing import Any
 
 from prometheus_client import Counter, Histogram
-from sqlalchemy import outerjoin, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from callplane.agents.models import Agent
-from callplane.connections.models import Connection
-from callplane.db import rls
-from callplane.db.base import utcnow
-from callplane.gateway import twiml
-from callplane.gateway.engine import Gateway, gateway_of
+from callplane.gateway import events, twiml
+from callplane.gateway.decision import NumberRoute, decide_sms, decide_voice
+from callplane.gateway.intake import Refusal, authenticate, lookup, normalized
+from callplane.gateway.lifespan import Gateway, gateway_of
 from callplane.gateway.lookup import AccountAuth, CallRef
 from callplane.gateway.recorder import Advance, Draft, Recorded
-from callplane.gateway.routing import Decision, NumberRoute, decide_sms, decide_voice
-from callplane.gateway.signature import (
-    SIGNATURE_HEADER,
-    SIGNATURE_SETTINGS_HEADER,
-    FormParams,
-    public_url,
-    verify_signature,
-)
+from callplane.gateway.twilio_signature import FormParams
 from callplane.log import get_logger
-from callplane.phone import try_normalize_e164
 
 log = get_logger(__name__)
-T = TypeVar("T")
 
-MAX_FORM_BYTES = 64 * 1024  # Twilio's forms are a few kB; an SMS body is at most 1600 chars
-MAX_FIELDS = 256
 RECORD_TIMEOUT = 5.0  # seconds an answer waits for its event to be committed
 IDEMPOTENCY_HEADER = "i-twilio-idempotency-token"
-ACCOUNT_SID_RE = re.compile(r"AC[0-9a-fA-F]{32}")
 XML = "application/xml"
 
 WEBHOOKS = Counter(
     "callplane_webhook_requests_total", "Inbound Twilio webhooks answered", ["kind", "outcome"]
-)
-SIGNATURE_FAILURES = Counter(
-    "callplane_webhook_signature_failures_total",
-    "Webhooks refused with 403 (unknown account, missing or invalid signature)",
-    ["kind", "reason"],
 )
 LATENCY = Histogram(
     "callplane_webhook_seconds",
@@ -84,228 +57,7 @@ def _latency(kind: str) -> Any:
     return LATENCY.labels(kind=kind)
 
 
-class Refusal(Exception):
-    """A webhook answered with an error before any routing: a 4xx, or 503 when the routing
-    database cannot be read."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-    def response(self) -> Response:
-        return JSONResponse(
-            {"error": {"code": self.code, "message": self.message}}, status_code=self.status
-        )
-
-
-def normalized(raw: str | None) -> str | None:
-    """`phone.try_normalize_e164`, remembered: the numbers called are the numbers held."""
-    if not raw or len(raw) > 40:  # not a phone number; and never a big key in the cache
-        return None
-    return _normalized(raw)
-
-
-@lru_cache(maxsize=65536)
-def _normalized(raw: str) -> str | None:
-    return try_normalize_e164(raw)
-
-
-def _cut(value: str | None, size: int) -> str | None:
-    return value[:size] if value else value
-
-
-def _idempotency_token(request: Request) -> str | None:
-    token = request.headers.get(IDEMPOTENCY_HEADER)
-    if not token:
-        return None
-    token = token.strip()
-    # The column holds 255 characters; a longer token is kept as its digest (still unique).
-    return token if len(token) <= 255 else "sha256:" + hashlib.sha256(token.encode()).hexdigest()
-
-
-# -- steps 1 to 3 ---------------------------------------------------------------------------
-
-
-async def read_form(request: Request) -> tuple[FormParams, str, str]:
-    """(fields, raw body text, raw query string); 4xx Refusal for anything but a Twilio form."""
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
-        raise Refusal(413, "payload_too_large", f"a webhook body is at most {MAX_FORM_BYTES} bytes")
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Refusal(400, "bad_request", "the body is not UTF-8") from None
-    query = request.scope.get("query_string", b"").decode("latin-1")
-    ctype = request.headers.get("content-type", "").lower()
-    if "bodySHA256=" in query:
-        # Twilio's JSON variant: the body's hash is signed through the URL.
-        try:
-            data = json.loads(text)
-        except ValueError:
-            raise Refusal(400, "bad_request", "the body is not valid JSON") from None
-        if not isinstance(data, dict):
-            raise Refusal(400, "bad_request", "the JSON body must be an object")
-        fields = FormParams((str(k), v if isinstance(v, str) else json.dumps(v)) for k, v in data.items())
-        return fields, text, query
-    if not ctype.startswith("application/x-www-form-urlencoded"):
-        raise Refusal(
-            415, "unsupported_media_type",
-            "Twilio webhooks are application/x-www-form-urlencoded posts",
-        )
-    try:
-        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
-    except ValueError:
-        raise Refusal(400, "bad_request", "the form has too many fields") from None
-    return FormParams(pairs), text, query
-
-
-async def _lookup(read: Awaitable[T]) -> T:
-    """A lookup; the database failing is a 503 (Twilio tries its fallback URL), never a 500."""
-    try:
-        return await read
-    except Exception as exc:
-        log.error("gateway lookup failed", error=type(exc).__name__)
-        raise Refusal(503, "unavailable", "the routing database is unavailable") from exc
-
-
-def _raw_path(request: Request) -> str:
-    raw = request.scope.get("raw_path")
-    if raw:
-        return raw.decode("latin-1")
-    return request.scope.get("root_path", "") + request.scope["path"]
-
-
-async def authenticate(
-    gateway: Gateway, request: Request, kind: str
-) -> tuple[FormParams, AccountAuth, str | None, NumberRoute | None]:
-    """Steps 1-3: the form and the account whose token signed it; 4xx Refusal otherwise.
-
-    For calls and messages the number (`To`) is read in the same round trip as the account's
-    tokens; it is used only once the signature verified. Returns (fields, account, E.164 of
-    `To`, its route in that account).
-    """
-    fields, text, query = await read_form(request)
-    account_sid = fields.get("AccountSid", "")
-
-    def refuse(reason: str, message: str) -> Refusal:
-        SIGNATURE_FAILURES.labels(kind=kind, reason=reason).inc()
-        # Never the signature, the tokens or the form: the account and the reason are enough.
-        log.warning(
-            "webhook refused", kind=kind, reason=reason,
-            account_sid=account_sid[:34] if ACCOUNT_SID_RE.fullmatch(account_sid) else None,
-            path=request.url.path, client=request.client.host if request.client else None,
-        )
-        return Refusal(403, "forbidden", message)
-
-    if not ACCOUNT_SID_RE.fullmatch(account_sid):
-        raise refuse("missing_account_sid", "the webhook carries no valid AccountSid")
-    to = normalized(fields.get("To")) if kind in ("voice", "sms") else None
-    resolved = await _lookup(gateway.lookup.resolve(account_sid, to))
-    auth = resolved.account
-    if auth is None or not auth.tokens:
-        raise refuse("unknown_account", "no tenant uses this Twilio account")
-    signature = request.headers.get(SIGNATURE_HEADER)
-    if not signature:
-        raise refuse("missing_signature", "the X-Twilio-Signature header is missing")
-    url = public_url(gateway.settings.public_base_url, _raw_path(request), query)
-    params: FormParams | str = text if "bodySHA256=" in query else fields
-    settings_header = request.headers.get(SIGNATURE_SETTINGS_HEADER)
-    verified = verify_signature(
-        tokens=auth.tokens, url=url, params=params, signature=signature,
-        settings_header=settings_header,
-    )
-    if not verified and not auth.complete:
-        # Only the number's tenant's connection was read: try every connection of the account.
-        full = await _lookup(gateway.lookup.account(account_sid))
-        if full is not None:
-            auth = full
-            verified = verify_signature(
-                tokens=auth.tokens, url=url, params=params, signature=signature,
-                settings_header=settings_header,
-            )
-    if not verified:
-        raise refuse("invalid_signature", "the X-Twilio-Signature does not verify")
-    return fields, auth, to, resolved.route
-
-
 # -- steps 4 and 5 --------------------------------------------------------------------------
-
-
-def _event(
-    *,
-    kind: str,
-    request: Request,
-    fields: FormParams,
-    account_sid: str,
-    sid: str | None,
-    decision: str,
-    state: str | None,
-    tenant_id: uuid.UUID | None,
-    number_id: uuid.UUID | None,
-    agent_id: uuid.UUID | None,
-    detail: dict[str, Any],
-) -> dict[str, Any]:
-    # Every key, always: the writer inserts many events in one statement.
-    return {
-        "tenant_id": tenant_id,
-        "kind": kind,
-        "sid": _cut(sid, 34),
-        "account_sid": account_sid,
-        "from_number": _cut(fields.get("From"), 32),
-        "to_number": _cut(fields.get("To"), 32),
-        "number_id": number_id,
-        "agent_id": agent_id,
-        "decision": decision,
-        "state": _cut(state, 32),
-        "idempotency_token": _idempotency_token(request),
-        "detail": detail,
-        "received_at": utcnow(),
-    }
-
-
-def _payload(
-    event_id: uuid.UUID, event: dict[str, Any], event_type: str, number: str | None,
-    fields: FormParams, reason: str | None,
-) -> str:
-    return json.dumps(
-        {
-            "id": str(event_id),
-            "type": event_type,
-            "created_at": event["received_at"].isoformat(),
-            "tenant_id": str(event["tenant_id"]) if event["tenant_id"] else None,
-            "agent_id": str(event["agent_id"]) if event["agent_id"] else None,
-            "number_id": str(event["number_id"]) if event["number_id"] else None,
-            "number": number,
-            "account_sid": event["account_sid"],
-            "sid": event["sid"],
-            "from": fields.get("From"),
-            "to": fields.get("To"),
-            "state": event["state"],
-            "decision": event["decision"],
-            "reason": reason,
-            "twilio": dict(fields),
-        },
-        separators=(",", ":"),
-    )
-
-
-def _outbox_row(draft: Draft, *, url: str, purpose: str, agent_id: uuid.UUID, tenant_id: uuid.UUID,
-                payload: str) -> dict[str, Any]:
-    now = draft.event["received_at"]
-    return {
-        "id": uuid.uuid4(),
-        "tenant_id": tenant_id,
-        "event_id": draft.id,
-        "agent_id": agent_id,
-        "url": url,
-        "payload": payload,
-        "purpose": purpose,
-        "attempts": 0,
-        "next_attempt_at": now,
-        "created_at": now,
-    }
 
 
 async def _record(gateway: Gateway, draft: Draft, kind: str) -> Recorded | None:
@@ -316,31 +68,10 @@ async def _record(gateway: Gateway, draft: Draft, kind: str) -> Recorded | None:
     except TimeoutError:
         log.error("event not committed in time", kind=kind, sid=draft.event.get("sid"))
     except Exception as exc:  # noqa: BLE001 - the caller still gets an answer
-        log.error("event not recorded", kind=kind, sid=draft.event.get("sid"),
-                  error=type(exc).__name__)
-    return None
-
-
-def _routed_outbox(
-    draft: Draft, route: NumberRoute | None, decision: Decision, event_type: str,
-    fields: FormParams,
-) -> None:
-    if route is None or route.agent is None or decision.outcome != "routed":
-        return
-    agent = route.agent
-    urls: list[tuple[str, str]] = []
-    if decision.forward_to_url:
-        urls.append((decision.forward_to_url, "sms"))
-    if agent.events_url and agent.events_url != decision.forward_to_url:
-        urls.append((agent.events_url, "events"))
-    if not urls:
-        return
-    payload = _payload(draft.id, draft.event, event_type, route.e164, fields, decision.reason)
-    for url, purpose in urls:
-        draft.outbox.append(
-            _outbox_row(draft, url=url, purpose=purpose, agent_id=agent.id,
-                        tenant_id=route.tenant_id, payload=payload)
+        log.error(
+            "event not recorded", kind=kind, sid=draft.event.get("sid"), error=type(exc).__name__
         )
+    return None
 
 
 async def voice(request: Request) -> Response:
@@ -368,10 +99,8 @@ async def _handle(request: Request, kind: str) -> Response:
     gateway = gateway_of(request.app)
     try:
         fields, auth, to, route = await authenticate(gateway, request, kind)
-        if kind == "voice":
-            response, outcome = await _voice(gateway, request, fields, auth, to, route)
-        elif kind == "sms":
-            response, outcome = await _sms(gateway, request, fields, auth, to, route)
+        if kind in ("voice", "sms"):
+            response, outcome = await _inbound(gateway, request, kind, fields, auth, to, route)
         else:
             response, outcome = await _CALLBACKS[kind](gateway, request, fields, auth)
     except Refusal as refusal:
@@ -382,99 +111,146 @@ async def _handle(request: Request, kind: str) -> Response:
     return response
 
 
-async def _voice(
-    gateway: Gateway, request: Request, fields: FormParams, auth: AccountAuth,
-    to: str | None, route: NumberRoute | None,
-) -> tuple[Response, str]:
-    decision = decide_voice(route, settings=gateway.settings, caller=fields.get("From"), to_e164=to)
-    agent = route.agent if route else None
-    draft = Draft(
-        _event(
-            kind="voice", request=request, fields=fields, account_sid=auth.account_sid,
-            sid=fields.get("CallSid"), decision=decision.outcome, state=fields.get("CallStatus"),
-            tenant_id=route.tenant_id if route else None,
-            number_id=route.number_id if route else None,
-            agent_id=agent.id if agent else None,
-            detail={"reason": decision.reason, "mode": decision.mode,
-                    "direction": fields.get("Direction")},
-        )
+@dataclass(slots=True)
+class _Owner:
+    """Whose call (or message) an event is about, the decision taken, where its events go."""
+
+    tenant_id: uuid.UUID | None = None
+    number_id: uuid.UUID | None = None
+    agent_id: uuid.UUID | None = None
+    decision: str = "unrouted"
+    events_url: str | None = None
+
+
+def _event(
+    request: Request,
+    kind: str,
+    fields: FormParams,
+    auth: AccountAuth,
+    owner: _Owner,
+    *,
+    sid: str | None,
+    state: str | None,
+    detail: dict[str, Any],
+) -> dict[str, Any]:
+    """The event of this webhook (`events.event_row`)."""
+    return events.event_row(
+        kind=kind,
+        fields=fields,
+        account_sid=auth.account_sid,
+        sid=sid,
+        decision=owner.decision,
+        state=state,
+        idempotency_token=events.idempotency_key(request.headers.get(IDEMPOTENCY_HEADER)),
+        tenant_id=owner.tenant_id,
+        number_id=owner.number_id,
+        agent_id=owner.agent_id,
+        detail=detail,
     )
-    _routed_outbox(draft, route, decision, "call.received", fields)
-    recorded = await _record(gateway, draft, "voice")
+
+
+async def _inbound(
+    gateway: Gateway,
+    request: Request,
+    kind: str,
+    fields: FormParams,
+    auth: AccountAuth,
+    to: str | None,
+    route: NumberRoute | None,
+) -> tuple[Response, str]:
+    """A call or a message to one of the numbers: the decision's TwiML, once recorded."""
+    if kind == "voice":
+        decision = decide_voice(
+            route, settings=gateway.settings, caller=fields.get("From"), to_e164=to
+        )
+        sid, state, event_type = fields.get("CallSid"), fields.get("CallStatus"), "call.received"
+        detail = {"direction": fields.get("Direction")}
+    else:
+        decision = decide_sms(route, to_e164=to)
+        sid = fields.get("MessageSid") or fields.get("SmsSid")
+        state, event_type = fields.get("SmsStatus") or "received", "message.received"
+        detail = {"body": fields.get("Body"), "num_media": fields.get("NumMedia")}
+    agent = route.agent if route else None
+    owner = _Owner(
+        tenant_id=route.tenant_id if route else None,
+        number_id=route.number_id if route else None,
+        agent_id=agent.id if agent else None,
+        decision=decision.outcome,
+    )
+    detail = {"reason": decision.reason, "mode": decision.mode, **detail}
+    event = _event(request, kind, fields, auth, owner, sid=sid, state=state, detail=detail)
+    draft = Draft(event)
+    if route is not None and agent is not None:
+        draft.outbox = events.outbox_rows(
+            event,
+            events.routed_deliveries(route, decision),
+            agent_id=agent.id,
+            tenant_id=route.tenant_id,
+            event_type=event_type,
+            fields=fields,
+            number=route.e164,
+            reason=decision.reason,
+        )
+    recorded = await _record(gateway, draft, kind)
     outcome = decision.outcome if recorded is None or recorded.new else "duplicate"
     return Response(decision.twiml, media_type=XML), outcome
 
 
-async def _sms(
-    gateway: Gateway, request: Request, fields: FormParams, auth: AccountAuth,
-    to: str | None, route: NumberRoute | None,
-) -> tuple[Response, str]:
-    decision = decide_sms(route, to_e164=to)
-    agent = route.agent if route else None
-    draft = Draft(
-        _event(
-            kind="sms", request=request, fields=fields, account_sid=auth.account_sid,
-            sid=fields.get("MessageSid") or fields.get("SmsSid"), decision=decision.outcome,
-            state=fields.get("SmsStatus") or "received",
-            tenant_id=route.tenant_id if route else None,
-            number_id=route.number_id if route else None,
-            agent_id=agent.id if agent else None,
-            detail={"reason": decision.reason, "mode": decision.mode,
-                    "body": fields.get("Body"), "num_media": fields.get("NumMedia")},
-        )
-    )
-    _routed_outbox(draft, route, decision, "message.received", fields)
-    recorded = await _record(gateway, draft, "sms")
-    outcome = decision.outcome if recorded is None or recorded.new else "duplicate"
-    return Response(decision.twiml, media_type=XML), outcome
-
-
-async def _owner(
-    gateway: Gateway, account_sid: str, sid: str, fields: FormParams
-) -> tuple[CallRef | None, NumberRoute | None]:
+async def _owner(gateway: Gateway, account_sid: str, sid: str, fields: FormParams) -> _Owner:
     """The call or message a callback is about; else the number it involves, in this account."""
-    ref = await _lookup(gateway.lookup.call(account_sid, sid))
+    ref = await lookup(gateway.lookup.call(account_sid, sid))
     if ref is not None:
-        return ref, None
+        return _owner_of_call(ref)
     for field_name in ("To", "From"):  # inbound: our number is To; outbound: From
         e164 = normalized(fields.get(field_name))
         if e164:
-            route = await _lookup(gateway.lookup.number(account_sid, e164))
+            route = await lookup(gateway.lookup.number(account_sid, e164))
             if route is not None:
-                return None, route
-    return None, None
+                agent = route.agent
+                return _Owner(
+                    tenant_id=route.tenant_id,
+                    number_id=route.number_id,
+                    agent_id=agent.id if agent else None,
+                    decision="routed" if agent else "unrouted",
+                    events_url=agent.events_url if agent else None,
+                )
+    return _Owner()
+
+
+def _owner_of_call(ref: CallRef) -> _Owner:
+    return _Owner(
+        tenant_id=ref.tenant_id,
+        number_id=ref.number_id,
+        agent_id=ref.agent_id,
+        decision=ref.decision if ref.tenant_id else "unrouted",
+        events_url=ref.events_url,
+    )
 
 
 async def _callback(
-    gateway: Gateway, request: Request, fields: FormParams, auth: AccountAuth, kind: str,
-    *, sid: str, state: str, advance: Advance | None, event_type: str, detail: dict[str, Any],
+    gateway: Gateway,
+    request: Request,
+    fields: FormParams,
+    auth: AccountAuth,
+    kind: str,
+    *,
+    sid: str,
+    state: str,
+    advance: Advance | None,
+    event_type: str,
+    detail: dict[str, Any],
 ) -> tuple[Response, str]:
-    ref, route = await _owner(gateway, auth.account_sid, sid, fields)
-    if ref is not None:
-        tenant_id, number_id, agent_id = ref.tenant_id, ref.number_id, ref.agent_id
-        decision = ref.decision if ref.tenant_id else "unrouted"
-        events_url = ref.events_url
-    elif route is not None:
-        tenant_id, number_id = route.tenant_id, route.number_id
-        agent_id = route.agent.id if route.agent else None
-        decision = "routed" if route.agent else "unrouted"
-        events_url = route.agent.events_url if route.agent else None
-    else:
-        tenant_id = number_id = agent_id = events_url = None
-        decision = "unrouted"
-    draft = Draft(
-        _event(
-            kind=kind, request=request, fields=fields, account_sid=auth.account_sid, sid=sid,
-            decision=decision, state=state, tenant_id=tenant_id, number_id=number_id,
-            agent_id=agent_id, detail=detail,
-        ),
-        advance=advance,
-    )
-    if tenant_id and agent_id and events_url and decision != "rejected":
-        payload = _payload(draft.id, draft.event, event_type, None, fields, None)
-        draft.outbox.append(
-            _outbox_row(draft, url=events_url, purpose="events", agent_id=agent_id,
-                        tenant_id=tenant_id, payload=payload)
+    owner = await _owner(gateway, auth.account_sid, sid, fields)
+    event = _event(request, kind, fields, auth, owner, sid=sid, state=state, detail=detail)
+    draft = Draft(event, advance=advance)
+    if owner.tenant_id and owner.agent_id and owner.events_url and owner.decision != "rejected":
+        draft.outbox = events.outbox_rows(
+            event,
+            [(owner.events_url, "events")],
+            agent_id=owner.agent_id,
+            tenant_id=owner.tenant_id,
+            event_type=event_type,
+            fields=fields,
         )
     recorded = await _record(gateway, draft, kind)
     if recorded is None:
@@ -498,8 +274,11 @@ async def _status(
     elif message_sid and message_status:
         sid, state, messages, event_type = message_sid, message_status, True, "message.status"
     else:
-        raise Refusal(400, "bad_request", "a status callback needs CallSid and CallStatus "
-                      "(or MessageSid and MessageStatus)")
+        raise Refusal(
+            400,
+            "bad_request",
+            "a status callback needs CallSid and CallStatus (or MessageSid and MessageStatus)",
+        )
     detail = {
         "status": state,
         "duration": fields.get("CallDuration"),
@@ -507,9 +286,16 @@ async def _status(
         "error_code": fields.get("ErrorCode"),
     }
     return await _callback(
-        gateway, request, fields, auth, "status", sid=sid, state=state,
+        gateway,
+        request,
+        fields,
+        auth,
+        "status",
+        sid=sid,
+        state=state,
         advance=Advance(sid=sid[:34], account_sid=auth.account_sid, state=state, messages=messages),
-        event_type=event_type, detail=detail,
+        event_type=event_type,
+        detail=detail,
     )
 
 
@@ -530,8 +316,16 @@ async def _recording(
         "recording_duration": fields.get("RecordingDuration"),
     }
     return await _callback(
-        gateway, request, fields, auth, "recording", sid=call_sid, state=rec_status,
-        advance=None, event_type=f"recording.{rec_status}", detail=detail,
+        gateway,
+        request,
+        fields,
+        auth,
+        "recording",
+        sid=call_sid,
+        state=rec_status,
+        advance=None,
+        event_type=f"recording.{rec_status}",
+        detail=detail,
     )
 
 
@@ -542,36 +336,23 @@ async def whisper(request: Request) -> Response:
     """POST /webhooks/twilio/whisper?agent=<id>: what the answering party of a forward hears."""
     gateway = gateway_of(request.app)
     try:
-        _, auth, _, _ = await authenticate(gateway, request, "whisper")
+        auth = (await authenticate(gateway, request, "whisper")).account
+        agent_id = _uuid(request.query_params.get("agent"))
+        text = None
+        if agent_id is not None:
+            text = await lookup(gateway.lookup.whisper(agent_id, auth.account_sid))
     except Refusal as refusal:
         _count("whisper", "refused")
         return refusal.response()
-    try:
-        agent_id = uuid.UUID(request.query_params.get("agent", ""))
-    except ValueError:
-        _count("whisper", "unrouted")
-        return Response(twiml.empty_voice(), media_type=XML)
-    async with gateway.runtime.engine.connect() as conn:
-        # Platform scope: the agent's tenant is what this read finds out (checked below against
-        # the signing account).
-        await rls.apply(conn, rls.PLATFORM_SCOPE)
-        row = (
-            await conn.execute(
-                select(Agent.whisper, Agent.tenant_id, Connection.account_sid, Connection.model)
-                .select_from(
-                    outerjoin(Agent, Connection, Connection.tenant_id == Agent.tenant_id)
-                )
-                .where(Agent.id == agent_id)
-            )
-        ).first()
-    platform = gateway.runtime.twilio.platform_credentials
-    if row is None or not row.whisper:
-        _count("whisper", "unrouted")
-        return Response(twiml.empty_voice(), media_type=XML)
-    account = row.account_sid if row.account_sid else (platform.account_sid if platform else None)
-    if account != auth.account_sid:
-        # Another account's agent: its whisper text is none of this caller's business.
+    if text is None:
         _count("whisper", "unrouted")
         return Response(twiml.empty_voice(), media_type=XML)
     _count("whisper", "routed")
-    return Response(twiml.whisper(row.whisper), media_type=XML)
+    return Response(twiml.whisper(text), media_type=XML)
+
+
+def _uuid(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value or "")
+    except ValueError:
+        return None

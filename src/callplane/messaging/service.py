@@ -27,7 +27,7 @@ from callplane.db.audit import record_audit
 from callplane.db.base import utcnow
 from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError, Conflict, NotFound, Unprocessable
-from callplane.gateway import routing
+from callplane.gateway import decision as routing
 from callplane.gateway.models import Event
 from callplane.log import get_logger
 from callplane.numbers.models import PhoneNumber
@@ -266,28 +266,6 @@ async def send_message(
     return event, True
 
 
-def _agent_route(agent: Agent) -> routing.AgentRoute:
-    return routing.AgentRoute(
-        id=agent.id,
-        tenant_id=agent.tenant_id,
-        name=agent.name,
-        voice_mode=agent.voice_mode,
-        stream_url=agent.stream_url,
-        stream_parameters=agent.stream_parameters or {},
-        sip_uri=agent.sip_uri,
-        forward_to=agent.forward_to,
-        caller_id=agent.caller_id,
-        whisper=agent.whisper,
-        greeting=agent.greeting,
-        record=agent.record,
-        sms_mode=agent.sms_mode,
-        sms_url=agent.sms_url,
-        sms_reply=agent.sms_reply,
-        events_url=agent.events_url,
-        events_secret=agent.events_secret,
-    )
-
-
 async def start_call(
     *,
     uow: UnitOfWork,
@@ -320,7 +298,7 @@ async def start_call(
         managed=number.managed,
         tenant_status=TenantStatus.active,
         subscription_status=None,
-        agent=_agent_route(agent),
+        agent=routing.AgentRoute.from_agent(agent),
         trunk=None,
     )
     decision = routing.decide_voice(

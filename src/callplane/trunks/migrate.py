@@ -23,9 +23,14 @@ from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError, NotFound
 from callplane.log import get_logger
 from callplane.numbers.models import PhoneNumber
+from callplane.settings import Settings
 from callplane.tenancy import SYSTEM, Actor, TenantScope
-from callplane.trunks import naming, service
+from callplane.trunks import naming
+from callplane.trunks.ensure import ensure_with, lock_name, resolve_origination
+from callplane.trunks.locate import locate
 from callplane.trunks.models import Trunk
+from callplane.trunks.numbers import number_owners, put_number_on_trunk
+from callplane.trunks.remote import TwilioTrunking
 from callplane.twilio.factory import TwilioCredentials
 
 log = get_logger(__name__)
@@ -100,7 +105,7 @@ class MigrationReport:
 
 
 async def _accounts(
-    uow: UnitOfWork, tenant_id: uuid.UUID | None
+    uow: UnitOfWork, tenant_id: uuid.UUID | None, platform: TwilioCredentials | None
 ) -> list[tuple[TwilioCredentials, str]]:
     """(credentials, model) for each distinct account to look into."""
     found: dict[str, tuple[TwilioCredentials, str]] = {}
@@ -111,7 +116,6 @@ async def _accounts(
             creds = access.credentials(uow, conn)
             found[creds.account_sid] = (creds, conn.model)
         return list(found.values())
-    platform = uow.runtime.twilio.platform_credentials
     if platform is not None:
         found[platform.account_sid] = (platform, "master")
     rows = await uow.repo(Connection, None).all(
@@ -138,10 +142,12 @@ async def migrate_legacy_trunks(
     nobody), then the numbers move and emptied legacy trunks are deleted.
     """
     report = MigrationReport(dry_run=dry_run)
-    prefix = uow.runtime.settings.trunk_prefix
-    for creds, _model in await _accounts(uow, tenant_id):
+    runtime = uow.runtime
+    twilio, settings = runtime.twilio, runtime.settings
+    prefix = settings.trunk_prefix
+    for creds, _model in await _accounts(uow, tenant_id, twilio.platform_credentials):
         report.accounts_checked += 1
-        tw = service.TwilioTrunking(uow, creds)
+        tw = TwilioTrunking(twilio, creds)
         try:
             trunks = await tw.list_trunks()
             snapshot = [
@@ -170,6 +176,7 @@ async def migrate_legacy_trunks(
                         uow=uow,
                         scope=scope,
                         tw=tw,
+                        settings=settings,
                         origination=item.origination,
                         dry_run=dry_run,
                         report=report,
@@ -233,11 +240,9 @@ class _Legacy:
     origination: str | None
 
 
-async def _read_legacy(*, uow: UnitOfWork, tw: service.TwilioTrunking, legacy: Any) -> _Legacy:
+async def _read_legacy(*, uow: UnitOfWork, tw: TwilioTrunking, legacy: Any) -> _Legacy:
     numbers = await tw.list_trunk_numbers(legacy.sid)
-    owners = await service.number_owners(
-        uow=uow, account_sid=tw.account_sid, remote_numbers=numbers
-    )
+    owners = await number_owners(uow=uow, account_sid=tw.account_sid, remote_numbers=numbers)
     return _Legacy(
         sid=legacy.sid,
         friendly_name=legacy.friendly_name or "",
@@ -251,7 +256,7 @@ async def _migrate_trunk(
     *,
     uow: UnitOfWork,
     actor: Actor,
-    tw: service.TwilioTrunking,
+    tw: TwilioTrunking,
     item: _Legacy,
     tenant_id: uuid.UUID | None,
     dry_run: bool,
@@ -328,7 +333,7 @@ async def _migrate_trunk(
     log.info("legacy trunk emptied and deleted", trunk_sid=item.sid, account_sid=tw.account_sid)
 
 
-async def _legacy_origination(tw: service.TwilioTrunking, trunk_sid: str) -> str | None:
+async def _legacy_origination(tw: TwilioTrunking, trunk_sid: str) -> str | None:
     """The legacy trunk's origination URI: a new trunk keeps sending calls where they went."""
     urls = [u for u in await tw.list_origination_urls(trunk_sid) if u.enabled]
     if not urls:
@@ -342,24 +347,28 @@ async def _tenant_trunk(
     *,
     uow: UnitOfWork,
     scope: TenantScope,
-    tw: service.TwilioTrunking,
+    tw: TwilioTrunking,
+    settings: Settings,
     origination: str | None,
     dry_run: bool,
     report: MigrationReport,
 ) -> str:
-    """The SID of the tenant's isolated trunk (ensured once per run), or what a dry run would do."""
+    """The SID of the tenant's isolated trunk (ensured once per run), or what a dry run would do.
+
+    The trunk's origination: CALLPLANE_ORIGINATION_SIP_URI, else the legacy trunk's.
+    """
     key = str(scope.tenant_id)
     known = report.tenant_trunks.get(key)
     if known is not None:
         return str(known["sid"])
     if dry_run:
         row = await uow.repo(Trunk, scope).find()
-        located = await service.locate(uow=uow, scope=scope, tw=tw, row=row)
+        located = await locate(uow=uow, scope=scope, tw=tw, prefix=settings.trunk_prefix, row=row)
         sid = located.remote.sid if located.remote is not None else "new trunk"
         report.tenant_trunks[key] = {"sid": sid, "outcome": located.outcome or "would create"}
         return sid
-    default, _ = service.resolve_origination(uow, None)
-    result = await service.ensure_with(
+    default, _ = resolve_origination(None, default=settings.origination_sip_uri)
+    result = await ensure_with(
         uow=uow, scope=scope, origination=default or origination, explicit=False
     )
     if result.trunk.account_sid != tw.account_sid:
@@ -391,17 +400,17 @@ async def _move(
     *,
     uow: UnitOfWork,
     scope: TenantScope,
-    tw: service.TwilioTrunking,
+    tw: TwilioTrunking,
     number_id: uuid.UUID,
     legacy_sid: str,
 ) -> None:
     conn = await connections.get_connection(uow=uow, scope=scope)
-    async with named_lock(uow, service.lock_name(scope.tenant_id)):
+    async with named_lock(uow, lock_name(scope.tenant_id)):
         row = await uow.repo(Trunk, scope).find()
         if row is None:
             raise NotFound("trunk")
         number = await uow.repo(PhoneNumber, scope).get(number_id)
-        await service.put_number_on_trunk(
+        await put_number_on_trunk(
             uow=uow,
             scope=scope,
             tw=tw,

@@ -8,27 +8,27 @@ looks before it creates instead. Reads, updates and deletes are retried; a 404 o
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError
 from callplane.trunks import naming
 from callplane.twilio.errors import call_twilio
-from callplane.twilio.factory import TwilioCredentials
+from callplane.twilio.factory import TwilioCredentials, TwilioFactory
 
 T = TypeVar("T")
 TWILIO_PAGE_SIZE = 1000
 
 
 def twilio_code(exc: ApiError) -> int | None:
-    return exc.details.get("twilio_code")  # type: ignore[no-any-return]
+    """The Twilio error code an API error carries, if any."""
+    return cast("int | None", exc.details.get("twilio_code"))
 
 
 class TwilioTrunking:
     """The Twilio calls trunks need, in one account, each through `call_twilio`."""
 
-    def __init__(self, uow: UnitOfWork, creds: TwilioCredentials) -> None:
-        self.client = uow.runtime.twilio.client(creds)
+    def __init__(self, twilio: TwilioFactory, creds: TwilioCredentials) -> None:
+        self.client = twilio.client(creds)
         self.account_sid = creds.account_sid
 
     @property

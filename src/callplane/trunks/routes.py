@@ -9,45 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Response
 
 from callplane.deps import AdminScope, Scope, UoW
-from callplane.numbers.models import PhoneNumber
 from callplane.schemas import ERROR_RESPONSES
-from callplane.trunks import naming, service
+from callplane.trunks import service
 from callplane.trunks.schemas import TrunkNumberOut, TrunkOut, TrunkPut
 
 router = APIRouter(prefix="/v1/tenants/{tid}", tags=["trunks"], responses=ERROR_RESPONSES)
-
-
-def trunk_out(result: service.TrunkResult) -> TrunkOut:
-    """The public view of a trunk; the password only when this answer issued it."""
-    row = result.trunk
-    return TrunkOut(
-        id=row.id,
-        sid=row.twilio_sid,
-        account_sid=row.account_sid,
-        friendly_name=row.friendly_name,
-        domain_name=row.domain_name,
-        termination_uri=naming.termination_uri(row.domain_name),
-        origination_uri=row.origination_uri,
-        sip_username=row.sip_username,
-        sip_password=result.sip_password,
-        password_reissued=result.password_reissued,
-        origin=row.origin,
-        status=row.status,
-        phone_numbers=result.numbers,
-        created_at=row.created_at,
-    )
-
-
-def number_out(number: PhoneNumber, emergency_address_sid: str | None = None) -> TrunkNumberOut:
-    """A number as the trunk routes see it."""
-    return TrunkNumberOut(
-        id=number.id,
-        phone_number=number.e164,
-        trunk_id=number.trunk_id,
-        twilio_sid=number.twilio_sid,
-        status=number.status,
-        emergency_address_sid=emergency_address_sid,
-    )
 
 
 @router.put(
@@ -68,13 +34,13 @@ async def put_trunk(
     )
     if result.created:
         response.status_code = 201
-    return trunk_out(result)
+    return TrunkOut.from_result(result)
 
 
 @router.get("/trunk", response_model=TrunkOut)
 async def get_trunk(scope: Scope, uow: UoW) -> TrunkOut:
     """The tenant's trunk (never its password)."""
-    return trunk_out(await service.get_trunk(uow=uow, scope=scope))
+    return TrunkOut.from_result(await service.get_trunk(uow=uow, scope=scope))
 
 
 @router.delete("/trunk", status_code=204)
@@ -87,17 +53,19 @@ async def delete_trunk(scope: AdminScope, uow: UoW) -> Response:
 @router.post("/trunk/credentials/rotate", response_model=TrunkOut)
 async def rotate_credentials(scope: AdminScope, uow: UoW) -> TrunkOut:
     """A new SIP password for the trunk's user; this answer is the only place it appears."""
-    return trunk_out(await service.rotate_credentials(uow=uow, scope=scope))
+    return TrunkOut.from_result(await service.rotate_credentials(uow=uow, scope=scope))
 
 
 @router.put("/trunk/phone-numbers/{nid}", response_model=TrunkNumberOut)
 async def attach_number(nid: uuid.UUID, scope: AdminScope, uow: UoW) -> TrunkNumberOut:
     """Route one of the tenant's numbers through its trunk (calls go to the origination URI)."""
     number, address = await service.attach_number(uow=uow, scope=scope, number_id=nid)
-    return number_out(number, address)
+    return TrunkNumberOut.from_model(number, address)
 
 
 @router.delete("/trunk/phone-numbers/{nid}", response_model=TrunkNumberOut)
 async def detach_number(nid: uuid.UUID, scope: AdminScope, uow: UoW) -> TrunkNumberOut:
     """Take a number off the trunk (idempotent); its voice URL routes it again."""
-    return number_out(await service.detach_number(uow=uow, scope=scope, number_id=nid))
+    return TrunkNumberOut.from_model(
+        await service.detach_number(uow=uow, scope=scope, number_id=nid)
+    )

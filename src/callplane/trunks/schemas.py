@@ -7,7 +7,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from callplane.numbers.models import PhoneNumber
 from callplane.schemas import StrictModel
+from callplane.trunks import naming
+from callplane.trunks.converge import TrunkResult
 
 
 class TrunkPut(StrictModel):
@@ -47,6 +50,27 @@ class TrunkOut(BaseModel):
     phone_numbers: list[str] = Field(default_factory=list, description="E.164 numbers on the trunk")
     created_at: datetime
 
+    @classmethod
+    def from_result(cls, result: TrunkResult) -> TrunkOut:
+        """The public view of a trunk; the password only when this answer issued it."""
+        row = result.trunk
+        return cls(
+            id=row.id,
+            sid=row.twilio_sid,
+            account_sid=row.account_sid,
+            friendly_name=row.friendly_name,
+            domain_name=row.domain_name,
+            termination_uri=naming.termination_uri(row.domain_name),
+            origination_uri=row.origination_uri,
+            sip_username=row.sip_username,
+            sip_password=result.sip_password,
+            password_reissued=result.password_reissued,
+            origin=row.origin,
+            status=row.status,
+            phone_numbers=result.numbers,
+            created_at=row.created_at,
+        )
+
 
 class TrunkNumberOut(BaseModel):
     """A number as its trunk association sees it."""
@@ -57,3 +81,17 @@ class TrunkNumberOut(BaseModel):
     twilio_sid: str | None
     status: str
     emergency_address_sid: str | None = None
+
+    @classmethod
+    def from_model(
+        cls, number: PhoneNumber, emergency_address_sid: str | None = None
+    ) -> TrunkNumberOut:
+        """A number as the trunk routes see it."""
+        return cls(
+            id=number.id,
+            phone_number=number.e164,
+            trunk_id=number.trunk_id,
+            twilio_sid=number.twilio_sid,
+            status=number.status,
+            emergency_address_sid=emergency_address_sid,
+        )

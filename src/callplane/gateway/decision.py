@@ -1,46 +1,17 @@
-"""What a call or message to a number is answered with: one pure decision, shared by the
-webhooks and by `explain` (so that what explain shows is exactly what Twilio would get)."""
+"""What a call or message to a number is answered with: one pure decision over the number's
+route, shared by the webhooks, outbound calls and `explain` (so that what explain shows is
+exactly what Twilio would get)."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any
 
 from callplane.gateway import twiml
 from callplane.settings import Settings
 from callplane.twilio.webhooks import WEBHOOK_PATHS, whisper_url
-
-# Call states in the order Twilio moves through them; the last rank is terminal.
-CALL_STATE_RANK: dict[str, int] = {
-    "queued": 0,
-    "initiated": 0,
-    "ringing": 1,
-    "in-progress": 2,
-    "answered": 2,
-    "completed": 3,
-    "busy": 3,
-    "failed": 3,
-    "no-answer": 3,
-    "canceled": 3,
-}
-# Message states: outbound queued < sending < sent < delivered|undelivered|failed < read.
-MESSAGE_STATE_RANK: dict[str, int] = {
-    "accepted": 0,
-    "scheduled": 0,
-    "queued": 1,
-    "sending": 2,
-    "receiving": 2,
-    "sent": 3,
-    "received": 4,
-    "delivered": 4,
-    "undelivered": 4,
-    "failed": 4,
-    "canceled": 4,
-    "read": 5,
-}
-CALL_KINDS = ("voice", "outbound_call")
-MESSAGE_KINDS = ("sms", "outbound_sms")
 
 # Stream parameters callplane always sends; an agent's own parameters cannot override them.
 RESERVED_STREAM_PARAMETERS = ("tenant_id", "agent_id", "number", "from")
@@ -71,6 +42,27 @@ class AgentRoute:
     sms_reply: str | None
     events_url: str | None
     events_secret: str | None  # ciphertext; only the outbox worker opens it
+
+    @classmethod
+    def from_agent(cls, agent: Any, *, prefix: str = "") -> AgentRoute:
+        """The routing fields of an agent: an `Agent` row, or a result row that carries them as
+        columns named `prefix` + the attribute name (`gateway.queries.route_select`)."""
+        route = cls(*_agent_getter(prefix)(agent))
+        route.stream_parameters = route.stream_parameters or {}
+        route.record = bool(route.record)
+        return route
+
+
+# The agent's attributes an AgentRoute copies, in field order (names as in `Agent`).
+AGENT_ROUTE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(AgentRoute))
+_AGENT_GETTERS: dict[str, attrgetter[Any]] = {}
+
+
+def _agent_getter(prefix: str) -> attrgetter[Any]:
+    getter = _AGENT_GETTERS.get(prefix)
+    if getter is None:
+        getter = _AGENT_GETTERS[prefix] = attrgetter(*(prefix + f for f in AGENT_ROUTE_FIELDS))
+    return getter
 
 
 @dataclass(slots=True)
@@ -164,19 +156,28 @@ def _agent_voice(
     if mode == "stream" and agent.stream_url:
         url, params = stream_parameters(route, agent, caller)
         return Decision(
-            "voice", "routed", "stream",
+            "voice",
+            "routed",
+            "stream",
             f"streamed to {url} for agent {agent.name!r}",
-            twiml.stream(url, params), mode=mode, details={"stream_url": url, "parameters": dict(params)},
+            twiml.stream(url, params),
+            mode=mode,
+            details={"stream_url": url, "parameters": dict(params)},
         )
     if mode == "sip" and agent.sip_uri:
         return Decision(
-            "voice", "routed", "sip", f"dialled over SIP to {agent.sip_uri} for agent {agent.name!r}",
+            "voice",
+            "routed",
+            "sip",
+            f"dialled over SIP to {agent.sip_uri} for agent {agent.name!r}",
             twiml.sip(agent.sip_uri, record=agent.record, recording_callback=recording_cb),
             mode=mode,
         )
     if mode == "forward" and agent.forward_to:
         return Decision(
-            "voice", "routed", "forward",
+            "voice",
+            "routed",
+            "forward",
             f"forwarded to {agent.forward_to} for agent {agent.name!r}"
             + (" with a whisper" if agent.whisper else "")
             + (", recorded" if agent.record else ""),
@@ -191,31 +192,44 @@ def _agent_voice(
         )
     if mode == "voicemail":
         return Decision(
-            "voice", "routed", "voicemail", f"voicemail of agent {agent.name!r}",
+            "voice",
+            "routed",
+            "voicemail",
+            f"voicemail of agent {agent.name!r}",
             twiml.voicemail(agent.greeting, action=recording_cb, recording_callback=recording_cb),
             mode=mode,
         )
     return Decision(
-        "voice", "unrouted", "agent_incomplete",
+        "voice",
+        "unrouted",
+        "agent_incomplete",
         f"agent {agent.name!r} is in voice mode {mode!r} without the field that mode needs",
-        twiml.not_in_service(), mode=mode,
+        twiml.not_in_service(),
+        mode=mode,
     )
 
 
 def decide_voice(
-    route: NumberRoute | None, *, settings: Settings, caller: str | None = None,
+    route: NumberRoute | None,
+    *,
+    settings: Settings,
+    caller: str | None = None,
     to_e164: str | None = None,
 ) -> Decision:
     """The answer to a call to `route` (None: no active number with that E.164 in the account)."""
     if route is None:
         if to_e164 is None:
             return Decision(
-                "voice", "unrouted", "invalid_number",
+                "voice",
+                "unrouted",
+                "invalid_number",
                 "the called number is missing or not a valid phone number",
                 twiml.not_in_service(),
             )
         return Decision(
-            "voice", "unrouted", "unknown_number",
+            "voice",
+            "unrouted",
+            "unknown_number",
             f"no active number {to_e164} in this Twilio account",
             twiml.not_in_service(),
         )
@@ -230,20 +244,28 @@ def decide_voice(
         )
         if trunk.origination_uri:
             return Decision(
-                "voice", "routed", "trunk",
+                "voice",
+                "routed",
+                "trunk",
                 note + f"; if Twilio calls the webhook anyway, it dials {trunk.origination_uri}",
-                twiml.sip(trunk.origination_uri), mode="trunk",
+                twiml.sip(trunk.origination_uri),
+                mode="trunk",
                 details={"trunk_sid": trunk.twilio_sid, "origination_uri": trunk.origination_uri},
             )
         if route.agent is None:
             return Decision(
-                "voice", "unrouted", "trunk_without_origination",
+                "voice",
+                "unrouted",
+                "trunk_without_origination",
                 note + "; the trunk has no origination URI and the number no agent",
-                twiml.not_in_service(), mode="trunk",
+                twiml.not_in_service(),
+                mode="trunk",
             )
     if route.agent is None:
         return Decision(
-            "voice", "unrouted", "no_agent",
+            "voice",
+            "unrouted",
+            "no_agent",
             f"the number {route.e164} is held by the tenant but attached to no agent",
             twiml.not_in_service(),
         )
@@ -267,22 +289,36 @@ def decide_sms(route: NumberRoute | None, *, to_e164: str | None = None) -> Deci
     agent = route.agent
     if agent is None:
         return Decision(
-            "sms", "unrouted", "no_agent",
-            f"the number {route.e164} is attached to no agent: the message is recorded only", empty,
+            "sms",
+            "unrouted",
+            "no_agent",
+            f"the number {route.e164} is attached to no agent: the message is recorded only",
+            empty,
         )
     if agent.sms_mode == "webhook" and agent.sms_url:
         return Decision(
-            "sms", "routed", "sms_webhook",
+            "sms",
+            "routed",
+            "sms_webhook",
             f"forwarded to {agent.sms_url} through the outbox (signed, retried); no reply",
-            empty, mode="webhook", forward_to_url=agent.sms_url,
+            empty,
+            mode="webhook",
+            forward_to_url=agent.sms_url,
         )
     if agent.sms_mode == "reply" and agent.sms_reply:
         return Decision(
-            "sms", "routed", "sms_reply", "answered with the agent's reply text",
-            twiml.sms_reply(agent.sms_reply), mode="reply",
+            "sms",
+            "routed",
+            "sms_reply",
+            "answered with the agent's reply text",
+            twiml.sms_reply(agent.sms_reply),
+            mode="reply",
         )
     return Decision(
-        "sms", "routed", "sms_none",
+        "sms",
+        "routed",
+        "sms_none",
         f"agent {agent.name!r} handles no SMS: the message is recorded (and sent to its events URL)",
-        empty, mode="none",
+        empty,
+        mode="none",
     )

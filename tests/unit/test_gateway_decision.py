@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 import pytest
 
 from callplane.gateway import twiml
-from callplane.gateway.routing import AgentRoute, NumberRoute, TrunkRoute, decide_sms, decide_voice
+from callplane.gateway.decision import AgentRoute, NumberRoute, TrunkRoute, decide_sms, decide_voice
 from callplane.settings import Settings
 
 SETTINGS = Settings(public_base_url="https://cp.example.com", database_url="sqlite+aiosqlite://")
@@ -152,7 +152,7 @@ def test_sms_modes() -> None:
 
 
 def test_to_normalisation_is_memoised_but_never_for_big_inputs() -> None:
-    from callplane.gateway.webhooks import _normalized, normalized
+    from callplane.gateway.intake import _normalized, normalized
 
     assert normalized("+1 (415) 555-0100") == "+14155550100"
     assert normalized("+14155550100") == "+14155550100"

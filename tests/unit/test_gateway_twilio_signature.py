@@ -10,7 +10,12 @@ import hashlib
 
 from twilio.request_validator import RequestValidator
 
-from callplane.gateway.signature import FormParams, public_url, signs_body_hash, verify_signature
+from callplane.gateway.twilio_signature import (
+    FormParams,
+    public_url,
+    signs_body_hash,
+    verify_signature,
+)
 
 TOKEN = "12345"
 URI = "https://mycompany.com/myapp.php?foo=1&bar=2"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from callplane.gateway.lookup import Lookup
@@ -22,12 +23,16 @@ class Gateway:
     """Everything the webhooks share within a process."""
 
     def __init__(self, runtime: Runtime, policy: DeliveryPolicy | None = None) -> None:
-        self.runtime = runtime
         self.settings = runtime.settings
         self.store = GatewayStore(runtime.settings.database_url)
-        self.lookup = Lookup(runtime, self.store)
+        self.lookup = Lookup(
+            self.store,
+            twilio=runtime.twilio,
+            secrets=runtime.secrets,
+            grace=timedelta(seconds=runtime.settings.token_rotation_grace_seconds),
+        )
         self.outbox = OutboxWorker(runtime, policy)
-        self.writer = EventWriter(runtime, self.store, on_outbox=self.outbox.wake)
+        self.writer = EventWriter(self.store, on_outbox=self.outbox.wake)
 
     async def start(self) -> None:
         """Start the outbox worker (rows left by a previous run are picked up at once)."""

@@ -1,0 +1,196 @@
+"""The rows a webhook records: its event, and the outbox rows that carry it to the tenant's app
+(the JSON payload documented in docs/gateway.md). Pure: the writer (`recorder`) inserts them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any, cast
+
+from sqlalchemy import Table
+
+from callplane.db.base import utcnow
+from callplane.gateway.decision import Decision, NumberRoute
+from callplane.gateway.models import Event, OutboxMessage
+from callplane.gateway.twilio_signature import FormParams
+
+EVENTS = cast(Table, Event.__table__)
+OUTBOX = cast(Table, OutboxMessage.__table__)
+# Every column, in table order: the writer inserts many rows in one statement, each with all of
+# them (the builders below set every one).
+EVENT_COLUMNS: tuple[str, ...] = tuple(c.name for c in EVENTS.columns)
+OUTBOX_COLUMNS: tuple[str, ...] = tuple(c.name for c in OUTBOX.columns)
+
+CALL_KINDS = ("voice", "outbound_call")
+MESSAGE_KINDS = ("sms", "outbound_sms")
+# Call states in the order Twilio moves through them; the last rank is terminal.
+CALL_STATE_RANK: dict[str, int] = {
+    "queued": 0,
+    "initiated": 0,
+    "ringing": 1,
+    "in-progress": 2,
+    "answered": 2,
+    "completed": 3,
+    "busy": 3,
+    "failed": 3,
+    "no-answer": 3,
+    "canceled": 3,
+}
+# Message states: outbound queued < sending < sent < delivered|undelivered|failed < read.
+MESSAGE_STATE_RANK: dict[str, int] = {
+    "accepted": 0,
+    "scheduled": 0,
+    "queued": 1,
+    "sending": 2,
+    "receiving": 2,
+    "sent": 3,
+    "received": 4,
+    "delivered": 4,
+    "undelivered": 4,
+    "failed": 4,
+    "canceled": 4,
+    "read": 5,
+}
+
+
+_EVENT_IDS = uuid.UUID("6f1c1f4e-3a52-4f0b-9c55-5a8e3c2f7d01")
+
+
+def event_id(account_sid: str | None, token: str | None) -> uuid.UUID:
+    """The event's id: derived from Twilio's idempotency token (within its account), so that a
+    retried webhook meets its first recording's primary key; random without a token."""
+    if not token:
+        return uuid.uuid4()
+    return uuid.uuid5(_EVENT_IDS, f"{account_sid}:{token}")
+
+
+def _cut(value: str | None, size: int) -> str | None:
+    return value[:size] if value else value
+
+
+def idempotency_key(header: str | None) -> str | None:
+    """The event's unique token from Twilio's `I-Twilio-Idempotency-Token` header."""
+    if not header:
+        return None
+    token = header.strip()
+    # The column holds 255 characters; a longer token is kept as its digest (still unique).
+    return token if len(token) <= 255 else "sha256:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def event_row(
+    *,
+    kind: str,
+    fields: FormParams,
+    account_sid: str,
+    sid: str | None,
+    decision: str,
+    state: str | None,
+    idempotency_token: str | None,
+    tenant_id: uuid.UUID | None,
+    number_id: uuid.UUID | None,
+    agent_id: uuid.UUID | None,
+    detail: dict[str, Any],
+) -> dict[str, Any]:
+    """The event of one webhook, every column set."""
+    return {
+        "id": event_id(account_sid, idempotency_token),
+        "tenant_id": tenant_id,
+        "kind": kind,
+        "sid": _cut(sid, 34),
+        "account_sid": account_sid,
+        "from_number": _cut(fields.get("From"), 32),
+        "to_number": _cut(fields.get("To"), 32),
+        "number_id": number_id,
+        "agent_id": agent_id,
+        "decision": decision,
+        "state": _cut(state, 32),
+        "idempotency_token": idempotency_token,
+        "detail": detail,
+        "received_at": utcnow(),
+    }
+
+
+def payload(
+    event: dict[str, Any],
+    event_type: str,
+    number: str | None,
+    fields: FormParams,
+    reason: str | None,
+) -> str:
+    """The JSON body a tenant's app receives for an event."""
+    return json.dumps(
+        {
+            "id": str(event["id"]),
+            "type": event_type,
+            "created_at": event["received_at"].isoformat(),
+            "tenant_id": _str(event["tenant_id"]),
+            "agent_id": _str(event["agent_id"]),
+            "number_id": _str(event["number_id"]),
+            "number": number,
+            "account_sid": event["account_sid"],
+            "sid": event["sid"],
+            "from": fields.get("From"),
+            "to": fields.get("To"),
+            "state": event["state"],
+            "decision": event["decision"],
+            "reason": reason,
+            "twilio": dict(fields),
+        },
+        separators=(",", ":"),
+    )
+
+
+def _str(value: uuid.UUID | None) -> str | None:
+    return str(value) if value else None
+
+
+def outbox_rows(
+    event: dict[str, Any],
+    urls: list[tuple[str, str]],
+    *,
+    agent_id: uuid.UUID,
+    tenant_id: uuid.UUID,
+    event_type: str,
+    fields: FormParams,
+    number: str | None = None,
+    reason: str | None = None,
+) -> list[dict[str, Any]]:
+    """The deliveries of `event` to each (url, purpose), due now, every column set."""
+    if not urls:
+        return []
+    body = payload(event, event_type, number, fields, reason)
+    now = event["received_at"]
+    return [
+        {
+            "id": uuid.uuid4(),
+            "tenant_id": tenant_id,
+            "event_id": event["id"],
+            "agent_id": agent_id,
+            "url": url,
+            "payload": body,
+            "purpose": purpose,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "delivered_at": None,
+            "failed_at": None,
+            "lease": None,
+            "last_status": None,
+            "last_error": None,
+        }
+        for url, purpose in urls
+    ]
+
+
+def routed_deliveries(route: NumberRoute | None, decision: Decision) -> list[tuple[str, str]]:
+    """(url, purpose) for a routed call or message: the agent's SMS webhook, its events URL."""
+    if route is None or route.agent is None or decision.outcome != "routed":
+        return []
+    agent = route.agent
+    urls: list[tuple[str, str]] = []
+    if decision.forward_to_url:
+        urls.append((decision.forward_to_url, "sms"))
+    if agent.events_url and agent.events_url != decision.forward_to_url:
+        urls.append((agent.events_url, "events"))
+    return urls

@@ -1,0 +1,186 @@
+"""The hot path's statements, built once (SQLAlchemy then reuses their cache keys and compiled
+forms), and the route a row of them describes. `lookup` runs them in batches; `explain` runs
+`route_select` through a unit of work, so both read a number's route the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection as SyncConnection
+from sqlalchemy import String, and_, any_, bindparam, outerjoin, select, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import aliased
+
+from callplane.agents.models import Agent
+from callplane.connections.models import Connection
+from callplane.gateway.decision import AGENT_ROUTE_FIELDS, AgentRoute, NumberRoute, TrunkRoute
+from callplane.gateway.events import CALL_KINDS, MESSAGE_KINDS
+from callplane.gateway.models import Event
+from callplane.numbers.models import PhoneNumber
+from callplane.tenants.models import Subscription, Tenant
+from callplane.trunks.models import Trunk
+
+# The exact predicate of the unique partial index on phone_numbers.e164, written out so that
+# SQLite (which matches partial-index predicates literally) uses the index too.
+HELD = text("phone_numbers.status IN ('pending', 'active', 'releasing')")
+CHUNK = 400  # keys per IN list on SQLite
+AGENT_PREFIX = "agent_"
+CONN_PREFIX = "conn_"
+# The columns of a connection its webhook tokens come from (`connections.tokens`).
+TOKEN_COLUMNS = (
+    "tenant_id",
+    "model",
+    "auth_token",
+    "previous_auth_token",
+    "token_rotated_at",
+    "status",
+)
+
+
+@dataclass(frozen=True)
+class BatchSelect:
+    """One statement for a batch of keys: on PostgreSQL with one array parameter (the text, and
+    so its server-side prepared plan, is the same for any batch size); elsewhere with an IN
+    list, in chunks."""
+
+    pg: Any
+    lite: Any
+    name: str
+
+    @classmethod
+    def where_in(cls, base: Any, column: Any, name: str) -> BatchSelect:
+        """`base` restricted to rows whose `column` is one of the keys bound as `name`."""
+        array = bindparam(name, type_=postgresql.ARRAY(String))
+        return cls(
+            pg=base.where(column == any_(array)),
+            lite=base.where(column.in_(bindparam(name, expanding=True))),
+            name=name,
+        )
+
+    def rows(self, conn: SyncConnection, keys: list[Any]) -> list[Any]:
+        """The rows for `keys`."""
+        if conn.dialect.name == "postgresql":
+            return list(conn.execute(self.pg, {self.name: keys}))
+        rows: list[Any] = []
+        for i in range(0, len(keys), CHUNK):
+            rows.extend(conn.execute(self.lite, {self.name: keys[i : i + CHUNK]}))
+        return rows
+
+
+NumberConnection = aliased(Connection)
+
+ROUTE_COLUMNS = (
+    PhoneNumber.id,
+    PhoneNumber.tenant_id,
+    PhoneNumber.account_sid,
+    PhoneNumber.e164,
+    PhoneNumber.status,
+    PhoneNumber.managed,
+    Tenant.status.label("tenant_status"),
+    Subscription.status.label("subscription_status"),
+    # What `AgentRoute.from_agent` reads, each column named `agent_<attribute>`.
+    *(getattr(Agent, name).label(AGENT_PREFIX + name) for name in AGENT_ROUTE_FIELDS),
+    Trunk.id.label("trunk_id"),
+    Trunk.twilio_sid.label("trunk_sid"),
+    Trunk.friendly_name.label("trunk_name"),
+    Trunk.domain_name.label("trunk_domain"),
+    Trunk.origination_uri.label("trunk_origination"),
+    # The number's tenant's own connection to this account, if it has one: its tokens usually
+    # verify the webhook, so most batches need no separate read of the account's connections.
+    *(getattr(NumberConnection, name).label(CONN_PREFIX + name) for name in TOKEN_COLUMNS),
+)
+
+
+def route_select() -> Any:
+    """Held numbers with their tenant, subscription, agent and trunk (one indexed query)."""
+    return (
+        select(*ROUTE_COLUMNS)
+        .join(Tenant, Tenant.id == PhoneNumber.tenant_id)
+        .outerjoin(Subscription, Subscription.tenant_id == PhoneNumber.tenant_id)
+        # The agent and trunk must be the number's tenant's own, whatever the row says.
+        .outerjoin(
+            Agent, and_(Agent.id == PhoneNumber.agent_id, Agent.tenant_id == PhoneNumber.tenant_id)
+        )
+        .outerjoin(
+            Trunk, and_(Trunk.id == PhoneNumber.trunk_id, Trunk.tenant_id == PhoneNumber.tenant_id)
+        )
+        .outerjoin(
+            NumberConnection,
+            and_(
+                NumberConnection.tenant_id == PhoneNumber.tenant_id,
+                NumberConnection.account_sid == PhoneNumber.account_sid,
+                NumberConnection.status != "closed",
+                NumberConnection.model != "master",
+            ),
+        )
+        .where(HELD)
+    )
+
+
+ROUTES = BatchSelect.where_in(route_select(), PhoneNumber.e164, "e164s")
+
+# Master-model connections hold no token (the platform's comes from settings): only the
+# accounts' own connections are read, however many tenants use the master account.
+ACCOUNTS = BatchSelect.where_in(
+    select(Connection.account_sid, *(getattr(Connection, name) for name in TOKEN_COLUMNS)).where(
+        Connection.status != "closed", Connection.model != "master"
+    ),
+    Connection.account_sid,
+    "sids",
+)
+
+CALLS = BatchSelect.where_in(
+    select(
+        Event.sid,
+        Event.kind,
+        Event.account_sid,
+        Event.tenant_id,
+        Event.number_id,
+        Event.agent_id,
+        Event.decision,
+        Event.state,
+        Event.received_at,
+        Agent.events_url,
+    )
+    .outerjoin(Agent, and_(Agent.id == Event.agent_id, Agent.tenant_id == Event.tenant_id))
+    .where(Event.kind.in_(CALL_KINDS + MESSAGE_KINDS))
+    .order_by(Event.received_at),
+    Event.sid,
+    "sids",
+)
+
+# An agent's whisper text and the account its tenant's numbers live in (none: the platform's).
+WHISPER = (
+    select(Agent.whisper, Connection.account_sid)
+    .select_from(outerjoin(Agent, Connection, Connection.tenant_id == Agent.tenant_id))
+    .where(Agent.id == bindparam("agent_id"))
+)
+
+
+def route_from_row(row: Any) -> NumberRoute:
+    """A NumberRoute from a row of `route_select()`."""
+    agent = None
+    if row.agent_id is not None:
+        agent = AgentRoute.from_agent(row, prefix=AGENT_PREFIX)
+    trunk = None
+    if row.trunk_id is not None:
+        trunk = TrunkRoute(
+            id=row.trunk_id,
+            twilio_sid=row.trunk_sid,
+            friendly_name=row.trunk_name,
+            domain_name=row.trunk_domain,
+            origination_uri=row.trunk_origination,
+        )
+    return NumberRoute(
+        number_id=row.id,
+        tenant_id=row.tenant_id,
+        account_sid=row.account_sid,
+        e164=row.e164,
+        status=row.status,
+        managed=bool(row.managed),
+        tenant_status=row.tenant_status,
+        subscription_status=row.subscription_status,
+        agent=agent,
+        trunk=trunk,
+    )

@@ -1,0 +1,127 @@
+"""The rows a webhook records and how they are written: every column of the tables, derived from
+the models (no I/O)."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from types import SimpleNamespace
+
+from callplane.agents.models import Agent
+from callplane.db import models  # noqa: F401  (every table, for foreign keys)
+from callplane.gateway import events, queries, recorder
+from callplane.gateway.decision import AGENT_ROUTE_FIELDS, AgentRoute
+from callplane.gateway.models import Event, OutboxMessage
+from callplane.gateway.twilio_signature import FormParams
+
+ACCOUNT = "AC" + "1" * 32
+FIELDS = FormParams(
+    [("From", "+12125550199"), ("To", "+14155550100"), ("CallSid", "CA" + "2" * 32)]
+)
+
+
+def event(token: str | None = "tok-1", account_sid: str = ACCOUNT) -> dict[str, object]:
+    return events.event_row(
+        kind="voice",
+        fields=FIELDS,
+        account_sid=account_sid,
+        sid=FIELDS["CallSid"],
+        decision="routed",
+        state="ringing",
+        idempotency_token=token,
+        tenant_id=uuid.uuid4(),
+        number_id=uuid.uuid4(),
+        agent_id=uuid.uuid4(),
+        detail={"reason": "stream"},
+    )
+
+
+def test_an_event_and_its_deliveries_set_every_column_of_their_tables() -> None:
+    row = event()
+    assert set(row) == {c.name for c in Event.__table__.columns} == set(events.EVENT_COLUMNS)
+    deliveries = events.outbox_rows(
+        row,
+        [("https://app.example.com/sms", "sms"), ("https://app.example.com/events", "events")],
+        agent_id=uuid.uuid4(),
+        tenant_id=uuid.uuid4(),
+        event_type="call.received",
+        fields=FIELDS,
+    )
+    assert len(deliveries) == 2
+    for delivery in deliveries:
+        assert set(delivery) == {c.name for c in OutboxMessage.__table__.columns}
+        assert (
+            delivery["event_id"] == row["id"] and delivery["next_attempt_at"] == row["received_at"]
+        )
+    assert deliveries[0]["payload"] == deliveries[1]["payload"]  # one body for every URL
+    body = json.loads(deliveries[0]["payload"])
+    assert body["id"] == str(row["id"]) and body["type"] == "call.received"
+    assert body["from"] == "+12125550199" and body["twilio"] == dict(FIELDS)
+    assert (
+        events.outbox_rows(
+            row,
+            [],
+            agent_id=uuid.uuid4(),
+            tenant_id=uuid.uuid4(),
+            event_type="call.received",
+            fields=FIELDS,
+        )
+        == []
+    )
+
+
+def test_an_event_id_is_its_idempotency_token_within_its_account() -> None:
+    assert event("tok-1")["id"] == event("tok-1")["id"]  # a retry meets its first recording
+    assert event("tok-1")["id"] != event("tok-2")["id"]
+    assert event("tok-1")["id"] != event("tok-1", "AC" + "3" * 32)["id"]
+    assert event(None)["id"] != event(None)["id"]  # no token: nothing to meet
+    assert events.idempotency_key(" abc ") == "abc"
+    long = "x" * 300
+    assert events.idempotency_key(long) == events.idempotency_key(long)
+    assert len(events.idempotency_key(long) or "") <= 255
+
+
+def test_the_writers_statements_insert_every_column() -> None:
+    columns = [c.name for c in Event.__table__.columns]
+    pg = recorder._PG_INSERT_EVENTS.text
+    listed = re.search(r"INSERT INTO events \(([^)]*)\)", pg)
+    assert listed is not None and listed.group(1).split(", ") == columns
+    assert re.findall(r"CAST\(:(\w+) AS", pg) == columns
+    assert not re.search(r"VARCHAR\(\d+\)", pg)  # a cast to varchar(n) would cut silently
+    assert list(recorder._SQLITE_EVENTS.keys) == columns
+    assert list(recorder._SQLITE_OUTBOX.keys) == [c.name for c in OutboxMessage.__table__.columns]
+
+
+def test_agent_route_from_an_agent_and_from_a_route_row() -> None:
+    assert set(AGENT_ROUTE_FIELDS) <= {c.name for c in Agent.__table__.columns}
+    agent = Agent(
+        id=uuid.uuid4(),
+        tenant_id=uuid.uuid4(),
+        name="Desk",
+        voice_mode="forward",
+        stream_url=None,
+        stream_parameters=None,
+        sip_uri=None,
+        forward_to="+12125550100",
+        caller_id="+14155550100",
+        whisper="Hi",
+        greeting=None,
+        record=None,
+        sms_mode="reply",
+        sms_url=None,
+        sms_reply="Thanks",
+        events_url="https://app.example.com/e",
+        events_secret="v1:k:abc",
+    )
+    route = AgentRoute.from_agent(agent)
+    for name in AGENT_ROUTE_FIELDS:
+        expected = {"stream_parameters": {}, "record": False}.get(name, getattr(agent, name))
+        assert getattr(route, name) == expected, name
+    # A row of `route_select`: the same attributes, each column named agent_<attribute>.
+    row = SimpleNamespace(
+        **{queries.AGENT_PREFIX + n: getattr(agent, n) for n in AGENT_ROUTE_FIELDS}
+    )
+    assert AgentRoute.from_agent(row, prefix=queries.AGENT_PREFIX) == route
+    labels = {c.name for c in queries.ROUTE_COLUMNS}
+    assert {queries.AGENT_PREFIX + n for n in AGENT_ROUTE_FIELDS} <= labels
