@@ -55,7 +55,7 @@ class Repository(Generic[M]):
     def _name(self) -> str:
         return getattr(self.model, "__resource_name__", self.model.__name__.lower())
 
-    def select(self) -> Select[tuple[M]]:
+    def select(self) -> Select[M]:
         """A SELECT of the model with the tenant filter applied."""
         stmt = select(self.model)
         if self.scope is not None:
