@@ -61,7 +61,7 @@ def query(form: Mapping[str, Any], *names: str) -> str:
 
 
 class Invalid(Exception):
-    """A form that makes no valid request; `problems` say why, one a field."""
+    """A form that makes no valid request; `problems` say why, one per field."""
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))

@@ -144,11 +144,11 @@ class TenantTable:
 
 
 async def tenant_table(
-    *, uow: UnitOfWork, actor: Actor, cursor: str | None, limit: int
+    *, uow: UnitOfWork, runtime: Runtime, actor: Actor, cursor: str | None, limit: int
 ) -> TenantTable:
     """A page of tenants with their connection, health, numbers used / quota and subscription."""
     page, next_cursor = await tenants.list_tenants(uow=uow, cursor=cursor, limit=limit)
-    by_tenant = {row["tenant_id"]: row for row in await health.list_health(uow.runtime)}
+    by_tenant = {row["tenant_id"]: row for row in await health.list_health(runtime)}
     rows = []
     for tenant in page:
         scope = TenantScope(tenant_id=tenant.id, actor=actor)
@@ -424,4 +424,3 @@ async def trunk_view(*, uow: UnitOfWork, scope: TenantScope) -> TrunkView:
         uow=uow, scope=scope, statuses=["active"], cursor=None, limit=MANY
     )
     return TrunkView(await _trunk(uow, scope), held)
-

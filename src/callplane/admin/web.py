@@ -1,5 +1,5 @@
-"""The console's plumbing: templates, the request context, sign-in and CSRF checks, tenant pages,
-flashes, redirects and HTML errors; the pages in admin/pages/ use these and nothing else of HTTP.
+"""The console's plumbing, shared by the pages in admin/pages/: templates, the request context,
+sign-in and CSRF checks, tenant pages, flashes, redirects and HTML errors.
 
 A console request runs in one unit of work (`AdminRoute`); `viewer` gives a signed-in caller for
 a GET page, `writer` checks the form's CSRF token before anything else (403 without it) and then

@@ -16,7 +16,9 @@ router = page_router()
 async def tenants_page(request: Request, cursor: str | None = None) -> Response:
     """Every tenant: account model, connection health, numbers used / quota, subscription."""
     ctx = await platform_view(request)
-    table = await reports.tenant_table(uow=ctx.uow, actor=ctx.me, cursor=cursor, limit=25)
+    table = await reports.tenant_table(
+        uow=ctx.uow, runtime=ctx.runtime, actor=ctx.me, cursor=cursor, limit=25
+    )
     return ctx.render(
         "platform/tenants.html",
         title="Tenants",
