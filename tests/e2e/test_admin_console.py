@@ -423,6 +423,93 @@ async def test_numbers_agents_and_activity_through_the_console(
     assert await gw.numbers.held(offers[0]) == []
 
 
+async def test_an_agent_is_changed_and_deleted_through_the_console(
+    api: Api, console: Consoles, gw: GatewayKit
+) -> None:
+    alice, _ = await gw.tenant()
+    agent_id, _ = await gw.agent(alice, name="Desk")
+    held = await gw.buy(alice, agent_id)
+    c = await console.signed_in(alice.admin_key)
+    base = f"/admin/t/{alice.id}"
+    await c.get(f"{base}/agents/{agent_id}")
+
+    # A refused change shows the form again: the agent as stored, the fields as typed.
+    r = await c.post(
+        f"{base}/agents/{agent_id}",
+        {"name": "", "voice_mode": "voicemail", "greeting": "Typed, not saved"},
+    )
+    assert r.status_code == 422 and "Name: String should have at least 1 character" in r.text
+    assert "<h1>Agent Desk</h1>" in r.text and "Typed, not saved" in r.text
+    r = await c.post(
+        f"{base}/agents/{agent_id}",
+        {
+            "name": "Front",
+            "voice_mode": "stream",
+            "stream_url": "wss://ai.example.com/x",
+            "parameters": "no equals sign",
+        },
+    )
+    assert r.status_code == 422
+    assert "stream parameter &#39;no equals sign&#39; is not name=value" in r.text
+    assert "<h1>Agent Desk</h1>" in r.text
+    stored = (
+        await api.client.get(f"/v1/tenants/{alice.id}/agents/{agent_id}", headers=alice.headers())
+    ).json()
+    assert stored["name"] == "Desk" and stored["voice"]["mode"] == "stream"
+
+    r = await c.post(
+        f"{base}/agents/{agent_id}",
+        {"name": "Front", "voice_mode": "voicemail", "greeting": "Leave a message"},
+    )
+    assert r.status_code == 303 and r.headers["location"] == f"{base}/agents"
+    assert "Agent Front saved." in _flash((await c.get(f"{base}/agents")).text)
+
+    # A form's way back stays inside the tenant's pages.
+    r = await c.post(
+        f"{base}/numbers/{held.id}/agent",
+        {"agent_id": str(agent_id), "back": f"{base}/numbers/{held.id}"},
+    )
+    assert r.headers["location"] == f"{base}/numbers/{held.id}"
+    assert f"{held.e164} now routes to Front." in _flash((await c.get(r.headers["location"])).text)
+    for elsewhere in ("https://evil.example/admin", f"/admin/t/{uuid.uuid4()}/numbers"):
+        r = await c.post(
+            f"{base}/numbers/{held.id}/agent", {"agent_id": str(agent_id), "back": elsewhere}
+        )
+        assert r.headers["location"] == f"{base}/numbers", elsewhere
+
+    # Delete: the flash names the agent; its number stays, detached.
+    await c.get(f"{base}/agents/{agent_id}/delete")
+    r = await c.post(f"{base}/agents/{agent_id}/delete")
+    assert r.status_code == 303
+    assert "Agent Front deleted; its numbers are detached." in _flash(
+        (await c.get(r.headers["location"])).text
+    )
+    number = (
+        await api.client.get(
+            f"/v1/tenants/{alice.id}/phone-numbers/{held.id}", headers=alice.headers()
+        )
+    ).json()
+    assert number["status"] == "active" and number["agent_id"] is None
+
+
+async def test_an_explanation_shows_a_tenant_key_none_of_the_other_tenants_of_its_account(
+    api: Api, console: Consoles, gw: GatewayKit
+) -> None:
+    shared = await gw.numbers.byo_account("Shared")
+    alice, account_sid = await gw.tenant("byo", byo=shared)
+    bob, _ = await gw.tenant("byo", byo=shared)
+    held = await gw.buy(alice)
+    path = f"/admin/t/{alice.id}/numbers/{held.id}/explain"
+    c = await console.signed_in(alice.admin_key)
+    page = (await c.get(path)).text
+    assert f"the gateway knows the account {account_sid}" in page
+    assert bob.slug not in page and str(bob.id) not in page
+    # The platform's explain page says who shares the account.
+    p = await console.signed_in(api.platform_key)
+    page = (await p.get("/admin/explain", params={"to": held.e164})).text
+    assert f"{account_sid} is used by 2 connection(s)" in page and bob.slug in page
+
+
 async def test_service_errors_are_flashed_with_their_message(
     api: Api, console: Consoles, gw: GatewayKit
 ) -> None:
@@ -538,6 +625,17 @@ async def test_platform_actions_through_the_console(
 
     page = await c.get("/admin/explain", params={"to": "+1 415 555 0100"})
     assert "+14155550100" in page.text and "no tenant holds +14155550100" in page.text
+
+    # A plan that does not exist: the tenant is made, and the page says why it has no plan.
+    r = await c.post("/admin/tenants", {"slug": "beta", "name": "Beta", "plan": "gold"})
+    assert r.status_code == 303 and r.headers["location"].startswith("/admin/t/")
+    assert _flash((await c.get(r.headers["location"])).text) == [
+        "Tenant beta created.",
+        "The subscription was not set: unknown plan &#39;gold&#39;",
+    ]
+    beta = r.headers["location"].removeprefix("/admin/t/")
+    r = await api.client.get(f"/v1/tenants/{beta}/subscription", headers=api.platform)
+    assert r.status_code == 404
 
 
 async def test_pages_are_served_with_protective_headers(api: Api, console: Consoles) -> None:

@@ -36,7 +36,7 @@ def nice_ceiling(value: int) -> int:
     """A round axis maximum at or above `value` (1, 2, 5, 10, 20, 50, ...)."""
     if value <= 0:
         return 1
-    exponent = 10 ** math.floor(math.log10(value))
+    exponent: int = 10 ** math.floor(math.log10(value))
     for step in (1, 2, 5, 10):
         if value <= step * exponent:
             return step * exponent

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlencode
 
-from pydantic import ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from callplane.agents.models import Agent
+from callplane.agents.schemas import AgentCreate, AgentPatch
+from callplane.connections.schemas import ConnectionPut
+from callplane.numbers.schemas import NumberBuy
+from callplane.tenants.schemas import TenantCreate
+
+M = TypeVar("M", bound=BaseModel)
 
 FIELD_LABELS = {
     "name": "Name",
@@ -41,6 +48,32 @@ def text(form: Mapping[str, Any], name: str) -> str | None:
         return None
     value = value.strip()
     return value or None
+
+
+def checked(form: Mapping[str, Any], name: str) -> bool:
+    """A checkbox: ticked or not."""
+    return form.get(name) in ("on", "true", "1")
+
+
+def query(form: Mapping[str, Any], *names: str) -> str:
+    """The query string of these fields of the form (blank ones kept empty)."""
+    return urlencode({name: text(form, name) or "" for name in names})
+
+
+class Invalid(Exception):
+    """A form that makes no valid request; `problems` say why, one per field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def validate(schema: type[M], body: Mapping[str, Any]) -> M:
+    """The request `schema` of a form's `body`, validated as the API does; `Invalid` if not."""
+    try:
+        return schema.model_validate(body)
+    except ValidationError as exc:
+        raise Invalid(problems(exc)) from None
 
 
 def problems(exc: ValidationError) -> list[str]:
@@ -82,7 +115,7 @@ def agent_body(form: Mapping[str, Any]) -> dict[str, Any]:
         "caller_id": text(form, "caller_id"),
         "whisper": text(form, "whisper"),
         "greeting": text(form, "greeting"),
-        "record": form.get("record") in ("on", "true", "1"),
+        "record": checked(form, "record"),
     }
     sms = {
         "mode": text(form, "sms_mode") or "none",
@@ -121,8 +154,52 @@ def agent_values(agent: Agent | None) -> dict[str, Any]:
 
 def form_values(form: Mapping[str, Any]) -> dict[str, Any]:
     """What the person typed, to show the form again after an error (never secrets)."""
-    keep = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
-    keep["record"] = form.get("record") in ("on", "true", "1")
+    keep: dict[str, Any] = {
+        k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"
+    }
+    keep["record"] = checked(form, "record")
     for secret in ("auth_token", "api_key_secret", "api_key"):
         keep.pop(secret, None)
     return keep
+
+
+def _agent_fields(form: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        return agent_body(form)
+    except ValueError as exc:  # a stream parameter line that is not name=value
+        raise Invalid([str(exc)]) from None
+
+
+def agent_create(form: Mapping[str, Any]) -> AgentCreate:
+    """The `POST agents` body of a new agent's form."""
+    return validate(AgentCreate, _agent_fields(form))
+
+
+def agent_patch(form: Mapping[str, Any]) -> AgentPatch:
+    """The `PATCH agents/{aid}` body of an agent's form (voice and SMS replaced whole)."""
+    body = _agent_fields(form)
+    body["rotate_events_secret"] = checked(form, "rotate_events_secret")
+    return validate(AgentPatch, body)
+
+
+def connection_put(form: Mapping[str, Any]) -> ConnectionPut:
+    """The `PUT connection` body of the account model form (credentials for byo only)."""
+    model = text(form, "model") or "master"
+    body: dict[str, Any] = {"model": model}
+    if model == "byo":
+        body["account_sid"] = text(form, "account_sid")
+        token = text(form, "auth_token")
+        body["auth_token"] = SecretStr(token) if token else None
+    return validate(ConnectionPut, body)
+
+
+def tenant_create(form: Mapping[str, Any]) -> TenantCreate:
+    """The `POST /v1/tenants` body of the new tenant form."""
+    return validate(
+        TenantCreate, {"slug": text(form, "slug") or "", "name": text(form, "name") or ""}
+    )
+
+
+def number_buy(form: Mapping[str, Any]) -> NumberBuy:
+    """The `POST phone-numbers` body of a buy button."""
+    return validate(NumberBuy, {"phone_number": text(form, "phone_number") or ""})

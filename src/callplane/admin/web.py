@@ -1,21 +1,26 @@
-"""The console's plumbing: templates, the request context, sign-in and CSRF checks, HTML errors.
+"""The console's plumbing, shared by the pages in admin/pages/: templates, the request context,
+sign-in and CSRF checks, tenant pages, flashes, redirects and HTML errors.
 
 A console request runs in one unit of work (`AdminRoute`); `viewer` gives a signed-in caller for
 a GET page, `writer` checks the form's CSRF token before anything else (403 without it) and then
-gives a signed-in caller for a POST. API errors become HTML pages with the same status.
+gives a signed-in caller for a POST; `tenant_view` / `tenant_write` add the tenant of a
+`/admin/t/{tid}/...` page through `deps.tenant_scope` (another tenant's pages are 404, as in the
+API) and, for writes, `deps.admin_scope` (members read only). API errors become HTML pages with
+the same status.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
+from uuid import UUID
 
-from fastapi import Request
+from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -26,10 +31,19 @@ from callplane import __version__
 from callplane.admin.session import FLASH_COOKIE, Flash, Session, SessionManager
 from callplane.db.rls import NO_SCOPE
 from callplane.db.uow import UnitOfWork
-from callplane.deps import actor_of_key, db_scope_of, get_runtime
+from callplane.deps import (
+    actor_of_key,
+    admin_scope,
+    db_scope_of,
+    get_runtime,
+    platform_actor,
+    tenant_scope,
+)
 from callplane.errors import ApiError, Unauthorized
 from callplane.log import get_logger
-from callplane.tenancy import Actor
+from callplane.runtime import Runtime
+from callplane.tenancy import Actor, TenantScope
+from callplane.tenants import service as tenants
 from callplane.tenants.models import ApiKey
 
 log = get_logger(__name__)
@@ -101,7 +115,8 @@ class CsrfRefused(Exception):
     """A POST without this session's CSRF token."""
 
 
-def _manager(request: Request) -> SessionManager:
+def session_manager(request: Request) -> SessionManager:
+    """The app's console session manager (made on first use from the runtime's key ring)."""
     state = request.app.state
     manager: SessionManager | None = getattr(state, "admin_sessions", None)
     if manager is None:
@@ -125,8 +140,14 @@ class Ctx:
 
     @property
     def me(self) -> Actor:
+        """The signed-in caller."""
         assert self.actor is not None
         return self.actor
+
+    @property
+    def runtime(self) -> Runtime:
+        """The process runtime (settings, key ring, Twilio), for the services that take it."""
+        return get_runtime(self.request)
 
     def render(self, template: str, *, status: int = 200, **values: Any) -> HTMLResponse:
         """A page, with this session's CSRF token and the flashes left for it."""
@@ -152,16 +173,49 @@ class Ctx:
         )
         return response
 
+    def keep_session(self, response: Response) -> Response:
+        """Set this request's session cookie on `response` (the sign-in form's CSRF token)."""
+        assert self.session is not None
+        self.manager.write(self.request, response, self.session)
+        return response
+
+    def sign_in(self, actor: Actor, target: str | None) -> RedirectResponse:
+        """A fresh session (a new CSRF token) for `actor`, and on to `target` or its start page."""
+        response = RedirectResponse(target or home_of(actor), status_code=303)
+        self.manager.write(self.request, response, self.manager.new(key_id=actor.key_id))
+        return response
+
+    def sign_out(self) -> RedirectResponse:
+        """Forget the session and say so on the sign-in form."""
+        response = RedirectResponse("/admin/login", status_code=303)
+        self.manager.clear(self.request, response)
+        self.manager.write_flashes(self.request, response, [Flash("info", "You are signed out.")])
+        return response
+
 
 def ok(text: str) -> Flash:
+    """A success message."""
     return Flash("success", text)
 
 
 def failed(text: str) -> Flash:
+    """An error message."""
     return Flash("error", text)
 
 
-def _snapshot(row: Any, *fields: str) -> SimpleNamespace:
+def home_of(actor: Actor) -> str:
+    """The caller's start page: the tenant table (platform) or its tenant's overview."""
+    return "/admin/tenants" if actor.is_platform else f"/admin/t/{actor.tenant_id}"
+
+
+def safe_next(target: str | None) -> str | None:
+    """A `next` target that stays inside the console (never another site), else None."""
+    if target and (target == "/admin" or target.startswith("/admin/")) and "\\" not in target:
+        return target
+    return None
+
+
+def snapshot(row: Any, *fields: str) -> SimpleNamespace:
     """Plain values of a row: a service that rolls back expires its ORM objects, not these."""
     return SimpleNamespace(**{name: getattr(row, name) for name in fields})
 
@@ -177,26 +231,120 @@ async def _signed_in(ctx: Ctx) -> Ctx:
     except Unauthorized:
         raise LoginRequired("your API key was revoked: sign in with another key") from None
     await ctx.uow.set_db_scope(db_scope_of(ctx.actor))
-    ctx.key = _snapshot(key, "id", "prefix", "name", "role")
+    ctx.key = snapshot(key, "id", "prefix", "name", "role")
     ctx.request.state.admin_actor, ctx.request.state.admin_key = ctx.actor, ctx.key  # error pages
     return ctx
 
 
 async def viewer(request: Request) -> Ctx:
     """A signed-in caller (GET pages)."""
-    ctx = Ctx(request, request.state.admin_uow, _manager(request), _manager(request).read(request))
+    manager = session_manager(request)
+    ctx = Ctx(request, request.state.admin_uow, manager, manager.read(request))
     return await _signed_in(ctx)
 
 
-async def writer(request: Request) -> Ctx:
-    """A signed-in caller whose form carries this session's CSRF token (every POST)."""
-    manager = _manager(request)
+async def any_form(request: Request) -> Ctx:
+    """A POST of anyone whose form carries this session's CSRF token (sign-in, sign-out)."""
+    manager = session_manager(request)
     form = await request.form()
     session = manager.read(request)
     if not manager.csrf_ok(session, form.get("csrf_token")):
         raise CsrfRefused()
-    ctx = Ctx(request, request.state.admin_uow, manager, session, form=form)
-    return await _signed_in(ctx)
+    return Ctx(request, request.state.admin_uow, manager, session, form=form)
+
+
+async def writer(request: Request) -> Ctx:
+    """A signed-in caller whose form carries this session's CSRF token (every POST)."""
+    return await _signed_in(await any_form(request))
+
+
+async def visitor(request: Request) -> Ctx:
+    """The sign-in form's caller: signed in (`actor` set), else a session with a CSRF token only."""
+    manager = session_manager(request)
+    session = manager.read(request)
+    ctx = Ctx(request, request.state.admin_uow, manager, session)
+    if session is not None and session.signed_in:
+        try:
+            return await _signed_in(ctx)
+        except LoginRequired:
+            pass
+    ctx.session = session if session is not None and not session.signed_in else manager.new()
+    return ctx
+
+
+async def platform_view(request: Request) -> Ctx:
+    """A platform page (GET): tenant keys get 403."""
+    ctx = await viewer(request)
+    await platform_actor(ctx.me)
+    return ctx
+
+
+async def platform_write(request: Request) -> Ctx:
+    """A platform form (CSRF checked first): tenant keys get 403."""
+    ctx = await writer(request)
+    await platform_actor(ctx.me)
+    return ctx
+
+
+# -- tenant pages -------------------------------------------------------------------------------
+
+
+@dataclass
+class TenantPage:
+    """A tenant page's context: the scope (already checked) and the tenant."""
+
+    ctx: Ctx
+    scope: TenantScope
+    tenant: SimpleNamespace
+
+    @property
+    def base(self) -> str:
+        """The tenant's pages begin here."""
+        return f"/admin/t/{self.tenant.id}"
+
+    def render(self, template: str, *, status: int = 200, **values: Any) -> HTMLResponse:
+        """A page of this tenant."""
+        return self.ctx.render(
+            template,
+            status=status,
+            tenant=self.tenant,
+            base=self.base,
+            can_write=self.ctx.me.can_write,
+            **values,
+        )
+
+    def redirect(self, path: str, *flashes: Flash) -> RedirectResponse:
+        """303 to one of this tenant's pages."""
+        return self.ctx.redirect(self.base + path, *flashes)
+
+    def back(self, requested: str | None, default: str) -> str:
+        """Where a form goes back to: one of this tenant's pages, else `default` of them."""
+        if requested and requested.startswith(self.base) and "//" not in requested:
+            return requested
+        return self.base + default
+
+
+async def _tenant(ctx: Ctx, tid: UUID, *, admin: bool) -> TenantPage:
+    scope = await tenant_scope(tid, ctx.me, ctx.uow)
+    if admin:
+        scope = await admin_scope(scope)
+    tenant = await tenants.get_tenant(uow=ctx.uow, scope=scope)
+    return TenantPage(ctx, scope, snapshot(tenant, "id", "slug", "name", "status", "created_at"))
+
+
+async def tenant_view(request: Request, tid: UUID, *, admin: bool = False) -> TenantPage:
+    """A tenant's GET page (`admin`: for admin keys only, as the API's admin routes)."""
+    return await _tenant(await viewer(request), tid, admin=admin)
+
+
+async def tenant_write(request: Request, tid: UUID) -> TenantPage:
+    """A tenant's form (CSRF checked first), for admin keys: members read only."""
+    return await _tenant(await writer(request), tid, admin=True)
+
+
+def page_router() -> APIRouter:
+    """The router of one console page module (`admin.routes` mounts them all under `/admin`)."""
+    return APIRouter(prefix="/admin", route_class=AdminRoute, include_in_schema=False)
 
 
 def _security_headers(response: Response) -> Response:
@@ -209,7 +357,7 @@ def _security_headers(response: Response) -> Response:
 
 
 def _error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
-    manager = _manager(request)
+    manager = session_manager(request)
     session = manager.read(request)
     actor = getattr(request.state, "admin_actor", None)
     body = templates.get_template("error.html").render(
@@ -229,7 +377,7 @@ def _error_page(request: Request, status: int, title: str, message: str) -> HTML
 class AdminRoute(APIRoute):
     """Admin pages: one unit of work per request, HTML error pages, security headers."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def route(request: Request) -> Response:
@@ -246,7 +394,7 @@ class AdminRoute(APIRoute):
                     "/admin/login?" + urlencode({"next": target}), status_code=303
                 )
                 if exc.message:
-                    _manager(request).write_flashes(request, response, [failed(exc.message)])
+                    session_manager(request).write_flashes(request, response, [failed(exc.message)])
             except CsrfRefused:
                 log.warning("admin form refused: no valid CSRF token", path=request.url.path)
                 response = _error_page(

@@ -104,10 +104,12 @@ async def update_agent(
     return agent, secret
 
 
-async def delete_agent(*, uow: UnitOfWork, scope: TenantScope, agent_id: uuid.UUID) -> None:
-    """Delete an agent; its numbers stay, detached (the foreign key sets their agent to null)."""
+async def delete_agent(*, uow: UnitOfWork, scope: TenantScope, agent_id: uuid.UUID) -> str:
+    """Delete an agent, returning its name; its numbers stay, detached (their agent is nulled)."""
     repo = uow.repo(Agent, scope)
-    await repo.delete(await repo.get(agent_id))
+    agent = await repo.get(agent_id)
+    name = agent.name
+    await repo.delete(agent)
     record_audit(
         uow=uow,
         actor=scope.actor,
@@ -116,3 +118,4 @@ async def delete_agent(*, uow: UnitOfWork, scope: TenantScope, agent_id: uuid.UU
         target=agent_id,
     )
     await uow.commit()
+    return name

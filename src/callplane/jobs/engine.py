@@ -445,6 +445,18 @@ async def wait_background(timeout: float = 30.0) -> None:
         await asyncio.wait(tasks, timeout=timeout)
 
 
+async def reconcile_now(runtime: Runtime, *, trigger: str, dry_run: bool = False) -> dict[str, Any]:
+    """Record a reconciliation run and execute it in this process now; its summary."""
+    run_id = await create_run(runtime, trigger=trigger, dry_run=dry_run)
+    return await execute_run(runtime, run_id, executor=executor_id() or trigger)
+
+
+async def check_health_now(runtime: Runtime, *, trigger: str) -> dict[str, Any]:
+    """Record a credential health run and execute it in this process now; its summary."""
+    run_id = await create_run(runtime, job="health", trigger=trigger)
+    return await health_job.execute_health_run(runtime, run_id, executor=executor_id() or trigger)
+
+
 async def submit_reconcile(run_id: uuid.UUID) -> str | None:
     """Run a recorded reconciliation in the background on the engine; None without it."""
     if not _engine.running:
