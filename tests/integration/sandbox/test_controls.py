@@ -239,7 +239,7 @@ def test_inbound_errors(main: Account, sandbox_control: httpx.Client) -> None:
     answer = sandbox_control.post(
         "/__sandbox/inbound/call", json={"from": CALLER, "to": e164}
     ).json()
-    assert answer["status"] is None and answer["error_code"] == 11200
+    assert answer["status"] is None and answer["error_code"] == 11205  # connection refused
 
 
 # -- state, reset, seed ---------------------------------------------------------------------
