@@ -364,7 +364,7 @@ async def deliver(delivery: Delivery, transport: httpx.AsyncBaseTransport | None
     outcome.alerts.append(first)
     if not delivery.fallback_url:
         return outcome
-    error_url = str(httpx.URL(delivery.url).copy_with(fragment=None))
+    error_url = delivery.url.split("#", 1)[0]  # as configured, without connection overrides
     params = {**delivery.params, "ErrorCode": str(first.error_code), "ErrorUrl": error_url}
     second = await attempt(
         delivery.fallback_url, delivery.fallback_method, params, delivery.token, transport

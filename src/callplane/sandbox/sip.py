@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import phonenumbers
@@ -337,7 +338,7 @@ def delete_address(ctx: Ctx) -> Reply:
     return 204, None
 
 
-def _uses(addr: Address) -> Any:
+def _uses(addr: Address) -> Callable[[PhoneNumber], bool]:
     """Whether a number depends on the address (as its AddressSid or EmergencyAddressSid)."""
     return lambda n: addr.sid in (n.address_sid, n.emergency_address_sid)
 
