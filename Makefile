@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# twilio-node for the contract tests, pinned by its lock file (tests/contract/node_validator.py).
+NODE_DEPS := tests/contract/node/node_modules/.package-lock.json
 
 .PHONY: run test install bench clean
 
@@ -14,12 +16,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+$(NODE_DEPS): tests/contract/node/package-lock.json
+	npm ci --prefix tests/contract/node --no-audit --no-fund --loglevel=error
+
 install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/callplane serve --sandbox
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_DEPS)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

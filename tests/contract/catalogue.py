@@ -439,4 +439,5 @@ RELAXATION_EVIDENCE: dict[str, str] = {
     "price-number-as-decimal-string": "pricing_v1_phone_number_country_fetch.json",
     "unpaged-available-phone-numbers": "api_v2010_available_phone_number_local_read_empty.json",
     "capabilities-without-fax": "trunking_v1_trunk_phone_number_fetch.json",
+    "undeclared-fields-real-payloads-send": "api_v2010_call_fetch.json",
 }

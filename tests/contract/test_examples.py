@@ -199,7 +199,7 @@ def attribute_mismatches(
 
 def envelope_mismatches(example_body: dict[str, Any], page: Page) -> list[str]:
     """How the sandbox's list envelope differs from the real one (the SDK reads it blindly)."""
-    payload: dict[str, Any] = page._payload  # noqa: SLF001 - the raw page is what is compared
+    payload: dict[str, Any] = page._payload  # the raw page is what is compared
     out: list[str] = []
     missing = set(example_body) - set(payload)
     if missing:

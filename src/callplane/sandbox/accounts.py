@@ -99,24 +99,21 @@ def list_accounts(ctx: Ctx) -> Reply:
         raise invalid_param("Status", "must be active, suspended or closed")
     if me.is_subaccount or ctx.principal.via_key:
         source: Any = [me]
-        after = None
     else:
-        index = ctx.state.accounts.owned(me.sid)
-        source, after = index, index.after
+        source = ctx.state.accounts.owned(me.sid)
 
     def keep(a: Account) -> bool:
         return (name is None or a.friendly_name == name) and (status is None or a.status == status)
 
-    items, more = select(source, req, keep, after=after)
+    items, more = select(source, req, keep)
     filters = [(k, v) for k, v in (("FriendlyName", name), ("Status", status)) if v is not None]
-    last = items[-1].seq if items else None
     return 200, v2010_envelope(
         f"{API}/Accounts.json",
         "accounts",
         [account_json(a) for a in items],
         req,
         more,
-        last,
+        items,
         filters,
     )
 
@@ -138,7 +135,9 @@ def update_account(ctx: Ctx) -> Reply:
         if status in (None, "closed") and name is None:
             return 200, account_json(account)  # closing twice is harmless
         if status not in (None, "closed"):
-            raise TwilioError(400, 21100, "A closed account cannot be reopened")
+            raise TwilioError(
+                400, 21479, "Unable to update Status for subaccount, subaccount has been closed."
+            )
         raise TwilioError(400, 10001, "Account is not active")
     if status is not None and status != account.status:
         if account.sid == ctx.principal.account.sid:
@@ -186,10 +185,9 @@ def list_keys(ctx: Ctx) -> Reply:
     account = ctx.account()
     req = page_request(ctx.query)
     index = ctx.state.keys.owned(account.sid)
-    items, more = select(index, req, after=index.after)
-    last = items[-1].seq if items else None
+    items, more = select(index, req)
     path = f"{API}/Accounts/{account.sid}/Keys.json"
-    return 200, v2010_envelope(path, "keys", [key_json(k) for k in items], req, more, last)
+    return 200, v2010_envelope(path, "keys", [key_json(k) for k in items], req, more, items)
 
 
 def fetch_key(ctx: Ctx) -> Reply:

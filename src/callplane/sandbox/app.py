@@ -9,6 +9,7 @@ root path, never assumed to be at `/`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 from urllib.parse import parse_qsl
@@ -22,6 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 from callplane.sandbox import (
     accounts,
+    available,
     bundles,
     controls,
     messaging,
@@ -75,6 +77,7 @@ class Sandbox:
         self.webhook_transport = webhook_transport
         self.routers: dict[str, Router] = {p: Router() for p in PRODUCTS}
         accounts.register(self.routers["api"])
+        available.register(self.routers["api"])
         numbers.register(self.routers["api"])
         messaging.register(self.routers["api"])
         sip.register(self.routers["api"])
@@ -150,15 +153,27 @@ async def _twilio_endpoint(request: Request, sandbox: Sandbox) -> Response:
         if len(body) > MAX_BODY:
             body = b""
         form = _params(body.decode("utf-8", "replace"))
-    latency, fault = sandbox.faults.decide(method, (full, path))
-    if latency:
-        await asyncio.sleep(latency / 1000)
-    if fault is not None:
-        status, payload = fault.status, fault.body()
+    paths = (full, path)
+    before = sandbox.faults.decide(method, paths)
+    if before.latency_ms:
+        await asyncio.sleep(before.latency_ms / 1000)
+    if before.drop:
+        return DroppedConnection()
+    if before.error is not None:
+        status, payload = before.error.status, before.error.body()
     else:
         status, payload = sandbox.answer(
             method, product, path, query, form, request.headers.get("authorization")
         )
+        if status < 400:
+            # Twilio has done the work; "after" rules decide what the client gets to see.
+            after = sandbox.faults.decide(method, paths, after=True)
+            if after.latency_ms:
+                await asyncio.sleep(after.latency_ms / 1000)
+            if after.drop:
+                return DroppedConnection()
+            if after.error is not None:
+                status, payload = after.error.status, after.error.body()
     if product in OBSERVED_PRODUCTS:
         sandbox.observe(
             ObservedExchange(
@@ -175,6 +190,31 @@ async def _twilio_endpoint(request: Request, sandbox: Sandbox) -> Response:
     if payload is None:
         return Response(status_code=status, headers=headers)
     return TwilioJSON(payload, status_code=status, headers=headers)
+
+
+class ConnectionDropped(ConnectionError):
+    """A fault rule dropped the connection where no socket can be closed (in-process ASGI)."""
+
+
+class DroppedConnection(Response):
+    """No answer at all: the connection is closed as a crashed or partitioned server would.
+
+    Under uvicorn (`SandboxServer`, `callplane sandbox`) the socket is aborted before a byte of
+    the answer is written. In-process (httpx.ASGITransport) the client gets an exception.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(status_code=500)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        cycle = getattr(receive, "__self__", None)
+        transport = getattr(cycle, "transport", None)
+        if transport is None:
+            raise ConnectionDropped("the sandbox dropped the connection (fault rule)")
+        transport.abort()
+        # Wait until the server sees the disconnect, so it does not try to answer 500 itself.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(receive(), 1.0)
 
 
 def create_sandbox_app(

@@ -17,6 +17,7 @@ from callplane.sandbox.numbers import BUNDLE_NUMBER_TYPES
 from callplane.sandbox.paging import meta_envelope, page_request, select
 from callplane.sandbox.routing import Ctx, Reply, Router
 from callplane.sandbox.state import Bundle
+from callplane.sandbox.urls import url_param
 from callplane.sandbox.util import iso8601, new_sid, now
 
 HOST = "https://numbers.twilio.com"
@@ -118,7 +119,7 @@ def create_bundle(ctx: Ctx) -> Reply:
         iso, number_type, end_user = regulation
     elif iso and number_type:
         reg_sid = regulation_sid(iso, number_type, end_user or "business")
-    callback = form.get("StatusCallback")
+    callback = url_param(form, "StatusCallback", 20001)
     form.boolean("IsTest")
     bundle = Bundle(
         sid=new_sid("BU"),
@@ -169,8 +170,7 @@ def list_bundles(ctx: Ctx) -> Reply:
         )
 
     index = ctx.state.bundles.owned(ctx.principal.account.sid)
-    items, more = select(index, req, keep, after=index.after)
-    last = items[-1].seq if items else None
+    items, more = select(index, req, keep)
     filters = [
         (k, v)
         for k, v in (
@@ -184,7 +184,7 @@ def list_bundles(ctx: Ctx) -> Reply:
         if v is not None
     ]
     return 200, meta_envelope(
-        f"{HOST}{BASE}", "results", [bundle_json(b) for b in items], req, more, last, filters
+        f"{HOST}{BASE}", "results", [bundle_json(b) for b in items], req, more, items, filters
     )
 
 
@@ -203,13 +203,17 @@ def update_bundle(ctx: Ctx) -> Reply:
             raise TwilioError(400, 22203, f"Unable to parse bundle status {status}")
         if status not in ("draft", "pending-review"):
             raise invalid_param("Status", "can only be set to draft or pending-review")
+    texts = {
+        attr: form.text(param, max_len=limit)
+        for param, attr, limit in (("FriendlyName", "friendly_name", 64), ("Email", "email", 255))
+    }
+    callback = url_param(form, "StatusCallback", 20001)
+    if status is not None:
         # The sandbox's reviewer is instant: submitted means approved.
         bundle.status = "twilio-approved" if status == "pending-review" else "draft"
-    for param, attr, limit in (("FriendlyName", "friendly_name", 64), ("Email", "email", 255)):
-        value = form.text(param, max_len=limit)
+    for attr, value in texts.items():
         if value is not None:
             setattr(bundle, attr, value)
-    callback = form.get("StatusCallback")
     if callback is not None:
         bundle.status_callback = callback or None
     bundle.date_updated = now()

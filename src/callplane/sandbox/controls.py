@@ -12,7 +12,7 @@ from starlette.routing import Route
 from callplane.sandbox import inbound, inventory
 from callplane.sandbox.faults import FaultSpecError
 from callplane.sandbox.messaging import CALL_STATUSES
-from callplane.sandbox.state import PhoneNumber
+from callplane.sandbox.state import Alert, Call, Message, PhoneNumber
 from callplane.sandbox.util import iso8601, new_sid
 
 if TYPE_CHECKING:
@@ -40,11 +40,6 @@ async def _json(request: Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise FaultSpecError("the body must be a JSON object")
     return data
-
-
-def _origin(request: Request) -> str:
-    """The server's origin (scheme://host[:port]), for relative webhook URLs."""
-    return f"{request.url.scheme}://{request.url.netloc}/"
 
 
 def _base_url(request: Request) -> str:
@@ -105,7 +100,7 @@ async def _inbound(request: Request, kind: str) -> Response:
     except FaultSpecError as exc:
         return _error(400, str(exc))
     sandbox = _sandbox(request)
-    origin = _origin(request)
+    record: Call | Message | None = None
     try:
         with sandbox.state.lock:
             if kind == "status":
@@ -114,31 +109,50 @@ async def _inbound(request: Request, kind: str) -> Response:
                     return _error(
                         400, f"call_sid and status ({', '.join(CALL_STATUSES)}) are required"
                     )
-                answer, delivery = inbound.prepare_status(sandbox.state, call_sid, status, origin)
-                record = None
+                answer, delivery = inbound.prepare_status(sandbox.state, call_sid, status)
             else:
                 frm, to, body = data.get("from"), data.get("to"), data.get("body", "")
                 if not isinstance(frm, str) or not isinstance(to, str) or not isinstance(body, str):
                     return _error(400, '"from" and "to" (strings) are required; "body" is a string')
                 if kind == "call":
-                    answer, delivery, record = inbound.prepare_call(sandbox.state, frm, to, origin)
+                    answer, delivery, record = inbound.prepare_call(sandbox.state, frm, to)
                 else:
-                    answer, delivery, record = inbound.prepare_sms(
-                        sandbox.state, frm, to, body, origin
-                    )
+                    answer, delivery, record = inbound.prepare_sms(sandbox.state, frm, to, body)
     except inbound.InboundError as exc:
         return _error(exc.status, str(exc))
     if delivery is None:
         return JSONResponse(answer)
     # The lock is released while the webhook runs: it may well call the sandbox's API itself.
-    result = await inbound.deliver(delivery, sandbox.webhook_transport)
-    if record is not None:
-        result["call_sid" if kind == "call" else "message_sid"] = record.sid
-        if kind == "call":
-            with sandbox.state.lock:
-                ok = result.get("status") is not None and 200 <= result["status"] < 300
-                inbound.set_call_status(record, "in-progress" if ok else "failed")  # type: ignore[arg-type]
+    outcome = await inbound.deliver(delivery, sandbox.webhook_transport)
+    result = outcome.answer
+    with sandbox.state.lock:
+        _record_alerts(sandbox, delivery, outcome)
+        if isinstance(record, Call):
+            result["call_sid"] = record.sid
+            inbound.set_call_status(record, "in-progress" if outcome.ok else "failed")
+        elif isinstance(record, Message):
+            result["message_sid"] = record.sid
     return JSONResponse(result)
+
+
+def _record_alerts(sandbox: Sandbox, delivery: inbound.Delivery, outcome: inbound.Outcome) -> None:
+    """Keep the errors Twilio logs and count the fallback request on the number (under lock)."""
+    account_sid = delivery.params.get("AccountSid", "")
+    for failed in outcome.alerts:
+        sandbox.state.alerts.add(
+            Alert(
+                sid=new_sid("NO"),
+                account_sid=account_sid,
+                error_code=failed.error_code or 0,
+                request_url=failed.url,
+                response_status=failed.status,
+                resource_sid=delivery.resource_sid,
+                phone_number_sid=delivery.number_sid,
+            )
+        )
+    number = sandbox.state.numbers.get(delivery.number_sid)
+    if outcome.fallback_used and number is not None:
+        number.fallback_requests += 1
 
 
 async def inbound_call(request: Request) -> Response:
@@ -170,6 +184,9 @@ def _number_state(n: PhoneNumber) -> dict[str, Any]:
         "trunk_sid": n.trunk_sid,
         "address_sid": n.address_sid,
         "bundle_sid": n.bundle_sid,
+        "voice_fallback_url": n.voice_fallback_url,
+        "sms_fallback_url": n.sms_fallback_url,
+        "fallback_requests": n.fallback_requests,
         "date_created": iso8601(n.date_created),
     }
 
@@ -262,6 +279,20 @@ async def get_state(request: Request) -> Response:
                 }
                 for b in s.bundles.values()
             ],
+            "alerts": [
+                {
+                    "sid": a.sid,
+                    "account_sid": a.account_sid,
+                    "error_code": a.error_code,
+                    "request_url": a.request_url,
+                    "response_status": a.response_status,
+                    "resource_sid": a.resource_sid,
+                    "phone_number_sid": a.phone_number_sid,
+                    "date_created": iso8601(a.date_created),
+                }
+                for a in s.alerts.values()
+            ],
+            "fallback_requests": sum(n.fallback_requests for n in s.numbers.values()),
             "faults": [r.as_json() for r in sandbox.faults.rules],
         }
     return JSONResponse(body)

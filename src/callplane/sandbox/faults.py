@@ -1,4 +1,10 @@
-"""Injected faults: latency and error answers on chosen Twilio requests (test control)."""
+"""Injected faults on chosen Twilio requests (test control).
+
+A rule acts before the work (the default: Twilio refuses, nothing happens) or after it
+(`"after": true`: Twilio does the work, then answers an error, drops the connection or is
+late). Either way it may delay (`latency_ms`), answer an error (`status`, `code`) or drop the
+connection with no answer at all (`drop`).
+"""
 
 from __future__ import annotations
 
@@ -29,6 +35,13 @@ class FaultRule:
     count: int | None = None
     fired: int = 0
     message: str = "Injected fault"
+    after: bool = False
+    drop: bool = False
+
+    @property
+    def answers(self) -> bool:
+        """Whether the rule replaces the answer (an error or a drop), not only delays it."""
+        return self.status is not None or self.drop
 
     def matches(self, method: str, paths: tuple[str, ...]) -> bool:
         """Whether this rule applies to a request (and has firings left)."""
@@ -50,7 +63,18 @@ class FaultRule:
             "latency_ms": self.latency_ms,
             "count": self.count,
             "fired": self.fired,
+            "after": self.after,
+            "drop": self.drop,
         }
+
+
+@dataclass
+class Decision:
+    """What the rules decided for one request at one moment (before or after the work)."""
+
+    latency_ms: int = 0
+    error: TwilioError | None = None
+    drop: bool = False
 
 
 @dataclass
@@ -63,7 +87,8 @@ class FaultBook:
     _random: random.Random = field(default_factory=random.Random)
 
     def add(self, spec: dict[str, Any]) -> FaultRule:
-        """Add a rule from `{"method", "path", "rate", "status", "code", "latency_ms", "count"}`."""
+        """Add a rule from `{"method", "path", "rate", "status", "code", "latency_ms", "count",
+        "after", "drop"}`."""
         if not isinstance(spec, dict):
             raise FaultSpecError("a fault rule is a JSON object")
         method = spec.get("method")
@@ -93,8 +118,13 @@ class FaultBook:
             raise FaultSpecError("status must be an HTTP error status (400-599)")
         if latency < 0 or latency > 120_000:
             raise FaultSpecError("latency_ms must be between 0 and 120000")
-        if status is None and latency == 0:
-            raise FaultSpecError("a rule needs a status, a latency_ms, or both")
+        after, drop = spec.get("after", False), spec.get("drop", False)
+        if not isinstance(after, bool) or not isinstance(drop, bool):
+            raise FaultSpecError("after and drop must be true or false")
+        if drop and status is not None:
+            raise FaultSpecError("a rule either answers a status or drops the connection")
+        if status is None and not drop and latency == 0:
+            raise FaultSpecError("a rule needs a status, drop: true or a latency_ms")
         if status is not None and code is None:
             code = 20500 if status >= 500 else (20429 if status == 429 else 20001)
         with self._lock:
@@ -108,6 +138,8 @@ class FaultBook:
                 latency_ms=latency,
                 count=count,
                 message=str(spec.get("message") or "Injected fault"),
+                after=after,
+                drop=drop,
             )
             self._next_id += 1
             self.rules.append(rule)
@@ -118,20 +150,25 @@ class FaultBook:
         with self._lock:
             self.rules.clear()
 
-    def decide(self, method: str, paths: tuple[str, ...]) -> tuple[int, TwilioError | None]:
-        """Total latency to add and the error to answer (if a rule fires) for one request."""
-        latency = 0
-        error: TwilioError | None = None
+    def decide(self, method: str, paths: tuple[str, ...], *, after: bool = False) -> Decision:
+        """Latency to add and the error or drop to answer, from the rules of one phase."""
+        decision = Decision()
         with self._lock:
             for rule in self.rules:
-                if not rule.matches(method, paths):
+                if rule.after != after or not rule.matches(method, paths):
                     continue
-                if rule.status is None:
-                    latency += rule.latency_ms
+                if not rule.answers:
+                    decision.latency_ms += rule.latency_ms
                     rule.fired += 1
                     continue
-                if error is None and self._random.random() < rule.rate:
-                    latency += rule.latency_ms
+                answered = decision.error is not None or decision.drop
+                if not answered and self._random.random() < rule.rate:
+                    decision.latency_ms += rule.latency_ms
                     rule.fired += 1
-                    error = TwilioError(rule.status, rule.code or 20500, rule.message)
-        return latency, error
+                    if rule.drop:
+                        decision.drop = True
+                    else:
+                        decision.error = TwilioError(
+                            rule.status or 500, rule.code or 20500, rule.message
+                        )
+        return decision

@@ -2,16 +2,21 @@
 
 The number's owner is found in any account; a call to a number on a trunk goes to the trunk's
 origination URL (Twilio ignores the voice URL then); otherwise the webhook form Twilio sends is
-built, signed with the OWNING account's auth token (`X-Twilio-Signature`, exactly as Twilio
-computes it) and POSTed (or GET) to the number's voice or SMS URL.
+built, signed with the OWNING account's auth token (`X-Twilio-Signature`, over exactly the URL
+requested) and POSTed (or GET) to the number's voice or SMS URL. When that request fails (no
+connection, a timeout, a 4xx/5xx answer) Twilio records the error (11205, 11200, 11217) and
+requests the number's fallback URL with `ErrorCode` and `ErrorUrl` added to the form.
 """
 
 from __future__ import annotations
 
+import asyncio
+import ssl
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
-from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import phonenumbers
@@ -22,7 +27,12 @@ from callplane.sandbox.messaging import segments, set_call_status
 from callplane.sandbox.state import Account, Call, Message, PhoneNumber, SandboxState
 from callplane.sandbox.util import new_sid, now
 
-WEBHOOK_TIMEOUT = 15.0
+# Twilio's webhook timers (ms) and the URL-fragment overrides that change them, with their
+# documented bounds (docs/sandbox.md, "Webhooks (HTTP callbacks): Connection Overrides").
+TIMERS = {"ct": (5000, 100, 10000), "rt": (15000, 100, 15000), "tt": (15000, 100, 15000)}
+HTTP_RETRIEVAL_FAILURE = 11200
+HTTP_CONNECTION_FAILURE = 11205  # no connection, or a timer expired
+HTTP_ERROR_RESPONSE = 11217  # the webhook answered 4xx or 5xx
 
 
 class InboundError(Exception):
@@ -35,12 +45,42 @@ class InboundError(Exception):
 
 @dataclass
 class Delivery:
-    """A webhook request ready to send: where, how, what and the owner's token."""
+    """A webhook request ready to send: where, how, what, the owner's token and the fallback."""
 
     url: str
     method: str
     params: dict[str, str]
     token: str
+    fallback_url: str = ""
+    fallback_method: str = "POST"
+    number_sid: str | None = None
+    resource_sid: str | None = None
+
+
+@dataclass
+class Attempt:
+    """One webhook request and what came of it."""
+
+    url: str
+    status: int | None = None
+    body: str | None = None
+    error_code: int | None = None
+    error: str | None = None
+
+
+@dataclass
+class Outcome:
+    """The control's answer and the errors Twilio would record (alerts)."""
+
+    answer: dict[str, Any]
+    alerts: list[Attempt] = field(default_factory=list)
+    fallback_used: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Whether the last request answered 2xx."""
+        status = self.answer.get("status")
+        return isinstance(status, int) and 200 <= status < 300
 
 
 def _geo(e164: str, prefix: str) -> dict[str, str]:
@@ -62,13 +102,6 @@ def _geo(e164: str, prefix: str) -> dict[str, str]:
     }
 
 
-def _resolve(url: str, origin: str) -> str:
-    """A relative webhook URL is taken relative to the server the sandbox runs on."""
-    if url.startswith(("http://", "https://")):
-        return url
-    return urljoin(origin, url)
-
-
 def find_number(state: SandboxState, raw_to: str) -> tuple[PhoneNumber, Account]:
     """The number dialled and its owner, from any account."""
     to = inventory.normalize(raw_to)
@@ -82,7 +115,7 @@ def find_number(state: SandboxState, raw_to: str) -> tuple[PhoneNumber, Account]
 
 
 def prepare_call(
-    state: SandboxState, raw_from: str, raw_to: str, origin: str
+    state: SandboxState, raw_from: str, raw_to: str
 ) -> tuple[dict[str, Any] | None, Delivery | None, Call | None]:
     """Route an inbound call: a trunk answer, or a webhook delivery (under the state lock)."""
     number, account = find_number(state, raw_to)
@@ -142,16 +175,20 @@ def prepare_call(
     ):
         params.update(_geo(e164, prefix))
     delivery = Delivery(
-        url=_resolve(number.voice_url, origin),
+        url=number.voice_url,
         method=number.voice_method or "POST",
         params=params,
         token=account.auth_token,
+        fallback_url=number.voice_fallback_url,
+        fallback_method=number.voice_fallback_method or "POST",
+        number_sid=number.sid,
+        resource_sid=call.sid,
     )
     return None, delivery, call
 
 
 def prepare_sms(
-    state: SandboxState, raw_from: str, raw_to: str, body: str, origin: str
+    state: SandboxState, raw_from: str, raw_to: str, body: str
 ) -> tuple[dict[str, Any] | None, Delivery | None, Message | None]:
     """Route an inbound SMS to the number's SMS URL (under the state lock)."""
     number, account = find_number(state, raw_to)
@@ -192,16 +229,20 @@ def prepare_sms(
     params.update(_geo(sender, "From"))
     params.update(_geo(number.phone_number, "To"))
     delivery = Delivery(
-        url=_resolve(number.sms_url, origin),
+        url=number.sms_url,
         method=number.sms_method or "POST",
         params=params,
         token=account.auth_token,
+        fallback_url=number.sms_fallback_url,
+        fallback_method=number.sms_fallback_method or "POST",
+        number_sid=number.sid,
+        resource_sid=message.sid,
     )
     return None, delivery, message
 
 
 def prepare_status(
-    state: SandboxState, call_sid: str, status: str, origin: str
+    state: SandboxState, call_sid: str, status: str
 ) -> tuple[dict[str, Any] | None, Delivery | None]:
     """Move a call to `status` and build its status callback, if it has one."""
     call = state.calls.get(call_sid)
@@ -231,40 +272,117 @@ def prepare_status(
         params["CallDuration"] = call.duration
         params["Duration"] = str(max(1, (int(call.duration) + 59) // 60))
     delivery = Delivery(
-        url=_resolve(call.status_callback, origin),
+        url=call.status_callback,
         method=call.status_callback_method or "POST",
         params=params,
         token=account.auth_token,
+        number_sid=call.phone_number_sid,
+        resource_sid=call.sid,
     )
     return None, delivery
 
 
-def signed_request(delivery: Delivery) -> tuple[str, str, dict[str, str], bytes | None]:
-    """Method, URL, headers and body of the webhook request, signed as Twilio signs it."""
-    validator = RequestValidator(delivery.token)
+def webhook_timers(url: str) -> tuple[float, float, float]:
+    """Connect, read and total timeouts (seconds) with the URL's `#ct=&rt=&tt=` overrides."""
+    overrides = dict(parse_qsl(urlsplit(url).fragment))
+    values = []
+    for key, (default, low, high) in TIMERS.items():
+        try:
+            ms = min(max(int(overrides[key]), low), high)
+        except (KeyError, ValueError):
+            ms = default
+        values.append(ms / 1000)
+    return values[0], values[1], values[2]
+
+
+@cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context for every webhook: building one per request costs tens of milliseconds."""
+    return ssl.create_default_context()
+
+
+def signed_request(url: str, method: str, params: dict[str, str], token: str) -> httpx.Request:
+    """The webhook request, signed over exactly the URL it requests (as a receiver sees it)."""
     headers = {
         "I-Twilio-Idempotency-Token": str(uuid.uuid4()),
         "User-Agent": "TwilioProxy/1.1",
         "Accept": "*/*",
     }
-    if delivery.method == "GET":
-        parts = urlsplit(delivery.url)
-        query = "&".join(q for q in (parts.query, urlencode(delivery.params)) if q)
-        url = urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
-        headers["X-Twilio-Signature"] = validator.compute_signature(url, {})
-        return "GET", url, headers, None
-    headers["X-Twilio-Signature"] = validator.compute_signature(delivery.url, delivery.params)
-    headers["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8"
-    return "POST", delivery.url, headers, urlencode(delivery.params).encode()
+    validator = RequestValidator(token)
+    if method == "GET":
+        parts = urlsplit(url)
+        query = "&".join(q for q in (parts.query, urlencode(params)) if q)
+        request = httpx.Request("GET", urlunsplit(parts._replace(query=query)), headers=headers)
+        signed, form = request.url.copy_with(fragment=None), {}
+    else:
+        headers["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8"
+        request = httpx.Request("POST", url, headers=headers, content=urlencode(params).encode())
+        signed, form = request.url.copy_with(fragment=None), params
+    # The fragment (connection overrides) is never sent; what is sent is what gets signed.
+    request.headers["X-Twilio-Signature"] = validator.compute_signature(str(signed), form)
+    return request
 
 
-async def deliver(delivery: Delivery, transport: httpx.AsyncBaseTransport | None) -> dict[str, Any]:
-    """Send the webhook and answer {"url", "status", "twiml"} with what it returned."""
-    method, url, headers, body = signed_request(delivery)
+async def attempt(
+    url: str,
+    method: str,
+    params: dict[str, str],
+    token: str,
+    transport: httpx.AsyncBaseTransport | None,
+) -> Attempt:
+    """Send one signed webhook request; classify a failure as Twilio's error log does."""
+    request = signed_request(url, method, params, token)
+    requested = str(request.url.copy_with(fragment=None))
+    connect, read, total = webhook_timers(url)
+    timeout = httpx.Timeout(read, connect=connect)
     try:
-        async with httpx.AsyncClient(transport=transport, timeout=WEBHOOK_TIMEOUT) as client:
-            response = await client.request(method, url, headers=headers, content=body)
+        async with httpx.AsyncClient(transport=transport, timeout=timeout, verify=_tls()) as client:
+            response = await asyncio.wait_for(client.send(request), total)
+    except (httpx.ConnectError, httpx.TimeoutException, TimeoutError) as exc:
+        return Attempt(requested, error_code=HTTP_CONNECTION_FAILURE, error=repr(exc))
     except httpx.HTTPError as exc:
-        # Twilio logs 11200 (HTTP retrieval failure) when the webhook cannot be reached.
-        return {"url": url, "status": None, "twiml": None, "error_code": 11200, "error": str(exc)}
-    return {"url": url, "status": response.status_code, "twiml": response.text}
+        return Attempt(requested, error_code=HTTP_RETRIEVAL_FAILURE, error=repr(exc))
+    code = HTTP_ERROR_RESPONSE if response.status_code >= 400 else None
+    return Attempt(requested, response.status_code, response.text, code)
+
+
+def _answer(result: Attempt) -> dict[str, Any]:
+    answer: dict[str, Any] = {"url": result.url, "status": result.status, "twiml": result.body}
+    if result.error_code is not None:
+        answer["error_code"] = result.error_code
+    if result.error is not None:
+        answer["error"] = result.error
+    return answer
+
+
+async def deliver(delivery: Delivery, transport: httpx.AsyncBaseTransport | None) -> Outcome:
+    """Send the webhook; on failure, Twilio's error and the fallback URL's request."""
+    first = await attempt(delivery.url, delivery.method, delivery.params, delivery.token, transport)
+    outcome = Outcome(_answer(first))
+    if first.error_code is None:
+        return outcome
+    outcome.alerts.append(first)
+    if not delivery.fallback_url:
+        return outcome
+    error_url = delivery.url.split("#", 1)[0]  # as configured, without connection overrides
+    params = {**delivery.params, "ErrorCode": str(first.error_code), "ErrorUrl": error_url}
+    second = await attempt(
+        delivery.fallback_url, delivery.fallback_method, params, delivery.token, transport
+    )
+    if second.error_code is not None:
+        outcome.alerts.append(second)
+    outcome.fallback_used = True
+    outcome.answer = {
+        **_answer(second),
+        "error_code": first.error_code,
+        "fallback": {
+            "url": second.url,
+            "method": delivery.fallback_method,
+            "error_code": first.error_code,
+            "error_url": error_url,
+            "primary_status": first.status,
+            "status": second.status,
+            "fallback_error_code": second.error_code,
+        },
+    }
+    return outcome

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import phonenumbers
@@ -672,7 +672,7 @@ def search(
     country: Country,
     number_type: str,
     criteria: Search,
-    owned: dict[str, object],
+    owned: Mapping[str, object],
     limit: int,
 ) -> list[tuple[str, Block]]:
     """Up to `limit` available numbers of one country and type that match the criteria."""
@@ -706,7 +706,7 @@ def _candidates(blocks: list[Block]) -> Iterator[tuple[str, Block]]:
 
 
 def iter_available(
-    country: Country, number_type: str, owned: dict[str, object]
+    country: Country, number_type: str, owned: Mapping[str, object]
 ) -> Iterator[tuple[str, Block]]:
     """Every available number of a country and type, without a scan limit (for seeding)."""
     blocks = country.blocks.get(number_type, [])
@@ -721,7 +721,7 @@ def iter_available(
                     yield number, block
 
 
-def first_in_area_code(area_code: str, owned: dict[str, object]) -> tuple[str, Block] | None:
+def first_in_area_code(area_code: str, owned: Mapping[str, object]) -> tuple[str, Block] | None:
     """The first available US/CA local number in an area code (purchase by AreaCode)."""
     criteria = Search(area_code=area_code)
     for iso in ("US", "CA"):

@@ -9,7 +9,6 @@ To +15005550001 (invalid), +15005550002 (unroutable), +15005550003 (no geo permi
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from callplane.sandbox import inventory
@@ -19,6 +18,7 @@ from callplane.sandbox.errors import TwilioError, invalid_param
 from callplane.sandbox.paging import page_request, select, v2010_envelope
 from callplane.sandbox.routing import Ctx, Reply, Router
 from callplane.sandbox.state import Account, Call, Message, PhoneNumber, SandboxState
+from callplane.sandbox.urls import url_param, url_params
 from callplane.sandbox.util import new_sid, now, rfc2822
 
 API = "/2010-04-01"
@@ -73,6 +73,8 @@ GSM7 = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€"
 )
+# URL parameters of Calls.json the sandbox accepts and checks but never requests.
+CALL_CALLBACK_URLS = ("FallbackUrl", "AsyncAmdStatusCallback", "ClientNotificationUrl")
 CALL_STATUSES = (
     "queued",
     "ringing",
@@ -203,12 +205,6 @@ def _valid_to(raw: str) -> str | None:
     return e164
 
 
-def _callback_url(value: str | None, name: str) -> str | None:
-    if value and not re.match(r"^https?://[^\s/]+", value):
-        raise TwilioError(400, 21609, f"Invalid {name}: {value}")
-    return value or None
-
-
 # -- Messages -------------------------------------------------------------------------------
 
 
@@ -222,7 +218,8 @@ def create_message(ctx: Ctx) -> Reply:
     from_raw = form.get("From")
     service = form.get("MessagingServiceSid")
     body = form.get("Body") or ""
-    media = [m for m in form.getall("MediaUrl") if m]
+    media = url_params(form, "MediaUrl", 21620)
+    callback = url_param(form, "StatusCallback", 21609) or None
     if not to_raw:
         raise TwilioError(400, 21604, "A 'To' phone number is required.")
     if not from_raw:
@@ -251,7 +248,6 @@ def create_message(ctx: Ctx) -> Reply:
         raise TwilioError(400, 21211, f"Invalid 'To' Phone Number: {to_raw}")
     if to == from_e164:
         raise TwilioError(400, 21266, "'To' and 'From' number cannot be the same")
-    callback = _callback_url(form.get("StatusCallback"), "StatusCallback")
     message = Message(
         sid=new_sid("MM" if media else "SM"),
         account_sid=account.sid,
@@ -321,12 +317,11 @@ def list_messages(ctx: Ctx) -> Reply:
         return (to_n is None or m.to == to_n) and (from_n is None or m.from_ == from_n)
 
     index = ctx.state.messages.owned(account.sid)
-    items, more = select(index.newest_first(), req, keep, after=index.before)
-    last = items[-1].seq if items else None
+    items, more = select(index, req, keep, newest_first=True)
     filters = [(k, v) for k, v in (("To", to), ("From", frm)) if v is not None]
     path = f"{API}/Accounts/{account.sid}/Messages.json"
     return 200, v2010_envelope(
-        path, "messages", [message_json(m) for m in items], req, more, last, filters
+        path, "messages", [message_json(m) for m in items], req, more, items, filters
     )
 
 
@@ -345,13 +340,14 @@ def create_call(ctx: Ctx) -> Reply:
         raise TwilioError(400, 21201, "No 'To' number is specified")
     if not from_raw:
         raise TwilioError(400, 21213, "No 'From' number is specified")
-    url = form.get("Url")
+    url = url_param(form, "Url", 21205)
     twiml = form.get("Twiml")
     app_sid = form.get("ApplicationSid")
     if not url and not twiml and not app_sid:
         raise TwilioError(400, 21205, "Url parameter is required (or Twiml, or ApplicationSid)")
-    if url and not re.match(r"^https?://[^\s/]+", url):
-        raise TwilioError(400, 21205, f"Url is not a valid URL: {url}")
+    callback = url_param(form, "StatusCallback", 21609) or None
+    for name in CALL_CALLBACK_URLS:
+        url_param(form, name, 21502)
     method = form.method("Method", "POST") or "POST"
     status_method = form.method("StatusCallbackMethod", "POST") or "POST"
     _magic(CALL_FROM_ERRORS, from_raw)
@@ -379,7 +375,7 @@ def create_call(ctx: Ctx) -> Reply:
         url=url,
         method=method,
         twiml=twiml,
-        status_callback=_callback_url(form.get("StatusCallback"), "StatusCallback"),
+        status_callback=callback,
         status_callback_method=status_method,
     )
     ctx.state.calls.add(call)
@@ -414,21 +410,27 @@ def set_call_status(call: Call, status: str) -> None:
 
 
 def update_call(ctx: Ctx) -> Reply:
-    """POST /Calls/{Sid}.json: Status completed|canceled, or new Url/Twiml."""
+    """POST /Calls/{Sid}.json: Status completed|canceled, new Url/Twiml, FallbackUrl, StatusCallback."""
     call = _call(ctx)
-    status = ctx.form.get("Status")
+    form = ctx.form
+    status = form.get("Status")
+    if status is not None and status not in ("completed", "canceled"):
+        raise invalid_param("Status", "must be completed or canceled")
+    url = url_param(form, "Url", 21205)
+    url_param(form, "FallbackUrl", 21502)
+    callback = url_param(form, "StatusCallback", 21609)
+    callback_method = form.method("StatusCallbackMethod")
     if status is not None:
-        if status not in ("completed", "canceled"):
-            raise invalid_param("Status", "must be completed or canceled")
         set_call_status(call, status)
-    url = ctx.form.get("Url")
-    if url is not None:
-        if not re.match(r"^https?://[^\s/]+", url):
-            raise TwilioError(400, 21205, f"Url is not a valid URL: {url}")
+    if url:
         call.url = url
-    twiml = ctx.form.get("Twiml")
+    twiml = form.get("Twiml")
     if twiml is not None:
         call.twiml = twiml
+    if callback is not None:
+        call.status_callback = callback or None
+    if callback_method is not None:
+        call.status_callback_method = callback_method
     call.date_updated = now()
     return 200, call_json(call)
 
@@ -459,12 +461,11 @@ def list_calls(ctx: Ctx) -> Reply:
         )
 
     index = ctx.state.calls.owned(account.sid)
-    items, more = select(index.newest_first(), req, keep, after=index.before)
-    last = items[-1].seq if items else None
+    items, more = select(index, req, keep, newest_first=True)
     filters = [(k, v) for k, v in (("To", to), ("From", frm), ("Status", status)) if v is not None]
     path = f"{API}/Accounts/{account.sid}/Calls.json"
     return 200, v2010_envelope(
-        path, "calls", [call_json(c) for c in items], req, more, last, filters
+        path, "calls", [call_json(c) for c in items], req, more, items, filters
     )
 
 

@@ -1,4 +1,4 @@
-"""v2010 AvailablePhoneNumbers (search) and IncomingPhoneNumbers (buy, wire, move, release)."""
+"""v2010 IncomingPhoneNumbers: buy, wire, move, release (the search is available.py)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ from callplane.sandbox import inventory
 from callplane.sandbox.accounts import require_not_closed
 from callplane.sandbox.auth import reach_account
 from callplane.sandbox.errors import TwilioError, invalid_param, missing_param, unauthorized
-from callplane.sandbox.inventory import CATALOGUE, PATH_OF_TYPE, TYPE_PATHS, Block, Search
-from callplane.sandbox.paging import MAX_PAGE_SIZE, page_request, select, v2010_envelope
+from callplane.sandbox.inventory import PATH_OF_TYPE, TYPE_PATHS, Block
+from callplane.sandbox.paging import page_request, select, v2010_envelope
 from callplane.sandbox.routing import Ctx, Reply, Router
 from callplane.sandbox.state import Account, Bundle, PhoneNumber, SandboxState
+from callplane.sandbox.urls import url_param
 from callplane.sandbox.util import Params, is_sid, new_sid, now, rfc2822
 
 API = "/2010-04-01"
-OTHER_AVAILABLE_TYPES = ("National", "Voip", "SharedCost", "MachineToMachine")
 IPN_TYPE = {"local": "local", "mobile": "mobile", "toll_free": "toll-free"}
 BUNDLE_NUMBER_TYPES = {
     "local": "local",
@@ -96,135 +96,7 @@ def ipn_json(number: PhoneNumber) -> dict[str, Any]:
     }
 
 
-def available_json(e164: str, block: Block) -> dict[str, Any]:
-    """An AvailablePhoneNumber (lat/long are decimal strings, as Twilio sends them)."""
-    return {
-        "address_requirements": inventory.type_info(block).address_requirements,
-        "beta": False,
-        "capabilities": {"mms": block.mms, "sms": block.sms, "voice": block.voice},
-        "friendly_name": inventory.friendly_name(e164),
-        "iso_country": block.country,
-        "lata": block.lata,
-        "latitude": block.latitude,
-        "locality": block.locality,
-        "longitude": block.longitude,
-        "phone_number": e164,
-        "postal_code": block.postal_code,
-        "rate_center": block.rate_center,
-        "region": block.region,
-    }
-
-
-def country_json(account_sid: str, country: inventory.Country) -> dict[str, Any]:
-    """An AvailablePhoneNumberCountry."""
-    base = f"{API}/Accounts/{account_sid}/AvailablePhoneNumbers/{country.iso}"
-    return {
-        "country_code": country.iso,
-        "country": country.name,
-        "uri": f"{base}.json",
-        "beta": False,
-        "subresource_uris": {
-            {"local": "local", "mobile": "mobile", "toll_free": "toll_free"}[t]: (
-                f"{base}/{PATH_OF_TYPE[t]}.json"
-            )
-            for t in inventory.NUMBER_TYPES
-            if t in country.blocks
-        },
-    }
-
-
-# -- AvailablePhoneNumbers ------------------------------------------------------------------
-
-
-def list_countries(ctx: Ctx) -> Reply:
-    """GET /Accounts/{AccountSid}/AvailablePhoneNumbers.json."""
-    account = ctx.account()
-    return 200, {
-        "countries": [country_json(account.sid, c) for c in CATALOGUE.values()],
-        "uri": f"{API}/Accounts/{account.sid}/AvailablePhoneNumbers.json",
-    }
-
-
-def fetch_country(ctx: Ctx) -> Reply:
-    """GET /Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}.json."""
-    account = ctx.account()
-    country = CATALOGUE.get(ctx.args["CountryCode"].upper())
-    if country is None:
-        raise ctx.not_found()
-    return 200, country_json(account.sid, country)
-
-
-def _search_criteria(params: Params) -> Search:
-    area = params.get("AreaCode")
-    if area not in (None, "") and not re.fullmatch(r"\d{3}", area.strip()):  # type: ignore[union-attr]
-        raise invalid_param("AreaCode", "must be a 3-digit area code")
-    near: tuple[float, float] | None = None
-    near_latlong = params.get("NearLatLong")
-    if near_latlong:
-        try:
-            lat_text, lon_text = near_latlong.split(",", 1)
-            near = (float(lat_text), float(lon_text))
-        except ValueError:
-            raise invalid_param("NearLatLong", "use latitude,longitude") from None
-        if not (-90 <= near[0] <= 90 and -180 <= near[1] <= 180):
-            raise invalid_param("NearLatLong", "out of range")
-    near_number = params.get("NearNumber")
-    if near is None and near_number:
-        e164 = inventory.normalize(near_number)
-        block = inventory.block_of(e164) if e164 else None
-        if block is None or block.latitude is None or block.longitude is None:
-            raise invalid_param("NearNumber", "unknown or not geographic")
-        near = (float(block.latitude), float(block.longitude))
-    return Search(
-        area_code=area.strip() if area else None,
-        contains=inventory.contains_regex(params.get("Contains")),
-        sms=params.boolean("SmsEnabled"),
-        mms=params.boolean("MmsEnabled"),
-        voice=params.boolean("VoiceEnabled"),
-        fax=params.boolean("FaxEnabled"),
-        exclude_all_address=bool(params.boolean("ExcludeAllAddressRequired", False)),
-        exclude_local_address=bool(params.boolean("ExcludeLocalAddressRequired", False)),
-        exclude_foreign_address=bool(params.boolean("ExcludeForeignAddressRequired", False)),
-        beta=params.boolean("Beta"),
-        near=near,
-        distance=params.integer("Distance", 25, lo=0, hi=500) or 0,
-        in_postal_code=params.get("InPostalCode") or None,
-        in_region=params.get("InRegion") or None,
-        in_rate_center=params.get("InRateCenter") or None,
-        in_lata=params.get("InLata") or None,
-        in_locality=params.get("InLocality") or None,
-    )
-
-
-def list_available(ctx: Ctx) -> Reply:
-    """GET .../AvailablePhoneNumbers/{CountryCode}/{Type}.json with Twilio's filters."""
-    account = ctx.account()
-    country = CATALOGUE.get(ctx.args["CountryCode"].upper())
-    number_type = TYPE_PATHS.get(ctx.args["Type"])
-    if country is None or number_type is None or number_type not in country.blocks:
-        # Twilio answers 404 for a country or type it has no inventory for (e.g. US Mobile).
-        raise ctx.not_found()
-    req = page_request(ctx.query)
-    size = min(req.page_size, MAX_PAGE_SIZE)
-    criteria = _search_criteria(ctx.query)
-    hits = inventory.search(country, number_type, criteria, ctx.state.number_by_e164, size)
-    uri = f"{API}/Accounts/{account.sid}/AvailablePhoneNumbers/{country.iso}/{ctx.args['Type']}"
-    return 200, {
-        "available_phone_numbers": [available_json(n, b) for n, b in hits],
-        "uri": f"{uri}.json",
-    }
-
-
 # -- IncomingPhoneNumbers -------------------------------------------------------------------
-
-
-def _url(params: Params, name: str) -> str | None:
-    value = params.get(name)
-    if value is None or value == "":
-        return value
-    if not re.match(r"^https?://[^\s/]+", value):
-        raise TwilioError(400, 21502, f"{name} is not a valid URL: {value}")
-    return value
 
 
 def _approved_bundle(
@@ -292,8 +164,19 @@ def _check_requirements(
     return (address.sid if address else None), (bundle.sid if bundle else bundle_sid)
 
 
-def _choose_number(ctx: Ctx, typed: str | None) -> tuple[str, Block | None]:
-    """The number a create asks for (PhoneNumber or AreaCode), or Twilio's error."""
+def is_nanp_area_code(area: str) -> bool:
+    """NXX with N in 2-9, no N11 service code and no N9X (reserved for the plan's expansion)."""
+    return bool(re.fullmatch(r"[2-9][0-8][0-9]", area)) and area[1:] != "11"
+
+
+def _choose_number(
+    ctx: Ctx, account: Account, typed: str | None
+) -> tuple[str, Block | None, PhoneNumber | None]:
+    """The number a create asks for (PhoneNumber or AreaCode), or Twilio's error.
+
+    The third item is the account's own number when it asks for one it already has: Twilio
+    then answers 201 with that number, the request acting as an update (docs/decisions.md).
+    """
     owned = ctx.state.number_by_e164
     raw = ctx.form.get("PhoneNumber")
     area = ctx.form.get("AreaCode")
@@ -303,45 +186,53 @@ def _choose_number(ctx: Ctx, typed: str | None) -> tuple[str, Block | None]:
         e164 = inventory.normalize(raw)
         if e164 is None:
             raise TwilioError(400, 21421, f"PhoneNumber {raw} is invalid")
-        if e164 == inventory.MAGIC_VALID and e164 not in owned:
-            return e164, None
+        held = owned.get(e164)
+        if (
+            held is not None
+            and held.account_sid == account.sid
+            and (typed is None or held.number_type == typed)
+        ):
+            return e164, inventory.block_of(e164), held
+        if e164 == inventory.MAGIC_VALID and held is None:
+            return e164, None, None
         block = inventory.block_of(e164)
-        if block is None or e164 in owned or (typed is not None and block.number_type != typed):
+        if block is None or held is not None or (typed is not None and block.number_type != typed):
             raise TwilioError(400, 21422, f"PhoneNumber {e164} is not available")
-        return e164, block
+        return e164, block, None
     if area:
         area = area.strip()
-        if not re.fullmatch(r"\d{3}", area):
-            raise TwilioError(400, 21451, f"AreaCode {area} is invalid")
+        if not is_nanp_area_code(area):
+            raise TwilioError(
+                400, 21451, f"AreaCode {area} is not a valid North American area code"
+            )
         if area == inventory.MAGIC_AREA_CODE_VALID and inventory.MAGIC_VALID not in owned:
-            return inventory.MAGIC_VALID, None
+            return inventory.MAGIC_VALID, None, None
         hit = None
         if area != inventory.MAGIC_AREA_CODE_EMPTY and typed in (None, "local"):
             hit = inventory.first_in_area_code(area, owned)
         if hit is None:
             raise TwilioError(400, 21452, f"No phone numbers found in area code {area}")
-        return hit
+        return hit[0], hit[1], None
     raise missing_param("PhoneNumber")
 
 
-def _apply_wiring(
-    state: SandboxState, number: PhoneNumber, account: Account, params: Params
-) -> None:
-    """URL, method and misc fields shared by create and update."""
-    for name, attr in URL_FIELDS.items():
-        value = _url(params, name)
-        if value is not None:
-            setattr(number, attr, value)
-    for name, attr in METHOD_FIELDS.items():
-        value = params.method(name)
-        if value is not None:
-            setattr(number, attr, value)
+def _wiring_changes(state: SandboxState, account: Account, params: Params) -> dict[str, Any]:
+    """The attributes a create or update sets, all validated before anything changes."""
+    changes: dict[str, Any] = {}
+    for param, attr in URL_FIELDS.items():
+        url = url_param(params, param, 21502)
+        if url is not None:
+            changes[attr] = url
+    for param, attr in METHOD_FIELDS.items():
+        method = params.method(param)
+        if method is not None:
+            changes[attr] = method
     name = params.text("FriendlyName", max_len=64)
     if name is not None:
-        number.friendly_name = name
+        changes["friendly_name"] = name
     lookup = params.boolean("VoiceCallerIdLookup")
     if lookup is not None:
-        number.voice_caller_id_lookup = lookup
+        changes["voice_caller_id_lookup"] = lookup
     for param, attr in (
         ("VoiceApplicationSid", "voice_application_sid"),
         ("SmsApplicationSid", "sms_application_sid"),
@@ -350,34 +241,40 @@ def _apply_wiring(
         if value is not None:
             if value and not is_sid(value, "AP"):
                 raise invalid_param(param, "not an Application SID")
-            setattr(number, attr, value)
+            changes[attr] = value
     identity = params.get("IdentitySid")
     if identity is not None:
         if identity and not is_sid(identity, "RI"):
             raise invalid_param("IdentitySid")
-        number.identity_sid = identity or None
+        changes["identity_sid"] = identity or None
     mode = params.get("VoiceReceiveMode")
     if mode is not None:
         if mode not in ("voice", "fax"):
             raise invalid_param("VoiceReceiveMode", "must be voice or fax")
-        number.voice_receive_mode = mode
+        changes["voice_receive_mode"] = mode
     emergency = params.get("EmergencyStatus")
     if emergency is not None:
         if emergency not in ("Active", "Inactive"):
             raise invalid_param("EmergencyStatus", "must be Active or Inactive")
-        number.emergency_status = emergency
+        changes["emergency_status"] = emergency
     emergency_address = params.get("EmergencyAddressSid")
     if emergency_address is not None:
         if emergency_address:
             address = state.addresses.get(emergency_address)
             if address is None or address.account_sid != account.sid:
                 raise invalid_param("EmergencyAddressSid", "not an Address of this account")
-        number.emergency_address_sid = emergency_address or None
+        changes["emergency_address_sid"] = emergency_address or None
     api_version = params.get("ApiVersion")
     if api_version is not None:
         if api_version not in ("2010-04-01", "2008-08-01"):
             raise invalid_param("ApiVersion")
-        number.api_version = api_version
+        changes["api_version"] = api_version
+    return changes
+
+
+def _apply(number: PhoneNumber, changes: dict[str, Any]) -> None:
+    for attr, value in changes.items():
+        setattr(number, attr, value)
 
 
 def _trunk_for(state: SandboxState, account: Account, trunk_sid: str) -> str | None:
@@ -392,10 +289,13 @@ def _trunk_for(state: SandboxState, account: Account, trunk_sid: str) -> str | N
 def _create(ctx: Ctx, typed: str | None) -> Reply:
     account = ctx.account()
     require_not_closed(ctx.state, account)
-    e164, block = _choose_number(ctx, typed)
+    e164, block, held = _choose_number(ctx, account, typed)
+    if held is not None:
+        return 201, ipn_json(_update(ctx, account, held))
     address_sid, bundle_sid = _check_requirements(ctx.state, account, e164, block, ctx.form)
     trunk_sid = ctx.form.get("TrunkSid")
     trunk = _trunk_for(ctx.state, account, trunk_sid) if trunk_sid is not None else None
+    changes = _wiring_changes(ctx.state, account, ctx.form)
     number = PhoneNumber(
         sid=new_sid("PN"),
         account_sid=account.sid,
@@ -413,7 +313,7 @@ def _create(ctx: Ctx, typed: str | None) -> Reply:
         address_sid=address_sid,
         bundle_sid=bundle_sid,
     )
-    _apply_wiring(ctx.state, number, account, ctx.form)
+    _apply(number, changes)
     ctx.state.add_number(number)
     if trunk is not None:
         ctx.state.set_number_trunk(number, trunk)
@@ -483,10 +383,9 @@ def _list(ctx: Ctx, typed: str | None) -> Reply:
         items, more = select(source, req, keep)
     else:
         index = ctx.state.numbers.owned(account.sid)
-        items, more = select(index, req, keep, after=index.after)
-    last = items[-1].seq if items else None
+        items, more = select(index, req, keep)
     return 200, v2010_envelope(
-        path, "incoming_phone_numbers", [ipn_json(n) for n in items], req, more, last, filters
+        path, "incoming_phone_numbers", [ipn_json(n) for n in items], req, more, items, filters
     )
 
 
@@ -508,8 +407,11 @@ def fetch_number(ctx: Ctx) -> Reply:
     return 200, ipn_json(_number(ctx)[1])
 
 
-def _move(ctx: Ctx, account: Account, number: PhoneNumber, target_sid: str) -> Account:
-    """Transfer a number to another account of the same family (parent credentials)."""
+def _move_target(
+    ctx: Ctx, account: Account, number: PhoneNumber, target_sid: str
+) -> tuple[Account, str | None, str | None]:
+    """Where a transfer goes (same family, parent credentials) and the number's address and
+    bundle there; nothing changes yet."""
     target = ctx.state.account(target_sid)
     if target is None or not is_sid(target_sid, "AC"):
         raise TwilioError(400, 21472, f"AccountSid {target_sid} is not an active Twilio Account")
@@ -522,35 +424,51 @@ def _move(ctx: Ctx, account: Account, number: PhoneNumber, target_sid: str) -> A
     address_sid, bundle_sid = _check_requirements(
         ctx.state, target, number.phone_number, block, ctx.form
     )
-    ctx.state.set_number_trunk(number, None)  # trunks belong to the old account
-    ctx.state.numbers.move(number, target.sid)
-    number.address_sid = address_sid
-    number.bundle_sid = bundle_sid
-    return target
+    return target, address_sid, bundle_sid
+
+
+def _update(ctx: Ctx, account: Account, number: PhoneNumber) -> PhoneNumber:
+    """Wiring, AddressSid/BundleSid, TrunkSid and transfer: everything is checked, then applied."""
+    form = ctx.form
+    target_sid = form.get("AccountSid")
+    moving = bool(target_sid) and target_sid != account.sid
+    changes: dict[str, Any] = {}
+    if moving:
+        account, changes["address_sid"], changes["bundle_sid"] = _move_target(
+            ctx,
+            account,
+            number,
+            target_sid,  # type: ignore[arg-type]
+        )
+    else:
+        for param, attr in (("AddressSid", "address_sid"), ("BundleSid", "bundle_sid")):
+            value = form.get(param)
+            if value is None:
+                continue
+            if value:
+                table = ctx.state.addresses if attr == "address_sid" else ctx.state.bundles
+                record = table.get(value)
+                if record is None or record.account_sid != account.sid:
+                    raise invalid_param(param, f"{value} does not belong to this account")
+            changes[attr] = value or None
+    changes.update(_wiring_changes(ctx.state, account, form))
+    trunk_sid = form.get("TrunkSid")
+    trunk = _trunk_for(ctx.state, account, trunk_sid) if trunk_sid is not None else None
+    if moving:
+        ctx.state.set_number_trunk(number, None)  # trunks belong to the old account
+        ctx.state.numbers.move(number, account.sid)
+    _apply(number, changes)
+    if trunk_sid is not None:
+        ctx.state.set_number_trunk(number, trunk)
+    number.date_updated = now()
+    return number
 
 
 def update_number(ctx: Ctx) -> Reply:
     """POST /IncomingPhoneNumbers/{Sid}.json: wiring, TrunkSid, or AccountSid (transfer)."""
     account, number = _number(ctx)
     require_not_closed(ctx.state, account)
-    target_sid = ctx.form.get("AccountSid")
-    if target_sid and target_sid != account.sid:
-        account = _move(ctx, account, number, target_sid)
-    _apply_wiring(ctx.state, number, account, ctx.form)
-    for param, attr in (("AddressSid", "address_sid"), ("BundleSid", "bundle_sid")):
-        value = ctx.form.get(param)
-        if value is not None and not target_sid:
-            if value:
-                table = ctx.state.addresses if attr == "address_sid" else ctx.state.bundles
-                record = table.get(value)
-                if record is None or record.account_sid != account.sid:
-                    raise invalid_param(param, f"{value} does not belong to this account")
-            setattr(number, attr, value or None)
-    trunk_sid = ctx.form.get("TrunkSid")
-    if trunk_sid is not None:
-        ctx.state.set_number_trunk(number, _trunk_for(ctx.state, account, trunk_sid))
-    number.date_updated = now()
-    return 200, ipn_json(number)
+    return 200, ipn_json(_update(ctx, account, number))
 
 
 def delete_number(ctx: Ctx) -> Reply:
@@ -561,11 +479,8 @@ def delete_number(ctx: Ctx) -> Reply:
 
 
 def register(router: Router) -> None:
-    """Add the AvailablePhoneNumbers and IncomingPhoneNumbers routes."""
+    """Add the IncomingPhoneNumbers routes."""
     acct = f"{API}/Accounts/{{AccountSid}}"
-    router.add(f"{acct}/AvailablePhoneNumbers.json", get=list_countries)
-    router.add(f"{acct}/AvailablePhoneNumbers/{{CountryCode}}.json", get=fetch_country)
-    router.add(f"{acct}/AvailablePhoneNumbers/{{CountryCode}}/{{Type}}.json", get=list_available)
     router.add(f"{acct}/IncomingPhoneNumbers.json", get=list_numbers, post=create_number)
     for path_name, number_type in TYPE_PATHS.items():
         create, list_ = _typed(number_type)

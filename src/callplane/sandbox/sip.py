@@ -1,15 +1,18 @@
-"""v2010 SIP CredentialLists and Credentials, and Addresses."""
+"""v2010 SIP CredentialLists and Credentials, and Addresses (with their DependentPhoneNumbers)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
+import phonenumbers
+
 from callplane.sandbox.accounts import require_not_closed
-from callplane.sandbox.errors import invalid_param, missing_param
+from callplane.sandbox.errors import TwilioError, invalid_param, missing_param
 from callplane.sandbox.paging import page_request, select, v2010_envelope
 from callplane.sandbox.routing import Ctx, Reply, Router
-from callplane.sandbox.state import Address, Credential, CredentialList
+from callplane.sandbox.state import Address, Credential, CredentialList, PhoneNumber
 from callplane.sandbox.util import new_sid, now, rfc2822
 
 API = "/2010-04-01"
@@ -108,11 +111,10 @@ def list_credential_lists(ctx: Ctx) -> Reply:
     account = ctx.account()
     req = page_request(ctx.query)
     index = ctx.state.credential_lists.owned(account.sid)
-    items, more = select(index, req, after=index.after)
-    last = items[-1].seq if items else None
+    items, more = select(index, req)
     path = f"{API}/Accounts/{account.sid}/SIP/CredentialLists.json"
     return 200, v2010_envelope(
-        path, "credential_lists", [credential_list_json(c) for c in items], req, more, last
+        path, "credential_lists", [credential_list_json(c) for c in items], req, more, items
     )
 
 
@@ -188,11 +190,10 @@ def list_credentials(ctx: Ctx) -> Reply:
     cl = _credential_list(ctx, "CredentialListSid")
     req = page_request(ctx.query)
     index = ctx.state.credentials.owned(cl.sid)
-    items, more = select(index, req, after=index.after)
-    last = items[-1].seq if items else None
+    items, more = select(index, req)
     path = f"{API}/Accounts/{cl.account_sid}/SIP/CredentialLists/{cl.sid}/Credentials.json"
     return 200, v2010_envelope(
-        path, "credentials", [credential_json(c) for c in items], req, more, last
+        path, "credentials", [credential_json(c) for c in items], req, more, items
     )
 
 
@@ -234,8 +235,13 @@ def create_address(ctx: Ctx) -> Reply:
         if not form.get(name):
             raise missing_param(name)
     iso = (form.get("IsoCountry") or "").strip().upper()
-    if not re.fullmatch(r"[A-Z]{2}", iso):
-        raise invalid_param("IsoCountry", "must be an ISO 3166-1 alpha-2 code")
+    if iso not in phonenumbers.SUPPORTED_REGIONS:
+        raise TwilioError(
+            400,
+            21238,
+            f"Address Validation Error: IsoCountry {form.get('IsoCountry')!r} is not an ISO "
+            "3166-1 alpha-2 country code",
+        )
     addr = Address(
         sid=new_sid("AD"),
         account_sid=account.sid,
@@ -278,8 +284,7 @@ def list_addresses(ctx: Ctx) -> Reply:
         )
 
     index = ctx.state.addresses.owned(account.sid)
-    items, more = select(index, req, keep, after=index.after)
-    last = items[-1].seq if items else None
+    items, more = select(index, req, keep)
     filters = [
         (k, v)
         for k, v in (("CustomerName", customer), ("FriendlyName", name), ("IsoCountry", iso))
@@ -287,7 +292,7 @@ def list_addresses(ctx: Ctx) -> Reply:
     ]
     path = f"{API}/Accounts/{account.sid}/Addresses.json"
     return 200, v2010_envelope(
-        path, "addresses", [address_json(a) for a in items], req, more, last, filters
+        path, "addresses", [address_json(a) for a in items], req, more, items, filters
     )
 
 
@@ -320,9 +325,73 @@ def update_address(ctx: Ctx) -> Reply:
 
 
 def delete_address(ctx: Ctx) -> Reply:
-    """DELETE /Addresses/{Sid}.json."""
-    ctx.state.addresses.remove(_address(ctx))
+    """DELETE /Addresses/{Sid}.json; refused while numbers depend on the address."""
+    addr = _address(ctx)
+    if any(map(_uses(addr), ctx.state.numbers.owned(addr.account_sid))):
+        raise TwilioError(
+            400,
+            20001,
+            f"Address {addr.sid} cannot be deleted: phone numbers depend on it "
+            "(see its DependentPhoneNumbers)",
+        )
+    ctx.state.addresses.remove(addr)
     return 204, None
+
+
+def _uses(addr: Address) -> Callable[[PhoneNumber], bool]:
+    """Whether a number depends on the address (as its AddressSid or EmergencyAddressSid)."""
+    return lambda n: addr.sid in (n.address_sid, n.emergency_address_sid)
+
+
+def dependent_number_json(n: PhoneNumber) -> dict[str, Any]:
+    """A DependentPhoneNumber: the number as the address sees it (capabilities capitalised)."""
+    caps = n.capabilities
+    return {
+        "sid": n.sid,
+        "account_sid": n.account_sid,
+        "friendly_name": n.friendly_name,
+        "phone_number": n.phone_number,
+        "voice_url": n.voice_url,
+        "voice_method": n.voice_method,
+        "voice_fallback_method": n.voice_fallback_method,
+        "voice_fallback_url": n.voice_fallback_url,
+        "voice_caller_id_lookup": n.voice_caller_id_lookup,
+        "date_created": rfc2822(n.date_created),
+        "date_updated": rfc2822(n.date_updated),
+        "sms_fallback_method": n.sms_fallback_method,
+        "sms_fallback_url": n.sms_fallback_url,
+        "sms_method": n.sms_method,
+        "sms_url": n.sms_url,
+        "address_requirements": n.address_requirements,
+        "capabilities": {
+            "Voice": caps.get("voice", False),
+            "SMS": caps.get("sms", False),
+            "MMS": caps.get("mms", False),
+        },
+        "status_callback": n.status_callback,
+        "status_callback_method": n.status_callback_method,
+        "api_version": n.api_version,
+        "sms_application_sid": n.sms_application_sid,
+        "voice_application_sid": n.voice_application_sid,
+        "trunk_sid": n.trunk_sid,
+        "emergency_status": n.emergency_status,
+        "emergency_address_sid": n.emergency_address_sid,
+        "uri": f"{API}/Accounts/{n.account_sid}/IncomingPhoneNumbers/{n.sid}.json",
+    }
+
+
+def list_dependent_numbers(ctx: Ctx) -> Reply:
+    """GET /Addresses/{AddressSid}/DependentPhoneNumbers.json."""
+    account = ctx.account()
+    addr = ctx.state.addresses.get(ctx.args["AddressSid"])
+    if addr is None or addr.account_sid != account.sid:
+        raise ctx.not_found()
+    req = page_request(ctx.query)
+    items, more = select(ctx.state.numbers.owned(account.sid), req, _uses(addr))
+    path = f"{API}/Accounts/{account.sid}/Addresses/{addr.sid}/DependentPhoneNumbers.json"
+    return 200, v2010_envelope(
+        path, "dependent_phone_numbers", [dependent_number_json(n) for n in items], req, more, items
+    )
 
 
 def register(router: Router) -> None:
@@ -353,4 +422,7 @@ def register(router: Router) -> None:
         get=fetch_address,
         post=update_address,
         delete=delete_address,
+    )
+    router.add(
+        f"{acct}/Addresses/{{AddressSid}}/DependentPhoneNumbers.json", get=list_dependent_numbers
     )

@@ -226,8 +226,24 @@ class PhoneNumber(Record):
     emergency_status: str = "Inactive"
     origin: str = "twilio"
     api_version: str = "2010-04-01"
+    fallback_requests: int = 0  # how often Twilio fell back to a fallback URL (state only)
     date_created: datetime = field(default_factory=now)
     date_updated: datetime = field(default_factory=now)
+
+
+@dataclass(eq=False)
+class Alert(Record):
+    """An error Twilio logs about a webhook request (its Monitor Alerts; the API does not serve
+    them, the sandbox's state shows them)."""
+
+    account_sid: str = ""
+    error_code: int = 0
+    request_url: str = ""
+    request_method: str = "POST"
+    response_status: int | None = None
+    resource_sid: str | None = None
+    phone_number_sid: str | None = None
+    date_created: datetime = field(default_factory=now)
 
 
 @dataclass(eq=False)
@@ -396,6 +412,7 @@ class SandboxState:
             self.messages: Table[Message] = Table(self, "account_sid")
             self.calls: Table[Call] = Table(self, "account_sid")
             self.bundles: Table[Bundle] = Table(self, "account_sid")
+            self.alerts: Table[Alert] = Table(self, "account_sid")
             self.create_account(
                 friendly_name="Sandbox main account",
                 sid=self.main_account_sid,

@@ -11,10 +11,10 @@ import re
 from typing import Any
 
 from callplane.sandbox.errors import TwilioError, invalid_param, missing_param
-from callplane.sandbox.numbers import IPN_TYPE
 from callplane.sandbox.paging import meta_envelope, page_request, select
 from callplane.sandbox.routing import Ctx, Reply, Router
 from callplane.sandbox.state import OriginationUrl, PhoneNumber, Trunk, TrunkCredentialList
+from callplane.sandbox.urls import is_valid_sip_uri, url_param
 from callplane.sandbox.util import iso8601, new_sid, now
 
 HOST = "https://trunking.twilio.com"
@@ -131,7 +131,6 @@ def trunk_number_json(number: PhoneNumber) -> dict[str, Any]:
                 f"/IncomingPhoneNumbers/{number.sid}"
             )
         },
-        "type": IPN_TYPE.get(number.number_type, number.number_type),
     }
 
 
@@ -139,53 +138,58 @@ def trunk_number_json(number: PhoneNumber) -> dict[str, Any]:
 
 
 def _apply_trunk_fields(ctx: Ctx, trunk: Trunk) -> None:
+    """Check every field of a create or update, then apply them (nothing half-written)."""
     form = ctx.form
+    changes: dict[str, Any] = {}
     name = form.text("FriendlyName", max_len=64)
     if name is not None:
-        trunk.friendly_name = name
+        changes["friendly_name"] = name
     if "DomainName" in form:
-        domain = (form.get("DomainName") or "").strip()
-        if domain == "":
-            new_domain: str | None = None
-        elif not DOMAIN_RE.match(domain):
-            raise TwilioError(
-                400,
-                21232,
-                f"Invalid Domain: {domain} must use letters, digits and '-' and end with "
-                "pstn.twilio.com",
-            )
-        else:
-            new_domain = domain.lower()
-            owner = ctx.state.trunk_domains.get(new_domain)
-            if owner is not None and owner != trunk.sid:
-                raise TwilioError(400, 21232, f"Invalid Domain: {domain} is already in use")
-        if trunk.domain_name:
-            ctx.state.trunk_domains.pop(trunk.domain_name.lower(), None)
-        trunk.domain_name = new_domain
-        if new_domain:
-            ctx.state.trunk_domains[new_domain] = trunk.sid
-    url = form.get("DisasterRecoveryUrl")
+        changes["domain_name"] = _domain(ctx, trunk, (form.get("DomainName") or "").strip())
+    url = url_param(form, "DisasterRecoveryUrl", 21502)
     if url is not None:
-        if url and not re.match(r"^https?://[^\s/]+", url):
-            raise invalid_param("DisasterRecoveryUrl", "must be an absolute http(s) URL")
-        trunk.disaster_recovery_url = url or None
+        changes["disaster_recovery_url"] = url or None
     method = form.method("DisasterRecoveryMethod")
     if method is not None:
-        trunk.disaster_recovery_method = method
+        changes["disaster_recovery_method"] = method
     mode = form.get("TransferMode")
     if mode is not None:
         if mode not in TRANSFER_MODES:
             raise invalid_param("TransferMode")
-        trunk.transfer_mode = mode
+        changes["transfer_mode"] = mode
     caller = form.get("TransferCallerId")
     if caller is not None:
         if caller not in TRANSFER_CALLER_IDS:
             raise invalid_param("TransferCallerId")
-        trunk.transfer_caller_id = caller
+        changes["transfer_caller_id"] = caller
     for param, attr in (("Secure", "secure"), ("CnamLookupEnabled", "cnam_lookup_enabled")):
         value = form.boolean(param)
         if value is not None:
-            setattr(trunk, attr, value)
+            changes[attr] = value
+    if "domain_name" in changes:
+        if trunk.domain_name:
+            ctx.state.trunk_domains.pop(trunk.domain_name.lower(), None)
+        if changes["domain_name"]:
+            ctx.state.trunk_domains[changes["domain_name"]] = trunk.sid
+    for attr, value in changes.items():
+        setattr(trunk, attr, value)
+
+
+def _domain(ctx: Ctx, trunk: Trunk, domain: str) -> str | None:
+    """A trunk's new domain name: 21232 when malformed, 21248 when another trunk has it."""
+    if domain == "":
+        return None
+    if not DOMAIN_RE.match(domain):
+        raise TwilioError(
+            400,
+            21232,
+            f"Invalid Domain: {domain} must use letters, digits and '-' and end with "
+            "pstn.twilio.com",
+        )
+    owner = ctx.state.trunk_domains.get(domain.lower())
+    if owner is not None and owner != trunk.sid:
+        raise TwilioError(400, 21248, f"Trunk Domain already taken: {domain}")
+    return domain.lower()
 
 
 def create_trunk(ctx: Ctx) -> Reply:
@@ -208,10 +212,9 @@ def list_trunks(ctx: Ctx) -> Reply:
     """GET /v1/Trunks (the authenticated account's trunks)."""
     req = page_request(ctx.query)
     index = ctx.state.trunks.owned(ctx.principal.account.sid)
-    items, more = select(index, req, after=index.after)
-    last = items[-1].seq if items else None
+    items, more = select(index, req)
     return 200, meta_envelope(
-        f"{HOST}/v1/Trunks", "trunks", [trunk_json(ctx, t) for t in items], req, more, last
+        f"{HOST}/v1/Trunks", "trunks", [trunk_json(ctx, t) for t in items], req, more, items
     )
 
 
@@ -243,23 +246,18 @@ def _origination_fields(ctx: Ctx, ou: OriginationUrl, *, creating: bool) -> None
         for name in ("Weight", "Priority", "Enabled", "FriendlyName", "SipUrl"):
             if form.get(name) in (None, ""):
                 raise missing_param(name)
-    weight = form.integer("Weight", lo=1, hi=65535)
-    if weight is not None:
-        ou.weight = weight
-    priority = form.integer("Priority", lo=0, hi=65535)
-    if priority is not None:
-        ou.priority = priority
-    enabled = form.boolean("Enabled")
-    if enabled is not None:
-        ou.enabled = enabled
-    name = form.text("FriendlyName", max_len=64)
-    if name is not None:
-        ou.friendly_name = name
-    sip_url = form.get("SipUrl")
-    if sip_url is not None:
-        if not re.match(r"^sips?:[^\s]+$", sip_url):
-            raise invalid_param("SipUrl", "must be a sip: URI")
-        ou.sip_url = sip_url
+    changes: dict[str, Any] = {
+        "weight": form.integer("Weight", lo=1, hi=65535),
+        "priority": form.integer("Priority", lo=0, hi=65535),
+        "enabled": form.boolean("Enabled"),
+        "friendly_name": form.text("FriendlyName", max_len=64),
+        "sip_url": form.get("SipUrl"),
+    }
+    if changes["sip_url"] is not None and not is_valid_sip_uri(changes["sip_url"]):
+        raise invalid_param("SipUrl", "must be a sip: URI")
+    for attr, value in changes.items():
+        if value is not None:
+            setattr(ou, attr, value)
 
 
 def create_origination(ctx: Ctx) -> Reply:
@@ -284,15 +282,14 @@ def list_originations(ctx: Ctx) -> Reply:
     trunk = _trunk(ctx, "TrunkSid")
     req = page_request(ctx.query)
     index = ctx.state.origination_urls.owned(trunk.sid)
-    items, more = select(index, req, after=index.after)
-    last = items[-1].seq if items else None
+    items, more = select(index, req)
     return 200, meta_envelope(
         f"{trunk_url(trunk.sid)}/OriginationUrls",
         "origination_urls",
         [origination_json(o) for o in items],
         req,
         more,
-        last,
+        items,
     )
 
 
@@ -350,15 +347,14 @@ def list_trunk_credential_lists(ctx: Ctx) -> Reply:
     trunk = _trunk(ctx, "TrunkSid")
     req = page_request(ctx.query)
     index = ctx.state.trunk_credential_lists.owned(trunk.sid)
-    items, more = select(index, req, after=index.after)
-    last = items[-1].seq if items else None
+    items, more = select(index, req)
     return 200, meta_envelope(
         f"{trunk_url(trunk.sid)}/CredentialLists",
         "credential_lists",
         [trunk_credential_list_json(ctx, a) for a in items],
         req,
         more,
-        last,
+        items,
     )
 
 
@@ -402,8 +398,7 @@ def list_trunk_numbers(ctx: Ctx) -> Reply:
     trunk = _trunk(ctx, "TrunkSid")
     req = page_request(ctx.query)
     index = ctx.state.trunk_numbers.owned(trunk.sid)
-    links, more = select(index, req, after=index.after)
-    last = links[-1].seq if links else None
+    links, more = select(index, req)
     numbers = [ctx.state.numbers.get(link.sid) for link in links]
     return 200, meta_envelope(
         f"{trunk_url(trunk.sid)}/PhoneNumbers",
@@ -411,7 +406,7 @@ def list_trunk_numbers(ctx: Ctx) -> Reply:
         [trunk_number_json(n) for n in numbers if n is not None],
         req,
         more,
-        last,
+        links,
     )
 
 

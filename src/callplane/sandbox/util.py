@@ -25,7 +25,7 @@ def new_token() -> str:
 
 def is_sid(value: str | None, prefix: str) -> bool:
     """Whether `value` is shaped like a SID with that prefix."""
-    return bool(value) and value.startswith(prefix) and bool(SID_RE.match(value))  # type: ignore[union-attr]
+    return value is not None and value.startswith(prefix) and SID_RE.match(value) is not None
 
 
 def now() -> datetime:

@@ -32,7 +32,7 @@ from callplane.twilio.factory import TwilioCredentials
 
 log = get_logger(__name__)
 
-DOMAIN_IN_USE = 21232
+DOMAIN_IN_USE = 21248  # "Trunk Domain already taken" (Twilio error 21248)
 CREATE_ATTEMPTS = 3
 
 

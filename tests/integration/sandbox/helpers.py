@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,6 +14,9 @@ from twilio.rest import Client
 
 from callplane.sandbox.server import SandboxServer
 from callplane.twilio.client import build_client
+from tests.fixtures.sandbox import Received, WebhookReceiver
+
+__all__ = ["Account", "Received", "WebhookReceiver", "available", "client_for", "raw"]
 
 
 @dataclass
@@ -23,26 +26,6 @@ class Account:
     sid: str
     token: str
     client: Client
-
-
-@dataclass
-class Received:
-    """One request the webhook receiver got."""
-
-    method: str
-    url: str
-    headers: dict[str, str]
-    form: dict[str, str]
-
-
-@dataclass
-class WebhookReceiver:
-    """A local HTTP server answering TwiML and remembering every request."""
-
-    url: str
-    requests: list[Received] = field(default_factory=list)
-    reply: str = "<Response><Say>hello</Say></Response>"
-    status: int = 200
 
 
 def client_for(sandbox: SandboxServer, sid: str, token: str, **kw: Any) -> Client:

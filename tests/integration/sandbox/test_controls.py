@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
+import pytest
+import requests
 from twilio.request_validator import RequestValidator
 
+from callplane.sandbox.app import ConnectionDropped, create_sandbox_app
 from callplane.sandbox.server import SandboxServer
 from tests.integration.sandbox.helpers import (
     Account,
     Received,
     WebhookReceiver,
     available,
+    raw,
     twilio_error,
 )
 
@@ -71,9 +76,98 @@ def test_fault_count_and_rate_zero(main: Account, sandbox_control: httpx.Client)
 
 
 def test_fault_rule_validation(sandbox_control: httpx.Client) -> None:
-    for bad in ({"path": "(", "status": 500}, {"status": 200}, {"rate": 2, "status": 500}, {}, [1]):
-        assert sandbox_control.post("/__sandbox/faults", json=bad).status_code == 400
+    for bad in (
+        {"path": "(", "status": 500},
+        {"status": 200},
+        {"rate": 2, "status": 500},
+        {},
+        [1],
+        {"drop": True, "status": 500},  # an answer or no answer, not both
+        {"after": "yes", "status": 500},
+        {"drop": 1},
+        {"after": True},  # nothing to do after acting
+    ):
+        assert sandbox_control.post("/__sandbox/faults", json=bad).status_code == 400, bad
     assert sandbox_control.post("/__sandbox/faults", content=b"{nope").status_code == 400
+
+
+def test_after_rule_acts_then_answers_the_error(
+    main: Account, sandbox_control: httpx.Client
+) -> None:
+    rule = {"method": "POST", "path": "IncomingPhoneNumbers", "after": True, "status": 500}
+    assert sandbox_control.post("/__sandbox/faults", json={**rule, "count": 1}).json()["after"]
+    e164 = available(main.client)
+    assert twilio_error(lambda: main.client.incoming_phone_numbers.create(phone_number=e164)) == (
+        500,
+        20500,
+    )
+    # Twilio bought it all the same: the client that saw a 500 now owns the number.
+    assert [n.phone_number for n in main.client.incoming_phone_numbers.list()] == [e164]
+
+
+def test_after_drop_acts_then_closes_the_connection_without_an_answer(
+    main: Account, sandbox: SandboxServer, sandbox_control: httpx.Client
+) -> None:
+    number = main.client.incoming_phone_numbers.create(phone_number=available(main.client))
+    rule = {"method": "DELETE", "path": "IncomingPhoneNumbers", "after": True, "drop": True}
+    sandbox_control.post("/__sandbox/faults", json=rule)
+    path = f"/api/2010-04-01/Accounts/{main.sid}/IncomingPhoneNumbers/{number.sid}.json"
+    with raw(sandbox, main.sid, main.token) as http, pytest.raises(httpx.RemoteProtocolError):
+        http.delete(path)  # "Server disconnected without sending a response"
+    assert main.client.incoming_phone_numbers.list() == []  # released all the same
+    assert sandbox_control.get("/__sandbox/faults").json()["faults"][0]["fired"] == 1
+
+
+def test_drop_before_acting_does_nothing(main: Account, sandbox_control: httpx.Client) -> None:
+    sandbox_control.post("/__sandbox/faults", json={"path": "^/v1/Trunks$", "drop": True})
+    with pytest.raises(requests.ConnectionError, match="without response"):
+        main.client.trunking.v1.trunks.create(friendly_name="never")  # the SDK's requests client
+    sandbox_control.delete("/__sandbox/faults")
+    assert main.client.trunking.v1.trunks.list() == []
+
+
+def test_after_latency_acts_then_answers_late(main: Account, sandbox_control: httpx.Client) -> None:
+    rule = {"method": "POST", "path": "^/v1/Trunks$", "after": True, "latency_ms": 600}
+    sandbox_control.post("/__sandbox/faults", json=rule)
+    seen_at: list[float] = []
+
+    def watch() -> None:  # polls the trunks while the create is in flight
+        while not seen_at:
+            if main.client.trunking.v1.trunks.list():
+                seen_at.append(time.monotonic())
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    started = time.monotonic()
+    main.client.trunking.v1.trunks.create(friendly_name="late")
+    answered = time.monotonic()
+    watcher.join(2)
+    assert answered - started >= 0.6
+    assert seen_at and seen_at[0] < answered - 0.3  # the trunk existed well before the answer
+
+
+def test_after_rules_fire_only_when_the_work_was_done(
+    main: Account, sandbox_control: httpx.Client
+) -> None:
+    sandbox_control.post(
+        "/__sandbox/faults",
+        json={"method": "POST", "path": "IncomingPhoneNumbers", "after": True, "status": 503},
+    )
+    refused = twilio_error(
+        lambda: main.client.incoming_phone_numbers.create(phone_number="+15005550001")
+    )
+    assert refused == (400, 21421)  # Twilio refused: nothing done, the rule does not fire
+    assert sandbox_control.get("/__sandbox/faults").json()["faults"][0]["fired"] == 0
+
+
+async def test_drop_in_process_raises_to_the_client() -> None:
+    app = create_sandbox_app()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as http:
+        await http.post("/__sandbox/faults", json={"path": "Accounts", "drop": True})
+        with pytest.raises(ConnectionDropped):
+            await http.get(f"/api/2010-04-01/Accounts/{app.state.account_sid}.json")
 
 
 def test_faults_never_touch_controls(sandbox_control: httpx.Client) -> None:
@@ -239,7 +333,7 @@ def test_inbound_errors(main: Account, sandbox_control: httpx.Client) -> None:
     answer = sandbox_control.post(
         "/__sandbox/inbound/call", json={"from": CALLER, "to": e164}
     ).json()
-    assert answer["status"] is None and answer["error_code"] == 11200
+    assert answer["status"] is None and answer["error_code"] == 11205  # connection refused
 
 
 # -- state, reset, seed ---------------------------------------------------------------------

@@ -98,7 +98,7 @@ def test_trunk_domain_is_unique_across_the_sandbox(main: Account, byo_account: A
     first = main.client.trunking.v1.trunks.create(friendly_name="a", domain_name=domain)
     assert twilio_error(
         lambda: byo_account.client.trunking.v1.trunks.create(friendly_name="b", domain_name=domain)
-    ) == (400, 21232)
+    ) == (400, 21248)
     assert twilio_error(
         lambda: main.client.trunking.v1.trunks.create(domain_name=domain.upper())
     ) == (400, 21232)
