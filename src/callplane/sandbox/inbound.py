@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import httpx
@@ -21,6 +21,9 @@ from callplane.sandbox import inventory
 from callplane.sandbox.messaging import segments, set_call_status
 from callplane.sandbox.state import Account, Call, Message, PhoneNumber, SandboxState
 from callplane.sandbox.util import new_sid, now
+
+if TYPE_CHECKING:
+    from callplane.sandbox.providers import ProviderHub
 
 WEBHOOK_TIMEOUT = 15.0
 
@@ -82,9 +85,16 @@ def find_number(state: SandboxState, raw_to: str) -> tuple[PhoneNumber, Account]
 
 
 def prepare_call(
-    state: SandboxState, raw_from: str, raw_to: str, origin: str
+    state: SandboxState,
+    raw_from: str,
+    raw_to: str,
+    origin: str,
+    providers: ProviderHub | None = None,
 ) -> tuple[dict[str, Any] | None, Delivery | None, Call | None]:
-    """Route an inbound call: a trunk answer, or a webhook delivery (under the state lock)."""
+    """Route an inbound call: a trunk answer, or a webhook delivery (under the state lock).
+
+    A trunk whose origination URL is a provider's SIP host adds which agent took the call.
+    """
     number, account = find_number(state, raw_to)
     caller = inventory.normalize(raw_from) or raw_from
     if not state.is_usable(account):
@@ -119,6 +129,10 @@ def prepare_call(
             set_call_status(call, "failed")
         else:
             set_call_status(call, "in-progress")
+            if providers is not None:
+                routed = providers.route_inbound(urls[0].sip_url, number.phone_number, caller)
+                if routed is not None:
+                    answer["provider"] = routed
         return answer, None, call
     if not number.voice_url:
         set_call_status(call, "failed")
