@@ -377,3 +377,23 @@ def test_inbound_elevenlabs_trunk_with_digest_auth_refuses_twilio(
     )
     routed = _inbound(sandbox_control, trunk.number)["provider"]
     assert routed["agent_id"] is None and "digest authentication" in routed["error"]
+
+
+async def test_providers_follow_the_sandbox_under_a_mount_prefix() -> None:
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    from callplane.sandbox.app import create_sandbox_app
+
+    outer = Starlette(routes=[Mount("/sandbox", app=create_sandbox_app())])
+    transport = httpx.ASGITransport(app=outer)
+    async with httpx.AsyncClient(transport=transport, base_url="http://cp.test") as http:
+        key = (await http.post("/sandbox/__sandbox/providers/retell/keys")).json()
+        assert key["base_url"] == "http://cp.test/sandbox/provider/retell"
+        agent = (
+            await http.post("/sandbox/__sandbox/providers/retell/agents", json={"name": "A"})
+        ).json()
+        client = retell.AsyncRetell(
+            api_key=key["api_key"], base_url=key["base_url"], http_client=http, max_retries=0
+        )
+        assert (await client.agent.retrieve(agent["agent_id"])).agent_name == "A"
