@@ -247,7 +247,7 @@ def test_termination_requires_credentials_from_the_trunks_lists(
     assert _outbound(sandbox, "retell", trunk.number, to="not a number")["sip_status"] == 484
     main.client.trunking.v1.trunks(trunk.sid).credentials_lists(trunk.credential_list_sid).delete()
     no_list = _outbound(sandbox, "retell", trunk.number)
-    assert no_list["sip_status"] == 403 and "no credential list" in no_list["detail"]
+    assert no_list["sip_status"] == 403 and "has no credential list" in no_list["detail"]
 
 
 def test_outbound_call_needs_the_number_registered_for_outbound(

@@ -216,7 +216,8 @@ class ElevenLabsEmulator(Emulator[ElevenWorkspace]):
         """`{"detail": {"status", "message"}}`, or FastAPI's 422 list."""
         if isinstance(error, SchemaError):
             return Answer(
-                422, {"detail": [{"type": error.kind, "loc": error.loc, "msg": error.message}]}
+                error.status,
+                {"detail": [{"type": error.kind, "loc": error.loc, "msg": error.message}]},
             )
         status = error.code or {404: "not_found", 405: "method_not_allowed"}.get(
             error.status, "invalid_request"
