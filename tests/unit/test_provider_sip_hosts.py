@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from callplane.sandbox.providers.common import is_e164, sip_host
+from callplane.sandbox.providers.common import is_e164, uri_host
 from callplane.sandbox.termination import termination_domain
 
 
@@ -19,8 +19,8 @@ from callplane.sandbox.termination import termination_domain
         ("sip:[2001:db8::1]:5060", "2001:db8::1"),
     ],
 )
-def test_sip_host(uri: str, host: str) -> None:
-    assert sip_host(uri) == host
+def test_uri_host(uri: str, host: str) -> None:
+    assert uri_host(uri) == host
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from typing import Any
 
 from callplane.sandbox import inventory
 from callplane.sandbox.messaging import set_call_status
-from callplane.sandbox.providers.common import sip_host
+from callplane.sandbox.providers.common import uri_host
 from callplane.sandbox.state import Call, SandboxState, Trunk
 from callplane.sandbox.util import new_sid
 
@@ -50,7 +50,7 @@ class TerminationResult:
 
 def termination_domain(uri: str) -> str | None:
     """The trunk domain name a termination URI reaches (localized edges included), if any."""
-    match = TERMINATION_HOST.match(sip_host(uri))
+    match = TERMINATION_HOST.match(uri_host(uri))
     return f"{match.group('name')}.pstn.twilio.com" if match else None
 
 

@@ -41,7 +41,7 @@ def is_e164(value: object) -> bool:
         return False
 
 
-def sip_host(uri: str) -> str:
+def uri_host(uri: str) -> str:
     """The host of a SIP URI or address: `sip:+1555@Host.Example:5060;transport=tcp` -> host."""
     text = uri.strip()
     for scheme in ("sips:", "sip:"):
@@ -147,6 +147,7 @@ class Termination:
 
 
 W = TypeVar("W", bound=Workspace)
+T = TypeVar("T")
 Handler = Callable[[W, ProviderRequest, dict[str, str]], Answer]
 
 
@@ -163,7 +164,8 @@ class Emulator(ABC, Generic[W]):
     """One emulated provider: its workspaces, its API, its view of the numbers it holds."""
 
     name: ClassVar[str]
-    key_prefix: ClassVar[str] = ""
+    # The SIP host a trunk's origination points at, when it is the same for every workspace.
+    sip_host: ClassVar[str | None] = None
 
     def __init__(self) -> None:
         self.routes: list[Route[W]] = []
@@ -189,8 +191,11 @@ class Emulator(ABC, Generic[W]):
         return ws
 
     def key_answer(self, ws: W, base_url: str) -> dict[str, Any]:
-        """What the `keys` control answers for a new key."""
-        return {"api_key": ws.api_key, "base_url": base_url}
+        """What the `keys` control answers for a new key (and the provider's SIP host)."""
+        answer = {"api_key": ws.api_key, "base_url": base_url}
+        if self.sip_host is not None:
+            answer["sip_host"] = self.sip_host
+        return answer
 
     def new_agent_id(self, name: str) -> str:
         """The id a new agent gets."""
@@ -296,6 +301,14 @@ def json_object(request: ProviderRequest) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ProviderError(400, "the body must be a JSON object")
     return data
+
+
+def found(items: dict[str, T], key: str, message: str, *, code: str | None = None) -> T:
+    """The item under `key`, or the provider's 404 with `message`."""
+    item = items.get(key)
+    if item is None:
+        raise ProviderError(404, message, code=code)
+    return item
 
 
 def bearer(request: ProviderRequest) -> str | None:

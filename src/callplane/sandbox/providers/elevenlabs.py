@@ -19,6 +19,7 @@ from callplane.sandbox.providers.common import (
     ProviderRequest,
     Registration,
     Workspace,
+    found,
     json_object,
     new_id,
     now_ms,
@@ -175,6 +176,7 @@ class ElevenLabsEmulator(Emulator[ElevenWorkspace]):
     """The ElevenLabs conversational AI API subset callplane uses."""
 
     name = "elevenlabs"
+    sip_host = SIP_HOST
 
     def new_workspace(self) -> ElevenWorkspace:
         """A workspace with an `sk_...` API key."""
@@ -183,10 +185,6 @@ class ElevenLabsEmulator(Emulator[ElevenWorkspace]):
     def new_agent_id(self, name: str) -> str:
         """`agent_` and 26 lowercase letters and digits."""
         return new_id("agent_", 26, ALNUM)
-
-    def key_answer(self, ws: ElevenWorkspace, base_url: str) -> dict[str, Any]:
-        """The key, the SDK's base URL and the SIP host inbound calls go to."""
-        return {**super().key_answer(ws, base_url), "sip_host": SIP_HOST}
 
     def register_routes(self) -> None:
         """ElevenLabs' paths, as the elevenlabs SDK requests them."""
@@ -227,12 +225,8 @@ class ElevenLabsEmulator(Emulator[ElevenWorkspace]):
     # -- agents ----------------------------------------------------------------------------
 
     def _agent(self, ws: ElevenWorkspace, agent_id: str) -> Agent:
-        agent = ws.agents.get(agent_id)
-        if agent is None:
-            raise ProviderError(
-                404, f"Agent with id {agent_id} was not found.", code="agent_not_found"
-            )
-        return agent
+        message = f"Agent with id {agent_id} was not found."
+        return found(ws.agents, agent_id, message, code="agent_not_found")
 
     def get_agent(self, ws: ElevenWorkspace, req: ProviderRequest, args: dict[str, str]) -> Answer:
         """GET v1/convai/agents/{agent_id}: GetAgentResponseModel."""
@@ -367,12 +361,8 @@ class ElevenLabsEmulator(Emulator[ElevenWorkspace]):
         return Answer(200, {"phone_number_id": number.phone_number_id})
 
     def _number(self, ws: ElevenWorkspace, number_id: str) -> ElevenNumber:
-        number = ws.numbers.get(number_id)
-        if number is None:
-            raise ProviderError(
-                404, f"Phone number {number_id} was not found.", code="phone_number_not_found"
-            )
-        return number
+        message = f"Phone number {number_id} was not found."
+        return found(ws.numbers, number_id, message, code="phone_number_not_found")
 
     def get_number(self, ws: ElevenWorkspace, req: ProviderRequest, args: dict[str, str]) -> Answer:
         """GET v1/convai/phone-numbers/{phone_number_id}."""
@@ -457,7 +447,7 @@ class ElevenLabsEmulator(Emulator[ElevenWorkspace]):
 
     def route_inbound(self, host: str, number: str, caller: str | None) -> dict[str, Any] | None:
         """Calls to sip.rtc.elevenlabs.io go to the number's assigned agent."""
-        if host != SIP_HOST:
+        if host != self.sip_host:
             return None
         found = [
             n

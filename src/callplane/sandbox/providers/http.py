@@ -82,15 +82,19 @@ async def provider_api(request: Request) -> Response:
     return _response(answer)
 
 
-async def _json(request: Request) -> dict[str, Any] | None:
+async def _control_input(request: Request) -> tuple[Emulator[Any], dict[str, Any]]:
+    """The emulator a control names and its JSON body (ProviderError 404 / 400 otherwise)."""
+    emulator = _emulator(request)
+    if emulator is None:
+        raise ProviderError(404, f"no provider emulator named {request.path_params['name']!r}")
     raw = await request.body()
-    if not raw.strip():
-        return {}
     try:
-        data = json.loads(raw)
+        data = json.loads(raw) if raw.strip() else {}
     except (ValueError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
+        data = None
+    if not isinstance(data, dict):
+        raise ProviderError(400, "the body must be a JSON object")
+    return emulator, data
 
 
 def _workspace_of(emulator: Emulator[Any], api_key: Any) -> Any:
@@ -110,9 +114,10 @@ def _workspace_of(emulator: Emulator[Any], api_key: Any) -> Any:
 
 async def create_key(request: Request) -> Response:
     """POST /__sandbox/providers/<name>/keys: a new workspace; 201 its key and base URL."""
-    emulator = _emulator(request)
-    if emulator is None:
-        return _control_error(404, f"no provider emulator named {request.path_params['name']!r}")
+    try:
+        emulator, _ = await _control_input(request)
+    except ProviderError as exc:
+        return _control_error(exc.status, exc.message)
     root = request.scope.get("root_path", "")
     base = f"{request.url.scheme}://{request.url.netloc}{root}".rstrip("/")
     with _sandbox(request).providers.lock:
@@ -123,19 +128,13 @@ async def create_key(request: Request) -> Response:
 
 async def create_agent(request: Request) -> Response:
     """POST /__sandbox/providers/<name>/agents {"name", "api_key"?}: 201 {"agent_id", "name"}."""
-    emulator = _emulator(request)
-    if emulator is None:
-        return _control_error(404, f"no provider emulator named {request.path_params['name']!r}")
-    data = await _json(request)
-    if data is None:
-        return _control_error(400, "the body must be a JSON object")
-    name = data.get("name")
-    if not isinstance(name, str) or not name.strip() or len(name) > 128:
-        return _control_error(400, '"name" (a string of 1 to 128 characters) is required')
     try:
+        emulator, data = await _control_input(request)
+        name = data.get("name")
+        if not isinstance(name, str) or not name.strip() or len(name) > 128:
+            raise ProviderError(400, '"name" (a string of 1 to 128 characters) is required')
         with _sandbox(request).providers.lock:
-            ws = _workspace_of(emulator, data.get("api_key"))
-            agent = emulator.add_agent(ws, name.strip())
+            agent = emulator.add_agent(_workspace_of(emulator, data.get("api_key")), name.strip())
     except ProviderError as exc:
         return _control_error(exc.status, exc.message)
     return JSONResponse({"agent_id": agent.agent_id, "name": agent.name}, status_code=201)
@@ -147,12 +146,10 @@ async def outbound_call(request: Request) -> Response:
     The provider presents the termination URI and SIP credentials it stores for `from` to the
     Twilio trunk's termination; answers `{"status": "ok" | "failed", "sip_status", "detail"}`.
     """
-    emulator = _emulator(request)
-    if emulator is None:
-        return _control_error(404, f"no provider emulator named {request.path_params['name']!r}")
-    data = await _json(request)
-    if data is None:
-        return _control_error(400, "the body must be a JSON object")
+    try:
+        emulator, data = await _control_input(request)
+    except ProviderError as exc:
+        return _control_error(exc.status, exc.message)
     frm, to, api_key = data.get("from"), data.get("to"), data.get("api_key")
     if not isinstance(frm, str) or not isinstance(to, str):
         return _control_error(400, '"from" and "to" (strings) are required')

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from callplane.sandbox.providers.common import Emulator, sip_host
+from callplane.sandbox.providers.common import Emulator, uri_host
 from callplane.sandbox.providers.elevenlabs import ElevenLabsEmulator
 from callplane.sandbox.providers.livekit import LiveKitEmulator
 from callplane.sandbox.providers.retell import RetellEmulator
@@ -50,7 +50,7 @@ class ProviderHub:
     def route_inbound(self, sip_url: str, number: str, caller: str | None) -> dict[str, Any] | None:
         """The provider agent a trunk's origination URL leads to: `{"name", "agent_id"}`, with
         `"error"` when no agent takes the call; None when the URL is no provider's SIP host."""
-        host = sip_host(sip_url)
+        host = uri_host(sip_url)
         with self.lock:
             for emulator in self.emulators.values():
                 routed = emulator.route_inbound(host, number, caller)

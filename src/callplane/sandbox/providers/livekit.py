@@ -118,6 +118,69 @@ def _overlap(a: Iterable[str], b: Iterable[str]) -> bool:
     return not a or not b or bool(a & b)
 
 
+def _create(info: M, id_field: str, prefix: str) -> M:
+    """A copy of a new resource's message, with a fresh id."""
+    copy = type(info)()
+    copy.CopyFrom(info)
+    setattr(copy, id_field, new_id(prefix, 12, KEY_ALPHABET))
+    return copy
+
+
+def _updated(
+    store: dict[str, M],
+    req: Any,
+    resource_id: str,
+    *,
+    lists: tuple[str, ...],
+    fields: tuple[str, ...],
+) -> M:
+    """The stored resource with an update request applied (`replace`, or `update`'s list
+    updates and present fields); the store is not changed."""
+    current = store.get(resource_id)
+    if current is None:
+        raise twirp("not_found", f"{resource_id} not found")
+    info = type(current)()
+    info.CopyFrom(current)
+    if req.HasField("replace"):
+        info.CopyFrom(req.replace)
+        info.created_at.CopyFrom(current.created_at)  # type: ignore[attr-defined]
+    elif req.HasField("update"):
+        update = req.update
+        for name in lists:
+            if update.HasField(name):
+                values = _list_update(getattr(info, name), getattr(update, name))
+                del getattr(info, name)[:]
+                getattr(info, name).extend(values)
+        for name in fields:
+            if update.HasField(name):
+                value = getattr(update, name)
+                if isinstance(value, Message):
+                    getattr(info, name).CopyFrom(value)
+                else:
+                    setattr(info, name, value)
+    else:
+        raise twirp("invalid_argument", "either replace or update is required")
+    return info
+
+
+def _store(store: dict[str, M], info: M, resource_id: str, *, created: bool) -> M:
+    """Stamp and keep a checked resource."""
+    _stamp(info, created=created)
+    store[resource_id] = info
+    return info
+
+
+def _list_trunks(store: dict[str, M], req: Any) -> list[M]:
+    """The trunks a list request asks for (trunk_ids and numbers filters, page), no passwords."""
+    items = [
+        t
+        for t in store.values()
+        if (not req.trunk_ids or t.sip_trunk_id in req.trunk_ids)  # type: ignore[attr-defined]
+        and (not req.numbers or set(req.numbers) & set(t.numbers))  # type: ignore[attr-defined]
+    ]
+    return [_public(t) for t in _page(items, lambda t: t.sip_trunk_id, req.page)]
+
+
 class LiveKitEmulator(Emulator[Project]):
     """The LiveKit SIP service subset callplane uses."""
 
@@ -233,59 +296,33 @@ class LiveKitEmulator(Emulator[Project]):
         """CreateSIPInboundTrunk."""
         if not req.HasField("trunk"):
             raise twirp("invalid_argument", "trunk is required")
-        trunk = sip.SIPInboundTrunkInfo()
-        trunk.CopyFrom(req.trunk)
-        trunk.sip_trunk_id = new_id("ST_", 12, KEY_ALPHABET)
+        trunk = _create(req.trunk, "sip_trunk_id", "ST_")
         self._check_inbound(project, trunk)
-        _stamp(trunk, created=True)
-        project.inbound[trunk.sip_trunk_id] = trunk
-        return _public(trunk)
+        return _public(_store(project.inbound, trunk, trunk.sip_trunk_id, created=True))
 
     def update_inbound(self, project: Project, req: sip.UpdateSIPInboundTrunkRequest) -> Message:
         """UpdateSIPInboundTrunk: `replace` the whole trunk or `update` some fields."""
-        current = project.inbound.get(req.sip_trunk_id)
-        if current is None:
-            raise twirp("not_found", f"SIP trunk {req.sip_trunk_id} not found")
-        trunk = sip.SIPInboundTrunkInfo()
-        trunk.CopyFrom(current)
-        if req.HasField("replace"):
-            trunk.CopyFrom(req.replace)
-            trunk.created_at.CopyFrom(current.created_at)
-        elif req.HasField("update"):
-            up = req.update
-            for name in ("numbers", "allowed_addresses", "allowed_numbers"):
-                if up.HasField(name):
-                    values = _list_update(getattr(trunk, name), getattr(up, name))
-                    del getattr(trunk, name)[:]
-                    getattr(trunk, name).extend(values)
-            for name in (
+        trunk = _updated(
+            project.inbound,
+            req,
+            req.sip_trunk_id,
+            lists=("numbers", "allowed_addresses", "allowed_numbers"),
+            fields=(
                 "auth_username",
                 "auth_password",
                 "auth_realm",
                 "name",
                 "metadata",
                 "media_encryption",
-            ):
-                if up.HasField(name):
-                    setattr(trunk, name, getattr(up, name))
-        else:
-            raise twirp("invalid_argument", "either replace or update is required")
-        trunk.sip_trunk_id = current.sip_trunk_id
+            ),
+        )
+        trunk.sip_trunk_id = req.sip_trunk_id
         self._check_inbound(project, trunk)
-        _stamp(trunk, created=False)
-        project.inbound[trunk.sip_trunk_id] = trunk
-        return _public(trunk)
+        return _public(_store(project.inbound, trunk, trunk.sip_trunk_id, created=False))
 
     def list_inbound(self, project: Project, req: sip.ListSIPInboundTrunkRequest) -> Message:
         """ListSIPInboundTrunk (trunk_ids, numbers filters; page)."""
-        items = [
-            t
-            for t in project.inbound.values()
-            if (not req.trunk_ids or t.sip_trunk_id in req.trunk_ids)
-            and (not req.numbers or set(req.numbers) & set(t.numbers))
-        ]
-        page = _page(items, lambda t: t.sip_trunk_id, req.page)
-        return sip.ListSIPInboundTrunkResponse(items=[_public(t) for t in page])
+        return sip.ListSIPInboundTrunkResponse(items=_list_trunks(project.inbound, req))
 
     # -- outbound trunks -------------------------------------------------------------------
 
@@ -302,31 +339,18 @@ class LiveKitEmulator(Emulator[Project]):
         """CreateSIPOutboundTrunk: address (the termination URI), numbers, auth."""
         if not req.HasField("trunk"):
             raise twirp("invalid_argument", "trunk is required")
-        trunk = sip.SIPOutboundTrunkInfo()
-        trunk.CopyFrom(req.trunk)
-        trunk.sip_trunk_id = new_id("ST_", 12, KEY_ALPHABET)
+        trunk = _create(req.trunk, "sip_trunk_id", "ST_")
         self._check_outbound(trunk)
-        _stamp(trunk, created=True)
-        project.outbound[trunk.sip_trunk_id] = trunk
-        return _public(trunk)
+        return _public(_store(project.outbound, trunk, trunk.sip_trunk_id, created=True))
 
     def update_outbound(self, project: Project, req: sip.UpdateSIPOutboundTrunkRequest) -> Message:
         """UpdateSIPOutboundTrunk: `replace` or `update` (address, numbers, auth...)."""
-        current = project.outbound.get(req.sip_trunk_id)
-        if current is None:
-            raise twirp("not_found", f"SIP trunk {req.sip_trunk_id} not found")
-        trunk = sip.SIPOutboundTrunkInfo()
-        trunk.CopyFrom(current)
-        if req.HasField("replace"):
-            trunk.CopyFrom(req.replace)
-            trunk.created_at.CopyFrom(current.created_at)
-        elif req.HasField("update"):
-            up = req.update
-            if up.HasField("numbers"):
-                values = _list_update(trunk.numbers, up.numbers)
-                del trunk.numbers[:]
-                trunk.numbers.extend(values)
-            for name in (
+        trunk = _updated(
+            project.outbound,
+            req,
+            req.sip_trunk_id,
+            lists=("numbers",),
+            fields=(
                 "address",
                 "transport",
                 "destination_country",
@@ -336,27 +360,15 @@ class LiveKitEmulator(Emulator[Project]):
                 "metadata",
                 "media_encryption",
                 "from_host",
-            ):
-                if up.HasField(name):
-                    setattr(trunk, name, getattr(up, name))
-        else:
-            raise twirp("invalid_argument", "either replace or update is required")
-        trunk.sip_trunk_id = current.sip_trunk_id
+            ),
+        )
+        trunk.sip_trunk_id = req.sip_trunk_id
         self._check_outbound(trunk)
-        _stamp(trunk, created=False)
-        project.outbound[trunk.sip_trunk_id] = trunk
-        return _public(trunk)
+        return _public(_store(project.outbound, trunk, trunk.sip_trunk_id, created=False))
 
     def list_outbound(self, project: Project, req: sip.ListSIPOutboundTrunkRequest) -> Message:
         """ListSIPOutboundTrunk (trunk_ids, numbers filters; page)."""
-        items = [
-            t
-            for t in project.outbound.values()
-            if (not req.trunk_ids or t.sip_trunk_id in req.trunk_ids)
-            and (not req.numbers or set(req.numbers) & set(t.numbers))
-        ]
-        page = _page(items, lambda t: t.sip_trunk_id, req.page)
-        return sip.ListSIPOutboundTrunkResponse(items=[_public(t) for t in page])
+        return sip.ListSIPOutboundTrunkResponse(items=_list_trunks(project.outbound, req))
 
     def delete_trunk(self, project: Project, req: sip.DeleteSIPTrunkRequest) -> Message:
         """DeleteSIPTrunk (inbound or outbound): the deleted trunk as a SIPTrunkInfo."""
@@ -427,39 +439,22 @@ class LiveKitEmulator(Emulator[Project]):
                 rule.room_config.CopyFrom(req.room_config)
         rule.sip_dispatch_rule_id = new_id("SDR_", 12, KEY_ALPHABET)
         self._check_rule(project, rule)
-        _stamp(rule, created=True)
-        project.rules[rule.sip_dispatch_rule_id] = rule
-        return rule
+        return _store(project.rules, rule, rule.sip_dispatch_rule_id, created=True)
 
     def update_rule(self, project: Project, req: sip.UpdateSIPDispatchRuleRequest) -> Message:
         """UpdateSIPDispatchRule: `replace` or `update` (trunk_ids, rule, name, metadata)."""
-        current = project.rules.get(req.sip_dispatch_rule_id)
-        if current is None:
-            raise twirp("not_found", f"SIP dispatch rule {req.sip_dispatch_rule_id} not found")
-        rule = sip.SIPDispatchRuleInfo()
-        rule.CopyFrom(current)
-        if req.HasField("replace"):
-            rule.CopyFrom(req.replace)
-            rule.created_at.CopyFrom(current.created_at)
-        elif req.HasField("update"):
-            up = req.update
-            if up.HasField("trunk_ids"):
-                values = _list_update(rule.trunk_ids, up.trunk_ids)
-                del rule.trunk_ids[:]
-                rule.trunk_ids.extend(values)
-            if up.HasField("rule"):
-                rule.rule.CopyFrom(up.rule)
-            for name in ("name", "metadata", "media_encryption"):
-                if up.HasField(name):
-                    setattr(rule, name, getattr(up, name))
-            rule.attributes.update(up.attributes)
-        else:
-            raise twirp("invalid_argument", "either replace or update is required")
-        rule.sip_dispatch_rule_id = current.sip_dispatch_rule_id
+        rule = _updated(
+            project.rules,
+            req,
+            req.sip_dispatch_rule_id,
+            lists=("trunk_ids",),
+            fields=("rule", "name", "metadata", "media_encryption"),
+        )
+        if req.HasField("update"):
+            rule.attributes.update(req.update.attributes)
+        rule.sip_dispatch_rule_id = req.sip_dispatch_rule_id
         self._check_rule(project, rule)
-        _stamp(rule, created=False)
-        project.rules[rule.sip_dispatch_rule_id] = rule
-        return rule
+        return _store(project.rules, rule, rule.sip_dispatch_rule_id, created=False)
 
     def list_rules(self, project: Project, req: sip.ListSIPDispatchRuleRequest) -> Message:
         """ListSIPDispatchRule (dispatch_rule_ids, trunk_ids filters; page)."""

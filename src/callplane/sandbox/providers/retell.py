@@ -24,6 +24,7 @@ from callplane.sandbox.providers.common import (
     Registration,
     Workspace,
     bearer,
+    found,
     is_e164,
     json_object,
     new_id,
@@ -169,14 +170,11 @@ class RetellEmulator(Emulator[RetellWorkspace]):
     """The Retell API subset callplane uses."""
 
     name = "retell"
+    sip_host = SIP_HOST
 
     def new_workspace(self) -> RetellWorkspace:
         """A workspace with a `key_...` API key."""
         return RetellWorkspace(id=new_id("org_", 16), api_key=new_id("key_"))
-
-    def key_answer(self, ws: RetellWorkspace, base_url: str) -> dict[str, Any]:
-        """The key, the SDK's base URL and the SIP host inbound calls go to."""
-        return {**super().key_answer(ws, base_url), "sip_host": SIP_HOST}
 
     def register_routes(self) -> None:
         """Retell's paths, as retell-sdk requests them."""
@@ -203,10 +201,7 @@ class RetellEmulator(Emulator[RetellWorkspace]):
 
     def get_agent(self, ws: RetellWorkspace, req: ProviderRequest, args: dict[str, str]) -> Answer:
         """GET /get-agent/{agent_id}."""
-        agent = ws.agents.get(args["agent_id"])
-        if agent is None:
-            raise ProviderError(404, NOT_FOUND)
-        return Answer(200, _agent_json(agent))
+        return Answer(200, _agent_json(found(ws.agents, args["agent_id"], NOT_FOUND)))
 
     def list_agents(
         self, ws: RetellWorkspace, req: ProviderRequest, args: dict[str, str]
@@ -252,10 +247,7 @@ class RetellEmulator(Emulator[RetellWorkspace]):
         return Answer(201, _number_json(entry))
 
     def _number(self, ws: RetellWorkspace, number: str) -> RetellNumber:
-        entry = ws.numbers.get(number)
-        if entry is None:
-            raise ProviderError(404, NOT_FOUND)
-        return entry
+        return found(ws.numbers, number, NOT_FOUND)
 
     def get_number(self, ws: RetellWorkspace, req: ProviderRequest, args: dict[str, str]) -> Answer:
         """GET /get-phone-number/{phone_number}."""
@@ -419,7 +411,7 @@ class RetellEmulator(Emulator[RetellWorkspace]):
 
     def route_inbound(self, host: str, number: str, caller: str | None) -> dict[str, Any] | None:
         """Calls to sip.retellai.com go to the number's main inbound agent."""
-        if host != SIP_HOST:
+        if host != self.sip_host:
             return None
         found = [ws.numbers[number] for ws in self.workspaces.values() if number in ws.numbers]
         if not found:

@@ -24,6 +24,7 @@ from callplane.sandbox.providers.common import (
     Registration,
     Workspace,
     bearer,
+    found,
     is_e164,
     json_object,
     now_ms,
@@ -80,18 +81,8 @@ def _iso(ms: int) -> str:
 
 
 @dataclass(eq=False)
-class VapiCredential:
-    """A `byo-sip-trunk` credential: the trunk's gateways and outbound authentication."""
-
-    id: str
-    fields: dict[str, Any]
-    created_ms: int = field(default_factory=now_ms)
-    updated_ms: int = field(default_factory=now_ms)
-
-
-@dataclass(eq=False)
-class VapiNumber:
-    """A `byo-phone-number` bound to a credential (and an assistant)."""
+class VapiRecord:
+    """A Vapi resource: a `byo-sip-trunk` credential or a `byo-phone-number`, its fields as sent."""
 
     id: str
     fields: dict[str, Any]
@@ -103,8 +94,8 @@ class VapiNumber:
 class VapiWorkspace(Workspace):
     """A Vapi org: assistants, credentials and phone numbers (by id)."""
 
-    credentials: dict[str, VapiCredential] = field(default_factory=dict)
-    numbers: dict[str, VapiNumber] = field(default_factory=dict)
+    credentials: dict[str, VapiRecord] = field(default_factory=dict)
+    numbers: dict[str, VapiRecord] = field(default_factory=dict)
 
 
 def _check_fields(body: dict[str, Any], allowed: set[str], prefix: str = "") -> None:
@@ -220,10 +211,7 @@ class VapiEmulator(Emulator[VapiWorkspace]):
         }
 
     def _assistant(self, ws: VapiWorkspace, assistant_id: str) -> Agent:
-        agent = ws.agents.get(assistant_id)
-        if agent is None:
-            raise ProviderError(404, f"Couldn't Find Assistant {assistant_id}.")
-        return agent
+        return found(ws.agents, assistant_id, f"Couldn't Find Assistant {assistant_id}.")
 
     def get_assistant(
         self, ws: VapiWorkspace, req: ProviderRequest, args: dict[str, str]
@@ -241,7 +229,7 @@ class VapiEmulator(Emulator[VapiWorkspace]):
 
     # -- credentials -----------------------------------------------------------------------
 
-    def _credential_json(self, ws: VapiWorkspace, c: VapiCredential) -> dict[str, Any]:
+    def _credential_json(self, ws: VapiWorkspace, c: VapiRecord) -> dict[str, Any]:
         """ByoSipTrunkCredential (the password is never returned, as on Vapi)."""
         body: dict[str, Any] = {
             "provider": "byo-sip-trunk",
@@ -274,18 +262,15 @@ class VapiEmulator(Emulator[VapiWorkspace]):
                 fields[key] = body[key]
         return fields
 
-    def _credential(self, ws: VapiWorkspace, credential_id: str) -> VapiCredential:
-        credential = ws.credentials.get(credential_id)
-        if credential is None:
-            raise ProviderError(404, f"Couldn't Find Credential {credential_id}.")
-        return credential
+    def _credential(self, ws: VapiWorkspace, credential_id: str) -> VapiRecord:
+        return found(ws.credentials, credential_id, f"Couldn't Find Credential {credential_id}.")
 
     def create_credential(
         self, ws: VapiWorkspace, req: ProviderRequest, args: dict[str, str]
     ) -> Answer:
         """POST /credential (provider byo-sip-trunk): 201 ByoSipTrunkCredential."""
         fields = self._credential_fields(json_object(req), creating=True)
-        credential = VapiCredential(id=str(uuid.uuid4()), fields=fields)
+        credential = VapiRecord(id=str(uuid.uuid4()), fields=fields)
         ws.credentials[credential.id] = credential
         return Answer(201, self._credential_json(ws, credential))
 
@@ -327,7 +312,7 @@ class VapiEmulator(Emulator[VapiWorkspace]):
 
     # -- phone numbers ---------------------------------------------------------------------
 
-    def _number_json(self, ws: VapiWorkspace, n: VapiNumber) -> dict[str, Any]:
+    def _number_json(self, ws: VapiWorkspace, n: VapiRecord) -> dict[str, Any]:
         """ByoPhoneNumber."""
         return {
             "provider": "byo-phone-number",
@@ -366,11 +351,8 @@ class VapiEmulator(Emulator[VapiWorkspace]):
         _name(body)
         return merged
 
-    def _number(self, ws: VapiWorkspace, number_id: str) -> VapiNumber:
-        number = ws.numbers.get(number_id)
-        if number is None:
-            raise ProviderError(404, f"Couldn't Find Phone Number {number_id}.")
-        return number
+    def _number(self, ws: VapiWorkspace, number_id: str) -> VapiRecord:
+        return found(ws.numbers, number_id, f"Couldn't Find Phone Number {number_id}.")
 
     def _refuse_duplicate(
         self, ws: VapiWorkspace, fields: dict[str, Any], own_id: str | None
@@ -390,7 +372,7 @@ class VapiEmulator(Emulator[VapiWorkspace]):
         """POST /phone-number (provider byo-phone-number): 201 ByoPhoneNumber."""
         fields = self._number_fields(ws, json_object(req), current=None)
         self._refuse_duplicate(ws, fields, None)
-        number = VapiNumber(id=str(uuid.uuid4()), fields=fields)
+        number = VapiRecord(id=str(uuid.uuid4()), fields=fields)
         ws.numbers[number.id] = number
         return Answer(201, self._number_json(ws, number))
 
@@ -426,7 +408,7 @@ class VapiEmulator(Emulator[VapiWorkspace]):
     # -- the sandbox's view ----------------------------------------------------------------
 
     @staticmethod
-    def _gateway(credential: VapiCredential | None) -> str | None:
+    def _gateway(credential: VapiRecord | None) -> str | None:
         for gw in (credential.fields.get("gateways") if credential else None) or []:
             if gw.get("outboundEnabled", True):
                 return str(gw["ip"])
