@@ -122,7 +122,7 @@ def _retell(reg: Registration) -> retell.Retell:
 
 
 def _register_retell(reg: Registration, trunk: Trunk) -> None:
-    agents = [{"agent_id": reg.agent_id, "weight": 1}]
+    agents: Any = [{"agent_id": reg.agent_id, "weight": 1}]
     _retell(reg).phone_number.import_(
         phone_number=trunk.number,
         termination_uri=trunk.domain,

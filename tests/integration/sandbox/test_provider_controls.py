@@ -4,6 +4,7 @@ termination checked on outbound calls, and inbound calls routed to the provider'
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 import pytest
@@ -238,7 +239,12 @@ def test_termination_requires_credentials_from_the_trunks_lists(
     client.phone_number.update(trunk.number, auth_username="someone-else")
     unknown_user = _outbound(sandbox, "retell", trunk.number)
     assert unknown_user["sip_status"] == 403 and "someone-else" in unknown_user["detail"]
-    client.phone_number.update(trunk.number, auth_username=None, auth_password=None)
+    # Imported without SIP credentials: nothing to answer the trunk's challenge with.
+    client.phone_number.delete(trunk.number)
+    agents: Any = [{"agent_id": reg.agent_id, "weight": 1}]
+    client.phone_number.import_(
+        phone_number=trunk.number, termination_uri=trunk.domain, outbound_agents=agents
+    )
     assert _outbound(sandbox, "retell", trunk.number)["sip_status"] == 401
 
     client.phone_number.update(

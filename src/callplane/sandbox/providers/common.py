@@ -259,16 +259,16 @@ class Emulator(ABC, Generic[W]):
 
     def termination_for(self, number: str, api_key: str | None) -> Termination:
         """The SIP termination the provider would use for an outbound call from `number`."""
-        found = [r for r in self.registrations() if r.phone_number == number]
+        matches = [r for r in self.registrations() if r.phone_number == number]
         if api_key is not None:
-            found = [r for r in found if r.workspace.api_key == api_key]
-        if not found:
+            matches = [r for r in matches if r.workspace.api_key == api_key]
+        if not matches:
             raise ProviderError(404, f"{number} is not registered at {self.name}")
-        if len(found) > 1:
+        if len(matches) > 1:
             raise ProviderError(
                 409, f"{number} is registered in several {self.name} workspaces: pass api_key"
             )
-        reg = found[0]
+        reg = matches[0]
         if reg.outbound_problem is not None:
             raise ProviderError(409, reg.outbound_problem)
         if not reg.termination_uri:
@@ -326,7 +326,7 @@ def page_limit(raw: str | None, default: int, maximum: int) -> int:
         return default
     try:
         value = int(float(raw))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise ProviderError(400, "limit must be a number") from None
     if value < 1:
         raise ProviderError(400, "limit must be positive")
