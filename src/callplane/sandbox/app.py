@@ -29,6 +29,7 @@ from callplane.sandbox import (
     messaging,
     numbers,
     pricing,
+    providers,
     sip,
     trunking,
 )
@@ -72,6 +73,7 @@ class Sandbox:
         webhook_transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.state = SandboxState(account_sid, auth_token)
+        self.providers = providers.ProviderHub(self.state.lock)
         self.faults = FaultBook()
         self.observer = observer
         self.webhook_transport = webhook_transport
@@ -86,8 +88,9 @@ class Sandbox:
         bundles.register(self.routers["numbers"])
 
     def reset(self) -> None:
-        """Forget everything but the main account; drop fault rules."""
+        """Forget everything but the main account; drop fault rules and provider state."""
         self.state.reset()
+        self.providers.reset()
         self.faults.clear()
 
     def answer(
@@ -235,7 +238,7 @@ def create_sandbox_app(
         observer=observer,
         webhook_transport=webhook_transport,
     )
-    app = Starlette(routes=controls.routes())
+    app = Starlette(routes=[*providers.routes(), *controls.routes()])
 
     async def twilio_api(scope: Scope, receive: Receive, send: Send) -> None:
         # Everything that is not a control is Twilio's API; as the router's default it also

@@ -115,7 +115,9 @@ async def _inbound(request: Request, kind: str) -> Response:
                 if not isinstance(frm, str) or not isinstance(to, str) or not isinstance(body, str):
                     return _error(400, '"from" and "to" (strings) are required; "body" is a string')
                 if kind == "call":
-                    answer, delivery, record = inbound.prepare_call(sandbox.state, frm, to)
+                    answer, delivery, record = inbound.prepare_call(
+                        sandbox.state, frm, to, providers=sandbox.providers
+                    )
                 else:
                     answer, delivery, record = inbound.prepare_sms(sandbox.state, frm, to, body)
     except inbound.InboundError as exc:
@@ -294,6 +296,7 @@ async def get_state(request: Request) -> Response:
             ],
             "fallback_requests": sum(n.fallback_requests for n in s.numbers.values()),
             "faults": [r.as_json() for r in sandbox.faults.rules],
+            "providers": sandbox.providers.state_json(),
         }
     return JSONResponse(body)
 

@@ -15,7 +15,7 @@ import ssl
 import uuid
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -33,6 +33,9 @@ TIMERS = {"ct": (5000, 100, 10000), "rt": (15000, 100, 15000), "tt": (15000, 100
 HTTP_RETRIEVAL_FAILURE = 11200
 HTTP_CONNECTION_FAILURE = 11205  # no connection, or a timer expired
 HTTP_ERROR_RESPONSE = 11217  # the webhook answered 4xx or 5xx
+
+if TYPE_CHECKING:
+    from callplane.sandbox.providers import ProviderHub
 
 
 class InboundError(Exception):
@@ -115,9 +118,15 @@ def find_number(state: SandboxState, raw_to: str) -> tuple[PhoneNumber, Account]
 
 
 def prepare_call(
-    state: SandboxState, raw_from: str, raw_to: str
+    state: SandboxState,
+    raw_from: str,
+    raw_to: str,
+    providers: ProviderHub | None = None,
 ) -> tuple[dict[str, Any] | None, Delivery | None, Call | None]:
-    """Route an inbound call: a trunk answer, or a webhook delivery (under the state lock)."""
+    """Route an inbound call: a trunk answer, or a webhook delivery (under the state lock).
+
+    A trunk whose origination URL is a provider's SIP host adds which agent took the call.
+    """
     number, account = find_number(state, raw_to)
     caller = inventory.normalize(raw_from) or raw_from
     if not state.is_usable(account):
@@ -152,6 +161,10 @@ def prepare_call(
             set_call_status(call, "failed")
         else:
             set_call_status(call, "in-progress")
+            if providers is not None:
+                routed = providers.route_inbound(urls[0].sip_url, number.phone_number, caller)
+                if routed is not None:
+                    answer["provider"] = routed
         return answer, None, call
     if not number.voice_url:
         set_call_status(call, "failed")

@@ -118,5 +118,10 @@ def run_sandbox(
         print(f"  CALLPLANE_TWILIO_AUTH_TOKEN={token}")
     else:
         print(f"Main account: {sid}")
-    print(f"  CALLPLANE_TWILIO_BASE_URL=http://{host}:{port}", flush=True)
+    print(f"  CALLPLANE_TWILIO_BASE_URL=http://{host}:{port}")
+    print(
+        f"Provider emulators: http://{host}:{port}/provider/<retell|elevenlabs|vapi|livekit>"
+        f" (a key: POST http://{host}:{port}/__sandbox/providers/<name>/keys)",
+        flush=True,
+    )
     uvicorn.run(app, host=host, port=port, log_level="info")
