@@ -9,7 +9,6 @@ root path, never assumed to be at `/`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 from urllib.parse import parse_qsl
@@ -35,7 +34,7 @@ from callplane.sandbox import (
 )
 from callplane.sandbox.auth import authenticate
 from callplane.sandbox.errors import TwilioError, error_body, not_found
-from callplane.sandbox.faults import FaultBook
+from callplane.sandbox.faults import DroppedConnection, FaultBook
 from callplane.sandbox.observe import ObservedExchange, Observer
 from callplane.sandbox.routing import Ctx, Router
 from callplane.sandbox.state import SandboxState
@@ -193,31 +192,6 @@ async def _twilio_endpoint(request: Request, sandbox: Sandbox) -> Response:
     if payload is None:
         return Response(status_code=status, headers=headers)
     return TwilioJSON(payload, status_code=status, headers=headers)
-
-
-class ConnectionDropped(ConnectionError):
-    """A fault rule dropped the connection where no socket can be closed (in-process ASGI)."""
-
-
-class DroppedConnection(Response):
-    """No answer at all: the connection is closed as a crashed or partitioned server would.
-
-    Under uvicorn (`SandboxServer`, `callplane sandbox`) the socket is aborted before a byte of
-    the answer is written. In-process (httpx.ASGITransport) the client gets an exception.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(status_code=500)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        cycle = getattr(receive, "__self__", None)
-        transport = getattr(cycle, "transport", None)
-        if transport is None:
-            raise ConnectionDropped("the sandbox dropped the connection (fault rule)")
-        transport.abort()
-        # Wait until the server sees the disconnect, so it does not try to answer 500 itself.
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(receive(), 1.0)
 
 
 def create_sandbox_app(

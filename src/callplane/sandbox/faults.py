@@ -8,11 +8,16 @@ connection with no answer at all (`drop`).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
 import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
+
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from callplane.sandbox.errors import TwilioError
 
@@ -172,3 +177,28 @@ class FaultBook:
                             rule.status or 500, rule.code or 20500, rule.message
                         )
         return decision
+
+
+class ConnectionDropped(ConnectionError):
+    """A fault rule dropped the connection where no socket can be closed (in-process ASGI)."""
+
+
+class DroppedConnection(Response):
+    """No answer at all: the connection is closed as a crashed or partitioned server would.
+
+    Under uvicorn (`SandboxServer`, `callplane sandbox`) the socket is aborted before a byte of
+    the answer is written. In-process (httpx.ASGITransport) the client gets an exception.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(status_code=500)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        cycle = getattr(receive, "__self__", None)
+        transport = getattr(cycle, "transport", None)
+        if transport is None:
+            raise ConnectionDropped("the sandbox dropped the connection (fault rule)")
+        transport.abort()
+        # Wait until the server sees the disconnect, so it does not try to answer 500 itself.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(receive(), 1.0)

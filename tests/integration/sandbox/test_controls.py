@@ -11,7 +11,8 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from callplane.sandbox.app import ConnectionDropped, create_sandbox_app
+from callplane.sandbox.app import create_sandbox_app
+from callplane.sandbox.faults import ConnectionDropped
 from callplane.sandbox.server import SandboxServer
 from tests.integration.sandbox.helpers import (
     Account,

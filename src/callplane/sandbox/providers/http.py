@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from callplane.sandbox import inventory, termination
+from callplane.sandbox.faults import DroppedConnection
 from callplane.sandbox.providers.common import Answer, Emulator, ProviderError, ProviderRequest
 
 if TYPE_CHECKING:
@@ -59,11 +60,16 @@ async def provider_api(request: Request) -> Response:
     sandbox = _sandbox(request)
     body = await request.body()
     method = request.method.upper()
-    latency, fault = sandbox.faults.decide(method, (f"/provider/{name}{rest}",))
-    if latency:
-        await asyncio.sleep(latency / 1000)
-    if fault is not None:
-        return _response(emulator.error_answer(ProviderError(fault.status, fault.message)))
+    paths = (f"/provider/{name}{rest}",)
+    before = sandbox.faults.decide(method, paths)
+    if before.latency_ms:
+        await asyncio.sleep(before.latency_ms / 1000)
+    if before.drop:
+        return DroppedConnection()
+    if before.error is not None:
+        return _response(
+            emulator.error_answer(ProviderError(before.error.status, before.error.message))
+        )
     if len(body) > MAX_BODY:
         return _response(emulator.error_answer(ProviderError(413, "request body too large")))
     provider_request = ProviderRequest(
@@ -79,6 +85,15 @@ async def provider_api(request: Request) -> Response:
     except Exception:
         log.exception("provider emulator %s failed on %s %s", name, method, rest)
         answer = emulator.error_answer(ProviderError(500, "internal error"))
+    if answer.status < 400:
+        # The provider has done the work; "after" rules decide what the client gets to see.
+        after = sandbox.faults.decide(method, paths, after=True)
+        if after.latency_ms:
+            await asyncio.sleep(after.latency_ms / 1000)
+        if after.drop:
+            return DroppedConnection()
+        if after.error is not None:
+            answer = emulator.error_answer(ProviderError(after.error.status, after.error.message))
     return _response(answer)
 
 
