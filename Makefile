@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # twilio-node for the contract tests, pinned by its lock file (tests/contract/node_validator.py).
 NODE_DEPS := tests/contract/node/node_modules/.package-lock.json
 
-.PHONY: run test install bench clean
+.PHONY: run test lint install bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/callplane serve --sandbox
 
-test: $(STAMP) $(NODE_DEPS)
+# The gates first (lint, format, types), then every test.
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/mypy
+
+test: lint $(NODE_DEPS)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

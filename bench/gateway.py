@@ -152,32 +152,89 @@ async def seed(database_url: str, count: int) -> None:
     from callplane.settings import Settings
     from callplane.tenants.models import Plan, Subscription, Tenant
 
-    rt = Runtime.create(Settings(**{k.removeprefix("CALLPLANE_").lower(): v for k, v in settings_env(database_url).items()}))
+    rt = Runtime.create(
+        Settings(
+            **{
+                k.removeprefix("CALLPLANE_").lower(): v
+                for k, v in settings_env(database_url).items()
+            }
+        )
+    )
     now = utcnow()
     tenants = (count + NUMBERS_PER_TENANT - 1) // NUMBERS_PER_TENANT
     try:
         async with rt.engine.begin() as conn:
             await rls.apply(conn, rls.PLATFORM_SCOPE)  # row-level security: every tenant
-            await conn.execute(insert(Plan.__table__), [{"name": "bench", "quota_phone_numbers": 1000, "created_at": now, "updated_at": now}])
+            await conn.execute(
+                insert(Plan.__table__),
+                [
+                    {
+                        "name": "bench",
+                        "quota_phone_numbers": 1000,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                ],
+            )
             for start in range(0, tenants, 1000):
                 rows_t, rows_s, rows_c, rows_a = [], [], [], []
                 for j in range(start, min(tenants, start + 1000)):
                     tid = uuid.uuid5(uuid.NAMESPACE_URL, f"bench-tenant-{j}")
                     model, sid, token = tenant_account(j)
-                    rows_t.append({"id": tid, "slug": f"bench-{j}", "name": f"Bench {j}", "status": "active", "created_at": now, "updated_at": now})
-                    rows_s.append({"id": uuid.uuid4(), "tenant_id": tid, "plan_name": "bench", "status": "active", "cancel_at_period_end": False, "created_at": now, "updated_at": now})
-                    rows_c.append({
-                        "id": uuid.uuid4(), "tenant_id": tid, "model": model, "account_sid": sid,
-                        "auth_token": rt.secrets.seal(token, tenant_id=tid, field="connections.auth_token") if model == "byo" else None,
-                        "status": "active", "created_at": now, "updated_at": now,
-                    })
-                    rows_a.append({
-                        "id": uuid.uuid5(uuid.NAMESPACE_URL, f"bench-agent-{j}"), "tenant_id": tid, "name": "Receptionist",
-                        "voice_mode": "stream", "stream_url": "wss://ai.example.com/stream?voice=alloy",
-                        "stream_parameters": {"lang": "en", "plan": "pro"}, "record": False, "sms_mode": "none",
-                        "events_secret": rt.secrets.seal("whsec_bench", tenant_id=tid, field=SECRET_FIELD),
-                        "created_at": now, "updated_at": now,
-                    })
+                    rows_t.append(
+                        {
+                            "id": tid,
+                            "slug": f"bench-{j}",
+                            "name": f"Bench {j}",
+                            "status": "active",
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                    )
+                    rows_s.append(
+                        {
+                            "id": uuid.uuid4(),
+                            "tenant_id": tid,
+                            "plan_name": "bench",
+                            "status": "active",
+                            "cancel_at_period_end": False,
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                    )
+                    rows_c.append(
+                        {
+                            "id": uuid.uuid4(),
+                            "tenant_id": tid,
+                            "model": model,
+                            "account_sid": sid,
+                            "auth_token": rt.secrets.seal(
+                                token, tenant_id=tid, field="connections.auth_token"
+                            )
+                            if model == "byo"
+                            else None,
+                            "status": "active",
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                    )
+                    rows_a.append(
+                        {
+                            "id": uuid.uuid5(uuid.NAMESPACE_URL, f"bench-agent-{j}"),
+                            "tenant_id": tid,
+                            "name": "Receptionist",
+                            "voice_mode": "stream",
+                            "stream_url": "wss://ai.example.com/stream?voice=alloy",
+                            "stream_parameters": {"lang": "en", "plan": "pro"},
+                            "record": False,
+                            "sms_mode": "none",
+                            "events_secret": rt.secrets.seal(
+                                "whsec_bench", tenant_id=tid, field=SECRET_FIELD
+                            ),
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                    )
                 await conn.execute(insert(Tenant.__table__), rows_t)
                 await conn.execute(insert(Subscription.__table__), rows_s)
                 await conn.execute(insert(Connection.__table__), rows_c)
@@ -187,13 +244,23 @@ async def seed(database_url: str, count: int) -> None:
                 for i in range(start, min(count, start + 5000)):
                     j = i // NUMBERS_PER_TENANT
                     _, sid, _ = tenant_account(j)
-                    rows.append({
-                        "id": uuid.uuid4(), "tenant_id": uuid.uuid5(uuid.NAMESPACE_URL, f"bench-tenant-{j}"),
-                        "account_sid": sid, "e164": e164_of(i), "twilio_sid": "PN" + uuid.uuid4().hex,
-                        "country": "US", "type": "local", "capabilities": {"voice": True, "sms": True},
-                        "status": "active", "agent_id": uuid.uuid5(uuid.NAMESPACE_URL, f"bench-agent-{j}"),
-                        "managed": True, "created_at": now, "updated_at": now,
-                    })
+                    rows.append(
+                        {
+                            "id": uuid.uuid4(),
+                            "tenant_id": uuid.uuid5(uuid.NAMESPACE_URL, f"bench-tenant-{j}"),
+                            "account_sid": sid,
+                            "e164": e164_of(i),
+                            "twilio_sid": "PN" + uuid.uuid4().hex,
+                            "country": "US",
+                            "type": "local",
+                            "capabilities": {"voice": True, "sms": True},
+                            "status": "active",
+                            "agent_id": uuid.uuid5(uuid.NAMESPACE_URL, f"bench-agent-{j}"),
+                            "managed": True,
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                    )
                 await conn.execute(insert(PhoneNumber.__table__), rows)
         async with rt.engine.connect() as conn:
             await conn.execute(text("ANALYZE"))
@@ -212,12 +279,30 @@ def request_lines(count: int, rng: random.Random) -> list[str]:
         _, sid, token = tenant_account(i // NUMBERS_PER_TENANT)
         to = e164_of(i)
         params = {
-            "AccountSid": sid, "ApiVersion": "2010-04-01", "CallSid": "CA" + uuid.uuid4().hex,
-            "CallStatus": "ringing", "Called": to, "CalledCity": "SAN FRANCISCO", "CalledCountry": "US",
-            "CalledState": "CA", "CalledZip": "94105", "Caller": "+12125550199", "CallerCity": "NEW YORK",
-            "CallerCountry": "US", "CallerState": "NY", "CallerZip": "10001", "Direction": "inbound",
-            "From": "+12125550199", "FromCity": "NEW YORK", "FromCountry": "US", "FromState": "NY",
-            "FromZip": "10001", "To": to, "ToCity": "SAN FRANCISCO", "ToCountry": "US", "ToState": "CA",
+            "AccountSid": sid,
+            "ApiVersion": "2010-04-01",
+            "CallSid": "CA" + uuid.uuid4().hex,
+            "CallStatus": "ringing",
+            "Called": to,
+            "CalledCity": "SAN FRANCISCO",
+            "CalledCountry": "US",
+            "CalledState": "CA",
+            "CalledZip": "94105",
+            "Caller": "+12125550199",
+            "CallerCity": "NEW YORK",
+            "CallerCountry": "US",
+            "CallerState": "NY",
+            "CallerZip": "10001",
+            "Direction": "inbound",
+            "From": "+12125550199",
+            "FromCity": "NEW YORK",
+            "FromCountry": "US",
+            "FromState": "NY",
+            "FromZip": "10001",
+            "To": to,
+            "ToCity": "SAN FRANCISCO",
+            "ToCountry": "US",
+            "ToState": "CA",
             "ToZip": "94105",
         }
         validator = validators.setdefault(token, RequestValidator(token))
@@ -252,7 +337,10 @@ def make_database(kind: str, numbers: int, workdir: Path, pg_admin: str) -> Data
     upgrade(url)
     started = time.monotonic()
     asyncio.run(seed(url, numbers))
-    print(f"  seeded {kind} with {numbers:,} numbers in {time.monotonic() - started:.1f} s", flush=True)
+    print(
+        f"  seeded {kind} with {numbers:,} numbers in {time.monotonic() - started:.1f} s",
+        flush=True,
+    )
     return Database(kind, numbers, url, cleanup)
 
 
@@ -297,18 +385,36 @@ def serve(database_url: str, port: int, jobs: bool = False) -> None:
     app.router.routes.insert(paths.index(VOICE_PATH), Route(BARE_PATH, bare, methods=["POST"]))
     app.router.routes.append(Route(CACHE_PATH, route_cache, methods=["POST"]))
     uvicorn.run(
-        app, host="127.0.0.1", port=port, loop="uvloop", http="httptools", access_log=False,
-        log_level="warning", log_config=None, lifespan="on",
+        app,
+        host="127.0.0.1",
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_level="warning",
+        log_config=None,
+        lifespan="on",
     )
 
 
 @contextmanager
 def service(database_url: str, jobs: bool = False) -> Iterator[tuple[str, int]]:
     port = free_port()
-    env = {**os.environ, **settings_env(database_url, jobs),
-           "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    cmd = [sys.executable, "-m", "bench.gateway", "serve", "--database-url", database_url,
-           "--port", str(port)] + (["--jobs"] if jobs else [])
+    env = {
+        **os.environ,
+        **settings_env(database_url, jobs),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench.gateway",
+        "serve",
+        "--database-url",
+        database_url,
+        "--port",
+        str(port),
+    ] + (["--jobs"] if jobs else [])
     proc = subprocess.Popen(cmd, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -350,8 +456,21 @@ def run_wrk(url: str, path: str, lines_file: Path, duration: float, connections:
     script = lines_file.with_suffix(".lua")
     script.write_text(WRK_SCRIPT)
     nonce = uuid.uuid4().hex[:12]
-    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--timeout", "5s",
-           "-s", str(script), url + path, "--", path, str(lines_file), nonce]
+    cmd = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(1, round(duration))}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(script),
+        url + path,
+        "--",
+        path,
+        str(lines_file),
+        nonce,
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, check=False)
     line = next((l for l in done.stdout.splitlines() if l.startswith("WRKJSON ")), None)
     if line is None:
@@ -359,8 +478,11 @@ def run_wrk(url: str, path: str, lines_file: Path, duration: float, connections:
     data = json.loads(line.split(" ", 1)[1])
     seconds = data["duration_us"] / 1e6
     return Load(
-        rps=data["requests"] / seconds, p50_ms=data["p50_us"] / 1000, p99_ms=data["p99_us"] / 1000,
-        requests=data["requests"], errors=data["socket_errors"] + data["status_errors"],
+        rps=data["requests"] / seconds,
+        p50_ms=data["p50_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        requests=data["requests"],
+        errors=data["socket_errors"] + data["status_errors"],
     )
 
 
@@ -411,8 +533,11 @@ async def _python_load(
         nonlocal errors, counter
         counter += 1
         sig, body = lines[counter % len(lines)].split("\t", 1)
-        headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sig,
-                   "I-Twilio-Idempotency-Token": f"{nonce}-{counter}"}
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Twilio-Signature": sig,
+            "I-Twilio-Idempotency-Token": f"{nonce}-{counter}",
+        }
         conn = await pool.get()
         try:
             if await conn.post(host, path, headers, body.encode()) != 200:
@@ -427,6 +552,7 @@ async def _python_load(
     started = time.perf_counter()
     end = started + duration
     if rate is None:
+
         async def worker() -> None:
             while time.perf_counter() < end:
                 await one(time.perf_counter())
@@ -451,7 +577,9 @@ async def _python_load(
     latencies.sort()
 
     def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0.0
+        return (
+            latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0.0
+        )
 
     return Load(len(latencies) / elapsed, pct(0.50), pct(0.99), len(latencies), errors)
 
@@ -465,8 +593,15 @@ def _run_load(*args: Any) -> Load:
         return asyncio.run(_python_load(*args))
 
 
-def drive(url: str, path: str, lines: list[str], lines_file: Path, duration: float, connections: int,
-          use_wrk: bool) -> Load:
+def drive(
+    url: str,
+    path: str,
+    lines: list[str],
+    lines_file: Path,
+    duration: float,
+    connections: int,
+    use_wrk: bool,
+) -> Load:
     if use_wrk:
         return run_wrk(url, path, lines_file, duration, connections)
     return _run_load(url, path, lines, duration, connections, None)
@@ -522,8 +657,14 @@ def _route_cache(url: str, size: int) -> None:
     httpx.post(f"{url}{CACHE_PATH}", params={"size": size}, timeout=10).raise_for_status()
 
 
-def one_run(db_small: Database, db_large: Database, run: int, args: argparse.Namespace,
-            workdir: Path, use_wrk: bool) -> RunResult:
+def one_run(
+    db_small: Database,
+    db_large: Database,
+    run: int,
+    args: argparse.Namespace,
+    workdir: Path,
+    use_wrk: bool,
+) -> RunResult:
     """Bare and webhook (and, on SQLite, webhook without its route cache) measured in
     interleaved slices, so that the machine's noise hits them alike."""
     result = RunResult(db=db_small.kind, run=run)
@@ -540,11 +681,19 @@ def one_run(db_small: Database, db_large: Database, run: int, args: argparse.Nam
             slice_s = max(1.0, args.duration / args.slices)
             slices: dict[str, list[Load]] = {"bare": [], "webhook": [], "uncached": []}
             for _ in range(args.slices):
-                slices["bare"].append(drive(url, BARE_PATH, lines, lines_file, slice_s, args.connections, use_wrk))
-                slices["webhook"].append(drive(url, VOICE_PATH, lines, lines_file, slice_s, args.connections, use_wrk))
+                slices["bare"].append(
+                    drive(url, BARE_PATH, lines, lines_file, slice_s, args.connections, use_wrk)
+                )
+                slices["webhook"].append(
+                    drive(url, VOICE_PATH, lines, lines_file, slice_s, args.connections, use_wrk)
+                )
                 if sqlite:
                     _route_cache(url, 0)
-                    slices["uncached"].append(drive(url, VOICE_PATH, lines, lines_file, slice_s, args.connections, use_wrk))
+                    slices["uncached"].append(
+                        drive(
+                            url, VOICE_PATH, lines, lines_file, slice_s, args.connections, use_wrk
+                        )
+                    )
                     _route_cache(url, -1)
             result.bare[key] = _combine(slices["bare"])
             result.webhook[key] = _combine(slices["webhook"])
@@ -561,7 +710,11 @@ def one_run(db_small: Database, db_large: Database, run: int, args: argparse.Nam
             rss, peak = rss_mb(pid)
             result.rss_mb = max(result.rss_mb, rss)
             result.peak_rss_mb = max(result.peak_rss_mb, peak)
-        for name, table in (("bare", result.bare), ("webhook", result.webhook), ("uncached", result.uncached)):
+        for name, table in (
+            ("bare", result.bare),
+            ("webhook", result.webhook),
+            ("uncached", result.uncached),
+        ):
             if key in table and table[key].errors:
                 raise RuntimeError(f"{name} on {db.kind}/{db.numbers}: {table[key].errors} errors")
     for fixed in (result.fixed_200, result.fixed_200_uncached):
@@ -600,9 +753,16 @@ def report(results: list[RunResult], small: int, large: int) -> str:
                     line += f"  /bare {_median(ratio):.2f} (runs: {_runs(ratio)})"
                 out.append(line)
         for attr, label in names[1:]:
-            scale = [getattr(r, attr)[str(large)].rps / getattr(r, attr)[str(small)].rps for r in runs]
-            out.append(f"  {label}: {large:,}/{small:,} numbers {_median(scale):.2f} (runs: {_runs(scale)})")
-        for attr, label in (("fixed_200", "webhook"), ("fixed_200_uncached", "webhook, no route cache")):
+            scale = [
+                getattr(r, attr)[str(large)].rps / getattr(r, attr)[str(small)].rps for r in runs
+            ]
+            out.append(
+                f"  {label}: {large:,}/{small:,} numbers {_median(scale):.2f} (runs: {_runs(scale)})"
+            )
+        for attr, label in (
+            ("fixed_200", "webhook"),
+            ("fixed_200_uncached", "webhook, no route cache"),
+        ):
             fixed = [getattr(r, attr) for r in runs if getattr(r, attr)]
             if fixed:
                 out.append(
@@ -618,8 +778,11 @@ def report(results: list[RunResult], small: int, large: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.gateway", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.gateway",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command")
     srv = sub.add_parser("serve", help="(internal) the service under test")
     srv.add_argument("--database-url", required=True)
@@ -627,27 +790,40 @@ def main(argv: list[str] | None = None) -> None:
     srv.add_argument("--jobs", action="store_true")
     parser.add_argument("--dbs", default="postgres,sqlite", help="postgres,sqlite")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--duration", type=float, default=10.0,
-                        help="seconds of load per endpoint and database size, in --slices slices")
-    parser.add_argument("--slices", type=int, default=5,
-                        help="interleave bare and webhook in this many slices")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=10.0,
+        help="seconds of load per endpoint and database size, in --slices slices",
+    )
+    parser.add_argument(
+        "--slices", type=int, default=5, help="interleave bare and webhook in this many slices"
+    )
     parser.add_argument("--fixed-duration", type=float, default=15.0, help="seconds at 200 rps")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--large", type=int, default=200_000)
     parser.add_argument("--load", choices=("auto", "wrk", "python"), default="auto")
-    parser.add_argument("--jobs", action="store_true",
-                        help="also run the job engine in the service (default: `callplane worker` runs it)")
+    parser.add_argument(
+        "--jobs",
+        action="store_true",
+        help="also run the job engine in the service (default: `callplane worker` runs it)",
+    )
     parser.add_argument("--json", type=Path, help="also write every run's figures to this file")
-    parser.add_argument("--postgres-url", default=os.environ.get("CALLPLANE_BENCH_POSTGRES_URL", DEFAULT_PG))
+    parser.add_argument(
+        "--postgres-url", default=os.environ.get("CALLPLANE_BENCH_POSTGRES_URL", DEFAULT_PG)
+    )
     args = parser.parse_args(argv)
     if args.command == "serve":
         serve(args.database_url, args.port, args.jobs)
         return
 
     use_wrk = args.load == "wrk" or (args.load == "auto" and shutil.which("wrk") is not None)
-    print(f"load generator: {'wrk (1 thread)' if use_wrk else 'python asyncio/httpx'}, "
-          f"{args.connections} connections; {os.cpu_count()} CPUs", flush=True)
+    print(
+        f"load generator: {'wrk (1 thread)' if use_wrk else 'python asyncio/httpx'}, "
+        f"{args.connections} connections; {os.cpu_count()} CPUs",
+        flush=True,
+    )
     results: list[RunResult] = []
     with tempfile.TemporaryDirectory(prefix="callplane-bench-") as tmp:
         workdir = Path(tmp)
@@ -660,11 +836,14 @@ def main(argv: list[str] | None = None) -> None:
                     result = one_run(small, large, run, args, workdir, use_wrk)
                     results.append(result)
                     r = result.ratios(args.small, args.large)
-                    print(f"  run {run}: " + ", ".join(f"{k} {v:.2f}" for k, v in r.items())
-                          + f"; webhook {result.webhook[str(args.small)].rps:.0f}/"
-                          + f"{result.webhook[str(args.large)].rps:.0f} rps"
-                          + f"; p99@200rps {result.fixed_200.p99_ms if result.fixed_200 else 0:.2f} ms",
-                          flush=True)
+                    print(
+                        f"  run {run}: "
+                        + ", ".join(f"{k} {v:.2f}" for k, v in r.items())
+                        + f"; webhook {result.webhook[str(args.small)].rps:.0f}/"
+                        + f"{result.webhook[str(args.large)].rps:.0f} rps"
+                        + f"; p99@200rps {result.fixed_200.p99_ms if result.fixed_200 else 0:.2f} ms",
+                        flush=True,
+                    )
             finally:
                 for db in (small, large):
                     if db.cleanup:

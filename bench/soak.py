@@ -35,25 +35,39 @@ from tests.fixtures.soak import DEFAULT_PG, SoakConfig, run
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.soak",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
-    parser.add_argument("--postgres-url", default=os.environ.get("CALLPLANE_BENCH_POSTGRES_URL", DEFAULT_PG),
-                        help="a server to make the soak's database on (as a superuser)")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("CALLPLANE_BENCH_POSTGRES_URL", DEFAULT_PG),
+        help="a server to make the soak's database on (as a superuser)",
+    )
     parser.add_argument("--tenants", type=int, default=6)
     parser.add_argument("--webhook-rate", type=float, default=40.0, help="webhooks per second")
     parser.add_argument("--api-rate", type=float, default=12.0, help="API requests per second")
-    parser.add_argument("--fault-rate", type=float, default=0.10, help="share of Twilio calls failed")
+    parser.add_argument(
+        "--fault-rate", type=float, default=0.10, help="share of Twilio calls failed"
+    )
     parser.add_argument("--warmup", type=float, default=None, help="seconds (default 10%%, max 60)")
     parser.add_argument("--log-level", default="INFO")
     parser.add_argument("--workdir", type=Path, default=None, help="keep logs here")
     parser.add_argument("--json", type=Path, help="also write the report's figures here")
     args = parser.parse_args(argv)
     config = SoakConfig(
-        minutes=args.minutes, sqlite=args.sqlite, postgres_url=args.postgres_url,
-        tenants=args.tenants, webhook_rate=args.webhook_rate, api_rate=args.api_rate,
-        fault_rate=args.fault_rate, warmup=args.warmup, log_level=args.log_level,
+        minutes=args.minutes,
+        sqlite=args.sqlite,
+        postgres_url=args.postgres_url,
+        tenants=args.tenants,
+        webhook_rate=args.webhook_rate,
+        api_rate=args.api_rate,
+        fault_rate=args.fault_rate,
+        warmup=args.warmup,
+        log_level=args.log_level,
         workdir=args.workdir,
     )
     report = run(config)
@@ -62,8 +76,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.json:
         figures = {k: v for k, v in report.__dict__.items() if k not in ("secrets", "logs")}
         figures.update(
-            lost_events=report.lost_events, lost_deliveries=report.lost_deliveries,
-            memory_growth=report.memory_growth, ok=report.ok,
+            lost_events=report.lost_events,
+            lost_deliveries=report.lost_deliveries,
+            memory_growth=report.memory_growth,
+            ok=report.ok,
         )
         args.json.write_text(json.dumps(figures, indent=2, default=str))
     if args.workdir is None and report.ok:

@@ -27,7 +27,10 @@ async def _reject(send: Send, limit: int) -> None:
         {
             "type": "http.response.start",
             "status": 413,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -76,5 +79,3 @@ class BodySizeLimit:
         except BodyTooLarge:
             if not started:
                 await _reject(send, self.limit)
-
-

@@ -30,7 +30,9 @@ class Runtime:
         """Build the runtime for these settings (no I/O besides reading the key file)."""
         register_secrets(
             [
-                settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else None,
+                settings.twilio_auth_token.get_secret_value()
+                if settings.twilio_auth_token
+                else None,
                 settings.twilio_previous_auth_token.get_secret_value()
                 if settings.twilio_previous_auth_token
                 else None,

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # as long as it is set when that is not given.
     twilio_previous_auth_token: SecretStr | None = None
     twilio_previous_auth_token_until: datetime | None = None
+    # Tenant URLs (events, routing hooks, SMS webhooks) must resolve to public addresses;
+    # true allows loopback and private ones, for local development and the sandbox.
+    allow_private_urls: bool = False
     log_level: str = "INFO"
     log_json: bool = False
 

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from tests.fixtures.api import Api
 
-STREAM = {"mode": "stream", "stream_url": "wss://ai.example.com/stream", "parameters": {"lang": "en"}}
+STREAM = {
+    "mode": "stream",
+    "stream_url": "wss://ai.example.com/stream",
+    "parameters": {"lang": "en"},
+}
 
 
 async def test_create_read_update_delete(api: Api) -> None:
     t = await api.tenant()
-    body = {"name": "Receptionist", "voice": STREAM, "sms": {"mode": "reply", "reply": "Thanks!"},
-            "events_url": "https://app.example.com/events"}
+    body = {
+        "name": "Receptionist",
+        "voice": STREAM,
+        "sms": {"mode": "reply", "reply": "Thanks!"},
+        "events_url": "https://app.example.com/events",
+    }
     r = await api.client.post(f"/v1/tenants/{t.id}/agents", json=body, headers=t.headers())
     assert r.status_code == 201, r.text
     agent = r.json()
@@ -18,14 +26,22 @@ async def test_create_read_update_delete(api: Api) -> None:
     assert secret and secret.startswith("whsec_")
     assert agent["voice"]["mode"] == "stream" and agent["voice"]["parameters"] == {"lang": "en"}
     assert agent["sms"] == {"mode": "reply", "url": None, "reply": "Thanks!"}
-    got = await api.client.get(f"/v1/tenants/{t.id}/agents/{agent['id']}", headers=t.headers("member"))
+    got = await api.client.get(
+        f"/v1/tenants/{t.id}/agents/{agent['id']}", headers=t.headers("member")
+    )
     assert got.status_code == 200 and got.json()["events_secret"] is None and secret not in got.text
     listed = await api.client.get(f"/v1/tenants/{t.id}/agents", headers=t.headers("member"))
     assert [a["id"] for a in listed.json()["data"]] == [agent["id"]]
     r = await api.client.patch(
         f"/v1/tenants/{t.id}/agents/{agent['id']}",
-        json={"voice": {"mode": "forward", "forward_to": "+1 (415) 555-0100", "whisper": "Call from callplane"},
-              "rotate_events_secret": True},
+        json={
+            "voice": {
+                "mode": "forward",
+                "forward_to": "+1 (415) 555-0100",
+                "whisper": "Call from callplane",
+            },
+            "rotate_events_secret": True,
+        },
         headers=t.headers(),
     )
     assert r.status_code == 200, r.text
@@ -60,8 +76,17 @@ async def test_mode_fields_are_validated(api: Api) -> None:
 async def test_other_tenants_agent_is_404(api: Api) -> None:
     alice = await api.tenant()
     bob = await api.tenant()
-    r = await api.client.post(f"/v1/tenants/{alice.id}/agents", json={"name": "x", "voice": STREAM}, headers=alice.headers())
+    r = await api.client.post(
+        f"/v1/tenants/{alice.id}/agents",
+        json={"name": "x", "voice": STREAM},
+        headers=alice.headers(),
+    )
     aid = r.json()["id"]
     for method in ("GET", "PATCH", "DELETE"):
-        r = await api.client.request(method, f"/v1/tenants/{bob.id}/agents/{aid}", headers=bob.headers(), json={} if method == "PATCH" else None)
+        r = await api.client.request(
+            method,
+            f"/v1/tenants/{bob.id}/agents/{aid}",
+            headers=bob.headers(),
+            json={} if method == "PATCH" else None,
+        )
         assert r.status_code == 404, method

@@ -18,7 +18,9 @@ async def test_apikeys_create_for_a_tenant_and_the_platform(api: Api, cli: Any) 
     r = await api.client.get(f"/v1/tenants/{t.id}", headers={"Authorization": f"Bearer {member}"})
     assert r.status_code == 200
     r = await api.client.post(
-        f"/v1/tenants/{t.id}/api-keys", json={"role": "member"}, headers={"Authorization": f"Bearer {member}"}
+        f"/v1/tenants/{t.id}/api-keys",
+        json={"role": "member"},
+        headers={"Authorization": f"Bearer {member}"},
     )
     assert r.status_code == 403
     by_id = (await cli("apikeys", "create", "--tenant", str(t.id), "--role", "admin")).strip()

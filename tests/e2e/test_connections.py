@@ -16,7 +16,10 @@ from tests.fixtures.api import Api, stored_webhook_tokens
 
 async def _byo_account(api: Api, name: str = "Tenant Own") -> dict:
     async with httpx.AsyncClient() as http:
-        r = await http.post(f"{api.runtime.settings.twilio_base_url}/__sandbox/accounts", json={"friendly_name": name})
+        r = await http.post(
+            f"{api.runtime.settings.twilio_base_url}/__sandbox/accounts",
+            json={"friendly_name": name},
+        )
     r.raise_for_status()
     return r.json()
 
@@ -66,19 +69,27 @@ async def test_byo_with_api_key(api: Api) -> None:
     from callplane.twilio.client import build_client
 
     client = build_client(
-        account_sid=acct["sid"], auth_token=acct["auth_token"],
+        account_sid=acct["sid"],
+        auth_token=acct["auth_token"],
         base_url=api.runtime.settings.twilio_base_url,
     )
-    key = await client.api.v2010.accounts(acct["sid"]).new_keys.create_async(friendly_name="callplane")
+    key = await client.api.v2010.accounts(acct["sid"]).new_keys.create_async(
+        friendly_name="callplane"
+    )
     body = {
-        "model": "byo", "account_sid": acct["sid"], "auth_token": acct["auth_token"],
-        "api_key_sid": key.sid, "api_key_secret": key.secret,
+        "model": "byo",
+        "account_sid": acct["sid"],
+        "auth_token": acct["auth_token"],
+        "api_key_sid": key.sid,
+        "api_key_secret": key.secret,
     }
     r = await api.client.put(f"/v1/tenants/{t.id}/connection", json=body, headers=t.headers())
     assert r.status_code == 200, r.text
     assert r.json()["api_key_sid"] == key.sid and key.secret not in r.text
     r = await api.client.put(
-        f"/v1/tenants/{t.id}/connection", json={**body, "api_key_secret": "x" * 32}, headers=t.headers()
+        f"/v1/tenants/{t.id}/connection",
+        json={**body, "api_key_secret": "x" * 32},
+        headers=t.headers(),
     )
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_credentials"
 
@@ -95,7 +106,9 @@ async def test_webhook_tokens_are_the_stored_token(api: Api) -> None:
 
 async def test_subaccount_created_lazily_once(api: Api) -> None:
     t = await api.tenant()
-    r = await api.client.put(f"/v1/tenants/{t.id}/connection", json={"model": "subaccount"}, headers=t.headers())
+    r = await api.client.put(
+        f"/v1/tenants/{t.id}/connection", json={"model": "subaccount"}, headers=t.headers()
+    )
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "pending" and r.json()["account_sid"] is None
     async with api.runtime.uow() as uow:
@@ -108,7 +121,12 @@ async def test_subaccount_created_lazily_once(api: Api) -> None:
     assert r.json()["account_sid"] == sid and r.json()["status"] == "active"
     async with httpx.AsyncClient() as http:
         state = (await http.get(f"{api.runtime.settings.twilio_base_url}/__sandbox/state")).json()
-    subs = [a for a in state["accounts"] if a.get("owner_account_sid") == api.runtime.settings.twilio_account_sid and a["sid"] != api.runtime.settings.twilio_account_sid]
+    subs = [
+        a
+        for a in state["accounts"]
+        if a.get("owner_account_sid") == api.runtime.settings.twilio_account_sid
+        and a["sid"] != api.runtime.settings.twilio_account_sid
+    ]
     assert [a["sid"] for a in subs] == [sid]
     r = await api.client.delete(f"/v1/tenants/{t.id}", headers=api.platform)
     assert r.status_code == 200
@@ -124,7 +142,9 @@ async def test_subaccount_created_lazily_once(api: Api) -> None:
 
 async def test_concurrent_first_use_makes_one_subaccount(api: Api) -> None:
     t = await api.tenant()
-    await api.client.put(f"/v1/tenants/{t.id}/connection", json={"model": "subaccount"}, headers=t.headers())
+    await api.client.put(
+        f"/v1/tenants/{t.id}/connection", json={"model": "subaccount"}, headers=t.headers()
+    )
 
     async def ensure() -> str | None:
         async with api.runtime.uow() as uow:
@@ -135,7 +155,11 @@ async def test_concurrent_first_use_makes_one_subaccount(api: Api) -> None:
     async with httpx.AsyncClient() as http:
         state = (await http.get(f"{api.runtime.settings.twilio_base_url}/__sandbox/state")).json()
     main = api.runtime.settings.twilio_account_sid
-    assert [a["sid"] for a in state["accounts"] if a["sid"] != main and a.get("owner_account_sid") == main] == [sids[0]]
+    assert [
+        a["sid"]
+        for a in state["accounts"]
+        if a["sid"] != main and a.get("owner_account_sid") == main
+    ] == [sids[0]]
 
 
 async def test_model_without_credentials_refuses_credentials(api: Api) -> None:
@@ -152,5 +176,7 @@ async def test_model_without_credentials_refuses_credentials(api: Api) -> None:
         headers=t.headers(),
     )
     assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"
-    r = await api.client.put(f"/v1/tenants/{t.id}/connection", json={"model": "byo"}, headers=t.headers())
+    r = await api.client.put(
+        f"/v1/tenants/{t.id}/connection", json={"model": "byo"}, headers=t.headers()
+    )
     assert r.status_code == 422

@@ -38,8 +38,18 @@ async def test_routed_number_explains_every_step_and_the_exact_twiml(gw: Gateway
     assert result["e164"] == held.e164 and result["account_sid"] == account
     assert result["tenant_id"] == str(tenant.id) and result["agent_id"] == str(agent_id)
     names = [s["step"] for s in result["steps"]]
-    assert names == ["number_format", "account_given", "account", "signature", "number", "trunk",
-                     "tenant", "subscription", "agent", "decision"]
+    assert names == [
+        "number_format",
+        "account_given",
+        "account",
+        "signature",
+        "number",
+        "trunk",
+        "tenant",
+        "subscription",
+        "agent",
+        "decision",
+    ]
     assert all(s["ok"] for s in result["steps"])
     assert step(result, "account")["data"]["connections"][0]["model"] == "byo"
     assert step(result, "signature")["data"]["tokens"] == 1
@@ -94,11 +104,15 @@ async def test_why_not(gw: GatewayKit) -> None:
 
 async def test_explain_needs_a_platform_key(gw: GatewayKit) -> None:
     tenant, _ = await gw.tenant("master")
-    r = await gw.api.client.get("/v1/routes/explain", params={"to": "+14155550100"}, headers=tenant.headers())
+    r = await gw.api.client.get(
+        "/v1/routes/explain", params={"to": "+14155550100"}, headers=tenant.headers()
+    )
     assert r.status_code == 403
     r = await gw.api.client.get("/v1/routes/explain", params={"to": "+14155550100"})
     assert r.status_code == 401
-    r = await gw.api.client.get("/v1/routes/explain", params={"to": "+1", "account_sid": "nope"}, headers=gw.api.platform)
+    r = await gw.api.client.get(
+        "/v1/routes/explain", params={"to": "+1", "account_sid": "nope"}, headers=gw.api.platform
+    )
     assert r.status_code == 422
 
 
@@ -127,7 +141,10 @@ async def test_cli_explain(gw: GatewayKit) -> None:
     done = await _run(cmd, env)
     assert done.returncode == 0, done.stderr
     assert f"Routing for {held.e164}" in done.stdout
-    assert "Voice: routed [sip]" in done.stdout and "<Sip>sip:bot@voice.example.com</Sip>" in done.stdout
+    assert (
+        "Voice: routed [sip]" in done.stdout
+        and "<Sip>sip:bot@voice.example.com</Sip>" in done.stdout
+    )
     assert gw.platform_token not in done.stdout + done.stderr
     done = await _run([*cmd, "--account-sid", account, "--json"], env)
     assert done.returncode == 0, done.stderr

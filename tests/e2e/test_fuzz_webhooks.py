@@ -50,8 +50,13 @@ def world(sandbox_server: SandboxServer, tmp_path_factory: pytest.TempPathFactor
 
 def _form(world: World, kind: str, to: str, extra: list[tuple[str, str]]) -> list[tuple[str, str]]:
     sid = "CA" + uuid.uuid4().hex
-    pairs = [("AccountSid", str(world.settings.twilio_account_sid)), ("To", to),
-             ("From", "+12125550199"), ("CallSid", sid), ("CallStatus", "ringing")]
+    pairs = [
+        ("AccountSid", str(world.settings.twilio_account_sid)),
+        ("To", to),
+        ("From", "+12125550199"),
+        ("CallSid", sid),
+        ("CallStatus", "ringing"),
+    ]
     if kind == "sms":
         pairs += [("MessageSid", "SM" + uuid.uuid4().hex), ("Body", "hello")]
     if kind == "status":
@@ -62,10 +67,13 @@ def _form(world: World, kind: str, to: str, extra: list[tuple[str, str]]) -> lis
     return pairs + extra
 
 
-def _post(world: World, kind: str, pairs: list[tuple[str, str]], signature: str | None,
-          query: str = "") -> Any:
-    headers = {"Content-Type": "application/x-www-form-urlencoded",
-               "I-Twilio-Idempotency-Token": uuid.uuid4().hex}
+def _post(
+    world: World, kind: str, pairs: list[tuple[str, str]], signature: str | None, query: str = ""
+) -> Any:
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "I-Twilio-Idempotency-Token": uuid.uuid4().hex,
+    }
     if signature is not None:
         headers["X-Twilio-Signature"] = signature.strip()
     path = f"/webhooks/twilio/{kind}" + (f"?{query}" if query else "")
@@ -92,11 +100,20 @@ def _is_error(response: Any) -> bool:
     kind=st.sampled_from([*KINDS, "whisper"]),
     body=st.one_of(st.binary(max_size=3000), st.text(max_size=3000).map(str.encode)),
     ctype=st.one_of(
-        st.sampled_from(["application/x-www-form-urlencoded", "application/json", "text/plain",
-                         "multipart/form-data; boundary=x", ""]),
+        st.sampled_from(
+            [
+                "application/x-www-form-urlencoded",
+                "application/json",
+                "text/plain",
+                "multipart/form-data; boundary=x",
+                "",
+            ]
+        ),
         st.text(alphabet=HEADER_CHARS, max_size=30),
     ),
-    query=st.one_of(st.just(""), st.just("bodySHA256=00"), st.text(alphabet=URL_CHARS, max_size=30)),
+    query=st.one_of(
+        st.just(""), st.just("bodySHA256=00"), st.text(alphabet=URL_CHARS, max_size=30)
+    ),
     signature=st.one_of(st.none(), st.text(alphabet=HEADER_CHARS, max_size=40)),
 )
 def test_garbage_is_a_4xx_error_never_a_500(
@@ -112,8 +129,12 @@ def test_garbage_is_a_4xx_error_never_a_500(
 
 
 @FUZZ
-@given(kind=st.sampled_from(KINDS), to=phoneish, extra=st.lists(st.tuples(names, values), max_size=10),
-       held=st.booleans())
+@given(
+    kind=st.sampled_from(KINDS),
+    to=phoneish,
+    extra=st.lists(st.tuples(names, values), max_size=10),
+    held=st.booleans(),
+)
 def test_any_signed_form_is_answered_with_twiml(
     world: World, kind: str, to: str, extra: list[tuple[str, str]], held: bool
 ) -> None:

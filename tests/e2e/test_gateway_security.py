@@ -108,13 +108,19 @@ async def test_replayed_body_to_another_url_is_refused(gw: GatewayKit) -> None:
 async def test_proxy_headers_are_ignored(gw: GatewayKit) -> None:
     _, account, _, held = await routed_number(gw)
     params = gw.call_params(account, held.e164)
-    proxy = {"X-Forwarded-Proto": "http", "X-Forwarded-Host": "internal.svc:8000",
-             "Forwarded": "proto=http;host=internal.svc", "Host": "10.0.0.5:8000"}
+    proxy = {
+        "X-Forwarded-Proto": "http",
+        "X-Forwarded-Host": "internal.svc:8000",
+        "Forwarded": "proto=http;host=internal.svc",
+        "Host": "10.0.0.5:8000",
+    }
     # Twilio signed the public URL; the app, behind a TLS-terminating proxy, sees another one.
     r = await gw.post("voice", params, headers=proxy)
     assert r.status_code == 200
     # A signature over the URL the forwarded headers describe does not verify.
-    spoofed = gw.sign(gw.platform_token, "/webhooks/twilio/voice", params, base="http://internal.svc:8000")
+    spoofed = gw.sign(
+        gw.platform_token, "/webhooks/twilio/voice", params, base="http://internal.svc:8000"
+    )
     r = await gw.post("voice", params, headers=proxy, signature=spoofed)
     assert r.status_code == 403
 
@@ -134,23 +140,35 @@ async def test_token_rotation_grace(gw: GatewayKit, monkeypatch: pytest.MonkeyPa
         gw.sandbox.sandbox.state.account(account).auth_token = new
     async with gw.api.runtime.uow() as uow:
         await connections.put_connection(
-            uow=uow, scope=tenant.scope,
+            uow=uow,
+            scope=tenant.scope,
             data=ConnectionPut(model="byo", account_sid=account, auth_token=new),
         )
     assert await _tokens(gw, tenant) == [new, old]
-    assert (await gw.post("voice", gw.call_params(account, held.e164), token=new)).status_code == 200
+    assert (
+        await gw.post("voice", gw.call_params(account, held.e164), token=new)
+    ).status_code == 200
     # Webhooks already in flight carry the old token: accepted during the grace period.
-    assert (await gw.post("voice", gw.call_params(account, held.e164), token=old)).status_code == 200
+    assert (
+        await gw.post("voice", gw.call_params(account, held.e164), token=old)
+    ).status_code == 200
     # After it (a day and an hour later), refused.
-    later = datetime.now(UTC) + timedelta(seconds=gw.api.runtime.settings.token_rotation_grace_seconds + 3600)
+    later = datetime.now(UTC) + timedelta(
+        seconds=gw.api.runtime.settings.token_rotation_grace_seconds + 3600
+    )
     monkeypatch.setattr(tokens, "utcnow", lambda: later)
     monkeypatch.setattr(lookup, "_now", lambda: later.timestamp())
-    assert (await gw.post("voice", gw.call_params(account, held.e164), token=old)).status_code == 403
-    assert (await gw.post("voice", gw.call_params(account, held.e164), token=new)).status_code == 200
+    assert (
+        await gw.post("voice", gw.call_params(account, held.e164), token=old)
+    ).status_code == 403
+    assert (
+        await gw.post("voice", gw.call_params(account, held.e164), token=new)
+    ).status_code == 200
 
 
-
-async def test_platform_token_rotation_grace(gw: GatewayKit, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_platform_token_rotation_grace(
+    gw: GatewayKit, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _, account, _, held = await routed_number(gw, "master")
     assert account == gw.platform_sid
     old, new = gw.platform_token, "e" * 32
@@ -191,6 +209,7 @@ def test_platform_previous_token_end_needs_an_offset() -> None:
     ok = Settings(twilio_previous_auth_token_until="2026-11-22T12:00:00+00:00")
     assert ok.twilio_previous_auth_token_until == datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
+
 async def test_number_moved_between_tenants_routes_to_the_new_owner_at_once(gw: GatewayKit) -> None:
     byo = await gw.numbers.byo_account("Shared Co")
     alice, account = await gw.tenant("byo", byo)
@@ -198,7 +217,9 @@ async def test_number_moved_between_tenants_routes_to_the_new_owner_at_once(gw: 
     a_agent, _ = await gw.agent(alice, voice={"mode": "sip", "sip_uri": "sip:alice@a.example.com"})
     b_agent, _ = await gw.agent(bob, voice={"mode": "sip", "sip_uri": "sip:bob@b.example.com"})
     client = gw.numbers.client(byo["sid"], byo["auth_token"])
-    e164 = (await client.api.v2010.account.available_phone_numbers("US").local.list_async(limit=1))[0].phone_number
+    e164 = (await client.api.v2010.account.available_phone_numbers("US").local.list_async(limit=1))[
+        0
+    ].phone_number
     await client.api.v2010.account.incoming_phone_numbers.create_async(phone_number=e164)
     held = await gw.import_(alice, e164, a_agent)
 
@@ -206,17 +227,25 @@ async def test_number_moved_between_tenants_routes_to_the_new_owner_at_once(gw: 
         return xml(r.text).find("Dial/Sip").text  # type: ignore[attr-defined,union-attr]
 
     token = byo["auth_token"]
-    assert sip(await gw.post("voice", gw.call_params(account, e164), token=token)) == "sip:alice@a.example.com"
+    assert (
+        sip(await gw.post("voice", gw.call_params(account, e164), token=token))
+        == "sip:alice@a.example.com"
+    )
     await gw.release(held)
     r = await gw.post("voice", gw.call_params(account, e164), token=token)
     assert xml(r.text).find("Say") is not None  # released: nobody's
     await gw.import_(bob, e164, b_agent)
-    assert sip(await gw.post("voice", gw.call_params(account, e164), token=token)) == "sip:bob@b.example.com"
+    assert (
+        sip(await gw.post("voice", gw.call_params(account, e164), token=token))
+        == "sip:bob@b.example.com"
+    )
     owners = [e.tenant_id for e in await gw.events(kind="voice")]
     assert owners == [alice.id, None, bob.id]
 
 
-async def test_duplicate_idempotency_token_is_answered_again_but_recorded_once(gw: GatewayKit) -> None:
+async def test_duplicate_idempotency_token_is_answered_again_but_recorded_once(
+    gw: GatewayKit,
+) -> None:
     _, account, _, held = await routed_number(gw)
     params = gw.call_params(account, held.e164)
     first = await gw.post("voice", params, idempotency="retry-1")
@@ -243,7 +272,9 @@ async def test_out_of_order_status_callbacks_move_forward_only(gw: GatewayKit) -
     assert voice.state == "completed"
     statuses = await gw.events(kind="status")
     assert [(e.state, bool((e.detail or {}).get("stale"))) for e in statuses] == [
-        ("completed", False), ("ringing", True), ("in-progress", True),
+        ("completed", False),
+        ("ringing", True),
+        ("in-progress", True),
     ]
     # Only the status that moved the call forward reaches the tenant's app.
     await gw.deliver()
@@ -259,7 +290,11 @@ async def test_in_order_status_callbacks(gw: GatewayKit) -> None:
         await gw.post("status", {**call, "CallStatus": state})
     (voice,) = await gw.events(kind="voice")
     assert voice.state == "completed"  # terminal: a later terminal state does not replace it
-    assert [bool((e.detail or {}).get("stale")) for e in await gw.events(kind="status")] == [False, False, True]
+    assert [bool((e.detail or {}).get("stale")) for e in await gw.events(kind="status")] == [
+        False,
+        False,
+        True,
+    ]
 
 
 async def test_recording_callbacks(gw: GatewayKit) -> None:
@@ -268,12 +303,21 @@ async def test_recording_callbacks(gw: GatewayKit) -> None:
     call = gw.call_params(account, held.e164)
     await gw.post("voice", call)
     # The <Record action> request: the call is done.
-    r = await gw.post("recording", {**call, "RecordingUrl": "https://api.twilio.com/rec/RE1", "RecordingDuration": "7"})
+    r = await gw.post(
+        "recording",
+        {**call, "RecordingUrl": "https://api.twilio.com/rec/RE1", "RecordingDuration": "7"},
+    )
     assert [el.tag for el in xml(r.text)] == ["Hangup"]
-    r = await gw.post("recording", {
-        **call, "RecordingSid": "RE" + "1" * 32, "RecordingUrl": "https://api.twilio.com/rec/RE1",
-        "RecordingStatus": "completed", "RecordingDuration": "7",
-    })
+    r = await gw.post(
+        "recording",
+        {
+            **call,
+            "RecordingSid": "RE" + "1" * 32,
+            "RecordingUrl": "https://api.twilio.com/rec/RE1",
+            "RecordingStatus": "completed",
+            "RecordingDuration": "7",
+        },
+    )
     assert r.status_code == 200
     (rec,) = await gw.events(kind="recording")
     assert rec.tenant_id == tenant.id and rec.detail["recording_sid"] == "RE" + "1" * 32  # type: ignore[index]
@@ -303,8 +347,13 @@ async def test_bad_input_is_4xx_or_safe_twiml_never_500(gw: GatewayKit) -> None:
         return {k: v for k, v in base.items() if k != key}
 
     # Signed, but no To / a garbage To: a spoken "not in service", recorded as unrouted.
-    for params in (without("To"), {**base, "To": "garbage"}, {**base, "To": "+1"}, {**base, "To": "x" * 500},
-                   {**base, "To": "+999999999999999999"}):
+    for params in (
+        without("To"),
+        {**base, "To": "garbage"},
+        {**base, "To": "+1"},
+        {**base, "To": "x" * 500},
+        {**base, "To": "+999999999999999999"},
+    ):
         r = await gw.post("voice", params)
         assert r.status_code == 200, (params, r.text)
         assert xml(r.text).find("Say") is not None
@@ -312,7 +361,9 @@ async def test_bad_input_is_4xx_or_safe_twiml_never_500(gw: GatewayKit) -> None:
         assert r.status_code == 200 and list(xml(r.text)) == []
     # No AccountSid: nothing to verify against.
     assert (await gw.post("voice", without("AccountSid"))).status_code == 403
-    assert (await gw.post("voice", {**base, "AccountSid": "AC'; DROP TABLE events;--"})).status_code == 403
+    assert (
+        await gw.post("voice", {**base, "AccountSid": "AC'; DROP TABLE events;--"})
+    ).status_code == 403
     # Status and recording callbacks without the fields they are about.
     assert (await gw.post("status", without("CallStatus"))).status_code == 400
     assert (await gw.post("recording", without("CallSid"))).status_code == 400
@@ -323,15 +374,23 @@ async def test_bad_input_is_4xx_or_safe_twiml_never_500(gw: GatewayKit) -> None:
     assert (await raw.post(url, content=b"A" * 70_000, headers=form)).status_code == 413
     assert (await raw.post(url, content=b"A" * 2_000_000, headers=form)).status_code == 413
     assert (await raw.post(url, json={"AccountSid": account, "To": held.e164})).status_code == 415
-    assert (await raw.post(url, content=b"<Response/>", headers={"Content-Type": "text/xml"})).status_code == 415
+    assert (
+        await raw.post(url, content=b"<Response/>", headers={"Content-Type": "text/xml"})
+    ).status_code == 415
     assert (await raw.post(url, content=b"\xff\xfe\x00", headers=form)).status_code == 400
-    assert (await raw.post(url, content=b"&".join(b"a%d=1" % i for i in range(1000)), headers=form)).status_code == 400
+    assert (
+        await raw.post(url, content=b"&".join(b"a%d=1" % i for i in range(1000)), headers=form)
+    ).status_code == 400
     assert (await raw.post(url, content=b"%%%===&&&", headers=form)).status_code == 403
     assert (await raw.post(url, headers=form)).status_code == 403
     assert (await raw.get(url)).status_code == 405
     bad_json = f"{url}?bodySHA256=00"
-    assert (await raw.post(bad_json, content=b"[1,2]", headers={"Content-Type": "application/json"})).status_code == 400
-    assert (await raw.post(bad_json, content=b"{nope", headers={"Content-Type": "application/json"})).status_code == 400
+    assert (
+        await raw.post(bad_json, content=b"[1,2]", headers={"Content-Type": "application/json"})
+    ).status_code == 400
+    assert (
+        await raw.post(bad_json, content=b"{nope", headers={"Content-Type": "application/json"})
+    ).status_code == 400
 
     # Nothing was routed to anyone.
     events = await gw.events()
@@ -352,7 +411,8 @@ async def test_shared_byo_account_with_one_tenant_still_on_the_old_token(gw: Gat
         gw.sandbox.sandbox.state.account(account).auth_token = new
     async with gw.api.runtime.uow() as uow:
         await connections.put_connection(
-            uow=uow, scope=alice.scope,
+            uow=uow,
+            scope=alice.scope,
             data=ConnectionPut(model="byo", account_sid=account, auth_token=new),
         )
     r = await gw.post("voice", gw.call_params(account, b_num.e164), token=new)

@@ -44,7 +44,9 @@ async def test_every_tenant_route_is_isolated(api: Api) -> None:
     revoked = await api.tenant("carol")
     r = await api.client.get(f"/v1/tenants/{revoked.id}/api-keys", headers=revoked.headers())
     carol_member = next(k for k in r.json()["data"] if k["role"] == "member")
-    await api.client.delete(f"/v1/tenants/{revoked.id}/api-keys/{carol_member['id']}", headers=revoked.headers())
+    await api.client.delete(
+        f"/v1/tenants/{revoked.id}/api-keys/{carol_member['id']}", headers=revoked.headers()
+    )
 
     failures = []
     for method, path in tenant_routes:

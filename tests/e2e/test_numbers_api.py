@@ -47,11 +47,15 @@ async def test_number_lifecycle(numbers: NumbersKit, model: str) -> None:
     assert first["locality"] == "San Francisco" and first["region"] == "CA"
     assert first["monthly_price"] == "1.15"
 
-    r = await api.client.get(f"{base}/pricing", params={"country": "GB"}, headers=t.headers("member"))
+    r = await api.client.get(
+        f"{base}/pricing", params={"country": "GB"}, headers=t.headers("member")
+    )
     assert r.status_code == 200, r.text
     assert r.json()["country"] == "GB" and r.json()["currency"] == "USD"
     assert {p["type"]: p["monthly"] for p in r.json()["prices"]} == {
-        "local": "1.15", "mobile": "1.15", "toll_free": "2.15",
+        "local": "1.15",
+        "mobile": "1.15",
+        "toll_free": "2.15",
     }
 
     # Buy, written the way people type it.
@@ -95,12 +99,16 @@ async def test_number_lifecycle(numbers: NumbersKit, model: str) -> None:
 
     # Attach to an agent, detach.
     agent_id = await _agent(api, t)
-    r = await api.client.patch(f"{base}/{number['id']}", json={"agent_id": agent_id}, headers=t.headers())
+    r = await api.client.patch(
+        f"{base}/{number['id']}", json={"agent_id": agent_id}, headers=t.headers()
+    )
     assert r.status_code == 200, r.text
     assert r.json()["agent_id"] == agent_id
     r = await api.client.get(f"{base}/{number['id']}", headers=t.headers("member"))
     assert r.json()["agent_id"] == agent_id
-    r = await api.client.patch(f"{base}/{number['id']}", json={"agent_id": None}, headers=t.headers())
+    r = await api.client.patch(
+        f"{base}/{number['id']}", json={"agent_id": None}, headers=t.headers()
+    )
     assert r.status_code == 200 and r.json()["agent_id"] is None
 
     # Listed, filtered by status.
@@ -127,8 +135,12 @@ async def test_number_lifecycle(numbers: NumbersKit, model: str) -> None:
 
     async with api.runtime.uow() as uow:
         actions = set((await uow.session.execute(select(AuditLog.action))).scalars())
-    assert {"phone_number.purchase_started", "phone_number.purchase", "phone_number.update",
-            "phone_number.release"} <= actions
+    assert {
+        "phone_number.purchase_started",
+        "phone_number.purchase",
+        "phone_number.update",
+        "phone_number.release",
+    } <= actions
 
 
 async def test_no_subscription_means_no_quota(numbers: NumbersKit) -> None:
@@ -150,7 +162,9 @@ async def test_list_pages_with_a_cursor(numbers: NumbersKit) -> None:
     r = await api.client.get(base, params={"limit": 2}, headers=t.headers("member"))
     page = r.json()
     assert [n["id"] for n in page["data"]] == ids[:2] and page["next_cursor"]
-    r = await api.client.get(base, params={"limit": 2, "cursor": page["next_cursor"]}, headers=t.headers())
+    r = await api.client.get(
+        base, params={"limit": 2, "cursor": page["next_cursor"]}, headers=t.headers()
+    )
     assert [n["id"] for n in r.json()["data"]] == ids[2:] and r.json()["next_cursor"] is None
 
 
@@ -159,13 +173,19 @@ async def test_search_variants(numbers: NumbersKit) -> None:
     api = numbers.api
     t, _ = await numbers.tenant("master")
     base = f"/v1/tenants/{t.id}/phone-numbers/available"
-    r = await api.client.get(base, params={"country": "US", "type": "toll_free", "limit": 2}, headers=t.headers())
+    r = await api.client.get(
+        base, params={"country": "US", "type": "toll_free", "limit": 2}, headers=t.headers()
+    )
     assert r.status_code == 200 and len(r.json()["data"]) == 2
     assert all(n["type"] == "toll_free" and n["monthly_price"] == "2.15" for n in r.json()["data"])
-    r = await api.client.get(base, params={"country": "GB", "type": "mobile", "limit": 2}, headers=t.headers())
+    r = await api.client.get(
+        base, params={"country": "GB", "type": "mobile", "limit": 2}, headers=t.headers()
+    )
     assert [n["phone_number"][:4] for n in r.json()["data"]] == ["+447", "+447"]
     assert r.json()["data"][0]["address_requirements"] == "any"
-    r = await api.client.get(base, params={"country": "US", "contains": "415*", "limit": 5}, headers=t.headers())
+    r = await api.client.get(
+        base, params={"country": "US", "contains": "415*", "limit": 5}, headers=t.headers()
+    )
     assert r.status_code == 200 and r.json()["data"]
     assert all("415" in n["phone_number"] for n in r.json()["data"])
     r = await api.client.get(base, params={"country": "US", "type": "mobile"}, headers=t.headers())
@@ -176,7 +196,9 @@ async def test_search_variants(numbers: NumbersKit) -> None:
         f"/v1/tenants/{t.id}/phone-numbers/pricing", params={"country": "FR"}, headers=t.headers()
     )
     assert r.status_code == 404 and r.json()["error"]["code"] == "country_not_supported"
-    r = await api.client.get(base, params={"country": "US", "voice": "false", "sms": "false"}, headers=t.headers())
+    r = await api.client.get(
+        base, params={"country": "US", "voice": "false", "sms": "false"}, headers=t.headers()
+    )
     assert r.status_code == 200
 
 
@@ -202,7 +224,9 @@ async def test_member_reads_but_cannot_buy(numbers: NumbersKit) -> None:
     t, _ = await numbers.tenant("master")
     (e164,) = await numbers.available(t)
     r = await api.client.post(
-        f"/v1/tenants/{t.id}/phone-numbers", json={"phone_number": e164}, headers=t.headers("member")
+        f"/v1/tenants/{t.id}/phone-numbers",
+        json={"phone_number": e164},
+        headers=t.headers("member"),
     )
     assert r.status_code == 403
     assert await numbers.rows() == []
@@ -212,7 +236,9 @@ async def test_suspended_tenant_cannot_buy(numbers: NumbersKit) -> None:
     api = numbers.api
     t, _ = await numbers.tenant("master")
     (e164,) = await numbers.available(t)
-    r = await api.client.patch(f"/v1/tenants/{t.id}", json={"status": "suspended"}, headers=api.platform)
+    r = await api.client.patch(
+        f"/v1/tenants/{t.id}", json={"status": "suspended"}, headers=api.platform
+    )
     assert r.status_code == 200, r.text
     r = await numbers.buy(t, e164)
     assert r.status_code == 409 and r.json()["error"]["code"] == "tenant_not_active"

@@ -46,14 +46,16 @@ async def test_bad_purchases(numbers: NumbersKit) -> None:
     audit_rows = await _audit_rows(numbers)
     for body, status, code in BAD_PURCHASES:
         r = await numbers.api.client.post(
-            f"/v1/tenants/{t.id}/phone-numbers", json=body,
+            f"/v1/tenants/{t.id}/phone-numbers",
+            json=body,
             headers={**t.headers(), "Idempotency-Key": str(uuid.uuid4())},
         )
         assert r.status_code == status, (body, r.text)
         assert r.json()["error"]["code"] == code, (body, r.text)
         assert r.json()["error"]["message"]
     r = await numbers.api.client.post(
-        f"/v1/tenants/{t.id}/phone-numbers", content=b"{not json",
+        f"/v1/tenants/{t.id}/phone-numbers",
+        content=b"{not json",
         headers={**t.headers(), "Content-Type": "application/json"},
     )
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_json"
@@ -96,16 +98,21 @@ async def test_another_tenants_ids_are_404(numbers: NumbersKit) -> None:
     number = await numbers.bought(alice)
     r = await api.client.post(
         f"/v1/tenants/{bob.id}/agents",
-        json={"name": "Bob's", "voice": {"mode": "voicemail"}}, headers=bob.headers(),
+        json={"name": "Bob's", "voice": {"mode": "voicemail"}},
+        headers=bob.headers(),
     )
     bobs_agent = r.json()["id"]
     nid = number["id"]
 
     for who in ("admin", "member"):
-        r = await api.client.get(f"/v1/tenants/{bob.id}/phone-numbers/{nid}", headers=bob.headers(who))
+        r = await api.client.get(
+            f"/v1/tenants/{bob.id}/phone-numbers/{nid}", headers=bob.headers(who)
+        )
         assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
         # Alice's tenant path with Bob's key: the tenant itself is not found.
-        r = await api.client.get(f"/v1/tenants/{alice.id}/phone-numbers/{nid}", headers=bob.headers(who))
+        r = await api.client.get(
+            f"/v1/tenants/{alice.id}/phone-numbers/{nid}", headers=bob.headers(who)
+        )
         assert r.status_code == 404
     r = await api.client.patch(
         f"/v1/tenants/{bob.id}/phone-numbers/{nid}", json={"agent_id": None}, headers=bob.headers()
@@ -115,7 +122,8 @@ async def test_another_tenants_ids_are_404(numbers: NumbersKit) -> None:
     assert r.status_code == 404
     # Alice cannot attach Bob's agent to her number.
     r = await api.client.patch(
-        f"/v1/tenants/{alice.id}/phone-numbers/{nid}", json={"agent_id": bobs_agent},
+        f"/v1/tenants/{alice.id}/phone-numbers/{nid}",
+        json={"agent_id": bobs_agent},
         headers=alice.headers(),
     )
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
@@ -156,7 +164,8 @@ async def test_idempotency_key_cannot_be_reused_for_another_number(numbers: Numb
     assert await purchases.count() == 0
     assert await numbers.held(b) == []
     r = await numbers.api.client.post(
-        f"/v1/tenants/{t.id}/phone-numbers", json={"phone_number": b},
+        f"/v1/tenants/{t.id}/phone-numbers",
+        json={"phone_number": b},
         headers={**t.headers(), "Idempotency-Key": "x" * 300},
     )
     assert r.status_code == 422
@@ -171,7 +180,8 @@ async def test_released_number_takes_no_agent(numbers: NumbersKit) -> None:
     base = f"/v1/tenants/{t.id}/phone-numbers/{number['id']}"
     await api.client.delete(base, headers=t.headers())
     r = await api.client.post(
-        f"/v1/tenants/{t.id}/agents", json={"name": "A", "voice": {"mode": "voicemail"}},
+        f"/v1/tenants/{t.id}/agents",
+        json={"name": "A", "voice": {"mode": "voicemail"}},
         headers=t.headers(),
     )
     r = await api.client.patch(base, json={"agent_id": r.json()["id"]}, headers=t.headers())

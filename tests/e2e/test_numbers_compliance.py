@@ -9,7 +9,9 @@ from tests.fixtures.numbers import NumbersKit
 
 
 async def _platform_profile(numbers: NumbersKit, path: str, **body: str) -> dict:
-    r = await numbers.api.client.put(f"/v1/compliance/{path}", json=body, headers=numbers.api.platform)
+    r = await numbers.api.client.put(
+        f"/v1/compliance/{path}", json=body, headers=numbers.api.platform
+    )
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -43,7 +45,9 @@ async def test_subaccount_gets_the_platform_bundle_cloned_once(numbers: NumbersK
     assert clones == [(platform_bundle, sub, clone)]
 
 
-async def test_subaccount_without_a_platform_bundle_gets_bundle_required(numbers: NumbersKit) -> None:
+async def test_subaccount_without_a_platform_bundle_gets_bundle_required(
+    numbers: NumbersKit,
+) -> None:
     t, sub = await numbers.tenant("subaccount", quota=1)
     (gb,) = await numbers.available(t, "GB", "local")
     r = await numbers.buy(t, gb)
@@ -94,7 +98,9 @@ async def test_master_model_uses_the_platform_bundle(numbers: NumbersKit) -> Non
 
 async def test_byo_needs_its_own_bundle(numbers: NumbersKit) -> None:
     api = numbers.api
-    await _platform_profile(numbers, "PL/local", bundle_sid=await numbers.approved_bundle("PL", "local"))
+    await _platform_profile(
+        numbers, "PL/local", bundle_sid=await numbers.approved_bundle("PL", "local")
+    )
     own = await numbers.byo_account()
     t = await api.tenant()
     await numbers.connect(t, "byo", own)
@@ -103,9 +109,13 @@ async def test_byo_needs_its_own_bundle(numbers: NumbersKit) -> None:
     assert r.status_code == 422 and r.json()["error"]["code"] == "bundle_required"
     assert f"/v1/tenants/{t.id}/compliance/PL/local" in r.json()["error"]["message"]
 
-    their_bundle = await numbers.approved_bundle("PL", "local", numbers.client(own["sid"], own["auth_token"]))
+    their_bundle = await numbers.approved_bundle(
+        "PL", "local", numbers.client(own["sid"], own["auth_token"])
+    )
     r = await api.client.put(
-        f"/v1/tenants/{t.id}/compliance/PL/local", json={"bundle_sid": their_bundle}, headers=t.headers()
+        f"/v1/tenants/{t.id}/compliance/PL/local",
+        json={"bundle_sid": their_bundle},
+        headers=t.headers(),
     )
     assert r.status_code == 200, r.text
     assert r.json()["scope"] == "tenant" and r.json()["tenant_id"] == str(t.id)
@@ -150,7 +160,9 @@ async def test_compliance_profile_routes(numbers: NumbersKit) -> None:
     bundle = await numbers.approved_bundle("GB", "local")
 
     # Shapes and SIDs are checked; the SIDs must exist in the right account.
-    r = await api.client.put("/v1/compliance/GB/local", json={"bundle_sid": "BU123"}, headers=api.platform)
+    r = await api.client.put(
+        "/v1/compliance/GB/local", json={"bundle_sid": "BU123"}, headers=api.platform
+    )
     assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"
     r = await api.client.put("/v1/compliance/GB/local", json={}, headers=api.platform)
     assert r.status_code == 422
@@ -158,13 +170,19 @@ async def test_compliance_profile_routes(numbers: NumbersKit) -> None:
         "/v1/compliance/GB/local", json={"bundle_sid": "BU" + "0" * 32}, headers=api.platform
     )
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_bundle"
-    r = await api.client.put("/v1/compliance/XX/local", json={"bundle_sid": bundle}, headers=api.platform)
+    r = await api.client.put(
+        "/v1/compliance/XX/local", json={"bundle_sid": bundle}, headers=api.platform
+    )
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_country"
-    r = await api.client.put("/v1/compliance/GB/landline", json={"bundle_sid": bundle}, headers=api.platform)
+    r = await api.client.put(
+        "/v1/compliance/GB/landline", json={"bundle_sid": bundle}, headers=api.platform
+    )
     assert r.status_code == 422
 
     # The platform route is platform-only; in the master model so is the tenant's profile.
-    r = await api.client.put("/v1/compliance/GB/local", json={"bundle_sid": bundle}, headers=t.headers())
+    r = await api.client.put(
+        "/v1/compliance/GB/local", json={"bundle_sid": bundle}, headers=t.headers()
+    )
     assert r.status_code == 403
     r = await api.client.put(
         f"/v1/tenants/{t.id}/compliance/GB/local", json={"bundle_sid": bundle}, headers=t.headers()
@@ -181,15 +199,20 @@ async def test_compliance_profile_routes(numbers: NumbersKit) -> None:
     byo_tenant = await api.tenant()
     await numbers.connect(byo_tenant, "byo")
     r = await api.client.put(
-        f"/v1/tenants/{byo_tenant.id}/compliance/GB/local", json={"bundle_sid": bundle},
+        f"/v1/tenants/{byo_tenant.id}/compliance/GB/local",
+        json={"bundle_sid": bundle},
         headers=byo_tenant.headers(),
     )
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_bundle"
 
-    r = await api.client.put("/v1/compliance/GB/local", json={"bundle_sid": bundle}, headers=api.platform)
+    r = await api.client.put(
+        "/v1/compliance/GB/local", json={"bundle_sid": bundle}, headers=api.platform
+    )
     assert r.status_code == 200
     r = await api.client.get("/v1/compliance/gb/local", headers=api.platform)
-    assert r.status_code == 200 and r.json()["bundle_sid"] == bundle and r.json()["tenant_id"] is None
+    assert (
+        r.status_code == 200 and r.json()["bundle_sid"] == bundle and r.json()["tenant_id"] is None
+    )
     r = await api.client.delete("/v1/compliance/GB/local", headers=api.platform)
     assert r.status_code == 204
     r = await api.client.get("/v1/compliance/GB/local", headers=api.platform)

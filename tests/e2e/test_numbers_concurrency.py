@@ -21,7 +21,10 @@ async def test_two_tenants_racing_for_one_number(numbers: NumbersKit) -> None:
     assert statuses == [201, 409], [r.text for r in answers]
     winner = next(r for r in answers if r.status_code == 201)
     loser = next(r for r in answers if r.status_code == 409)
-    assert loser.json()["error"]["code"] in ("phone_number_unavailable", "phone_number_owned_elsewhere")
+    assert loser.json()["error"]["code"] in (
+        "phone_number_unavailable",
+        "phone_number_owned_elsewhere",
+    )
     (held,) = await numbers.held(e164)
     assert held["account_sid"] == winner.json()["account_sid"]
     assert held["account_sid"] in (alice_account, bob_account)

@@ -98,7 +98,9 @@ async def test_a_lost_request_stays_pending_until_resolved(
     # Too fresh to judge: the replay answers the pending number; releasing it must wait.
     r = await numbers.buy(t, e164, key="lost")
     assert r.status_code == 202 and r.json()["status"] == "pending"
-    r = await api.client.delete(f"/v1/tenants/{t.id}/phone-numbers/{number_id}", headers=t.headers())
+    r = await api.client.delete(
+        f"/v1/tenants/{t.id}/phone-numbers/{number_id}", headers=t.headers()
+    )
     assert r.status_code == 409 and r.json()["error"]["code"] == "purchase_in_progress"
 
     # Later, the replay resolves it: Twilio does not have it, so it failed and frees the number.
@@ -116,9 +118,11 @@ async def test_a_number_taken_meanwhile_is_409_and_frees_the_quota(numbers: Numb
     t, _ = await numbers.tenant("master", quota=1)
     a, b = await numbers.available(t, n=2)
     other = await numbers.byo_account("Somebody else")
-    await numbers.client(other["sid"], other["auth_token"]).api.v2010.accounts(
-        other["sid"]
-    ).incoming_phone_numbers.create_async(phone_number=a)
+    await (
+        numbers.client(other["sid"], other["auth_token"])
+        .api.v2010.accounts(other["sid"])
+        .incoming_phone_numbers.create_async(phone_number=a)
+    )
     r = await numbers.buy(t, a)
     assert r.status_code == 409, r.text
     assert r.json()["error"]["code"] == "phone_number_unavailable"
@@ -158,8 +162,13 @@ async def test_release_of_a_number_already_gone_at_twilio(numbers: NumbersKit) -
     api = numbers.api
     t, main = await numbers.tenant("master")
     number = await numbers.bought(t)
-    await numbers.client().api.v2010.accounts(main).incoming_phone_numbers(
-        number["twilio_sid"]
-    ).delete_async()
-    r = await api.client.delete(f"/v1/tenants/{t.id}/phone-numbers/{number['id']}", headers=t.headers())
+    await (
+        numbers.client()
+        .api.v2010.accounts(main)
+        .incoming_phone_numbers(number["twilio_sid"])
+        .delete_async()
+    )
+    r = await api.client.delete(
+        f"/v1/tenants/{t.id}/phone-numbers/{number['id']}", headers=t.headers()
+    )
     assert r.status_code == 200 and r.json()["status"] == "released"

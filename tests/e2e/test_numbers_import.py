@@ -48,7 +48,9 @@ async def test_import_managed_rewires_and_release_deletes(numbers: NumbersKit) -
     r = await numbers.buy(t, other)
     assert r.status_code == 402 and r.json()["error"]["used"] == 1
 
-    r = await api.client.delete(f"/v1/tenants/{t.id}/phone-numbers/{number['id']}", headers=t.headers())
+    r = await api.client.delete(
+        f"/v1/tenants/{t.id}/phone-numbers/{number['id']}", headers=t.headers()
+    )
     assert r.status_code == 200 and r.json()["status"] == "released"
     assert await numbers.held(ipn.phone_number) == []
 
@@ -67,7 +69,9 @@ async def test_import_unmanaged_is_never_rewritten_and_only_detached(numbers: Nu
     (held,) = await numbers.held(ipn.phone_number)
     assert held["voice_url"] == THEIR_URL
 
-    r = await api.client.delete(f"/v1/tenants/{t.id}/phone-numbers/{number['id']}", headers=t.headers())
+    r = await api.client.delete(
+        f"/v1/tenants/{t.id}/phone-numbers/{number['id']}", headers=t.headers()
+    )
     assert r.status_code == 200 and r.json()["status"] == "released"
     (held,) = await numbers.held(ipn.phone_number)
     assert held["sid"] == ipn.sid and held["voice_url"] == THEIR_URL
@@ -118,7 +122,9 @@ async def test_import_in_a_subaccount(numbers: NumbersKit) -> None:
     t, sub = await numbers.tenant("subaccount")
     (e164,) = await numbers.available(t)
     parent = numbers.client()  # the platform reaches its subaccounts' numbers
-    ipn = await parent.api.v2010.accounts(sub).incoming_phone_numbers.create_async(phone_number=e164)
+    ipn = await parent.api.v2010.accounts(sub).incoming_phone_numbers.create_async(
+        phone_number=e164
+    )
     r = await _import(numbers, t, e164, True)
     assert r.status_code == 201, r.text
     assert r.json()["account_sid"] == sub and r.json()["twilio_sid"] == ipn.sid
@@ -128,7 +134,11 @@ async def test_import_in_the_master_model_needs_a_platform_key(numbers: NumbersK
     api = numbers.api
     t, main = await numbers.tenant("master")
     (e164,) = await numbers.available(t)
-    await numbers.client().api.v2010.accounts(main).incoming_phone_numbers.create_async(phone_number=e164)
+    await (
+        numbers.client()
+        .api.v2010.accounts(main)
+        .incoming_phone_numbers.create_async(phone_number=e164)
+    )
     r = await _import(numbers, t, e164, True)
     assert r.status_code == 403, r.text
     assert await numbers.rows() == []
@@ -140,7 +150,8 @@ async def test_import_in_the_master_model_needs_a_platform_key(numbers: NumbersK
 async def test_import_validates_its_body(numbers: NumbersKit) -> None:
     t, _ = await numbers.tenant("byo")
     r = await numbers.api.client.post(
-        f"/v1/tenants/{t.id}/phone-numbers/import", json={"phone_number": "+14155550100"},
+        f"/v1/tenants/{t.id}/phone-numbers/import",
+        json={"phone_number": "+14155550100"},
         headers=t.headers(),
     )
     assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"

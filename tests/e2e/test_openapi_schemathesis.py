@@ -58,7 +58,9 @@ def _aim(case: Any, world: World) -> None:
     """Valid requests mostly name what exists (the seeded tenant, agent and number, a country
     Twilio sells numbers in): an unknown id is a 404 before anything else happens."""
     params = case.path_parameters or {}
-    salt = uuid.uuid5(uuid.NAMESPACE_URL, repr((case.method, case.path, sorted(params.items(), key=str)))).int
+    salt = uuid.uuid5(
+        uuid.NAMESPACE_URL, repr((case.method, case.path, sorted(params.items(), key=str)))
+    ).int
     if salt % 4 == 0:
         return  # a quarter keep what was generated
     if "tid" in params and not (case.method == "DELETE" and case.path == "/v1/tenants/{tid}"):
@@ -83,15 +85,16 @@ def _exercise(case: Any, mode: GenerationMode) -> None:
     if mode is GenerationMode.POSITIVE:  # negative cases must stay invalid
         _aim(case, world)
     for key in (world.platform_key, world.tenant_key):
-        response = case.call_and_validate(
-            headers={"Authorization": f"Bearer {key}"}, checks=CHECKS
-        )
+        response = case.call_and_validate(headers={"Authorization": f"Bearer {key}"}, checks=CHECKS)
         SEEN.setdefault(f"{case.method} {case.path}", set()).add(response.status_code)
     # No key at all: 401 (the Stripe webhook is signed instead: 400, or 404 when disabled);
     # a body the middleware refuses first is 413, a malformed one may be 400/422 first.
     response = case.call()
     assert response.status_code in (400, 401, 404, 413, 422), (
-        case.method, case.path, response.status_code, response.text[:300]
+        case.method,
+        case.path,
+        response.status_code,
+        response.text[:300],
     )
 
 

@@ -40,7 +40,9 @@ async def test_tenant_app_down_then_up(gw: GatewayKit) -> None:
     assert len(gw.app_sink.received) == 3
     for request in gw.app_sink.received:
         assert str(request.url) == APP_URL
-        assert event_signature.verify(secret, request.headers[event_signature.HEADER], request.content)
+        assert event_signature.verify(
+            secret, request.headers[event_signature.HEADER], request.content
+        )
         assert request.headers["Callplane-Event-Id"]
     rows = await gw.outbox()
     assert all(r.delivered_at is not None and r.lease is None for r in rows)
@@ -57,7 +59,9 @@ async def test_delivery_survives_a_restart_of_the_worker(gw: GatewayKit) -> None
 
     # A new worker (a restarted process) knows nothing but the database.
     worker = OutboxWorker(
-        gw.api.runtime, DeliveryPolicy(poll_interval=0.05), transport=httpx.MockTransport(gw.app_sink.handler)
+        gw.api.runtime,
+        DeliveryPolicy(poll_interval=0.05),
+        transport=httpx.MockTransport(gw.app_sink.handler),
     )
     worker.start()
     try:
@@ -67,7 +71,10 @@ async def test_delivery_survives_a_restart_of_the_worker(gw: GatewayKit) -> None
     finally:
         await worker.stop()
     assert len(gw.app_sink.received) == 2
-    assert all(event_signature.verify(secret, r.headers[event_signature.HEADER], r.content) for r in gw.app_sink.received)
+    assert all(
+        event_signature.verify(secret, r.headers[event_signature.HEADER], r.content)
+        for r in gw.app_sink.received
+    )
 
 
 async def test_a_worker_that_dies_mid_delivery_leaves_the_row_to_another(gw: GatewayKit) -> None:
@@ -77,7 +84,9 @@ async def test_a_worker_that_dies_mid_delivery_leaves_the_row_to_another(gw: Gat
     dead = OutboxWorker(gw.api.runtime, DeliveryPolicy(lease=0.3))
     claimed = await dead._claim()  # claimed, then the process "crashes" before sending
     assert len(claimed) == 1
-    survivor = OutboxWorker(gw.api.runtime, DeliveryPolicy(), transport=httpx.MockTransport(gw.app_sink.handler))
+    survivor = OutboxWorker(
+        gw.api.runtime, DeliveryPolicy(), transport=httpx.MockTransport(gw.app_sink.handler)
+    )
     assert await survivor.run_once() == 0  # leased: not taken while its worker may still be at it
     await asyncio.sleep(0.35)
     assert await survivor.run_once() == 1
@@ -107,12 +116,18 @@ async def test_events_of_a_deleted_agent_are_given_up(gw: GatewayKit) -> None:
     tenant, account, agent_id, _, held = await _routed(gw)
     await gw.gateway.outbox.stop()
     await gw.post("voice", gw.call_params(account, held.e164))
-    r = await gw.api.client.delete(f"/v1/tenants/{tenant.id}/agents/{agent_id}", headers=tenant.headers())
+    r = await gw.api.client.delete(
+        f"/v1/tenants/{tenant.id}/agents/{agent_id}", headers=tenant.headers()
+    )
     assert r.status_code == 204
     worker = OutboxWorker(gw.api.runtime, transport=httpx.MockTransport(gw.app_sink.handler))
     assert await worker.run_once() == 1
     (row,) = await gw.outbox()
-    assert row.failed_at is not None and row.delivered_at is None and "no longer exists" in row.last_error
+    assert (
+        row.failed_at is not None
+        and row.delivered_at is None
+        and "no longer exists" in row.last_error
+    )
     assert gw.app_sink.received == []
 
 
@@ -124,7 +139,9 @@ async def test_old_undeliverable_rows_are_given_up(gw: GatewayKit) -> None:
     from datetime import timedelta
 
     worker = OutboxWorker(
-        gw.api.runtime, DeliveryPolicy(max_age=timedelta(0)), transport=httpx.MockTransport(gw.app_sink.handler)
+        gw.api.runtime,
+        DeliveryPolicy(max_age=timedelta(0)),
+        transport=httpx.MockTransport(gw.app_sink.handler),
     )
     assert await worker.run_once() == 1
     (row,) = await gw.outbox()

@@ -12,7 +12,9 @@ from tests.fixtures.api import Api
 async def test_platform_creates_and_lists_tenants(api: Api) -> None:
     created = []
     for slug in ("acme", "globex", "initech"):
-        r = await api.client.post("/v1/tenants", json={"slug": slug, "name": slug.title()}, headers=api.platform)
+        r = await api.client.post(
+            "/v1/tenants", json={"slug": slug, "name": slug.title()}, headers=api.platform
+        )
         assert r.status_code == 201, r.text
         body = r.json()
         assert body["slug"] == slug and body["status"] == "active" and body["id"]
@@ -28,9 +30,13 @@ async def test_platform_creates_and_lists_tenants(api: Api) -> None:
 
 
 async def test_duplicate_slug_is_409_and_writes_nothing(api: Api) -> None:
-    r = await api.client.post("/v1/tenants", json={"slug": "dup", "name": "One"}, headers=api.platform)
+    r = await api.client.post(
+        "/v1/tenants", json={"slug": "dup", "name": "One"}, headers=api.platform
+    )
     assert r.status_code == 201
-    r = await api.client.post("/v1/tenants", json={"slug": "dup", "name": "Two"}, headers=api.platform)
+    r = await api.client.post(
+        "/v1/tenants", json={"slug": "dup", "name": "Two"}, headers=api.platform
+    )
     assert r.status_code == 409
     assert r.json()["error"]["code"] == "slug_taken"
     async with api.runtime.uow() as uow:
@@ -45,12 +51,18 @@ async def test_bad_input_gets_stable_codes(api: Api) -> None:
     h = {**api.platform, "content-type": "application/json"}
     r = await api.client.post("/v1/tenants", content=b"{not json", headers=h)
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_json"
-    r = await api.client.post("/v1/tenants", json={"slug": "ok", "name": "Ok", "extra": 1}, headers=api.platform)
+    r = await api.client.post(
+        "/v1/tenants", json={"slug": "ok", "name": "Ok", "extra": 1}, headers=api.platform
+    )
     assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"
     assert any(f["field"] == "extra" for f in r.json()["error"]["fields"])
-    r = await api.client.post("/v1/tenants", json={"slug": "Not A Slug!", "name": "x"}, headers=api.platform)
+    r = await api.client.post(
+        "/v1/tenants", json={"slug": "Not A Slug!", "name": "x"}, headers=api.platform
+    )
     assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"
-    r = await api.client.post("/v1/tenants", content=b'{"slug":"big","name":"' + b"x" * 2_000_000 + b'"}', headers=h)
+    r = await api.client.post(
+        "/v1/tenants", content=b'{"slug":"big","name":"' + b"x" * 2_000_000 + b'"}', headers=h
+    )
     assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large"
     r = await api.client.get("/v1/tenants?cursor=%%%garbage", headers=api.platform)
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_cursor"
@@ -62,7 +74,9 @@ async def test_bad_input_gets_stable_codes(api: Api) -> None:
 
 async def test_api_keys_are_shown_once_and_revocable(api: Api) -> None:
     t = await api.tenant()
-    r = await api.client.post(f"/v1/tenants/{t.id}/api-keys", json={"role": "member"}, headers=t.headers())
+    r = await api.client.post(
+        f"/v1/tenants/{t.id}/api-keys", json={"role": "member"}, headers=t.headers()
+    )
     assert r.status_code == 201
     key = r.json()["key"]
     assert key.startswith("cpk_") and r.json()["role"] == "member"
@@ -71,16 +85,22 @@ async def test_api_keys_are_shown_once_and_revocable(api: Api) -> None:
     assert key not in listed.text
     me = {"Authorization": f"Bearer {key}"}
     assert (await api.client.get(f"/v1/tenants/{t.id}", headers=me)).status_code == 200
-    r = await api.client.delete(f"/v1/tenants/{t.id}/api-keys/{r.json()['id']}", headers=t.headers())
+    r = await api.client.delete(
+        f"/v1/tenants/{t.id}/api-keys/{r.json()['id']}", headers=t.headers()
+    )
     assert r.status_code == 200 and r.json()["revoked_at"]
     assert (await api.client.get(f"/v1/tenants/{t.id}", headers=me)).status_code == 401
-    r = await api.client.post(f"/v1/tenants/{t.id}/api-keys", json={"role": "platform"}, headers=t.headers())
+    r = await api.client.post(
+        f"/v1/tenants/{t.id}/api-keys", json={"role": "platform"}, headers=t.headers()
+    )
     assert r.status_code == 422
 
 
 async def test_plans_and_subscription(api: Api) -> None:
     t = await api.tenant(quota=None)
-    r = await api.client.put("/v1/plans/pro", json={"quota_phone_numbers": 25}, headers=api.platform)
+    r = await api.client.put(
+        "/v1/plans/pro", json={"quota_phone_numbers": 25}, headers=api.platform
+    )
     assert r.status_code == 200 and r.json() == {"name": "pro", "quota_phone_numbers": 25}
     r = await api.client.get(f"/v1/tenants/{t.id}/subscription", headers=t.headers())
     assert r.status_code == 404
@@ -88,9 +108,15 @@ async def test_plans_and_subscription(api: Api) -> None:
     r = await api.client.put(f"/v1/tenants/{t.id}/subscription", json=body, headers=api.platform)
     assert r.status_code == 200, r.text
     assert r.json()["plan"] == "pro" and r.json()["status"] == "active"
-    r = await api.client.put(f"/v1/tenants/{t.id}/subscription", json={**body, "plan": "nope"}, headers=api.platform)
+    r = await api.client.put(
+        f"/v1/tenants/{t.id}/subscription", json={**body, "plan": "nope"}, headers=api.platform
+    )
     assert r.status_code == 422 and r.json()["error"]["code"] == "unknown_plan"
-    r = await api.client.put(f"/v1/tenants/{t.id}/subscription", json={**body, "status": "canceled"}, headers=api.platform)
+    r = await api.client.put(
+        f"/v1/tenants/{t.id}/subscription",
+        json={**body, "status": "canceled"},
+        headers=api.platform,
+    )
     assert r.json()["status"] == "canceled" and r.json()["canceled_at"]
     r = await api.client.put(f"/v1/tenants/{t.id}/subscription", json=body, headers=t.headers())
     assert r.status_code == 403
@@ -98,8 +124,12 @@ async def test_plans_and_subscription(api: Api) -> None:
 
 async def test_patch_and_offboard_tenant(api: Api) -> None:
     t = await api.tenant()
-    r = await api.client.patch(f"/v1/tenants/{t.id}", json={"name": "Renamed", "status": "suspended"}, headers=api.platform)
-    assert r.status_code == 200 and r.json()["name"] == "Renamed" and r.json()["status"] == "suspended"
+    r = await api.client.patch(
+        f"/v1/tenants/{t.id}", json={"name": "Renamed", "status": "suspended"}, headers=api.platform
+    )
+    assert (
+        r.status_code == 200 and r.json()["name"] == "Renamed" and r.json()["status"] == "suspended"
+    )
     r = await api.client.delete(f"/v1/tenants/{t.id}", headers=api.platform)
     assert r.status_code == 200 and r.json()["status"] == "offboarded"
     assert (await api.client.get(f"/v1/tenants/{t.id}", headers=t.headers())).status_code == 401

@@ -63,13 +63,18 @@ class Service:
         cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "callplane.cli"]
         self.proc = subprocess.Popen(
             [*cmd, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=self.env, cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            env=self.env,
+            cwd=self.cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
 
         def ready() -> bool:
             assert self.proc is not None
             if self.proc.poll() is not None:
-                raise AssertionError(f"the service exited: {self.proc.stderr.read().decode()[-3000:]}")  # type: ignore[union-attr]
+                raise AssertionError(
+                    f"the service exited: {self.proc.stderr.read().decode()[-3000:]}"
+                )  # type: ignore[union-attr]
             try:
                 return httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200
             except httpx.HTTPError:
@@ -100,7 +105,9 @@ class Service:
 
 
 @pytest.fixture
-def crash_world(tmp_path: Path, twilio_contract: ContractRecorder) -> Iterator[tuple[SandboxServer, Service, str]]:
+def crash_world(
+    tmp_path: Path, twilio_contract: ContractRecorder
+) -> Iterator[tuple[SandboxServer, Service, str]]:
     with SandboxServer(observer=twilio_contract) as sandbox:
         database = f"sqlite+aiosqlite:///{tmp_path / 'callplane.db'}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("CALLPLANE_")}
@@ -143,9 +150,13 @@ def _resolve(sandbox: SandboxServer, database: str) -> dict[str, int]:
     """The daily reconciliation after a restart, once the pending purchases are old enough to be
     settled (adopted when Twilio holds the number, failed when not); what it did about them."""
     settings = Settings(
-        database_url=database, public_base_url=PUBLIC_BASE_URL, encryption_keys=TEST_KEY,  # type: ignore[arg-type]
-        twilio_account_sid=sandbox.account_sid, twilio_auth_token=sandbox.auth_token,  # type: ignore[arg-type]
-        twilio_base_url=sandbox.url, pending_timeout_seconds=int(PENDING_GRACE.total_seconds()),
+        database_url=database,
+        public_base_url=PUBLIC_BASE_URL,
+        encryption_keys=TEST_KEY,  # type: ignore[arg-type]
+        twilio_account_sid=sandbox.account_sid,
+        twilio_auth_token=sandbox.auth_token,  # type: ignore[arg-type]
+        twilio_base_url=sandbox.url,
+        pending_timeout_seconds=int(PENDING_GRACE.total_seconds()),
     )
 
     async def run() -> dict[str, int]:
@@ -192,7 +203,9 @@ def test_sigkill_during_purchase(crash_world: tuple[SandboxServer, Service, str]
         tenants = []
         for slug in ("alpha", "beta"):
             tid = api.post("/v1/tenants", json={"slug": slug, "name": slug.title()}).json()["id"]
-            r = api.put(f"/v1/tenants/{tid}/subscription", json={"plan": "basic", "status": "active"})
+            r = api.put(
+                f"/v1/tenants/{tid}/subscription", json={"plan": "basic", "status": "active"}
+            )
             assert r.status_code == 200, r.text
             tenants.append(tid)
         alpha, beta = tenants  # alpha: master model; beta: its own (byo) account
@@ -201,7 +214,9 @@ def test_sigkill_during_purchase(crash_world: tuple[SandboxServer, Service, str]
             json={"model": "byo", "account_sid": own["sid"], "auth_token": own["auth_token"]},
         )
         assert r.status_code == 200, r.text
-        r = api.get(f"/v1/tenants/{alpha}/phone-numbers/available", params={"country": "US", "limit": 2})
+        r = api.get(
+            f"/v1/tenants/{alpha}/phone-numbers/available", params={"country": "US", "limit": 2}
+        )
         bought_one, lost_one = (n["phone_number"] for n in r.json()["data"])
 
     # Two purchases held at "Twilio" when the service is killed: alpha's completes there
@@ -210,7 +225,9 @@ def test_sigkill_during_purchase(crash_world: tuple[SandboxServer, Service, str]
         return f"/Accounts/{account}{IPN_POST}"
 
     faults = f"{sandbox.url}/__sandbox/faults"
-    slow = httpx.post(faults, json={"method": "POST", "path": ipn_post(sandbox.account_sid), "latency_ms": 1500})
+    slow = httpx.post(
+        faults, json={"method": "POST", "path": ipn_post(sandbox.account_sid), "latency_ms": 1500}
+    )
     failing = httpx.post(
         faults,
         json={"method": "POST", "path": ipn_post(own["sid"]), "latency_ms": 1500, "status": 500},
@@ -241,16 +258,20 @@ def test_sigkill_during_purchase(crash_world: tuple[SandboxServer, Service, str]
     assert _rows(database, lost_one) == [("failed", None)]
 
     # The same keys, to the restarted service: the same number, never a second purchase.
-    spy = httpx.post(faults, json={"method": "POST", "path": IPN_POST, "latency_ms": 1}).json()["id"]
+    spy = httpx.post(faults, json={"method": "POST", "path": IPN_POST, "latency_ms": 1}).json()[
+        "id"
+    ]
     with httpx.Client(base_url=service.url, headers=auth, timeout=30) as api:
         r = api.post(
-            f"/v1/tenants/{alpha}/phone-numbers", json={"phone_number": bought_one},
+            f"/v1/tenants/{alpha}/phone-numbers",
+            json={"phone_number": bought_one},
             headers={"Idempotency-Key": key},
         )
         assert r.status_code == 201, r.text
         assert r.json()["status"] == "active" and r.json()["twilio_sid"] == held["sid"]
         r = api.post(
-            f"/v1/tenants/{beta}/phone-numbers", json={"phone_number": lost_one},
+            f"/v1/tenants/{beta}/phone-numbers",
+            json={"phone_number": lost_one},
             headers={"Idempotency-Key": lost_key},
         )
         assert r.status_code == 409 and r.json()["error"]["code"] == "purchase_not_completed"

@@ -37,7 +37,9 @@ async def _tenant(rt: Runtime, quota: int = 5) -> TenantScope:
             uow=uow, actor=SYSTEM, data=TenantCreate(slug=f"t-{uuid.uuid4().hex[:8]}", name="T")
         )
         scope = TenantScope(tenant_id=t.id, actor=SYSTEM)
-        await tenants.put_plan(uow=uow, actor=SYSTEM, name="p", data=PlanPut(quota_phone_numbers=quota))
+        await tenants.put_plan(
+            uow=uow, actor=SYSTEM, name="p", data=PlanPut(quota_phone_numbers=quota)
+        )
         await tenants.put_subscription(
             uow=uow, scope=scope, data=SubscriptionPut(plan="p", status="active")
         )
@@ -90,7 +92,9 @@ async def test_the_database_refuses_a_second_holder(
     alice, bob = await _tenant(db), await _tenant(db)
     (e164,) = await _available(db, alice)
     monkeypatch.setattr(guards, "holder", nobody)
-    results = await asyncio.gather(_buy(db, alice, e164), _buy(db, bob, e164), return_exceptions=True)
+    results = await asyncio.gather(
+        _buy(db, alice, e164), _buy(db, bob, e164), return_exceptions=True
+    )
     errors = [r for r in results if isinstance(r, BaseException)]
     assert len(errors) == 1, results
     assert isinstance(errors[0], ApiError) and errors[0].code == "phone_number_unavailable"
@@ -142,7 +146,11 @@ async def test_a_crash_after_buying_is_adopted(
     (row,) = await number_rows(db)
     assert row.status == "pending" and row.twilio_sid is None
 
-    assert _resolution(await reconcile(db)) == {"adopted": 0, "failed": 0, "unresolved": 0}  # too fresh
+    assert _resolution(await reconcile(db)) == {
+        "adopted": 0,
+        "failed": 0,
+        "unresolved": 0,
+    }  # too fresh
     await backdate(db, PENDING_GRACE.total_seconds() + 1)
     assert _resolution(await reconcile(db)) == {"adopted": 1, "failed": 0, "unresolved": 0}
     (row,) = await number_rows(db)
@@ -208,7 +216,9 @@ async def test_release_reasons_and_usage(db: Runtime, sandbox: SandboxServer) ->
             uow=uow, scope=scope, number_id=first.id, reason="subscription_canceled"
         )
         assert done.status == "released" and done.release_reason == "subscription_canceled"
-        again = await numbers.release_number(uow=uow, scope=scope, number_id=first.id, reason="drift")
+        again = await numbers.release_number(
+            uow=uow, scope=scope, number_id=first.id, reason="drift"
+        )
         assert again.release_reason == "subscription_canceled"
         await numbers.release_number(uow=uow, scope=scope, number_id=second.id, reason="offboarded")
         assert await resources_in_account(uow=uow, scope=scope) == []
@@ -233,6 +243,8 @@ async def test_releasing_a_tenants_numbers_for_offboarding(
     assert (report.released, report.failed, report.skipped) == (2, 1, 0)
     statuses = {r.e164: (r.status, r.release_reason) for r in await number_rows(db)}
     assert statuses == {
-        a: ("released", "offboarded"), b: ("releasing", "offboarded"), c: ("released", "offboarded"),
+        a: ("released", "offboarded"),
+        b: ("releasing", "offboarded"),
+        c: ("released", "offboarded"),
     }
     assert _held(sandbox, a) == [] and _held(sandbox, c) == [] and len(_held(sandbox, b)) == 1

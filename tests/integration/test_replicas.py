@@ -49,7 +49,9 @@ class Balancer(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
         url = self.target + request.url.raw_path.decode()
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
+        headers = {
+            k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")
+        }
         async with httpx.AsyncClient(timeout=15) as client:
             r = await client.request(request.method, url, headers=headers, content=body)
         return httpx.Response(r.status_code, headers=r.headers.multi_items(), content=r.content)
@@ -142,30 +144,46 @@ async def test_a_change_through_one_replica_is_routed_by_the_other(
             tenants = []
             for slug in ("one", "two"):
                 t = await ok("POST", "/v1/tenants", 201, json={"slug": slug, "name": slug.title()})
-                await ok("PUT", f"/v1/tenants/{t['id']}/subscription",
-                         json={"plan": "replicas", "status": "active"})
+                await ok(
+                    "PUT",
+                    f"/v1/tenants/{t['id']}/subscription",
+                    json={"plan": "replicas", "status": "active"},
+                )
                 tenants.append(t["id"])
             one, two = tenants
 
             async def agent(tid: str, url: str) -> str:
-                body = {"name": url.rsplit("/", 1)[1], "voice": {"mode": "stream", "stream_url": url}}
+                body = {
+                    "name": url.rsplit("/", 1)[1],
+                    "voice": {"mode": "stream", "stream_url": url},
+                }
                 return str((await ok("POST", f"/v1/tenants/{tid}/agents", 201, json=body))["id"])
 
             agent_a, agent_b, agent_c = (
-                await agent(one, STREAM_A), await agent(one, STREAM_B), await agent(two, STREAM_C)
+                await agent(one, STREAM_A),
+                await agent(one, STREAM_B),
+                await agent(two, STREAM_C),
             )
-            found = await ok("GET", f"/v1/tenants/{one}/phone-numbers/available",
-                             params={"country": "US", "type": "local", "limit": 1})
+            found = await ok(
+                "GET",
+                f"/v1/tenants/{one}/phone-numbers/available",
+                params={"country": "US", "type": "local", "limit": 1},
+            )
             e164 = found["data"][0]["phone_number"]
-            bought = await ok("POST", f"/v1/tenants/{one}/phone-numbers", 201,
-                              json={"phone_number": e164, "agent_id": agent_a},
-                              headers={"Idempotency-Key": "buy-1"})
+            bought = await ok(
+                "POST",
+                f"/v1/tenants/{one}/phone-numbers",
+                201,
+                json={"phone_number": e164, "agent_id": agent_a},
+                headers={"Idempotency-Key": "buy-1"},
+            )
 
             async def call_via_b() -> dict[str, Any]:
                 balancer.target = b.url
                 async with httpx.AsyncClient(base_url=sandbox.url, timeout=30) as ctl:
-                    r = await ctl.post("/__sandbox/inbound/call",
-                                       json={"from": "+12125550123", "to": e164})
+                    r = await ctl.post(
+                        "/__sandbox/inbound/call", json={"from": "+12125550123", "to": e164}
+                    )
                 assert r.status_code == 200, r.text
                 return r.json()  # type: ignore[no-any-return]
 
@@ -175,8 +193,11 @@ async def test_a_change_through_one_replica_is_routed_by_the_other(
             assert one in answer["twiml"]
 
             # Re-attached through A: the very next call through B reaches agent B.
-            await ok("PATCH", f"/v1/tenants/{one}/phone-numbers/{bought['id']}",
-                     json={"agent_id": agent_b})
+            await ok(
+                "PATCH",
+                f"/v1/tenants/{one}/phone-numbers/{bought['id']}",
+                json={"agent_id": agent_b},
+            )
             answer = await call_via_b()
             assert STREAM_B in answer["twiml"] and STREAM_A not in answer["twiml"], answer
 
@@ -184,9 +205,13 @@ async def test_a_change_through_one_replica_is_routed_by_the_other(
             # B (signed as Twilio signs) is not in service.
             await ok("DELETE", f"/v1/tenants/{one}/phone-numbers/{bought['id']}")
             params = {
-                "AccountSid": sandbox.account_sid, "CallSid": "CA" + secrets.token_hex(16),
-                "CallStatus": "ringing", "Direction": "inbound", "From": "+12125550123",
-                "To": e164, "ApiVersion": "2010-04-01",
+                "AccountSid": sandbox.account_sid,
+                "CallSid": "CA" + secrets.token_hex(16),
+                "CallStatus": "ringing",
+                "Direction": "inbound",
+                "From": "+12125550123",
+                "To": e164,
+                "ApiVersion": "2010-04-01",
             }
             path = "/webhooks/twilio/voice"
             signature = RequestValidator(sandbox.auth_token).compute_signature(
@@ -194,18 +219,25 @@ async def test_a_change_through_one_replica_is_routed_by_the_other(
             )
             async with httpx.AsyncClient(base_url=b.url) as http:
                 r = await http.post(
-                    path, content=urlencode(params),
-                    headers={"Content-Type": "application/x-www-form-urlencoded",
-                             "X-Twilio-Signature": signature,
-                             "I-Twilio-Idempotency-Token": secrets.token_hex(8)},
+                    path,
+                    content=urlencode(params),
+                    headers={
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "X-Twilio-Signature": signature,
+                        "I-Twilio-Idempotency-Token": secrets.token_hex(8),
+                    },
                 )
             assert r.status_code == 200 and "not in service" in r.text, r.text
             assert STREAM_B not in r.text
 
             # Bought again by the other tenant through A: B routes it to that tenant's agent.
-            await ok("POST", f"/v1/tenants/{two}/phone-numbers", 201,
-                     json={"phone_number": e164, "agent_id": agent_c},
-                     headers={"Idempotency-Key": "buy-2"})
+            await ok(
+                "POST",
+                f"/v1/tenants/{two}/phone-numbers",
+                201,
+                json={"phone_number": e164, "agent_id": agent_c},
+                headers={"Idempotency-Key": "buy-2"},
+            )
             answer = await call_via_b()
             assert STREAM_C in answer["twiml"] and two in answer["twiml"], answer
             assert one not in answer["twiml"]

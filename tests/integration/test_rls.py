@@ -69,7 +69,8 @@ async def _build(gw: GatewayKit) -> tuple[TenantKit, TenantKit]:
         agent_id, _secret = await gw.agent(t)
         held = await gw.buy(t, agent_id)
         r = await api.client.put(
-            f"/v1/tenants/{t.id}/compliance/GB/local", json={"bundle_sid": bundle},
+            f"/v1/tenants/{t.id}/compliance/GB/local",
+            json={"bundle_sid": bundle},
             headers=api.platform,
         )
         assert r.status_code == 200, r.text
@@ -83,8 +84,13 @@ async def _build(gw: GatewayKit) -> tuple[TenantKit, TenantKit]:
     assert r.status_code == 200, r.text
     async with api.runtime.uow() as uow:
         await billing.handle_stripe_event(
-            uow=uow, event={"id": f"evt_{uuid.uuid4().hex}", "type": "invoice.paid", "created": 1,
-                            "data": {"object": {"id": "in_2"}}},
+            uow=uow,
+            event={
+                "id": f"evt_{uuid.uuid4().hex}",
+                "type": "invoice.paid",
+                "created": 1,
+                "data": {"object": {"id": "in_2"}},
+            },
         )
     # A Stripe event names its tenant when it is about the tenant's subscription.
     for t in kits:
@@ -95,10 +101,13 @@ async def _build(gw: GatewayKit) -> tuple[TenantKit, TenantKit]:
                     "id": f"evt_{uuid.uuid4().hex}",
                     "type": "customer.subscription.updated",
                     "created": 2,
-                    "data": {"object": {
-                        "id": f"sub_{t.id.hex[:8]}", "status": "active",
-                        "metadata": {"tenant_id": str(t.id), "plan": "plan-10"},
-                    }},
+                    "data": {
+                        "object": {
+                            "id": f"sub_{t.id.hex[:8]}",
+                            "status": "active",
+                            "metadata": {"tenant_id": str(t.id), "plan": "plan-10"},
+                        }
+                    },
                 },
             )
     return kits[0], kits[1]
@@ -244,7 +253,8 @@ async def test_role_check_warns_about_roles_that_bypass_rls(
     database = pg_api.runtime.settings.database_url.rsplit("/", 1)[1]
     superuser = create_engine(
         postgres_admin_url.replace("postgresql://", "postgresql+psycopg://", 1).rsplit("/", 1)[0]
-        + "/" + database
+        + "/"
+        + database
     )
     try:
         assert await rls.check_role(superuser) is False

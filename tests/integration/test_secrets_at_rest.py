@@ -27,7 +27,8 @@ async def _connect_byo(api: Api, tenant_id: object, headers: dict) -> dict:
     async with httpx.AsyncClient() as http:
         acct = (
             await http.post(
-                f"{api.runtime.settings.twilio_base_url}/__sandbox/accounts", json={"friendly_name": "own"}
+                f"{api.runtime.settings.twilio_base_url}/__sandbox/accounts",
+                json={"friendly_name": "own"},
             )
         ).json()
     r = await api.client.put(
@@ -120,7 +121,9 @@ async def test_key_rotation_under_load(api: Api) -> None:
     async def traffic() -> None:
         while not stop.is_set():
             for t in tenants:
-                r = await api.client.post(f"/v1/tenants/{t.id}/connection/health", headers=t.headers())
+                r = await api.client.post(
+                    f"/v1/tenants/{t.id}/connection/health", headers=t.headers()
+                )
                 statuses.append(r.status_code)
 
     load = asyncio.create_task(traffic())

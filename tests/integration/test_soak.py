@@ -23,7 +23,9 @@ pytestmark = pytest.mark.slow
 def test_short_soak_loses_nothing_and_never_answers_500(
     postgres_admin_url: str, tmp_path: Path
 ) -> None:
-    config = SoakConfig(minutes=25 / 60, postgres_url=postgres_admin_url, workdir=tmp_path, warmup=5)
+    config = SoakConfig(
+        minutes=25 / 60, postgres_url=postgres_admin_url, workdir=tmp_path, warmup=5
+    )
     for secret in (config.platform_key, config.sandbox_token):
         register_secret(secret, "soak credential")
     register_key_spec(config.encryption_keys)

@@ -58,7 +58,9 @@ def test_tampered_ciphertext_fails() -> None:
     raw = bytearray(base64.b64decode(payload))
     raw[-1] ^= 1
     with pytest.raises(DecryptionError):
-        ring.decrypt(f"{version}:{kid}:{base64.b64encode(bytes(raw)).decode()}", tenant_id="t", field="f")
+        ring.decrypt(
+            f"{version}:{kid}:{base64.b64encode(bytes(raw)).decode()}", tenant_id="t", field="f"
+        )
     for broken in ("garbage", "v1:a:!!!", "v2:a:" + payload, "v1:a:AAAA"):
         with pytest.raises(DecryptionError):
             ring.decrypt(broken, tenant_id="t", field="f")
@@ -66,7 +68,14 @@ def test_tampered_ciphertext_fails() -> None:
 
 @pytest.mark.parametrize(
     "spec",
-    ["", "nokey", f"a:{K1},a:{K2}", "a:not-base64!", "a:" + base64.b64encode(b"short").decode(), f"bad id:{K1}"],
+    [
+        "",
+        "nokey",
+        f"a:{K1},a:{K2}",
+        "a:not-base64!",
+        "a:" + base64.b64encode(b"short").decode(),
+        f"bad id:{K1}",
+    ],
 )
 def test_bad_key_ring_specs_are_refused(spec: str) -> None:
     with pytest.raises(KeyRingError):

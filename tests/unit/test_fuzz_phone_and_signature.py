@@ -45,7 +45,10 @@ FORMATS = [
 # as anything at all.
 phoneish = st.text(alphabet="0123456789+-() .x/#*" + "ext", max_size=30)
 countries = st.one_of(
-    st.none(), st.sampled_from(REGIONS), st.text(max_size=4), st.sampled_from(["us", "gb", "ZZ", "001"])
+    st.none(),
+    st.sampled_from(REGIONS),
+    st.text(max_size=4),
+    st.sampled_from(["us", "gb", "ZZ", "001"]),
 )
 
 
@@ -106,7 +109,12 @@ names = st.text(alphabet=string.ascii_letters + string.digits + "_", min_size=1,
 values = st.text(max_size=40).filter(lambda v: "\x00" not in v)
 forms = st.lists(st.tuples(names, values), min_size=0, max_size=12)
 paths = st.sampled_from(
-    ["/webhooks/twilio/voice", "/webhooks/twilio/sms", "/webhooks/twilio/status", "/webhooks/twilio/recording"]
+    [
+        "/webhooks/twilio/voice",
+        "/webhooks/twilio/sms",
+        "/webhooks/twilio/status",
+        "/webhooks/twilio/recording",
+    ]
 )
 queries = st.one_of(st.just(""), st.text(alphabet=string.ascii_letters + "=&%2019", max_size=20))
 BASE = "https://callplane.example.test"
@@ -121,7 +129,9 @@ def _sign(token: str, url: str, params: FormParams, algorithm: str) -> str:
 
 
 @st.composite
-def mutations(draw: Any, pairs: list[tuple[str, str]], path: str, query: str) -> tuple[Any, str, str]:
+def mutations(
+    draw: Any, pairs: list[tuple[str, str]], path: str, query: str
+) -> tuple[Any, str, str]:
     """One change to what was signed: (pairs, path, query)."""
     kind = draw(st.sampled_from(["value", "name", "add", "drop", "path", "query"]))
     pairs = list(pairs)
@@ -157,7 +167,9 @@ def test_only_the_exact_signed_form_verifies(
     params = FormParams(pairs)
     url = _url(path, query)
     # Twilio names SHA-256 in X-Twilio-Webhooks-Signature-Settings; no header means SHA-1.
-    header = f"key=webhooks_sharedkey_x,algorithm={algorithm}" if algorithm == "HMAC_SHA256" else None
+    header = (
+        f"key=webhooks_sharedkey_x,algorithm={algorithm}" if algorithm == "HMAC_SHA256" else None
+    )
     signature = _sign(token, url, params, algorithm)
 
     def verifies(*, tokens: list[str], url: str, params: FormParams, signature: str) -> bool:
@@ -167,7 +179,9 @@ def test_only_the_exact_signed_form_verifies(
 
     assert verifies(tokens=[token], url=url, params=params, signature=signature)
     # The same form, fields in another order: the same request.
-    assert verifies(tokens=[token], url=url, params=FormParams(reversed(pairs)), signature=signature)
+    assert verifies(
+        tokens=[token], url=url, params=FormParams(reversed(pairs)), signature=signature
+    )
 
     new_pairs, new_path, new_query = data.draw(mutations(pairs, path, query))
     new_params = FormParams(new_pairs)
@@ -186,7 +200,9 @@ def test_only_the_exact_signed_form_verifies(
     # A previous token still in its grace period is tried after the current one.
     assert verifies(tokens=[other, token], url=url, params=params, signature=signature)
     # The other algorithm's signature of the same form is not accepted in its place.
-    swapped = _sign(token, url, params, "HMAC_SHA1" if algorithm == "HMAC_SHA256" else "HMAC_SHA256")
+    swapped = _sign(
+        token, url, params, "HMAC_SHA1" if algorithm == "HMAC_SHA256" else "HMAC_SHA256"
+    )
     assert not verifies(tokens=[token], url=url, params=params, signature=swapped)
 
 

@@ -43,9 +43,13 @@ def test_sdk_vector_form_post() -> None:
 
 def test_sdk_vectors_with_and_without_port() -> None:
     # Twilio sometimes signs the URL with the default port, sometimes without; both verify.
-    assert verify_signature(tokens=[TOKEN], url=URI, params=form(PARAMS), signature="kvajT1Ptam85bY51eRf/AJRuM3w=")
+    assert verify_signature(
+        tokens=[TOKEN], url=URI, params=form(PARAMS), signature="kvajT1Ptam85bY51eRf/AJRuM3w="
+    )
     http = URI.replace("https", "http")
-    assert verify_signature(tokens=[TOKEN], url=http, params=form(PARAMS), signature="0ZXoZLH/DfblKGATFgpif+LLRf4=")
+    assert verify_signature(
+        tokens=[TOKEN], url=http, params=form(PARAMS), signature="0ZXoZLH/DfblKGATFgpif+LLRf4="
+    )
     with_port = URI.replace(".com", ".com:1234")
     assert verify_signature(tokens=[TOKEN], url=with_port, params=form(PARAMS), signature=EXPECTED)
 
@@ -56,20 +60,32 @@ def test_sdk_vector_body_sha256() -> None:
     assert signs_body_hash(url.split("?", 1)[1])
     assert verify_signature(tokens=[TOKEN], url=url, params=BODY, signature=BODY_SIGNATURE)
     # The body is part of what is checked: another body with the same URL fails.
-    assert not verify_signature(tokens=[TOKEN], url=url, params=BODY + " ", signature=BODY_SIGNATURE)
+    assert not verify_signature(
+        tokens=[TOKEN], url=url, params=BODY + " ", signature=BODY_SIGNATURE
+    )
 
 
 def test_sdk_vector_repeated_fields() -> None:
-    params = FormParams([("Sid", "CA123"), ("SidAccount", "AC123"), ("Digits", "5678"), ("Digits", "1234")])
+    params = FormParams(
+        [("Sid", "CA123"), ("SidAccount", "AC123"), ("Digits", "5678"), ("Digits", "1234")]
+    )
     assert params["Digits"] == "5678" and params.getlist("Digits") == ["5678", "1234"]
-    assert verify_signature(tokens=[TOKEN], url=URI, params=params, signature="IK+Dwps556ElfBT0I3Rgjkr1wJU=")
+    assert verify_signature(
+        tokens=[TOKEN], url=URI, params=params, signature="IK+Dwps556ElfBT0I3Rgjkr1wJU="
+    )
 
 
 def test_forgeries_fail() -> None:
     assert not verify_signature(tokens=["54321"], url=URI, params=form(PARAMS), signature=EXPECTED)
-    assert not verify_signature(tokens=[TOKEN], url=URI, params=form({**PARAMS, "To": "+18005551213"}), signature=EXPECTED)
-    assert not verify_signature(tokens=[TOKEN], url=URI + "&x=1", params=form(PARAMS), signature=EXPECTED)
-    assert not verify_signature(tokens=[TOKEN], url=URI.replace("myapp", "other"), params=form(PARAMS), signature=EXPECTED)
+    assert not verify_signature(
+        tokens=[TOKEN], url=URI, params=form({**PARAMS, "To": "+18005551213"}), signature=EXPECTED
+    )
+    assert not verify_signature(
+        tokens=[TOKEN], url=URI + "&x=1", params=form(PARAMS), signature=EXPECTED
+    )
+    assert not verify_signature(
+        tokens=[TOKEN], url=URI.replace("myapp", "other"), params=form(PARAMS), signature=EXPECTED
+    )
     assert not verify_signature(tokens=[TOKEN], url=URI, params=form(PARAMS), signature="")
     assert not verify_signature(tokens=[TOKEN], url=URI, params=form(PARAMS), signature=None)
     assert not verify_signature(tokens=[], url=URI, params=form(PARAMS), signature=EXPECTED)
@@ -77,24 +93,34 @@ def test_forgeries_fail() -> None:
 
 def test_any_token_of_the_account_verifies() -> None:
     # The current token first, then the previous one within its grace period.
-    assert verify_signature(tokens=["new-token", TOKEN], url=URI, params=form(PARAMS), signature=EXPECTED)
+    assert verify_signature(
+        tokens=["new-token", TOKEN], url=URI, params=form(PARAMS), signature=EXPECTED
+    )
 
 
 def test_sha256_variant_announced_by_twilio() -> None:
     sig = RequestValidator(TOKEN).compute_signature(URI, PARAMS, "HMAC_SHA256")
     header = "key=webhooks_sharedkey_1,algorithm=HMAC_SHA256"
-    assert verify_signature(tokens=[TOKEN], url=URI, params=form(PARAMS), signature=sig, settings_header=header)
+    assert verify_signature(
+        tokens=[TOKEN], url=URI, params=form(PARAMS), signature=sig, settings_header=header
+    )
     # Without the announcement the SHA-1 check applies, and the SHA-256 signature fails it.
     assert not verify_signature(tokens=[TOKEN], url=URI, params=form(PARAMS), signature=sig)
     # An algorithm the SDK does not know never verifies.
     assert not verify_signature(
-        tokens=[TOKEN], url=URI, params=form(PARAMS), signature=EXPECTED,
+        tokens=[TOKEN],
+        url=URI,
+        params=form(PARAMS),
+        signature=EXPECTED,
         settings_header="algorithm=HMAC_MD5",
     )
 
 
 def test_public_url_is_the_configured_base() -> None:
-    assert public_url("https://api.example.com", "/webhooks/twilio/voice", "") == "https://api.example.com/webhooks/twilio/voice"
+    assert (
+        public_url("https://api.example.com", "/webhooks/twilio/voice", "")
+        == "https://api.example.com/webhooks/twilio/voice"
+    )
     assert public_url("https://api.example.com/cp/", "/webhooks/twilio/voice", "a=1&b=%20") == (
         "https://api.example.com/cp/webhooks/twilio/voice?a=1&b=%20"
     )

@@ -27,9 +27,7 @@ callers = st.one_of(
     st.sampled_from(["+14155550123", "anonymous", "client:alice", 'a"b<c>&d', "x\r\ny\tz", "Zoë"]),
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40),
 )
-custom = st.lists(
-    st.tuples(st.text(min_size=1, max_size=12), st.text(max_size=20)), max_size=3
-)
+custom = st.lists(st.tuples(st.text(min_size=1, max_size=12), st.text(max_size=20)), max_size=3)
 
 
 @settings(max_examples=300, deadline=None)
@@ -63,13 +61,19 @@ def test_stream_without_a_caller_or_with_two_is_built_whole() -> None:
 
 def test_remembered_answers_are_the_sdks_for_their_own_arguments() -> None:
     def forward(record: bool) -> str:
-        return twiml.forward("+14155550100", caller_id="+14155550199",
-                             whisper_url="https://x.test/w?agent=1", record=record,
-                             recording_callback="https://x.test/r")
+        return twiml.forward(
+            "+14155550100",
+            caller_id="+14155550199",
+            whisper_url="https://x.test/w?agent=1",
+            record=record,
+            recording_callback="https://x.test/r",
+        )
 
     recorded = VoiceResponse()
     recorded.dial(
-        caller_id="+14155550199", answer_on_bridge=True, record=twiml.FORWARD_RECORDING,
+        caller_id="+14155550199",
+        answer_on_bridge=True,
+        record=twiml.FORWARD_RECORDING,
         recording_status_callback="https://x.test/r",
     ).number("+14155550100", url="https://x.test/w?agent=1", method="POST")
     first = forward(True)

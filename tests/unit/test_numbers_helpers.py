@@ -21,7 +21,10 @@ from callplane.twilio.errors import as_rest_exception
         # AvailablePhoneNumbers, as real Twilio sends them: upper-case SMS and MMS.
         ({"voice": True, "SMS": True, "MMS": False}, {"voice": True, "sms": True, "mms": False}),
         # IncomingPhoneNumbers: lower case, with fax.
-        ({"voice": True, "sms": False, "mms": True, "fax": False}, {"voice": True, "sms": False, "mms": True}),
+        (
+            {"voice": True, "sms": False, "mms": True, "fax": False},
+            {"voice": True, "sms": False, "mms": True},
+        ),
         ({"Voice": "true", "Sms": "false"}, {"voice": True, "sms": False, "mms": False}),
         ({}, {"voice": False, "sms": False, "mms": False}),
         (None, {"voice": False, "sms": False, "mms": False}),
@@ -60,8 +63,16 @@ def test_number_types(e164: str, kind: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [("1.15", "1.15"), ("1.1500", "1.15"), ("20.00", "20.00"), ("3", "3.00"), ("0.0075", "0.0075"),
-     (None, None), ("", None), ("n/a", None)],
+    [
+        ("1.15", "1.15"),
+        ("1.1500", "1.15"),
+        ("20.00", "20.00"),
+        ("3", "3.00"),
+        ("0.0075", "0.0075"),
+        (None, None),
+        ("", None),
+        ("n/a", None),
+    ],
 )
 def test_money(value: str | None, text: str | None) -> None:
     assert money(value) == text
@@ -70,17 +81,22 @@ def test_money(value: str | None, text: str | None) -> None:
 def test_purchase_compliance_params() -> None:
     assert PurchaseCompliance().twilio_params() == {}
     assert PurchaseCompliance("BU1", None, "AD2").twilio_params() == {
-        "bundle_sid": "BU1", "emergency_address_sid": "AD2",
+        "bundle_sid": "BU1",
+        "emergency_address_sid": "AD2",
     }
 
 
 def test_list_page_errors_become_rest_errors() -> None:
     """The SDK raises a bare TwilioException for a failed list page; it is made a REST error."""
     body = {"code": 20404, "message": "not found", "status": 404}
-    caught = as_rest_exception(TwilioException("Unable to fetch page", Response(404, json.dumps(body))))
+    caught = as_rest_exception(
+        TwilioException("Unable to fetch page", Response(404, json.dumps(body)))
+    )
     assert isinstance(caught, TwilioRestException)
     assert caught.status == 404 and caught.code == 20404 and caught.msg == "not found"
-    caught = as_rest_exception(TwilioException("Unable to fetch page", Response(502, "<html>bad gateway</html>")))
+    caught = as_rest_exception(
+        TwilioException("Unable to fetch page", Response(502, "<html>bad gateway</html>"))
+    )
     assert isinstance(caught, TwilioRestException) and caught.status == 502 and caught.code is None
     other = TwilioException("something else")
     assert as_rest_exception(other) is other

@@ -28,8 +28,16 @@ def test_common_forms(raw: str, country: str | None, e164: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "country"),
-    [("", None), ("hello", None), ("12345", None), ("+1 415 555", None), ("020 3700 4271", None),
-     ("+999 1234 5678", None), ("4155234271", "GB"), ("x" * 50, None)],
+    [
+        ("", None),
+        ("hello", None),
+        ("12345", None),
+        ("+1 415 555", None),
+        ("020 3700 4271", None),
+        ("+999 1234 5678", None),
+        ("4155234271", "GB"),
+        ("x" * 50, None),
+    ],
 )
 def test_invalid(raw: str, country: str | None) -> None:
     with pytest.raises(InvalidPhoneNumber) as caught:

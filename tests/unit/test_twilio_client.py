@@ -13,9 +13,18 @@ BASE = "http://127.0.0.1:8100"
     ("url", "expected"),
     [
         ("https://api.twilio.com/2010-04-01/Accounts.json", f"{BASE}/api/2010-04-01/Accounts.json"),
-        ("https://trunking.twilio.com/v1/Trunks?PageSize=50&Page=1", f"{BASE}/trunking/v1/Trunks?PageSize=50&Page=1"),
-        ("https://api.dublin.ie1.twilio.com/2010-04-01/Accounts.json", f"{BASE}/api/2010-04-01/Accounts.json"),
-        ("https://numbers.twilio.com/v2/RegulatoryCompliance/Bundles", f"{BASE}/numbers/v2/RegulatoryCompliance/Bundles"),
+        (
+            "https://trunking.twilio.com/v1/Trunks?PageSize=50&Page=1",
+            f"{BASE}/trunking/v1/Trunks?PageSize=50&Page=1",
+        ),
+        (
+            "https://api.dublin.ie1.twilio.com/2010-04-01/Accounts.json",
+            f"{BASE}/api/2010-04-01/Accounts.json",
+        ),
+        (
+            "https://numbers.twilio.com/v2/RegulatoryCompliance/Bundles",
+            f"{BASE}/numbers/v2/RegulatoryCompliance/Bundles",
+        ),
         ("https://example.com/hook", "https://example.com/hook"),
         ("https://nottwilio.com/x", "https://nottwilio.com/x"),
     ],
@@ -31,14 +40,19 @@ def test_no_base_url_means_real_twilio() -> None:
 
 def test_base_url_with_path_prefix() -> None:
     assert (
-        rewrite_twilio_url("https://pricing.twilio.com/v1/PhoneNumbers/Countries", "http://h:1/sandbox/")
+        rewrite_twilio_url(
+            "https://pricing.twilio.com/v1/PhoneNumbers/Countries", "http://h:1/sandbox/"
+        )
         == "http://h:1/sandbox/pricing/v1/PhoneNumbers/Countries"
     )
 
 
 def test_factory_uses_api_key_when_given() -> None:
     client = build_client(
-        account_sid="AC" + "1" * 32, api_key_sid="SK" + "2" * 32, api_key_secret="secret", base_url=BASE
+        account_sid="AC" + "1" * 32,
+        api_key_sid="SK" + "2" * 32,
+        api_key_secret="secret",
+        base_url=BASE,
     )
     assert client.username == "SK" + "2" * 32
     assert client.account_sid == "AC" + "1" * 32
@@ -64,13 +78,17 @@ async def test_page_errors_are_unwrapped_and_mapped() -> None:
 
     with pytest.raises(ApiError) as err:
         await call_twilio(failing_page, retry=True, action="list")
-    assert err.value.code == "phone_number_unavailable" and err.value.details["twilio_code"] == 21422
+    assert (
+        err.value.code == "phone_number_unavailable" and err.value.details["twilio_code"] == 21422
+    )
     assert calls == 1
 
     async def busy_page() -> None:
         nonlocal calls
         calls += 1
-        raise TwilioException("Unable to fetch page", Response(429, '{"code": 20429, "status": 429}'))
+        raise TwilioException(
+            "Unable to fetch page", Response(429, '{"code": 20429, "status": 429}')
+        )
 
     calls = 0
     with pytest.raises(ApiError) as err:

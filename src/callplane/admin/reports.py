@@ -399,7 +399,7 @@ async def agents_table(*, uow: UnitOfWork, scope: TenantScope) -> AgentsTable:
     held, _ = await numbers.list_numbers(
         uow=uow, scope=scope, statuses=list(HELD_STATUSES), cursor=None, limit=MANY
     )
-    return AgentsTable([agents.agent_out(a) for a in rows], _numbers_by_agent(held))
+    return AgentsTable([AgentOut.from_model(a) for a in rows], _numbers_by_agent(held))
 
 
 def _numbers_by_agent(held: Sequence[PhoneNumber]) -> dict[uuid.UUID, list[str]]:

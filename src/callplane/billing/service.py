@@ -158,7 +158,7 @@ def subscription_put_of(
             )
     return SubscriptionPut(
         plan=plan,
-        status=status.value,  # type: ignore[arg-type]
+        status=status.value,
         cancel_at_period_end=at_period_end,
         canceled_at=canceled_at,
         external_id=str(sub.get("id")) if sub.get("id") else None,

@@ -246,7 +246,10 @@ async def _create_subaccount(*, uow: UnitOfWork, scope: TenantScope, conn: Conne
     name = subaccount_friendly_name(scope.tenant_id)
 
     async def find_existing() -> list[object]:
-        return await client.api.v2010.accounts.list_async(friendly_name=name, status="active")
+        found: list[object] = await client.api.v2010.accounts.list_async(
+            friendly_name=name, status="active"
+        )
+        return found
 
     # Creating is not idempotent at Twilio: look for one made before a crash first.
     existing = await call_twilio(find_existing, retry=True, action="find subaccount")
@@ -269,8 +272,6 @@ async def _create_subaccount(*, uow: UnitOfWork, scope: TenantScope, conn: Conne
         target=conn.account_sid,
     )
     log.info("subaccount ready", tenant_id=str(scope.tenant_id), account_sid=conn.account_sid)
-
-
 
 
 async def check_health(*, uow: UnitOfWork, scope: TenantScope) -> Connection:

@@ -81,7 +81,7 @@ class Repository(Generic[M]):
         stmt = self.select().where(self.model.id == row_id)  # type: ignore[attr-defined]
         if for_update:
             stmt = stmt.with_for_update()
-        row = (await self._execute(stmt)).scalar_one_or_none()
+        row: M | None = (await self._execute(stmt)).scalar_one_or_none()
         if row is None:
             raise NotFound(self._name)
         return row
@@ -121,7 +121,7 @@ class Repository(Generic[M]):
         if len(rows) > limit:
             rows = rows[:limit]
             last = rows[-1]
-            next_cursor = encode_cursor(last.created_at, last.id)  # type: ignore[attr-defined]
+            next_cursor = encode_cursor(last.created_at, last.id)
         return rows, next_cursor
 
     async def update(self, *where: ColumnElement[bool], **values: Any) -> int:

@@ -140,4 +140,3 @@ async def check_role(engine: AsyncEngine) -> bool:
         )
         return False
     return True
-

@@ -376,7 +376,8 @@ def stop_engine() -> None:
 
 async def start_engine_async(settings: Settings) -> str:
     """`start_engine` from async code (DBOS's launch blocks)."""
-    return await _off_loop(start_engine, settings)
+    executor: str = await _off_loop(start_engine, settings)
+    return executor
 
 
 async def stop_engine_async() -> None:

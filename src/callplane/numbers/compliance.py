@@ -267,9 +267,10 @@ async def cloned_bundle(
         name = clone_name(source_sid)
 
         async def find_existing() -> list[Any]:
-            return await child.numbers.v2.regulatory_compliance.bundles.list_async(
+            found: list[Any] = await child.numbers.v2.regulatory_compliance.bundles.list_async(
                 friendly_name=name, limit=20
             )
+            return found
 
         existing = [
             b
@@ -318,7 +319,7 @@ async def cloned_bundle(
         )
         await uow.commit()
         log.info("bundle cloned", source=source_sid, clone=sid, account_sid=account_sid)
-        return sid
+        return str(sid)
 
 
 def copy_name(source_sid: str) -> str:
@@ -346,7 +347,8 @@ async def copied_address(
         addresses = child.api.v2010.accounts(account_sid).addresses
 
         async def find_existing() -> list[Any]:
-            return await addresses.list_async(friendly_name=name, limit=1)
+            found: list[Any] = await addresses.list_async(friendly_name=name, limit=1)
+            return found
 
         existing = await call_twilio(find_existing, retry=True, action="find address copy")
         if existing:
@@ -395,7 +397,7 @@ async def copied_address(
             detail={"source_address_sid": source_sid, "account_sid": account_sid},
         )
         await uow.commit()
-        return sid
+        return str(sid)
 
 
 def explain_refusal(

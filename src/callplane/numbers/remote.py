@@ -71,7 +71,8 @@ class TwilioNumbers:
         ipns = self._ipns(account_sid)
 
         async def find() -> list[Any]:
-            return await ipns.list_async(phone_number=e164, limit=5)
+            found: list[Any] = await ipns.list_async(phone_number=e164, limit=5)
+            return found
 
         rows = await call_twilio(find, retry=True, action="look up number")
         return next((r for r in rows if r.phone_number == e164), None)
@@ -136,7 +137,8 @@ class TwilioNumbers:
         ]
 
         async def search() -> list[Any]:
-            return await lister.list_async(limit=limit, **filters)
+            found: list[Any] = await lister.list_async(limit=limit, **filters)
+            return found
 
         return await call_twilio(search, retry=True, action="search numbers")
 

@@ -75,7 +75,7 @@ def fetch_country(ctx: Ctx) -> Reply:
 
 def _search_criteria(params: Params) -> Search:
     area = params.get("AreaCode")
-    if area not in (None, "") and not re.fullmatch(r"\d{3}", area.strip()):  # type: ignore[union-attr]
+    if area not in (None, "") and not re.fullmatch(r"\d{3}", area.strip()):
         raise invalid_param("AreaCode", "must be a 3-digit area code")
     near: tuple[float, float] | None = None
     near_latlong = params.get("NearLatLong")

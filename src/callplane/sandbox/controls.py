@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from callplane.sandbox import inbound, inventory
 from callplane.sandbox.faults import FaultSpecError
-from callplane.sandbox.messaging import CALL_STATUSES
+from callplane.sandbox.messaging import CALL_STATUSES, set_call_status
 from callplane.sandbox.state import Alert, Call, Message, PhoneNumber
 from callplane.sandbox.util import iso8601, new_sid
 
@@ -22,7 +22,8 @@ MAX_SEED = 200_000
 
 
 def _sandbox(request: Request) -> Sandbox:
-    return request.app.state.sandbox
+    sandbox: Sandbox = request.app.state.sandbox
+    return sandbox
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -131,7 +132,7 @@ async def _inbound(request: Request, kind: str) -> Response:
         _record_alerts(sandbox, delivery, outcome)
         if isinstance(record, Call):
             result["call_sid"] = record.sid
-            inbound.set_call_status(record, "in-progress" if outcome.ok else "failed")
+            set_call_status(record, "in-progress" if outcome.ok else "failed")
         elif isinstance(record, Message):
             result["message_sid"] = record.sid
     return JSONResponse(result)

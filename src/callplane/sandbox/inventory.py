@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import phonenumbers
 
@@ -73,7 +74,7 @@ class Block:
     @property
     def size(self) -> int:
         """How many numbers the block holds."""
-        return 10**self.digits
+        return int(10**self.digits)
 
     def number(self, index: int) -> str:
         """The index-th number of the block in its fixed shuffled order (E.164)."""
@@ -106,7 +107,7 @@ def _blocks(
     country: str,
     number_type: str,
     cc: str,
-    rows: list[tuple],
+    rows: list[tuple[Any, ...]],
     *,
     digits: int,
     voice: bool = True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from callplane.sandbox import inventory
@@ -325,7 +326,7 @@ def create_number(ctx: Ctx) -> Reply:
     return _create(ctx, None)
 
 
-def _typed(number_type: str):
+def _typed(number_type: str) -> tuple[Callable[[Ctx], Reply], Callable[[Ctx], Reply]]:
     def create(ctx: Ctx) -> Reply:
         return _create(ctx, number_type)
 

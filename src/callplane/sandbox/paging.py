@@ -39,7 +39,7 @@ def page_request(params: Params, default_size: int = DEFAULT_PAGE_SIZE) -> PageR
     size = default_size
     if raw_size not in (None, ""):
         try:
-            size = int(raw_size.strip())  # type: ignore[union-attr]
+            size = int(raw_size.strip())
         except ValueError:
             raise invalid_param("PageSize", "must be an integer") from None
         if size > MAX_PAGE_SIZE:

@@ -20,7 +20,9 @@ router = page_router()
 async def connection_page(request: Request, tid: uuid.UUID) -> Response:
     """The tenant's Twilio connection and its credential health."""
     page = await tenant_view(request, tid)
-    conn = ConnectionOut.from_model(await connections.get_connection(uow=page.ctx.uow, scope=page.scope))
+    conn = ConnectionOut.from_model(
+        await connections.get_connection(uow=page.ctx.uow, scope=page.scope)
+    )
     return page.render(
         "tenant/connection.html", title="Connection", section="connection", conn=conn
     )

@@ -32,7 +32,8 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 def _sandbox(request: Request) -> Sandbox:
-    return request.app.state.sandbox
+    sandbox: Sandbox = request.app.state.sandbox
+    return sandbox
 
 
 def _control_error(status: int, message: str) -> JSONResponse:
