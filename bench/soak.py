@@ -31,8 +31,6 @@ import os
 import random
 import secrets
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -45,9 +43,8 @@ from typing import Any
 
 import httpx
 
-from bench.gateway import free_port, rss_mb
+from bench.common import DEFAULT_PG, Process, base_env, free_port, rss_mb
 
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 TWILIO_API = r"^/(api|trunking|pricing|numbers)/"  # callplane's calls, not the test controls
 
 
@@ -231,37 +228,6 @@ class TenantApp:
 
 
 # -- processes ---------------------------------------------------------------------------------
-
-
-class Process:
-    """A child process with its output in a log file."""
-
-    def __init__(self, name: str, args: list[str], env: dict[str, str], log: Path) -> None:
-        self.name = name
-        self.log = log
-        self._out = open(log, "wb")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(args, env=env, stdout=self._out, stderr=subprocess.STDOUT)
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._out.close()
-
-
-def _base_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("CALLPLANE_", "DBOS__"))}
 
 
 async def _wait_ready(url: str, proc: Process, timeout: float = 90) -> None:
@@ -581,7 +547,7 @@ async def _run(config: SoakConfig, workdir: Path) -> Report:
     sandbox_port, service_port = free_port(), free_port()
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"
     base = f"http://127.0.0.1:{service_port}"
-    env = _base_env()
+    env = base_env()
     sandbox = Process(
         "sandbox",
         [sys.executable, "-m", "callplane.cli", "sandbox", "--port", str(sandbox_port)],
