@@ -44,13 +44,12 @@ from typing import Any
 
 import httpx
 
-from tests.fixtures.processes import free_port
+from bench.common import DEFAULT_PG, free_port
 
 PUBLIC_BASE = "https://bench.callplane.test"
 PLATFORM_SID = "AC" + "c" * 32
 PLATFORM_TOKEN = hashlib.sha256(b"bench-reconcile").hexdigest()[:32]
 ENCRYPTION_KEYS = "bench:" + base64.b64encode(hashlib.sha256(b"bench-key").digest()).decode()
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 MASTER_TENANT_SIZE = 500
 PAGE = 1000
 
