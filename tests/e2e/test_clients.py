@@ -181,3 +181,42 @@ def test_typescript_client_end_to_end(served: Served, tmp_path: Path) -> None:
     failed = re.search(r"^# fail (\d+)$", output, re.MULTILINE)
     assert done.returncode == 0 and failed is not None and failed.group(1) == "0", output
     assert passed is not None and int(passed.group(1)) >= 4, output
+
+
+def test_handwritten_python_client_end_to_end(served: Served, event_sink: EventSink) -> None:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "clients" / "python-httpx"))
+    from callplane_httpx import Callplane, CallplaneError
+
+    from callplane_client.webhooks import HEADER, verify
+
+    platform = Callplane(served.url, served.platform_key)
+    assert platform.put_plan("hw-plan", quota_phone_numbers=2)["quota_phone_numbers"] == 2
+    tenant = platform.create_tenant(slug=f"hw-{uuid.uuid4().hex[:8]}", name="Hw Co")
+    tid = tenant["id"]
+    platform.put_subscription(tid, plan="hw-plan", status="active")
+    key = platform.create_api_key(tid, role="admin")["key"]
+    assert key
+    admin = Callplane(served.url, key)
+    with pytest.raises(CallplaneError) as refused:
+        admin.create_tenant(slug="x", name="X")
+    assert refused.value.status == 403 and refused.value.code == "forbidden"
+    wanted = admin.search_numbers(tid, country="US", limit=1)[0]["phone_number"]
+    idem = f"buy-{uuid.uuid4()}"
+    bought = admin.buy_number(tid, phone_number=wanted, idempotency_key=idem)
+    assert bought["status"] == "active"
+    assert admin.buy_number(tid, phone_number=wanted, idempotency_key=idem)["id"] == bought["id"]
+    assert admin.last_response is not None
+    assert admin.last_response.headers.get("Idempotent-Replayed") == "true"
+    agent = admin.create_agent(
+        tid,
+        name="Hw agent",
+        voice={"mode": "stream", "stream_url": "wss://ai.example.com/hw"},
+        events_url=event_sink.url,
+    )
+    assert admin.attach_agent(tid, bought["id"], agent_id=agent["id"])["agent_id"] == agent["id"]
+    served.ring(bought["phone_number"])
+    (event,) = event_sink.wait(1)
+    assert agent["events_secret"]
+    assert verify(event.body, event.headers[HEADER], agent["events_secret"])
