@@ -8,7 +8,7 @@ NODE_DEPS := tests/contract/node/node_modules/.package-lock.json
 # The TypeScript client's tools and runtime (openapi-typescript, openapi-fetch, tsc), by its lock.
 CLIENT_TS_DEPS := clients/typescript/node_modules/.package-lock.json
 # The Python client's hand-written module (the rest is openapi-python-client's output).
-CLIENT_PY_OWN := clients/python/callplane_client/webhooks.py
+CLIENT_PY_OWN := clients/python/callplane_client/webhooks.py clients/python/callplane_client/results.py
 
 .PHONY: run test lint install bench clean openapi clients
 

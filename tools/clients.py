@@ -29,7 +29,7 @@ PY_CONFIG = PY_CLIENT / "generator.yaml"
 TS_CLIENT = ROOT / "clients" / "typescript"
 TS_SCHEMA = TS_CLIENT / "src" / "schema.ts"
 # Modules of the Python package written by hand (the generator owns everything else there).
-PYTHON_HANDWRITTEN = frozenset({"webhooks.py", "py.typed"})
+PYTHON_HANDWRITTEN = frozenset({"webhooks.py", "results.py", "py.typed"})
 BIN = Path(sys.executable).parent
 
 

@@ -131,6 +131,9 @@ def _complete(operation: dict[str, Any], route: Any) -> None:
     role = role_of(route)
     operation["security"] = [{SECURITY_SCHEME: []}] if role else []
     operation["x-callplane-role"] = role or "public"
+    if role is None:  # the routers' shared answers include the API key's; a public route has none
+        for status in ("401", "403"):
+            operation.get("responses", {}).pop(status, None)
     text = operation.get("description", "")
     operation["description"] = (text + "\n\n" if text else "") + ROLE_TEXT[role]
     for param in operation.get("parameters", []):

@@ -47,16 +47,6 @@ def _parse_response(
 
         return response_400
 
-    if response.status_code == 401:
-        response_401 = ErrorOut.from_dict(response.json())
-
-        return response_401
-
-    if response.status_code == 403:
-        response_403 = ErrorOut.from_dict(response.json())
-
-        return response_403
-
     if response.status_code == 404:
         response_404 = ErrorOut.from_dict(response.json())
 
