@@ -13,6 +13,7 @@ pytest_plugins = [
     "tests.fixtures.trunks",
     "tests.fixtures.jobs",
     "tests.fixtures.admin",
+    "tests.fixtures.clients",
 ]
 
 

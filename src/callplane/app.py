@@ -13,7 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from callplane import __version__
+from callplane import __version__, openapi
 from callplane.db import models  # noqa: F401  (registers every table)
 from callplane.db.rls import check_role
 from callplane.errors import ApiError
@@ -122,6 +122,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         version=__version__,
         description="Multi-tenant telephony control plane for Twilio.",
         lifespan=lifespan,
+        generate_unique_id_function=openapi.operation_id,
     )
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         app.include_router(router)
     # Every call and message of every tenant comes through these: they are matched first.
     app.router.routes[0:0] = webhook_routes()
+    openapi.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -180,3 +180,16 @@ async def test_model_without_credentials_refuses_credentials(api: Api) -> None:
         f"/v1/tenants/{t.id}/connection", json={"model": "byo"}, headers=t.headers()
     )
     assert r.status_code == 422
+
+
+async def test_a_token_that_is_not_printable_ascii_is_refused(api: Api) -> None:
+    # It cannot be sent to Twilio at all (Basic auth is latin-1): 422, never a 500.
+    t = await api.tenant()
+    for field, extra in (("auth_token", {}), ("api_key_secret", {"api_key_sid": "SK" + "1" * 32})):
+        body = {"model": "byo", "account_sid": "AC" + "0" * 32, field: "abcdefghijklmnop\U000e3d51"}
+        r = await api.client.put(
+            f"/v1/tenants/{t.id}/connection", json=body | extra, headers=t.headers()
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["code"] == "validation_error"
+        assert [f["field"] for f in r.json()["error"]["fields"]] == [field]

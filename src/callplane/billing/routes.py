@@ -13,7 +13,29 @@ from callplane.schemas import ERROR_RESPONSES
 router = APIRouter(prefix="/v1/billing", tags=["billing"], responses=ERROR_RESPONSES)
 
 
-@router.post("/stripe", response_model=StripeEventOut)
+# The body is read raw (the signature covers its bytes): declared here for the document.
+STRIPE_REQUEST = {
+    "parameters": [
+        {
+            "name": "Stripe-Signature",
+            "in": "header",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": "Stripe's signature of the raw body (`t=...,v1=...`)",
+        }
+    ],
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "additionalProperties": True, "title": "StripeEvent"}
+            }
+        },
+    },
+}
+
+
+@router.post("/stripe", response_model=StripeEventOut, openapi_extra=STRIPE_REQUEST)
 async def stripe_webhook(request: Request, uow: UoW, settings: AppSettings) -> StripeEventOut:
     """Stripe's customer.subscription.created/updated/deleted events.
 

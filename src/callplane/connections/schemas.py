@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 
 from callplane.connections.models import Connection
 from callplane.schemas import StrictModel
@@ -25,6 +25,16 @@ class ConnectionPut(StrictModel):
     api_key_secret: SecretStr | None = Field(default=None, min_length=16, max_length=128)
     region: str | None = Field(default=None, pattern=r"^[a-z]{2}[0-9]$")
     edge: str | None = Field(default=None, pattern=r"^[a-z-]{3,32}$")
+
+    @field_validator("auth_token", "api_key_secret")
+    @classmethod
+    def _printable_ascii(cls, value: SecretStr | None) -> SecretStr | None:
+        # Twilio's tokens and secrets are printable ASCII; anything else cannot even be sent
+        # (HTTP Basic auth encodes as latin-1): refuse it here rather than answer 500.
+        text = value.get_secret_value() if value is not None else ""
+        if not all("!" <= c <= "~" for c in text):
+            raise ValueError("must be printable ASCII without spaces")
+        return value
 
 
 class HealthOut(BaseModel):

@@ -1,0 +1,263 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_out import ErrorOut
+from ...models.number_buy import NumberBuy
+from ...models.number_out import NumberOut
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    tid: UUID,
+    *,
+    body: NumberBuy,
+    idempotency_key: None | str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/tenants/{tid}/phone-numbers".format(
+            tid=quote(str(tid), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorOut | NumberOut | None:
+    if response.status_code == 201:
+        response_201 = NumberOut.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 202:
+        response_202 = NumberOut.from_dict(response.json())
+
+        return response_202
+
+    if response.status_code == 400:
+        response_400 = ErrorOut.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorOut.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 402:
+        response_402 = ErrorOut.from_dict(response.json())
+
+        return response_402
+
+    if response.status_code == 403:
+        response_403 = ErrorOut.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorOut.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorOut.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = ErrorOut.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 422:
+        response_422 = ErrorOut.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 502:
+        response_502 = ErrorOut.from_dict(response.json())
+
+        return response_502
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorOut | NumberOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    tid: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: NumberBuy,
+    idempotency_key: None | str | Unset = UNSET,
+) -> Response[ErrorOut | NumberOut]:
+    """Buy Number
+
+     Buy a number under the plan's quota; crash-safe and idempotent per Idempotency-Key.
+
+    Needs an `admin` key of the tenant, or a platform key.
+
+    Args:
+        tid (UUID): Tenant id
+        idempotency_key (None | str | Unset): Repeat it to repeat the request safely: the number
+            is bought once
+        body (NumberBuy): Buy a number found by a search.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorOut | NumberOut]
+    """
+
+    kwargs = _get_kwargs(
+        tid=tid,
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    tid: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: NumberBuy,
+    idempotency_key: None | str | Unset = UNSET,
+) -> ErrorOut | NumberOut | None:
+    """Buy Number
+
+     Buy a number under the plan's quota; crash-safe and idempotent per Idempotency-Key.
+
+    Needs an `admin` key of the tenant, or a platform key.
+
+    Args:
+        tid (UUID): Tenant id
+        idempotency_key (None | str | Unset): Repeat it to repeat the request safely: the number
+            is bought once
+        body (NumberBuy): Buy a number found by a search.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorOut | NumberOut
+    """
+
+    return sync_detailed(
+        tid=tid,
+        client=client,
+        body=body,
+        idempotency_key=idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    tid: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: NumberBuy,
+    idempotency_key: None | str | Unset = UNSET,
+) -> Response[ErrorOut | NumberOut]:
+    """Buy Number
+
+     Buy a number under the plan's quota; crash-safe and idempotent per Idempotency-Key.
+
+    Needs an `admin` key of the tenant, or a platform key.
+
+    Args:
+        tid (UUID): Tenant id
+        idempotency_key (None | str | Unset): Repeat it to repeat the request safely: the number
+            is bought once
+        body (NumberBuy): Buy a number found by a search.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorOut | NumberOut]
+    """
+
+    kwargs = _get_kwargs(
+        tid=tid,
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    tid: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: NumberBuy,
+    idempotency_key: None | str | Unset = UNSET,
+) -> ErrorOut | NumberOut | None:
+    """Buy Number
+
+     Buy a number under the plan's quota; crash-safe and idempotent per Idempotency-Key.
+
+    Needs an `admin` key of the tenant, or a platform key.
+
+    Args:
+        tid (UUID): Tenant id
+        idempotency_key (None | str | Unset): Repeat it to repeat the request safely: the number
+            is bought once
+        body (NumberBuy): Buy a number found by a search.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorOut | NumberOut
+    """
+
+    return (
+        await asyncio_detailed(
+            tid=tid,
+            client=client,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+    ).parsed

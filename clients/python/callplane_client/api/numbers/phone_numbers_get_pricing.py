@@ -1,0 +1,234 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_out import ErrorOut
+from ...models.pricing_out import PricingOut
+from ...types import UNSET, Response
+
+
+def _get_kwargs(
+    tid: UUID,
+    *,
+    country: str,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["country"] = country
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/tenants/{tid}/phone-numbers/pricing".format(
+            tid=quote(str(tid), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorOut | PricingOut | None:
+    if response.status_code == 200:
+        response_200 = PricingOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorOut.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorOut.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorOut.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorOut.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorOut.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = ErrorOut.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 422:
+        response_422 = ErrorOut.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 502:
+        response_502 = ErrorOut.from_dict(response.json())
+
+        return response_502
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorOut | PricingOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    tid: UUID,
+    *,
+    client: AuthenticatedClient,
+    country: str,
+) -> Response[ErrorOut | PricingOut]:
+    """Pricing
+
+     Monthly price per number type in a country.
+
+    Any key of the tenant (`admin` or `member`), or a platform key.
+
+    Args:
+        tid (UUID): Tenant id
+        country (str): ISO-2, e.g. GB
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorOut | PricingOut]
+    """
+
+    kwargs = _get_kwargs(
+        tid=tid,
+        country=country,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    tid: UUID,
+    *,
+    client: AuthenticatedClient,
+    country: str,
+) -> ErrorOut | PricingOut | None:
+    """Pricing
+
+     Monthly price per number type in a country.
+
+    Any key of the tenant (`admin` or `member`), or a platform key.
+
+    Args:
+        tid (UUID): Tenant id
+        country (str): ISO-2, e.g. GB
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorOut | PricingOut
+    """
+
+    return sync_detailed(
+        tid=tid,
+        client=client,
+        country=country,
+    ).parsed
+
+
+async def asyncio_detailed(
+    tid: UUID,
+    *,
+    client: AuthenticatedClient,
+    country: str,
+) -> Response[ErrorOut | PricingOut]:
+    """Pricing
+
+     Monthly price per number type in a country.
+
+    Any key of the tenant (`admin` or `member`), or a platform key.
+
+    Args:
+        tid (UUID): Tenant id
+        country (str): ISO-2, e.g. GB
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorOut | PricingOut]
+    """
+
+    kwargs = _get_kwargs(
+        tid=tid,
+        country=country,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    tid: UUID,
+    *,
+    client: AuthenticatedClient,
+    country: str,
+) -> ErrorOut | PricingOut | None:
+    """Pricing
+
+     Monthly price per number type in a country.
+
+    Any key of the tenant (`admin` or `member`), or a platform key.
+
+    Args:
+        tid (UUID): Tenant id
+        country (str): ISO-2, e.g. GB
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorOut | PricingOut
+    """
+
+    return (
+        await asyncio_detailed(
+            tid=tid,
+            client=client,
+            country=country,
+        )
+    ).parsed

@@ -1,0 +1,254 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_out import ErrorOut
+from ...models.trunk_out import TrunkOut
+from ...models.trunk_put import TrunkPut
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    tid: UUID,
+    *,
+    body: None | TrunkPut | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/v1/tenants/{tid}/trunk".format(
+            tid=quote(str(tid), safe=""),
+        ),
+    }
+
+    if isinstance(body, TrunkPut):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorOut | TrunkOut | None:
+    if response.status_code == 200:
+        response_200 = TrunkOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 201:
+        response_201 = TrunkOut.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = ErrorOut.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorOut.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorOut.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorOut.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorOut.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = ErrorOut.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 422:
+        response_422 = ErrorOut.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 502:
+        response_502 = ErrorOut.from_dict(response.json())
+
+        return response_502
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorOut | TrunkOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    tid: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: None | TrunkPut | Unset = UNSET,
+) -> Response[ErrorOut | TrunkOut]:
+    """Put Trunk
+
+     Set up the tenant's isolated trunk, idempotently (201 when it was created now).
+
+    `sip_password` is in this answer only when a password was issued now (a new trunk, or an
+    existing one whose password could not be recovered: `password_reissued: true`).
+
+    Needs an `admin` key of the tenant, or a platform key.
+
+    Args:
+        tid (UUID): Tenant id
+        body (None | TrunkPut | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorOut | TrunkOut]
+    """
+
+    kwargs = _get_kwargs(
+        tid=tid,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    tid: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: None | TrunkPut | Unset = UNSET,
+) -> ErrorOut | TrunkOut | None:
+    """Put Trunk
+
+     Set up the tenant's isolated trunk, idempotently (201 when it was created now).
+
+    `sip_password` is in this answer only when a password was issued now (a new trunk, or an
+    existing one whose password could not be recovered: `password_reissued: true`).
+
+    Needs an `admin` key of the tenant, or a platform key.
+
+    Args:
+        tid (UUID): Tenant id
+        body (None | TrunkPut | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorOut | TrunkOut
+    """
+
+    return sync_detailed(
+        tid=tid,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    tid: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: None | TrunkPut | Unset = UNSET,
+) -> Response[ErrorOut | TrunkOut]:
+    """Put Trunk
+
+     Set up the tenant's isolated trunk, idempotently (201 when it was created now).
+
+    `sip_password` is in this answer only when a password was issued now (a new trunk, or an
+    existing one whose password could not be recovered: `password_reissued: true`).
+
+    Needs an `admin` key of the tenant, or a platform key.
+
+    Args:
+        tid (UUID): Tenant id
+        body (None | TrunkPut | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorOut | TrunkOut]
+    """
+
+    kwargs = _get_kwargs(
+        tid=tid,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    tid: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: None | TrunkPut | Unset = UNSET,
+) -> ErrorOut | TrunkOut | None:
+    """Put Trunk
+
+     Set up the tenant's isolated trunk, idempotently (201 when it was created now).
+
+    `sip_password` is in this answer only when a password was issued now (a new trunk, or an
+    existing one whose password could not be recovered: `password_reissued: true`).
+
+    Needs an `admin` key of the tenant, or a platform key.
+
+    Args:
+        tid (UUID): Tenant id
+        body (None | TrunkPut | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorOut | TrunkOut
+    """
+
+    return (
+        await asyncio_detailed(
+            tid=tid,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,177 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .agent_create import AgentCreate
+from .agent_out import AgentOut
+from .agent_patch import AgentPatch
+from .api_key_create import ApiKeyCreate
+from .api_key_create_role import ApiKeyCreateRole
+from .api_key_out import ApiKeyOut
+from .available_number_out import AvailableNumberOut
+from .available_number_out_type import AvailableNumberOutType
+from .billing_receive_stripe_event_stripe_event import (
+    BillingReceiveStripeEventStripeEvent,
+)
+from .call_create import CallCreate
+from .capabilities import Capabilities
+from .compliance_delete_type import ComplianceDeleteType
+from .compliance_get_type import ComplianceGetType
+from .compliance_in import ComplianceIn
+from .compliance_out import ComplianceOut
+from .compliance_out_scope import ComplianceOutScope
+from .compliance_out_type import ComplianceOutType
+from .compliance_put_type import CompliancePutType
+from .connection_health_out import ConnectionHealthOut
+from .connection_out import ConnectionOut
+from .connection_put import ConnectionPut
+from .connection_put_model import ConnectionPutModel
+from .error_detail import ErrorDetail
+from .error_out import ErrorOut
+from .event_out import EventOut
+from .event_out_detail_type_0 import EventOutDetailType0
+from .explain_answer import ExplainAnswer
+from .explain_out import ExplainOut
+from .explain_step import ExplainStep
+from .explain_step_data import ExplainStepData
+from .health_list_out import HealthListOut
+from .health_list_out_summary import HealthListOutSummary
+from .health_out import HealthOut
+from .health_out_status import HealthOutStatus
+from .list_of_agent_out import ListOfAgentOut
+from .list_of_api_key_out import ListOfApiKeyOut
+from .list_of_available_number_out import ListOfAvailableNumberOut
+from .list_of_event_out import ListOfEventOut
+from .list_of_number_out import ListOfNumberOut
+from .list_of_plan_out import ListOfPlanOut
+from .list_of_run_out import ListOfRunOut
+from .list_of_tenant_out import ListOfTenantOut
+from .message_create import MessageCreate
+from .number_buy import NumberBuy
+from .number_import import NumberImport
+from .number_out import NumberOut
+from .number_patch import NumberPatch
+from .number_status import NumberStatus
+from .outbound_out import OutboundOut
+from .outbound_out_detail_type_0 import OutboundOutDetailType0
+from .phone_numbers_search_type import PhoneNumbersSearchType
+from .plan_out import PlanOut
+from .plan_put import PlanPut
+from .platform_compliance_delete_type import PlatformComplianceDeleteType
+from .platform_compliance_get_type import PlatformComplianceGetType
+from .platform_compliance_put_type import PlatformCompliancePutType
+from .price_out import PriceOut
+from .price_out_type import PriceOutType
+from .pricing_out import PricingOut
+from .reconcile_request import ReconcileRequest
+from .run_out import RunOut
+from .run_out_failures_item import RunOutFailuresItem
+from .run_out_orphans_item import RunOutOrphansItem
+from .run_out_summary import RunOutSummary
+from .sms_in import SmsIn
+from .sms_in_mode import SmsInMode
+from .sms_out import SmsOut
+from .stripe_event_out import StripeEventOut
+from .stripe_event_out_effects_type_0 import StripeEventOutEffectsType0
+from .stripe_event_out_outcome import StripeEventOutOutcome
+from .subscription_out import SubscriptionOut
+from .subscription_put import SubscriptionPut
+from .subscription_put_status import SubscriptionPutStatus
+from .tenant_create import TenantCreate
+from .tenant_out import TenantOut
+from .tenant_patch import TenantPatch
+from .tenant_patch_status_type_0 import TenantPatchStatusType0
+from .trunk_number_out import TrunkNumberOut
+from .trunk_out import TrunkOut
+from .trunk_put import TrunkPut
+from .voice_in import VoiceIn
+from .voice_in_mode import VoiceInMode
+from .voice_in_parameters import VoiceInParameters
+from .voice_out import VoiceOut
+from .voice_out_parameters import VoiceOutParameters
+
+__all__ = (
+    "AgentCreate",
+    "AgentOut",
+    "AgentPatch",
+    "ApiKeyCreate",
+    "ApiKeyCreateRole",
+    "ApiKeyOut",
+    "AvailableNumberOut",
+    "AvailableNumberOutType",
+    "BillingReceiveStripeEventStripeEvent",
+    "CallCreate",
+    "Capabilities",
+    "ComplianceDeleteType",
+    "ComplianceGetType",
+    "ComplianceIn",
+    "ComplianceOut",
+    "ComplianceOutScope",
+    "ComplianceOutType",
+    "CompliancePutType",
+    "ConnectionHealthOut",
+    "ConnectionOut",
+    "ConnectionPut",
+    "ConnectionPutModel",
+    "ErrorDetail",
+    "ErrorOut",
+    "EventOut",
+    "EventOutDetailType0",
+    "ExplainAnswer",
+    "ExplainOut",
+    "ExplainStep",
+    "ExplainStepData",
+    "HealthListOut",
+    "HealthListOutSummary",
+    "HealthOut",
+    "HealthOutStatus",
+    "ListOfAgentOut",
+    "ListOfApiKeyOut",
+    "ListOfAvailableNumberOut",
+    "ListOfEventOut",
+    "ListOfNumberOut",
+    "ListOfPlanOut",
+    "ListOfRunOut",
+    "ListOfTenantOut",
+    "MessageCreate",
+    "NumberBuy",
+    "NumberImport",
+    "NumberOut",
+    "NumberPatch",
+    "NumberStatus",
+    "OutboundOut",
+    "OutboundOutDetailType0",
+    "PhoneNumbersSearchType",
+    "PlanOut",
+    "PlanPut",
+    "PlatformComplianceDeleteType",
+    "PlatformComplianceGetType",
+    "PlatformCompliancePutType",
+    "PriceOut",
+    "PriceOutType",
+    "PricingOut",
+    "ReconcileRequest",
+    "RunOut",
+    "RunOutFailuresItem",
+    "RunOutOrphansItem",
+    "RunOutSummary",
+    "SmsIn",
+    "SmsInMode",
+    "SmsOut",
+    "StripeEventOut",
+    "StripeEventOutEffectsType0",
+    "StripeEventOutOutcome",
+    "SubscriptionOut",
+    "SubscriptionPut",
+    "SubscriptionPutStatus",
+    "TenantCreate",
+    "TenantOut",
+    "TenantPatch",
+    "TenantPatchStatusType0",
+    "TrunkNumberOut",
+    "TrunkOut",
+    "TrunkPut",
+    "VoiceIn",
+    "VoiceInMode",
+    "VoiceInParameters",
+    "VoiceOut",
+    "VoiceOutParameters",
+)

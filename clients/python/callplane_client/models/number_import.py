@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+from uuid import UUID
+
+from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="NumberImport")
+
+
+@_attrs_define
+class NumberImport:
+    """Claim a number already in the tenant's Twilio account.
+
+    Attributes:
+        phone_number (str):
+        manage_webhooks (bool): true: callplane wires the number to its webhook URLs and keeps them so; false: the
+            number's Twilio configuration is never touched
+        agent_id (None | Unset | UUID):
+        country (None | str | Unset):
+    """
+
+    phone_number: str
+    manage_webhooks: bool
+    agent_id: None | Unset | UUID = UNSET
+    country: None | str | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        phone_number = self.phone_number
+
+        manage_webhooks = self.manage_webhooks
+
+        agent_id: None | str | Unset
+        if isinstance(self.agent_id, Unset):
+            agent_id = UNSET
+        elif isinstance(self.agent_id, UUID):
+            agent_id = str(self.agent_id)
+        else:
+            agent_id = self.agent_id
+
+        country: None | str | Unset
+        if isinstance(self.country, Unset):
+            country = UNSET
+        else:
+            country = self.country
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "phone_number": phone_number,
+                "manage_webhooks": manage_webhooks,
+            }
+        )
+        if agent_id is not UNSET:
+            field_dict["agent_id"] = agent_id
+        if country is not UNSET:
+            field_dict["country"] = country
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        phone_number = d.pop("phone_number")
+
+        manage_webhooks = d.pop("manage_webhooks")
+
+        def _parse_agent_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                agent_id_type_0 = UUID(data)
+
+                return agent_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        agent_id = _parse_agent_id(d.pop("agent_id", UNSET))
+
+        def _parse_country(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        country = _parse_country(d.pop("country", UNSET))
+
+        number_import = cls(
+            phone_number=phone_number,
+            manage_webhooks=manage_webhooks,
+            agent_id=agent_id,
+            country=country,
+        )
+
+        return number_import

@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..models.voice_in_mode import VoiceInMode, check_voice_in_mode
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.voice_in_parameters import VoiceInParameters
+
+
+T = TypeVar("T", bound="VoiceIn")
+
+
+@_attrs_define
+class VoiceIn:
+    """How calls to the agent's numbers are handled.
+
+    Attributes:
+        mode (VoiceInMode):
+        stream_url (None | str | Unset):
+        parameters (VoiceInParameters | Unset):
+        sip_uri (None | str | Unset):
+        forward_to (None | str | Unset):
+        caller_id (None | str | Unset):
+        whisper (None | str | Unset):
+        greeting (None | str | Unset):
+        record (bool | Unset):  Default: False.
+    """
+
+    mode: VoiceInMode
+    stream_url: None | str | Unset = UNSET
+    parameters: VoiceInParameters | Unset = UNSET
+    sip_uri: None | str | Unset = UNSET
+    forward_to: None | str | Unset = UNSET
+    caller_id: None | str | Unset = UNSET
+    whisper: None | str | Unset = UNSET
+    greeting: None | str | Unset = UNSET
+    record: bool | Unset = False
+
+    def to_dict(self) -> dict[str, Any]:
+        mode: str = self.mode
+
+        stream_url: None | str | Unset
+        if isinstance(self.stream_url, Unset):
+            stream_url = UNSET
+        else:
+            stream_url = self.stream_url
+
+        parameters: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.parameters, Unset):
+            parameters = self.parameters.to_dict()
+
+        sip_uri: None | str | Unset
+        if isinstance(self.sip_uri, Unset):
+            sip_uri = UNSET
+        else:
+            sip_uri = self.sip_uri
+
+        forward_to: None | str | Unset
+        if isinstance(self.forward_to, Unset):
+            forward_to = UNSET
+        else:
+            forward_to = self.forward_to
+
+        caller_id: None | str | Unset
+        if isinstance(self.caller_id, Unset):
+            caller_id = UNSET
+        else:
+            caller_id = self.caller_id
+
+        whisper: None | str | Unset
+        if isinstance(self.whisper, Unset):
+            whisper = UNSET
+        else:
+            whisper = self.whisper
+
+        greeting: None | str | Unset
+        if isinstance(self.greeting, Unset):
+            greeting = UNSET
+        else:
+            greeting = self.greeting
+
+        record = self.record
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "mode": mode,
+            }
+        )
+        if stream_url is not UNSET:
+            field_dict["stream_url"] = stream_url
+        if parameters is not UNSET:
+            field_dict["parameters"] = parameters
+        if sip_uri is not UNSET:
+            field_dict["sip_uri"] = sip_uri
+        if forward_to is not UNSET:
+            field_dict["forward_to"] = forward_to
+        if caller_id is not UNSET:
+            field_dict["caller_id"] = caller_id
+        if whisper is not UNSET:
+            field_dict["whisper"] = whisper
+        if greeting is not UNSET:
+            field_dict["greeting"] = greeting
+        if record is not UNSET:
+            field_dict["record"] = record
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.voice_in_parameters import VoiceInParameters
+
+        d = dict(src_dict)
+        mode = check_voice_in_mode(d.pop("mode"))
+
+        def _parse_stream_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        stream_url = _parse_stream_url(d.pop("stream_url", UNSET))
+
+        _parameters = d.pop("parameters", UNSET)
+        parameters: VoiceInParameters | Unset
+        if isinstance(_parameters, Unset):
+            parameters = UNSET
+        else:
+            parameters = VoiceInParameters.from_dict(_parameters)
+
+        def _parse_sip_uri(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        sip_uri = _parse_sip_uri(d.pop("sip_uri", UNSET))
+
+        def _parse_forward_to(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        forward_to = _parse_forward_to(d.pop("forward_to", UNSET))
+
+        def _parse_caller_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        caller_id = _parse_caller_id(d.pop("caller_id", UNSET))
+
+        def _parse_whisper(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        whisper = _parse_whisper(d.pop("whisper", UNSET))
+
+        def _parse_greeting(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        greeting = _parse_greeting(d.pop("greeting", UNSET))
+
+        record = d.pop("record", UNSET)
+
+        voice_in = cls(
+            mode=mode,
+            stream_url=stream_url,
+            parameters=parameters,
+            sip_uri=sip_uri,
+            forward_to=forward_to,
+            caller_id=caller_id,
+            whisper=whisper,
+            greeting=greeting,
+            record=record,
+        )
+
+        return voice_in

@@ -1,0 +1,18 @@
+from typing import Literal
+
+VoiceInMode = Literal["forward", "sip", "stream", "voicemail"]
+
+VOICE_IN_MODE_VALUES: set[VoiceInMode] = {
+    "forward",
+    "sip",
+    "stream",
+    "voicemail",
+}
+
+
+def check_voice_in_mode(value: str) -> VoiceInMode:
+    if value in VOICE_IN_MODE_VALUES:
+        return value
+    raise TypeError(
+        f"Unexpected value {value!r}. Expected one of {VOICE_IN_MODE_VALUES!r}"
+    )
