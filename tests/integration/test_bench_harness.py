@@ -49,8 +49,11 @@ def _line(i: int) -> tuple[str, str]:
 
 
 def _headers(sig: str, token: str = "tok-1") -> dict[str, str]:
-    return {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sig,
-            "I-Twilio-Idempotency-Token": token}
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Twilio-Signature": sig,
+        "I-Twilio-Idempotency-Token": token,
+    }
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -68,33 +71,43 @@ async def test_seeded_service_answers_signed_webhooks_and_the_api(bench_db: str)
     seeded = await seeding.seed_callplane(bench_db, NUMBERS)
     register_secret(seeded.api_key, "bench tenant key")
     env = seeding.service_env(bench_db)
-    settings = Settings(**{k.removeprefix("CALLPLANE_").lower(): v for k, v in env.items()},
-                        jobs_enabled=False)
+    settings = Settings(
+        **{k.removeprefix("CALLPLANE_").lower(): v for k, v in env.items()}, jobs_enabled=False
+    )
     app = create_app(settings)
     async with LifespanManager(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
             for i, tenant in ((7, 0), (BYO_NUMBER, 4)):  # platform account, then byo
                 sig, body = _line(i)
-                r = await http.post(seeding.VOICE_PATH, content=body, headers=_headers(sig, f"t{i}"))
+                r = await http.post(
+                    seeding.VOICE_PATH, content=body, headers=_headers(sig, f"t{i}")
+                )
                 assert r.status_code == 200, r.text
                 assert "<Stream" in r.text and seeding.STREAM_URL.split("?")[0] in r.text
                 assert str(seeding.tenant_id_of(tenant)) in r.text
             forged_sig, body = _line(8)
-            r = await http.post(seeding.VOICE_PATH, content=body,
-                                headers=_headers(forged_sig[:-2] + "AA", "t-forged"))
+            r = await http.post(
+                seeding.VOICE_PATH,
+                content=body,
+                headers=_headers(forged_sig[:-2] + "AA", "t-forged"),
+            )
             assert r.status_code == 403
             auth = {"Authorization": f"Bearer {seeded.api_key}"}
             r = await http.get(f"/v1/tenants/{seeded.tenant_id}", headers=auth)
             assert r.status_code == 200 and r.json()["id"] == seeded.tenant_id
-            r = await http.get(f"/v1/tenants/{seeded.tenant_id}/phone-numbers",
-                               params={"limit": 100}, headers=auth)
+            r = await http.get(
+                f"/v1/tenants/{seeded.tenant_id}/phone-numbers", params={"limit": 100}, headers=auth
+            )
             assert r.status_code == 200
             page = r.json()["data"]
             assert len(page) == 100 and all(n["status"] == "active" for n in page)
             assert {n["phone_number"] for n in page} == {seeding.e164_of(i) for i in range(100)}
-            r = await http.patch(f"/v1/tenants/{seeded.tenant_id}/agents/{seeded.agent_id}",
-                                 json={"name": "Front desk"}, headers=auth)
+            r = await http.patch(
+                f"/v1/tenants/{seeded.tenant_id}/agents/{seeded.agent_id}",
+                json={"name": "Front desk"},
+                headers=auth,
+            )
             assert r.status_code == 200
 
 
@@ -157,7 +170,8 @@ async def _check_answers(post: Any) -> None:
     assert status == 403
     form = seeding.webhook_form(5) | {"To": "+14155550100", "Called": "+14155550100"}
     sig = RequestValidator(seeding.PLATFORM_TOKEN).compute_signature(
-        seeding.PUBLIC_BASE + seeding.VOICE_PATH, form)
+        seeding.PUBLIC_BASE + seeding.VOICE_PATH, form
+    )
     status, text = await post(str(httpx.QueryParams(form)), _headers(sig))
     assert status == 200 and "not in service" in text
 
@@ -200,8 +214,9 @@ class Recorder:
     def __init__(self, count: int) -> None:
         import uvicorn
 
-        self.tokens = {seeding.e164_of(i): seeding.tenant_account(i // 100)[2]
-                       for i in range(count)}
+        self.tokens = {
+            seeding.e164_of(i): seeding.tenant_account(i // 100)[2] for i in range(count)
+        }
         self.webhooks: list[tuple[str, str, bool]] = []  # (To, idempotency token, valid)
         self.gets: list[str | None] = []  # Authorization headers
         self.port = free_port()
@@ -210,20 +225,28 @@ class Recorder:
         async def hook(request: Request) -> PlainTextResponse:
             form = {k: str(v) for k, v in (await request.form()).items()}
             valid = RequestValidator(self.tokens[form["To"]]).validate(
-                seeding.PUBLIC_BASE + request.url.path, form,
-                request.headers.get("x-twilio-signature", ""))
+                seeding.PUBLIC_BASE + request.url.path,
+                form,
+                request.headers.get("x-twilio-signature", ""),
+            )
             self.webhooks.append(
-                (form["To"], request.headers.get("i-twilio-idempotency-token", ""), valid))
+                (form["To"], request.headers.get("i-twilio-idempotency-token", ""), valid)
+            )
             return PlainTextResponse("ok", status_code=200 if valid else 403)
 
         async def get(request: Request) -> PlainTextResponse:
             self.gets.append(request.headers.get("authorization"))
             return PlainTextResponse("ok")
 
-        app = Starlette(routes=[Route(seeding.VOICE_PATH, hook, methods=["POST"]),
-                                Route("/v1/thing", get, methods=["GET", "PATCH"])])
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None,
-                                access_log=False, lifespan="off")
+        app = Starlette(
+            routes=[
+                Route(seeding.VOICE_PATH, hook, methods=["POST"]),
+                Route("/v1/thing", get, methods=["GET", "PATCH"]),
+            ]
+        )
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_config=None, access_log=False, lifespan="off"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -296,9 +319,7 @@ def test_wrk_scripts_send_signed_webhooks_in_turn_and_the_key(
     assert set(recorder.gets) == {"Bearer cpk_bench-test"}
 
 
-def test_open_loop_generator_keeps_its_rate_with_api_calls_alongside(
-    recorder: Recorder
-) -> None:
+def test_open_loop_generator_keeps_its_rate_with_api_calls_alongside(recorder: Recorder) -> None:
     lines = seeding.signed_lines(300)
     target = Target("hook", recorder.url, seeding.VOICE_PATH, 0, offset=10)
     api = [ApiCall("GET", "/v1/thing"), ApiCall("PATCH", "/v1/thing", {"name": "x"})]

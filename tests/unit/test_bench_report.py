@@ -15,25 +15,43 @@ def s(rps: float, p99: float = 5.0, errs: int = 0) -> Sample:
 
 def run(scale: float = 1.0) -> dict[str, Sample]:
     return {
-        "console/webhook": s(2000 * scale), "console/healthz": s(2400 * scale),
-        "console/tenant": s(240 * scale), "console/numbers": s(120 * scale),
-        "json/webhook": s(1800 * scale), "json/healthz": s(2000 * scale),
-        "json/tenant": s(200 * scale), "json/numbers": s(100 * scale),
-        "quiet/webhook": s(4000 * scale), "quiet/healthz": s(3600 * scale),
-        "quiet/tenant": s(300 * scale), "quiet/numbers": s(150 * scale),
+        "console/webhook": s(2000 * scale),
+        "console/healthz": s(2400 * scale),
+        "console/tenant": s(240 * scale),
+        "console/numbers": s(120 * scale),
+        "json/webhook": s(1800 * scale),
+        "json/healthz": s(2000 * scale),
+        "json/tenant": s(200 * scale),
+        "json/numbers": s(100 * scale),
+        "quiet/webhook": s(4000 * scale),
+        "quiet/healthz": s(3600 * scale),
+        "quiet/tenant": s(300 * scale),
+        "quiet/numbers": s(150 * scale),
         "console/webhook-large": s(1600 * scale, p99=70.0),
         "bare/healthz": s(24000 * scale),
-        "naive/fastapi-sync": s(400 * scale), "naive/flask-gunicorn-4": s(1000 * scale),
+        "naive/fastapi-sync": s(400 * scale),
+        "naive/flask-gunicorn-4": s(1000 * scale),
     }
 
 
 def result(runs: list[dict[str, Sample]]) -> DbResult:
-    fixed = [{"console/webhook": s(200, p99=4.0 + i), "console/api": s(5, p99=20.0),
-              "json/webhook": s(200, p99=6.0), "json/api": s(5, p99=30.0)}
-             for i in range(len(runs))]
-    return DbResult("sqlite", "console", runs=runs, fixed=fixed,
-                    imports=[ImportResult(5000, 125.0, "single", 5000, 0, 0)],
-                    naive=["fastapi-sync", "flask-gunicorn-4"])
+    fixed = [
+        {
+            "console/webhook": s(200, p99=4.0 + i),
+            "console/api": s(5, p99=20.0),
+            "json/webhook": s(200, p99=6.0),
+            "json/api": s(5, p99=30.0),
+        }
+        for i in range(len(runs))
+    ]
+    return DbResult(
+        "sqlite",
+        "console",
+        runs=runs,
+        fixed=fixed,
+        imports=[ImportResult(5000, 125.0, "single", 5000, 0, 0)],
+        naive=["fastapi-sync", "flask-gunicorn-4"],
+    )
 
 
 def test_goals_are_ratios_within_a_repetition() -> None:
@@ -60,8 +78,9 @@ def test_markdown_reports_the_median_of_the_repetitions_and_each_run() -> None:
     # The machine got slower in the second repetition: ratios hold, absolute figures do not.
     res = result([run(1.0), run(0.5), run(1.0)])
     text = markdown({"sqlite": res}, Config(runs=3), "2026-12-04")
-    assert "| voice webhook as deployed / same service with logging off | ≥ 0.85 | **0.50** ✗" \
-        in text
+    assert (
+        "| voice webhook as deployed / same service with logging off | ≥ 0.85 | **0.50** ✗" in text
+    )
     assert "(0.50, 0.50, 0.50)" in text
     assert "**5.0 ms** ✓ (4.0, 5.0, 6.0)" in text  # fixed-rate p99: median of 4, 5, 6
     assert "**125.0 s** ✗ (5,000 numbers, single, 40/s)" in text
@@ -80,42 +99,90 @@ def test_errors_are_reported() -> None:
 
 
 SINGLE = {
-    "paths": {"/v1/tenants/{tid}/phone-numbers/import": {"post": {"requestBody": {"content": {
-        "application/json": {"schema": {"$ref": "#/components/schemas/NumberImport"}}}}}}},
-    "components": {"schemas": {"NumberImport": {"type": "object", "properties": {
-        "phone_number": {"type": "string"}, "manage_webhooks": {"type": "boolean"}}}}},
+    "paths": {
+        "/v1/tenants/{tid}/phone-numbers/import": {
+            "post": {
+                "requestBody": {
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/NumberImport"}
+                        }
+                    }
+                }
+            }
+        }
+    },
+    "components": {
+        "schemas": {
+            "NumberImport": {
+                "type": "object",
+                "properties": {
+                    "phone_number": {"type": "string"},
+                    "manage_webhooks": {"type": "boolean"},
+                },
+            }
+        }
+    },
 }
 
 
 def _spec(body: dict[str, object], **schemas: object) -> dict[str, object]:
     return {
-        "paths": {"/v1/tenants/{tid}/phone-numbers/import": {"post": {"requestBody": {"content": {
-            "application/json": {"schema": body}}}}}},
+        "paths": {
+            "/v1/tenants/{tid}/phone-numbers/import": {
+                "post": {"requestBody": {"content": {"application/json": {"schema": body}}}}
+            }
+        },
         "components": {"schemas": {**SINGLE["components"]["schemas"], **schemas}},  # type: ignore[index]
     }
 
 
 def test_bulk_import_is_found_in_the_openapi_document() -> None:
     assert bulk_form(SINGLE) is None
-    objects = _spec({"anyOf": [
-        {"$ref": "#/components/schemas/NumberImport"},
-        {"$ref": "#/components/schemas/NumberImportMany"},
-    ]}, NumberImportMany={"type": "object", "properties": {"numbers": {
-        "type": "array", "maxItems": 1000, "items": {"$ref": "#/components/schemas/NumberImport"}}}})
+    objects = _spec(
+        {
+            "anyOf": [
+                {"$ref": "#/components/schemas/NumberImport"},
+                {"$ref": "#/components/schemas/NumberImportMany"},
+            ]
+        },
+        NumberImportMany={
+            "type": "object",
+            "properties": {
+                "numbers": {
+                    "type": "array",
+                    "maxItems": 1000,
+                    "items": {"$ref": "#/components/schemas/NumberImport"},
+                }
+            },
+        },
+    )
     form = bulk_form(objects)
     assert form is not None
     assert (form.field, form.objects, form.item_manage, form.top_manage, form.max_items) == (
-        "numbers", True, True, False, 1000)
+        "numbers",
+        True,
+        True,
+        False,
+        1000,
+    )
     numbers = [f"+1415555{i:04d}" for i in range(2500)]
     bodies = _bulk_bodies(form, numbers)
     assert [len(b["numbers"]) for b in bodies] == [1000, 1000, 500]
     assert bodies[0]["numbers"][0] == {"phone_number": "+14155550000", "manage_webhooks": True}
 
-    strings = _spec({"type": "object", "properties": {
-        "phone_numbers": {"type": "array", "items": {"type": "string"}},
-        "manage_webhooks": {"type": "boolean"}}})
+    strings = _spec(
+        {
+            "type": "object",
+            "properties": {
+                "phone_numbers": {"type": "array", "items": {"type": "string"}},
+                "manage_webhooks": {"type": "boolean"},
+            },
+        }
+    )
     form = bulk_form(strings)
     assert form is not None and not form.objects and form.top_manage
     assert _bulk_bodies(form, numbers[:3]) == [
-        {"phone_numbers": numbers[:3], "manage_webhooks": True}]
+        {"phone_numbers": numbers[:3], "manage_webhooks": True}
+    ]
     assert bulk_form(strings, field="other") is None
