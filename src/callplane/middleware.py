@@ -1,4 +1,4 @@
-"""ASGI middleware: request body size limit (before any parsing)."""
+"""ASGI middleware: request body size limit (before any parsing), declared or streamed."""
 
 from __future__ import annotations
 
@@ -57,19 +57,27 @@ class BodySizeLimit:
                     await _reject(send, self.limit)
                     return
         received = 0
-        started = False
+        started = overflow = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, overflow
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
+                    overflow = True
                     raise BodyTooLarge()
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if overflow:
+                # The app may have caught the overflow as a body it could not read (FastAPI
+                # answers 400 then): whatever it answers, the client learns the body was too big.
+                if message["type"] == "http.response.start" and not started:
+                    started = True
+                    await _reject(send, self.limit)
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
@@ -77,5 +85,6 @@ class BodySizeLimit:
         try:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
-            if not started:
-                await _reject(send, self.limit)
+            pass
+        if overflow and not started:
+            await _reject(send, self.limit)

@@ -16,6 +16,12 @@ from tests.fixtures.gateway import GatewayKit
 KINDS = ("voice", "sms", "status", "recording", "whisper")
 
 
+async def _routed(gw: GatewayKit) -> tuple[Any, str, Any, Any]:
+    tenant, account = await gw.tenant("master")
+    agent_id, _ = await gw.agent(tenant, sms={"mode": "none"})
+    return tenant, account, agent_id, await gw.buy(tenant, agent_id)
+
+
 async def raw_post(
     gw: GatewayKit, path: str, query: str, body: bytes, headers: dict[str, str]
 ) -> int:
@@ -161,3 +167,43 @@ async def test_a_webhook_cannot_pre_claim_a_tenants_outbound_key(gw: GatewayKit)
         headers={**bob.headers(), "Idempotency-Key": "k-sms"},
     )
     assert r.status_code == 201 and r.json()["sid"] != first.json()["sid"]
+
+
+async def test_nul_characters_in_webhook_fields_are_recorded_not_lost(gw: GatewayKit) -> None:
+    # Signed over what was sent (NULs and all); recorded with each NUL replaced by U+FFFD, on
+    # both databases (PostgreSQL text cannot hold a NUL), and forwarded.
+    _, account, _, held = await _routed(gw)
+    call = gw.call_params(account, held.e164, From="+1212555\x000199")
+    r = await gw.post("voice", {**call, "Direction": "in\x00bound", "X\x00Extra": "1"})
+    assert r.status_code == 200 and "<Connect>" in r.text
+    for state in ("in-progress\x00", "completed"):
+        r = await gw.post("status", {**call, "CallStatus": state})
+        assert r.status_code == 200, r.text
+    # A NUL inside the number is not dropped (that could make it one of ours): not a number.
+    inside = held.e164[:5] + "\x00" + held.e164[5:]
+    r = await gw.post("voice", {**call, "To": inside, "CallSid": "CA" + "7" * 32})
+    assert r.status_code == 200 and "<Say" in r.text
+    sms = {
+        "AccountSid": account,
+        "MessageSid": "SM" + "3" * 32,
+        "From": "+12125550199",
+        "To": held.e164,
+        "Body": "a\x00b",
+    }
+    assert (await gw.post("sms", sms)).status_code == 200
+    voice, unrouted = await gw.events(kind="voice")
+    assert unrouted.decision == "unrouted" and unrouted.to_number == inside.replace(
+        "\x00", "\ufffd"
+    )
+    assert voice.from_number == "+1212555\ufffd0199"
+    assert voice.detail["direction"] == "in\ufffdbound"
+    states = [e.state for e in await gw.events(kind="status")]
+    assert states == ["in-progress\ufffd", "completed"]
+    (message,) = await gw.events(kind="sms")
+    assert message.detail["body"] == "a\ufffdb"
+    await gw.deliver()
+    bodies = gw.app_sink.bodies()
+    assert "\x00" not in json.dumps(bodies) and "\\u0000" not in json.dumps(bodies)
+    assert {b["type"] for b in bodies} >= {"call.received", "call.status", "message.received"}
+    (received,) = [b for b in bodies if b["type"] == "call.received"]
+    assert received["twilio"]["X\ufffdExtra"] == "1"

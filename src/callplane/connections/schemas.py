@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_core import PydanticCustomError
 
 from callplane.connections.models import Connection
-from callplane.schemas import StrictModel
+from callplane.schemas import INVALID_CREDENTIALS, StrictModel
 
 ACCOUNT_SID = r"^AC[0-9a-fA-F]{32}$"
 API_KEY_SID = r"^SK[0-9a-fA-F]{32}$"
@@ -25,6 +26,22 @@ class ConnectionPut(StrictModel):
     api_key_secret: SecretStr | None = Field(default=None, min_length=16, max_length=128)
     region: str | None = Field(default=None, pattern=r"^[a-z]{2}[0-9]$")
     edge: str | None = Field(default=None, pattern=r"^[a-z-]{3,32}$")
+
+    @field_validator("auth_token", "api_key_secret")
+    @classmethod
+    def _sendable(cls, value: SecretStr | None) -> SecretStr | None:
+        # HTTP Basic credentials are Latin-1: anything else can never reach Twilio (and no
+        # Twilio secret is anything else).
+        try:
+            if value is not None:
+                value.get_secret_value().encode("latin-1")
+        except UnicodeEncodeError:
+            raise PydanticCustomError(
+                INVALID_CREDENTIALS,
+                "Twilio credentials are Latin-1 text (an auth token is 32 hexadecimal "
+                "characters): this one cannot be sent to Twilio",
+            ) from None
+        return value
 
 
 class HealthOut(BaseModel):

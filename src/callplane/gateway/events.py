@@ -81,8 +81,8 @@ def idempotency_key(header: str | None) -> str | None:
     token = header.strip()
     # The column holds 255 characters: a longer token is kept as its digest (still unique). So
     # is one in the outbound sends' namespace, so that a webhook signed by an account a tenant
-    # shares cannot claim that tenant's next send's key.
-    if len(token) <= 255 and not token.startswith(OUTBOUND_TOKEN_PREFIX):
+    # shares cannot claim that tenant's next send's key; and one with a NUL (no column holds it).
+    if len(token) <= 255 and not token.startswith(OUTBOUND_TOKEN_PREFIX) and "\x00" not in token:
         return token
     return "sha256:" + hashlib.sha256(token.encode()).hexdigest()
 

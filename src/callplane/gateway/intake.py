@@ -77,11 +77,29 @@ def _normalized(raw: str) -> str | None:
     return try_normalize_e164(raw)
 
 
+NUL = "\x00"
+NUL_REPLACEMENT = "\ufffd"  # what a decoder puts for a character it cannot keep
+
+
 class Form(NamedTuple):
     """A webhook's fields and what its signature covers."""
 
     fields: FormParams
     signed: FormParams | str  # the fields; the raw body when the URL signs its hash (JSON)
+
+
+def may_hold_nul(text: str) -> bool:
+    """Whether a form or JSON body may decode to a NUL (cheap: most bodies are not scanned)."""
+    return NUL in text or "%00" in text or "\\u0000" in text
+
+
+def without_nul(fields: FormParams) -> FormParams:
+    """`fields` with every NUL replaced by U+FFFD (PostgreSQL text, XML and most apps cannot
+    hold one). Replaced, not dropped: `+1415<NUL>555...` must not become one of our numbers."""
+    return FormParams(
+        (key.replace(NUL, NUL_REPLACEMENT), value.replace(NUL, NUL_REPLACEMENT))
+        for key, value in fields.pairs()
+    )
 
 
 def _is_json(ctype: str) -> bool:
@@ -117,7 +135,7 @@ async def read_form(request: Request, url: str) -> Form:
         fields = FormParams(
             (str(k), v if isinstance(v, str) else json.dumps(v)) for k, v in data.items()
         )
-        return Form(fields, text)
+        return Form(without_nul(fields) if may_hold_nul(text) else fields, text)
     if _is_json(ctype):
         return Form(FormParams(), FormParams())
     if not ctype.startswith("application/x-www-form-urlencoded"):
@@ -131,7 +149,8 @@ async def read_form(request: Request, url: str) -> Form:
     except ValueError:
         raise Refusal(400, "bad_request", "the form has too many fields") from None
     fields = FormParams(pairs)
-    return Form(fields, fields)
+    # The signature covers what was sent; everything after it sees the fields without NULs.
+    return Form(without_nul(fields) if may_hold_nul(text) else fields, fields)
 
 
 async def lookup(read: Awaitable[T]) -> T:

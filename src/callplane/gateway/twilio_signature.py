@@ -63,6 +63,10 @@ class FormParams(dict[str, str]):
     # The SDK's validator asks for `getall` first (MultiDict's name for it).
     getall = getlist
 
+    def pairs(self) -> list[tuple[str, str]]:
+        """Every (name, value), repeated fields included."""
+        return [(key, value) for key in self for value in self.getlist(key)]
+
 
 def public_url(base_url: str, raw_path: str, query_string: str) -> str:
     """The URL Twilio requested: the configured public base, then path and query as received."""
