@@ -115,6 +115,17 @@ def is_retryable(exc: BaseException) -> bool:
     return isinstance(exc, (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError))
 
 
+def refused_before_acting(exc: BaseException) -> bool:
+    """Whether Twilio certainly did nothing with a request that failed (`exc`, or the mapped
+    ApiError of it): Twilio refused it (a 4xx: 20429, a bad parameter...) or was never reached
+    (no connection: the request was not sent). A 5xx, a timeout or a dropped connection may
+    come after Twilio acted."""
+    cause = exc.__cause__ if isinstance(exc, ApiError) else exc
+    if isinstance(cause, TwilioRestException):
+        return cause.status < 500
+    return isinstance(cause, (aiohttp.ClientConnectorError, ConnectionRefusedError))
+
+
 def map_twilio_error(exc: BaseException) -> ApiError:
     """A stable API error for a Twilio failure; the Twilio code is kept as `twilio_code`."""
     if isinstance(exc, TwilioRestException):
