@@ -122,7 +122,7 @@ def refused_before_acting(exc: BaseException) -> bool:
     come after Twilio acted."""
     cause = exc.__cause__ if isinstance(exc, ApiError) else exc
     if isinstance(cause, TwilioRestException):
-        return cause.status < 500
+        return bool(cause.status < 500)
     return isinstance(cause, (aiohttp.ClientConnectorError, ConnectionRefusedError))
 
 
