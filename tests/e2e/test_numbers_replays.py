@@ -52,7 +52,9 @@ async def test_an_unreachable_twilio_frees_its_key(
 ) -> None:
     async def refused(self: Any, **kwargs: Any) -> Any:
         raise aiohttp.ClientConnectorError(
-            aiohttp.client_reqrep.ConnectionKey("api.twilio.com", 443, True, True, None, None, None),
+            aiohttp.client_reqrep.ConnectionKey(
+                "api.twilio.com", 443, True, True, None, None, None
+            ),
             ConnectionRefusedError(111, "Connection refused"),
         )
 

@@ -139,6 +139,30 @@ def map_twilio_error(exc: BaseException) -> ApiError:
     return ProviderError("Twilio could not be reached; try again in a moment.")
 
 
+async def create_once(
+    create: Callable[[], Awaitable[T]],
+    *,
+    find: Callable[[], Awaitable[T | None]],
+    action: str,
+) -> T:
+    """A create at Twilio, never repeated blindly: when it fails in a way that may come after
+    Twilio made the resource (a 5xx, a timeout, a dropped connection), `find` looks for it, and
+    what it finds is the answer (no orphan, no double). A refusal, or nothing found, raises."""
+    try:
+        return await call_twilio(create, retry=False, action=action)
+    except ApiError as exc:
+        if refused_before_acting(exc):
+            raise
+        try:
+            found = await find()
+        except ApiError:
+            raise exc from exc.__cause__
+        if found is None:
+            raise
+        log.warning("create failed in transit but happened", action=action)
+        return found
+
+
 async def call_twilio(
     operation: Callable[[], Awaitable[T]],
     *,
