@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from callplane import __version__
 from callplane.boundary import RefuseNul, allowed_methods
 from callplane.db import models  # noqa: F401  (registers every table)
-from callplane.db.rls import check_role
+from callplane.db.rls import require_role
 from callplane.errors import ApiError
 from callplane.log import get_logger
 from callplane.middleware import BodySizeLimit
@@ -111,8 +111,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         rt = runtime or Runtime.create(settings)
         app.state.runtime = rt
         if runtime is None:
-            # Row-level security does not bind a superuser or a BYPASSRLS role: say so at start.
-            await check_role(rt.engine)
+            # Row-level security does not bind a superuser or a BYPASSRLS role: refuse one.
+            try:
+                await require_role(rt.engine, allow_bypass=settings.allow_rls_bypass)
+            except Exception:
+                await rt.close()
+                raise
         if settings.bootstrap_platform_key:
             from callplane.tenants.service import ensure_bootstrap_key
 
