@@ -4,12 +4,11 @@ the methods a path allows (the `Allow` header of a 405)."""
 
 from __future__ import annotations
 
-import json
-
 from starlette.requests import Request
 from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from callplane.middleware import send_error
 from callplane.schemas import NUL, NUL_CHARACTER
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -40,26 +39,12 @@ class RefuseNul:
         if scope["type"] == "http" and not scope.get("path", "").startswith(WEBHOOKS_PREFIX):
             part = _nul_part(scope)
             if part is not None:
-                body = json.dumps(
-                    {
-                        "error": {
-                            "code": NUL_CHARACTER,
-                            "message": f"the {part} holds a NUL character (U+0000)",
-                            "fields": [{"field": part, "type": NUL_CHARACTER}],
-                        }
-                    }
-                ).encode()
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 422,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": body})
+                error = {
+                    "code": NUL_CHARACTER,
+                    "message": f"the {part} holds a NUL character (U+0000)",
+                    "fields": [{"field": part, "type": NUL_CHARACTER}],
+                }
+                await send_error(send, 422, error)
                 return
         await self.app(scope, receive, send)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -13,20 +14,13 @@ class BodyTooLarge(Exception):
     """The body grew past the limit while streaming in."""
 
 
-async def _reject(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {
-            "error": {
-                "code": "payload_too_large",
-                "message": f"the request body is larger than {limit} bytes",
-                "limit": limit,
-            }
-        }
-    ).encode()
+async def send_error(send: Send, status: int, error: Mapping[str, object]) -> None:
+    """Answer `{"error": error}` with `status`, from an ASGI middleware (before any route)."""
+    body = json.dumps({"error": error}).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
@@ -34,6 +28,18 @@ async def _reject(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+async def _reject(send: Send, limit: int) -> None:
+    await send_error(
+        send,
+        413,
+        {
+            "code": "payload_too_large",
+            "message": f"the request body is larger than {limit} bytes",
+            "limit": limit,
+        },
+    )
 
 
 class BodySizeLimit:

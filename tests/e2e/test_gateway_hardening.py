@@ -143,13 +143,7 @@ async def test_a_webhook_cannot_pre_claim_a_tenants_outbound_key(gw: GatewayKit)
     mine = await gw.buy(bob)
     for kind in ("sms", "call"):
         claim = f"outbound:{kind}:{alice.id}:k-{kind}"
-        sms = {
-            "AccountSid": account,
-            "MessageSid": "SM" + "2" * 32,
-            "From": "+14155550123",
-            "To": mine.e164,
-            "Body": "hi",
-        }
+        sms = gw.message_params(account, mine.e164)
         r = await gw.post("sms", sms, token=shared["auth_token"], idempotency=claim)
         assert r.status_code == 200
     api = gw.api
@@ -183,13 +177,7 @@ async def test_nul_characters_in_webhook_fields_are_recorded_not_lost(gw: Gatewa
     inside = held.e164[:5] + "\x00" + held.e164[5:]
     r = await gw.post("voice", {**call, "To": inside, "CallSid": "CA" + "7" * 32})
     assert r.status_code == 200 and "<Say" in r.text
-    sms = {
-        "AccountSid": account,
-        "MessageSid": "SM" + "3" * 32,
-        "From": "+12125550199",
-        "To": held.e164,
-        "Body": "a\x00b",
-    }
+    sms = gw.message_params(account, held.e164, "a\x00b")
     assert (await gw.post("sms", sms)).status_code == 200
     voice, unrouted = await gw.events(kind="voice")
     assert unrouted.decision == "unrouted" and unrouted.to_number == inside.replace(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -109,10 +109,17 @@ def _exercise(case: Any, mode: GenerationMode) -> None:
     )
 
 
-def _sweep(operation: Any, mode: GenerationMode) -> None:
+def _sweep(
+    operation: Any,
+    mode: GenerationMode,
+    exercise: Callable[[Any], None] | None = None,
+    max_examples: int = MAX_EXAMPLES,
+) -> None:
+    """`exercise` (default: `_exercise` in `mode`) on generated cases of one operation."""
+
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(
-        max_examples=MAX_EXAMPLES,
+        max_examples=max_examples,
         deadline=None,
         suppress_health_check=list(HealthCheck),
         derandomize=True,
@@ -120,7 +127,10 @@ def _sweep(operation: Any, mode: GenerationMode) -> None:
         phases=(Phase.explicit, Phase.generate),
     )
     def run(case: Any) -> None:
-        _exercise(case, mode)
+        if exercise is None:
+            _exercise(case, mode)
+        else:
+            exercise(case)
 
     run()
 
@@ -239,16 +249,7 @@ def test_nul_and_non_latin1_in_every_string_on_both_databases(
     assert operation is not None, label
     database = world.settings.database_url.split(":", 1)[0]
 
-    @given(case=operation.as_strategy(generation_mode=GenerationMode.POSITIVE))
-    @settings(
-        max_examples=SPOT_CASES,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        derandomize=True,
-        database=None,
-        phases=(Phase.explicit, Phase.generate),
-    )
-    def run(case: Any) -> None:
+    def spoil(case: Any) -> None:
         _aim(case, world)
         for where, at in _spots(case):
             for text in (NUL_TEXT, WIDE_TEXT):
@@ -261,7 +262,7 @@ def test_nul_and_non_latin1_in_every_string_on_both_databases(
                         code = response.json()["error"]["code"]
                         assert code == "nul_character", (label, where, at, response.text[:300])
 
-    run()
+    _sweep(operation, GenerationMode.POSITIVE, spoil, SPOT_CASES)
 
 
 def test_every_string_was_spoiled_on_both_databases() -> None:

@@ -81,6 +81,18 @@ async def _db(numbers: NumbersKit, model: Any) -> list[SimpleNamespace]:
         ]
 
 
+async def _subaccount_tenant(numbers: NumbersKit) -> TenantKit:
+    """A tenant whose subaccount is chosen, not made yet (made on its first need)."""
+    tenant = await numbers.api.tenant()
+    r = await numbers.api.client.put(
+        f"/v1/tenants/{tenant.id}/connection",
+        json={"model": "subaccount"},
+        headers=tenant.headers(),
+    )
+    assert r.status_code == 200, r.text
+    return tenant
+
+
 async def test_twilio_acting_then_failing_leaves_no_orphan_double_or_stuck(
     numbers: NumbersKit,
 ) -> None:
@@ -155,13 +167,7 @@ async def test_twilio_acting_then_failing_leaves_no_orphan_double_or_stuck(
     # Subaccounts: made, then failed; the tenant's first need goes on with the one made.
     sub_tenants: list[TenantKit] = []
     for how in AFTER:
-        tenant = await api.tenant()
-        r = await api.client.put(
-            f"/v1/tenants/{tenant.id}/connection",
-            json={"model": "subaccount"},
-            headers=tenant.headers(),
-        )
-        assert r.status_code == 200, r.text
+        tenant = await _subaccount_tenant(numbers)
         rule = await _after(
             numbers,
             figures,
@@ -250,13 +256,7 @@ async def test_a_subaccount_made_while_twilio_failed_is_closed_when_the_tenant_l
     # Twilio makes the subaccount, answers 500, and cannot be asked what it made: the first need
     # fails and the connection stays pending. Offboarding must still close what was made.
     api = numbers.api
-    tenant = await api.tenant()
-    r = await api.client.put(
-        f"/v1/tenants/{tenant.id}/connection",
-        json={"model": "subaccount"},
-        headers=tenant.headers(),
-    )
-    assert r.status_code == 200, r.text
+    tenant = await _subaccount_tenant(numbers)
     accounts = r"/2010-04-01/Accounts\.json$"
     await numbers.fault(method="POST", path=accounts, after=True, status=500, count=1)
     looked = 0
