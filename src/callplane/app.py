@@ -14,12 +14,14 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from callplane import __version__, openapi
+from callplane.boundary import RefuseNul, allowed_methods
 from callplane.db import models  # noqa: F401  (registers every table)
-from callplane.db.rls import check_role
+from callplane.db.rls import require_role
 from callplane.errors import ApiError
 from callplane.log import get_logger
 from callplane.middleware import BodySizeLimit
 from callplane.runtime import Runtime
+from callplane.schemas import CODED_VALIDATION_ERRORS
 from callplane.settings import Settings, get_settings
 from callplane.tenancy import SYSTEM
 
@@ -41,10 +43,19 @@ _HTTP_CODES = {
 }
 
 
-def _error(http_status: int, code: str, message: str, /, **details: Any) -> JSONResponse:
+def _error(
+    http_status: int,
+    code: str,
+    message: str,
+    /,
+    headers: dict[str, str] | None = None,
+    **details: Any,
+) -> JSONResponse:
     API_ERRORS.labels(code=code).inc()
     return JSONResponse(
-        status_code=http_status, content={"error": {"code": code, "message": message, **details}}
+        status_code=http_status,
+        content={"error": {"code": code, "message": message, **details}},
+        headers=headers,
     )
 
 
@@ -60,19 +71,30 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
         return _error(400, "invalid_json", "the request body is not valid JSON")
     fields = [
         {
-            "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+            # A NUL is found by the model that holds it; its `field` says where below it.
+            "field": ".".join(
+                [str(p) for p in e.get("loc", ()) if p != "body"]
+                + [str(f) for f in [(e.get("ctx") or {}).get("field")] if f]
+            ),
             "problem": e.get("msg", "invalid"),
             "type": e.get("type"),
         }
         for e in errors
     ]
-    return _error(422, "validation_error", "the request is not valid", fields=fields)
+    code = next(
+        (str(e["type"]) for e in errors if e.get("type") in CODED_VALIDATION_ERRORS),
+        "validation_error",
+    )
+    return _error(422, code, "the request is not valid", fields=fields)
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "error")
-    return _error(exc.status_code, code, str(exc.detail))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # every method of the path, not only the first route's
+        headers["Allow"] = allowed_methods(request)
+    return _error(exc.status_code, code, str(exc.detail), headers=headers)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
@@ -89,8 +111,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         rt = runtime or Runtime.create(settings)
         app.state.runtime = rt
         if runtime is None:
-            # Row-level security does not bind a superuser or a BYPASSRLS role: say so at start.
-            await check_role(rt.engine)
+            # Row-level security does not bind a superuser or a BYPASSRLS role: refuse one.
+            try:
+                await require_role(rt.engine, allow_bypass=settings.allow_rls_bypass)
+            except Exception:
+                await rt.close()
+                raise
         if settings.bootstrap_platform_key:
             from callplane.tenants.service import ensure_bootstrap_key
 
@@ -129,6 +155,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(RefuseNul)
 
     from callplane.admin.routes import router as admin_router
     from callplane.agents.routes import router as agents_router

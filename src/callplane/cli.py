@@ -33,6 +33,28 @@ def _main() -> None:
     configure_logging(settings.log_level, settings.log_json)
 
 
+def _require_ordinary_role(settings: Settings) -> None:
+    """Exit 1 with a clear error when the database role bypasses row-level security (a
+    superuser or BYPASSRLS role on PostgreSQL), unless CALLPLANE_ALLOW_RLS_BYPASS=true."""
+    if not settings.database_url.startswith("postgresql"):
+        return
+    from callplane.db.engine import create_engine
+    from callplane.db.rls import RlsBypassRefused, require_role
+
+    async def check() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await require_role(engine, allow_bypass=settings.allow_rls_bypass)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(check())
+    except RlsBypassRefused as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
 def _run_migrations(database_url: str) -> None:
     from callplane.db.migrate import upgrade
 
@@ -126,6 +148,7 @@ def serve(
         if "public_base_url" not in settings.model_fields_set:
             # The sandbox calls this service back: wire numbers to where it really listens.
             settings = settings.model_copy(update={"public_base_url": f"http://{host}:{port}"})
+    _require_ordinary_role(settings)
     if migrate:
         _run_migrations(settings.database_url)
     if sandbox:
@@ -317,6 +340,8 @@ def _run_reconcile(job: str, dry_run: bool, tenant: str | None, as_json: bool) -
     from callplane.jobs.reconcile.run import execute_run
     from callplane.runtime import Runtime
 
+    _require_ordinary_role(get_settings())
+
     async def run() -> dict[str, Any]:
         rt = Runtime.create(get_settings())
         try:
@@ -412,6 +437,8 @@ def health_cmd(
     from callplane.jobs import health, runs
     from callplane.runtime import Runtime
 
+    _require_ordinary_role(get_settings())
+
     async def run() -> tuple[dict[str, Any], list[dict[str, Any]]]:
         rt = Runtime.create(get_settings())
         try:
@@ -459,6 +486,7 @@ def worker_cmd() -> None:
     from callplane.db import models  # noqa: F401  (every table, for foreign keys)
     from callplane.jobs import engine as jobs
 
+    _require_ordinary_role(get_settings())
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -1,8 +1,9 @@
-"""ASGI middleware: request body size limit (before any parsing)."""
+"""ASGI middleware: request body size limit (before any parsing), declared or streamed."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -13,20 +14,13 @@ class BodyTooLarge(Exception):
     """The body grew past the limit while streaming in."""
 
 
-async def _reject(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {
-            "error": {
-                "code": "payload_too_large",
-                "message": f"the request body is larger than {limit} bytes",
-                "limit": limit,
-            }
-        }
-    ).encode()
+async def send_error(send: Send, status: int, error: Mapping[str, object]) -> None:
+    """Answer `{"error": error}` with `status`, from an ASGI middleware (before any route)."""
+    body = json.dumps({"error": error}).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
@@ -34,6 +28,18 @@ async def _reject(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+async def _reject(send: Send, limit: int) -> None:
+    await send_error(
+        send,
+        413,
+        {
+            "code": "payload_too_large",
+            "message": f"the request body is larger than {limit} bytes",
+            "limit": limit,
+        },
+    )
 
 
 class BodySizeLimit:
@@ -57,19 +63,27 @@ class BodySizeLimit:
                     await _reject(send, self.limit)
                     return
         received = 0
-        started = False
+        started = overflow = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, overflow
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
+                    overflow = True
                     raise BodyTooLarge()
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if overflow:
+                # The app may have caught the overflow as a body it could not read (FastAPI
+                # answers 400 then): whatever it answers, the client learns the body was too big.
+                if message["type"] == "http.response.start" and not started:
+                    started = True
+                    await _reject(send, self.limit)
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
@@ -77,5 +91,6 @@ class BodySizeLimit:
         try:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
-            if not started:
-                await _reject(send, self.limit)
+            pass
+        if overflow and not started:
+            await _reject(send, self.limit)

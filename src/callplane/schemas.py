@@ -2,17 +2,72 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict, model_validator
+from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
 
+NUL = "\x00"
+NUL_CHARACTER = "nul_character"  # the error type (and the API's error code) of a NUL in input
+INVALID_CREDENTIALS = "invalid_credentials"
+# Validation error types that are the answer's own code (else it is `validation_error`).
+CODED_VALIDATION_ERRORS = frozenset({NUL_CHARACTER, INVALID_CREDENTIALS})
+
+
+def _text_form(value: Any) -> Any:
+    """JSON carries ids and times as strings: a number or a boolean is not one."""
+    if isinstance(value, (bool, int, float)):
+        raise PydanticCustomError("string_type", "Input should be a valid string")
+    return value
+
+
+# JSON has no type for ids and times: these take their string form (the one place a request
+# field is converted); every other field takes exactly its JSON type (no "5" for 5, no 0 for
+# false), since StrictModel is strict.
+JsonUUID = Annotated[uuid.UUID, Strict(False), BeforeValidator(_text_form)]
+JsonDatetime = Annotated[datetime, Strict(False), BeforeValidator(_text_form)]
+
+
+def nul_paths(value: Any, path: str = "") -> Iterator[str]:
+    """Where `value` (JSON-like: dicts, lists, strings) holds a NUL character, keys included."""
+    if isinstance(value, str):
+        if NUL in value:
+            yield path or "(value)"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and NUL in key:
+                yield where
+            else:
+                yield from nul_paths(item, where)
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from nul_paths(item, f"{path}.{i}" if path else str(i))
+
 
 class StrictModel(BaseModel):
-    """Request bodies: unknown fields are an error, not silently dropped."""
+    """Request bodies: unknown fields are an error, not silently dropped; every field takes
+    exactly its JSON type (strict: no lenient coercion); no string holds a NUL character
+    (PostgreSQL text cannot, so both databases refuse it alike, here, with `nul_character`)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        where = next(nul_paths(data), None)
+        if where is not None:
+            raise PydanticCustomError(
+                NUL_CHARACTER,
+                "{field} holds a NUL character (U+0000), which no text field may hold",
+                {"field": where.replace("(value)", "the value")},
+            )
+        return data
 
 
 class ListOf(BaseModel, Generic[T]):

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # Tenant URLs (events, routing hooks, SMS webhooks) must resolve to public addresses;
     # true allows loopback and private ones, for local development and the sandbox.
     allow_private_urls: bool = False
+    # On PostgreSQL the service, the worker and the CLI's jobs refuse to start as a role that
+    # bypasses row-level security (superuser or BYPASSRLS); true lets them, with a warning.
+    allow_rls_bypass: bool = False
     log_level: str = "INFO"
     log_json: bool = False
 

@@ -191,5 +191,5 @@ async def test_a_token_that_is_not_printable_ascii_is_refused(api: Api) -> None:
             f"/v1/tenants/{t.id}/connection", json=body | extra, headers=t.headers()
         )
         assert r.status_code == 422, r.text
-        assert r.json()["error"]["code"] == "validation_error"
+        assert r.json()["error"]["code"] == "invalid_credentials"
         assert [f["field"] for f in r.json()["error"]["fields"]] == [field]

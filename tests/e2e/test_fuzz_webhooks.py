@@ -7,6 +7,9 @@
   number reaches its agent.
 - The same form with any one change to what was signed (a value, a field's name, a field added
   or dropped, the URL's path or query, another token) is refused with 403.
+- On both databases, NUL characters and text that is not Latin-1 in any field (Twilio's own and
+  extra ones, names and values) of a signed form: answered 200 and recorded, never lost (a NUL
+  is recorded as U+FFFD; PostgreSQL text cannot hold one).
 """
 
 from __future__ import annotations
@@ -24,7 +27,13 @@ from twilio.request_validator import RequestValidator
 
 from callplane.sandbox.server import SandboxServer
 from tests.fixtures.db import PUBLIC_BASE_URL
-from tests.fixtures.inprocess import BASE, World, start_world
+from tests.fixtures.inprocess import (
+    BASE,
+    World,
+    any_db_world,  # noqa: F401  (a fixture)
+    recorded_events,
+    start_world,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore")]
 
@@ -189,3 +198,44 @@ def test_any_change_to_a_signed_form_is_refused(
     else:
         assert response.status_code == 403, (change, response.status_code, response.text[:300])
     assert json.loads(response.text)["error"]["code"] in ("forbidden", "bad_request")
+
+
+# NUL, Latin-1 and beyond (no surrogates: a form is UTF-8).
+HARD_TEXT = st.text(
+    alphabet=st.one_of(
+        st.sampled_from("\x00\x00€✓ü漢😀\u2028\ufeff"),
+        st.characters(blacklist_categories=("Cs",)),
+    ),
+    max_size=20,
+)
+HARD_FUZZ = settings(
+    max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None
+)
+
+
+@HARD_FUZZ
+@given(
+    kind=st.sampled_from(KINDS),
+    spoiled=st.lists(st.sampled_from(["To", "From", "CallStatus", "Body", "CallSid"]), max_size=3),
+    noise=HARD_TEXT,
+    extra=st.lists(st.tuples(HARD_TEXT.filter(bool), HARD_TEXT), max_size=4),
+)
+def test_nul_and_non_latin1_in_any_field_is_recorded_on_both_databases(
+    any_db_world: World,  # noqa: F811  (the fixture imported above)
+    kind: str,
+    spoiled: list[str],
+    noise: str,
+    extra: list[tuple[str, str]],
+) -> None:
+    world = any_db_world
+    token = world.settings.twilio_auth_token.get_secret_value()
+    pairs = _form(world, kind, world.number, extra)
+    sid = dict(pairs)["CallSid"]
+    if kind == "status":
+        spoiled = [f for f in spoiled if f != "CallSid"]  # the callback's subject stays
+    pairs = [(k, v + noise + "\x00" if k in spoiled else v) for k, v in pairs]
+    response = _post(world, kind, pairs, _sign(token, kind, pairs))
+    assert response.status_code == 200, (response.status_code, response.text[:300])
+    assert response.text.startswith("<?xml") and "\x00" not in response.text
+    if "CallSid" not in spoiled and kind != "sms":
+        assert recorded_events(world, sid) == 1, (kind, spoiled)

@@ -373,7 +373,8 @@ async def test_bad_input_is_4xx_or_safe_twiml_never_500(gw: GatewayKit) -> None:
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     assert (await raw.post(url, content=b"A" * 70_000, headers=form)).status_code == 413
     assert (await raw.post(url, content=b"A" * 2_000_000, headers=form)).status_code == 413
-    assert (await raw.post(url, json={"AccountSid": account, "To": held.e164})).status_code == 415
+    # A JSON post whose URL does not sign its hash carries no form: unsigned, refused.
+    assert (await raw.post(url, json={"AccountSid": account, "To": held.e164})).status_code == 403
     assert (
         await raw.post(url, content=b"<Response/>", headers={"Content-Type": "text/xml"})
     ).status_code == 415

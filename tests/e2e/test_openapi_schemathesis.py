@@ -6,11 +6,18 @@ Nothing answers 500, and every answer matches the document: its status code is d
 the operation, and its body matches the documented schema (errors included: `ErrorOut`).
 Tenant paths mostly name a real tenant (seeded through the API), so requests get past the
 tenant lookup into the services; the sandbox answers Twilio's side.
+
+Then, on both databases, every string of generated valid requests (path and query parameters,
+every string in the JSON body, the keys of its maps) is replaced in turn by text with a NUL
+character and by text that is not Latin-1: nothing answers 500, every answer matches the
+document, and a NUL is never accepted (422 `nul_character` when the request gets that far).
 """
 
 from __future__ import annotations
 
+import copy
 import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -22,7 +29,11 @@ from schemathesis import GenerationMode, checks
 from callplane.app import create_app
 from callplane.sandbox.server import SandboxServer
 from callplane.settings import Settings
-from tests.fixtures.inprocess import World, start_world
+from tests.fixtures.inprocess import (
+    World,
+    any_db_world,  # noqa: F401  (a fixture)
+    start_world,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore")]
 
@@ -102,10 +113,17 @@ def _exercise(case: Any, mode: GenerationMode) -> None:
     )
 
 
-def _sweep(operation: Any, mode: GenerationMode) -> None:
+def _sweep(
+    operation: Any,
+    mode: GenerationMode,
+    exercise: Callable[[Any], None] | None = None,
+    max_examples: int = MAX_EXAMPLES,
+) -> None:
+    """`exercise` (default: `_exercise` in `mode`) on generated cases of one operation."""
+
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(
-        max_examples=MAX_EXAMPLES,
+        max_examples=max_examples,
         deadline=None,
         suppress_health_check=list(HealthCheck),
         derandomize=True,
@@ -113,7 +131,10 @@ def _sweep(operation: Any, mode: GenerationMode) -> None:
         phases=(Phase.explicit, Phase.generate),
     )
     def run(case: Any) -> None:
-        _exercise(case, mode)
+        if exercise is None:
+            _exercise(case, mode)
+        else:
+            exercise(case)
 
     run()
 
@@ -142,3 +163,115 @@ def test_most_operations_got_past_validation() -> None:
     succeeded = sorted(op for op, codes in SEEN.items() if any(200 <= c < 300 for c in codes))
     print(f"{len(succeeded)} of {len(SEEN)} operations answered 2xx: " + ", ".join(succeeded))
     assert len(succeeded) >= len(SEEN) // 2, SEEN
+
+
+# -- NUL and text that is not Latin-1, in every string -------------------------------------
+
+NUL_TEXT = "nul\x00here"
+WIDE_TEXT = "Zoë € ✓ 漢 😀"
+SPOT_CASES = 5  # generated valid requests per operation and database
+SPOT_CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+]
+SCHEMAS: dict[int, Any] = {}
+SPOTS: dict[str, int] = {}  # database -> requests sent
+
+
+Spot = tuple[str, tuple[Any, ...]]  # (where: path|query|body|key, the path to the string)
+
+
+def _strings(value: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Paths to every string of a JSON-like value; a map key is ("<key>", key) at its end."""
+    if isinstance(value, str):
+        yield at
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield (*at, ("<key>", key))
+            yield from _strings(item, (*at, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*at, i))
+
+
+def _replaced(value: Any, at: tuple[Any, ...], text: str) -> Any:
+    """A copy of `value` with the string at `at` (or the key) replaced by `text`."""
+    if not at:
+        return text
+    out = copy.deepcopy(value)
+    parent = out
+    for step in at[:-1]:
+        parent = parent[step]
+    last = at[-1]
+    if isinstance(last, tuple) and last[:1] == ("<key>",):
+        parent[text] = parent.pop(last[1])
+    else:
+        parent[last] = text
+    return out
+
+
+def _spots(case: Any) -> Iterator[Spot]:
+    for name, value in (case.path_parameters or {}).items():
+        if isinstance(value, str):
+            yield "path", (name,)
+    for name, value in (case.query or {}).items():
+        if isinstance(value, str):
+            yield "query", (name,)
+    for at in _strings(case.body):
+        yield "body", at
+
+
+def _send_spoiled(case: Any, world: World, where: str, at: tuple[Any, ...], text: str) -> Any:
+    saved = (case.path_parameters, case.query, case.body)
+    try:
+        if where == "path":
+            case.path_parameters = {**case.path_parameters, at[0]: text}
+        elif where == "query":
+            case.query = {**case.query, at[0]: text}
+        else:
+            case.body = _replaced(case.body, at, text)
+        headers = {"Authorization": f"Bearer {world.platform_key}"}
+        response = case.call(headers=headers)
+        case.validate_response(response, checks=SPOT_CHECKS, headers=headers)
+        return response
+    finally:
+        case.path_parameters, case.query, case.body = saved
+
+
+@pytest.mark.parametrize("label", _labels())
+def test_nul_and_non_latin1_in_every_string_on_both_databases(
+    any_db_world: World,  # noqa: F811  (the fixture imported above)
+    label: str,
+) -> None:
+    world = any_db_world
+    key = id(world)
+    if key not in SCHEMAS:
+        SCHEMAS[key] = schemathesis.openapi.from_asgi("/openapi.json", world.app)
+    operation = SCHEMAS[key].find_operation_by_label(label)
+    assert operation is not None, label
+    database = world.settings.database_url.split(":", 1)[0]
+
+    def spoil(case: Any) -> None:
+        _aim(case, world)
+        for where, at in _spots(case):
+            for text in (NUL_TEXT, WIDE_TEXT):
+                response = _send_spoiled(case, world, where, at, text)
+                SPOTS[database] = SPOTS.get(database, 0) + 1
+                if text is NUL_TEXT:
+                    status = response.status_code
+                    assert not 200 <= status < 300, (label, where, at, status, response.text[:200])
+                    if status == 422:
+                        code = response.json()["error"]["code"]
+                        assert code == "nul_character", (label, where, at, response.text[:300])
+
+    _sweep(operation, GenerationMode.POSITIVE, spoil, SPOT_CASES)
+
+
+def test_every_string_was_spoiled_on_both_databases() -> None:
+    """The sweep above reached both databases (a summary of what it sent)."""
+    if len(SPOTS) < 2:
+        pytest.skip("runs after the whole sweep only")
+    print("NUL / non-Latin-1 requests: " + ", ".join(f"{k} {v}" for k, v in sorted(SPOTS.items())))
+    assert all(count > 100 for count in SPOTS.values()), SPOTS

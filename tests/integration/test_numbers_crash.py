@@ -2,7 +2,8 @@
 
 The real service runs as a subprocess (`callplane serve`) on a SQLite file, against a sandbox
 started here. A latency fault on the IncomingPhoneNumbers POST holds the purchase at "Twilio"
-long enough to kill the service in the middle of it. After a restart, the daily reconciliation
+long enough to kill the service in the middle of it, before Twilio buys or after (Twilio has
+acted; its answer never arrives). After a restart, the daily reconciliation
 must leave the number owned exactly once in the database and held
 exactly once at Twilio, and the same Idempotency-Key must answer that number without buying.
 """
@@ -193,7 +194,13 @@ def _purchase_in_background(service: Service, tenant: str, e164: str, key: str) 
 
 
 @pytest.mark.slow
-def test_sigkill_during_purchase(crash_world: tuple[SandboxServer, Service, str]) -> None:
+@pytest.mark.parametrize("timing", ["before", "after"])
+def test_sigkill_during_purchase(
+    crash_world: tuple[SandboxServer, Service, str], timing: str
+) -> None:
+    """`timing`: alpha's purchase is held at Twilio before the work ("before": the number is
+    bought during the kill), or Twilio buys at once and holds its answer ("after": acted, then
+    the answer never arrives, issue 16)."""
     sandbox, service, database = crash_world
     service.start()
     auth = {"Authorization": f"Bearer {PLATFORM_KEY}"}
@@ -226,7 +233,13 @@ def test_sigkill_during_purchase(crash_world: tuple[SandboxServer, Service, str]
 
     faults = f"{sandbox.url}/__sandbox/faults"
     slow = httpx.post(
-        faults, json={"method": "POST", "path": ipn_post(sandbox.account_sid), "latency_ms": 1500}
+        faults,
+        json={
+            "method": "POST",
+            "path": ipn_post(sandbox.account_sid),
+            "latency_ms": 1500,
+            "after": timing == "after",
+        },
     )
     failing = httpx.post(
         faults,

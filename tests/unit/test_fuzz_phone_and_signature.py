@@ -7,6 +7,10 @@
 - `gateway.twilio_signature.verify_signature`: a form or JSON body signed by Twilio's algorithm with the
   account's token verifies; any change to what was signed (a field's name or value, a field
   added or dropped, the URL's path or query, the body, the token, the signature) does not.
+  Names and values carry NUL characters and text that is not Latin-1 as often as not.
+- The JSON-body variant is decided as the SDK decides it, for any query: a body string never
+  reaches the SDK's form path (which raised on it: a 500), and never verifies there.
+- `gateway.intake.without_nul`: every NUL of every field becomes U+FFFD, nothing else changes.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import hashlib
 import re
 import string
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlparse
 
 import phonenumbers
 import pytest
@@ -23,7 +27,8 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
-from callplane.gateway.twilio_signature import FormParams, verify_signature
+from callplane.gateway.intake import without_nul
+from callplane.gateway.twilio_signature import FormParams, signs_body_hash, verify_signature
 from callplane.phone import InvalidPhoneNumber, normalize_e164, try_normalize_e164
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -64,6 +69,8 @@ def _check_e164(out: str) -> None:
 @example(raw="+1 (415) 523-4271", country=None)
 @example(raw="0044 20 3700 4271", country=None)
 @example(raw="\u0661\u0662\u0663", country="EG")  # Arabic-Indic digits
+@example(raw="+1415\x005234271", country=None)  # a NUL inside
+@example(raw="+14155234271\x00€", country="US")
 def test_normalize_answers_e164_or_invalid_number(raw: str, country: str | None) -> None:
     try:
         out = normalize_e164(raw, country=country)
@@ -105,8 +112,16 @@ def test_real_numbers_in_any_usual_format_normalise_to_their_e164(
 # -- signatures -------------------------------------------------------------------------------
 
 tokens = st.text(alphabet="0123456789abcdef", min_size=32, max_size=32)
-names = st.text(alphabet=string.ascii_letters + string.digits + "_", min_size=1, max_size=12)
-values = st.text(max_size=40).filter(lambda v: "\x00" not in v)
+# NUL, Latin-1 and beyond, often (no surrogates: a form is UTF-8 text).
+hard = st.one_of(
+    st.sampled_from(["\x00", "€", "ü", "✓", "漢", "😀", "\ufffd"]),
+    st.characters(blacklist_categories=("Cs",)),
+)
+names = st.one_of(
+    st.text(alphabet=string.ascii_letters + string.digits + "_", min_size=1, max_size=12),
+    st.text(alphabet=hard, min_size=1, max_size=6),
+)
+values = st.one_of(st.text(max_size=40), st.text(alphabet=hard, max_size=12))
 forms = st.lists(st.tuples(names, values), min_size=0, max_size=12)
 paths = st.sampled_from(
     [
@@ -224,3 +239,36 @@ def test_json_body_variant_signs_the_body_through_its_hash(
 def test_edge_inputs_are_invalid_numbers(raw: str) -> None:
     with pytest.raises(InvalidPhoneNumber):
         normalize_e164(raw)
+
+
+URL_NOISE = st.text(alphabet="bodySHA256=&#?%x1;" + string.ascii_letters, max_size=30)
+
+
+@FUZZ
+@given(token=tokens, path=paths, query=URL_NOISE, body=st.text(alphabet=hard, max_size=60))
+@example(token="0" * 32, path="/webhooks/twilio/voice", query="bodySHA256=", body="{}")
+@example(token="0" * 32, path="/webhooks/twilio/voice", query="a=bodySHA256=1", body="{}")
+@example(token="0" * 32, path="/webhooks/twilio/voice", query="x#&bodySHA256=1", body="{}")
+def test_the_json_variant_is_decided_as_the_sdk_decides_it(
+    token: str, path: str, query: str, body: str
+) -> None:
+    url = _url(path, query)
+    assert signs_body_hash(url) == ("bodySHA256" in parse_qs(urlparse(url).query))
+    # Whatever the query, a body string is checked as a body or not at all: never a crash.
+    signature = RequestValidator(token).compute_signature(url, {})
+    verified = verify_signature(tokens=[token], url=url, params=body, signature=signature)
+    if not signs_body_hash(url):
+        assert not verified
+
+
+@FUZZ
+@given(pairs=forms)
+def test_without_nul_replaces_each_nul_and_keeps_everything_else(
+    pairs: list[tuple[str, str]],
+) -> None:
+    params = FormParams(pairs)
+    clean = without_nul(params)
+    assert sorted(clean.pairs()) == sorted(
+        (k.replace("\x00", "\ufffd"), v.replace("\x00", "\ufffd")) for k, v in params.pairs()
+    )
+    assert not any("\x00" in k or "\x00" in v for k, v in clean.pairs())

@@ -80,6 +80,10 @@ def test_an_event_id_is_its_idempotency_token_within_its_account() -> None:
     long = "x" * 300
     assert events.idempotency_key(long) == events.idempotency_key(long)
     assert len(events.idempotency_key(long) or "") <= 255
+    # The outbound sends' namespace is theirs alone: a webhook's token never lands in it.
+    claim = "outbound:sms:00000000-0000-0000-0000-000000000001:k"
+    stored = events.idempotency_key(claim) or ""
+    assert stored == events.idempotency_key(claim) and not stored.startswith("outbound:")
 
 
 def test_the_writers_statements_insert_every_column() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from twilio.request_validator import RequestValidator
 
 from callplane.gateway.twilio_signature import (
@@ -57,12 +58,24 @@ def test_sdk_vectors_with_and_without_port() -> None:
 def test_sdk_vector_body_sha256() -> None:
     assert hashlib.sha256(BODY.encode()).hexdigest() == BODY_HASH
     url = f"{URI}&bodySHA256={BODY_HASH}"
-    assert signs_body_hash(url.split("?", 1)[1])
+    assert signs_body_hash(url)
     assert verify_signature(tokens=[TOKEN], url=url, params=BODY, signature=BODY_SIGNATURE)
     # The body is part of what is checked: another body with the same URL fails.
     assert not verify_signature(
         tokens=[TOKEN], url=url, params=BODY + " ", signature=BODY_SIGNATURE
     )
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["bodySHA256=", "xbodySHA256=1", "a=bodySHA256=1", "bodySHA256", "x#&bodySHA256=00"],
+)
+def test_body_hash_variant_is_the_sdks_parsed_query(query: str) -> None:
+    # Issue 16: a substring test handed the raw body to the SDK, which then read it as a form
+    # (a TypeError, a 500). Not the JSON variant, so a body string never verifies, never raises.
+    url = f"https://mycompany.com/myapp?{query}"
+    assert not signs_body_hash(url)
+    assert not verify_signature(tokens=[TOKEN], url=url, params=BODY, signature=BODY_SIGNATURE)
 
 
 def test_sdk_vector_repeated_fields() -> None:

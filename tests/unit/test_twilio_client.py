@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from callplane.errors import Unprocessable
 from callplane.twilio.client import AsyncRewritingHttpClient, build_client, rewrite_twilio_url
 
 BASE = "http://127.0.0.1:8100"
@@ -94,3 +95,20 @@ async def test_page_errors_are_unwrapped_and_mapped() -> None:
     with pytest.raises(ApiError) as err:
         await call_twilio(busy_page, retry=True, action="list", attempts=3, max_wait=0.01)
     assert calls == 3 and err.value.code == "provider_error"
+
+
+@pytest.mark.parametrize(
+    "creds",
+    [
+        {"auth_token": "a" * 31 + "€"},
+        {"api_key_sid": "SK" + "1" * 32, "api_key_secret": "sécret✓" * 4},
+    ],
+)
+def test_credentials_that_are_not_latin1_are_invalid_credentials(creds: dict[str, str]) -> None:
+    # Issue 16: the SDK builds the Basic header in Latin-1; a token ending in € was a 500.
+    with pytest.raises(Unprocessable) as caught:
+        build_client(account_sid="AC" + "1" * 32, base_url=BASE, **creds)
+    assert caught.value.code == "invalid_credentials" and caught.value.status_code == 422
+    assert not any(secret in caught.value.message for secret in creds.values())
+    # Latin-1 that is not ASCII can be sent (Twilio refuses it as a wrong token, if it is).
+    build_client(account_sid="AC" + "1" * 32, auth_token="é" * 32, base_url=BASE)

@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_core import PydanticCustomError
 
 from callplane.connections.models import Connection
-from callplane.schemas import StrictModel
+from callplane.schemas import INVALID_CREDENTIALS, StrictModel
 
 ACCOUNT_SID = r"^AC[0-9a-fA-F]{32}$"
 API_KEY_SID = r"^SK[0-9a-fA-F]{32}$"
@@ -28,12 +29,18 @@ class ConnectionPut(StrictModel):
 
     @field_validator("auth_token", "api_key_secret")
     @classmethod
-    def _printable_ascii(cls, value: SecretStr | None) -> SecretStr | None:
-        # Twilio's tokens and secrets are printable ASCII; anything else cannot even be sent
-        # (HTTP Basic auth encodes as latin-1): refuse it here rather than answer 500.
-        text = value.get_secret_value() if value is not None else ""
-        if not all("!" <= c <= "~" for c in text):
-            raise ValueError("must be printable ASCII without spaces")
+    def _sendable(cls, value: SecretStr | None) -> SecretStr | None:
+        # HTTP Basic credentials are Latin-1: anything else can never reach Twilio (and no
+        # Twilio secret is anything else).
+        try:
+            if value is not None:
+                value.get_secret_value().encode("latin-1")
+        except UnicodeEncodeError:
+            raise PydanticCustomError(
+                INVALID_CREDENTIALS,
+                "Twilio credentials are Latin-1 text (an auth token is 32 hexadecimal "
+                "characters): this one cannot be sent to Twilio",
+            ) from None
         return value
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from twilio.base.exceptions import TwilioRestException
@@ -18,7 +19,7 @@ from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError, Conflict, Unprocessable
 from callplane.log import get_logger
 from callplane.tenancy import TenantScope
-from callplane.twilio.errors import call_twilio
+from callplane.twilio.errors import call_twilio, create_once
 from callplane.twilio.factory import TwilioCredentials
 
 log = get_logger(__name__)
@@ -241,28 +242,38 @@ def subaccount_friendly_name(tenant_id: uuid.UUID) -> str:
     return f"callplane tenant {tenant_id}"
 
 
-async def _create_subaccount(*, uow: UnitOfWork, scope: TenantScope, conn: Connection) -> None:
-    client = access.platform_client(uow)
-    name = subaccount_friendly_name(scope.tenant_id)
+async def _made_subaccount(client: Any, tenant_id: uuid.UUID) -> Any | None:
+    """The tenant's active subaccount at Twilio, found by its name, if one was made."""
+    name = subaccount_friendly_name(tenant_id)
 
-    async def find_existing() -> list[object]:
-        found: list[object] = await client.api.v2010.accounts.list_async(
+    async def find() -> list[Any]:
+        found: list[Any] = await client.api.v2010.accounts.list_async(
             friendly_name=name, status="active"
         )
         return found
 
-    # Creating is not idempotent at Twilio: look for one made before a crash first.
-    existing = await call_twilio(find_existing, retry=True, action="find subaccount")
-    if existing:
-        account = existing[0]
-    else:
+    found = await call_twilio(find, retry=True, action="find subaccount")
+    return found[0] if found else None
 
-        async def create() -> object:
+
+async def _create_subaccount(*, uow: UnitOfWork, scope: TenantScope, conn: Connection) -> None:
+    client = access.platform_client(uow)
+    name = subaccount_friendly_name(scope.tenant_id)
+
+    async def made() -> Any | None:
+        return await _made_subaccount(client, scope.tenant_id)
+
+    # Creating is not idempotent at Twilio: look for one made before a crash first, and again
+    # when the create fails after Twilio may have made it.
+    account: Any = await made()
+    if account is None:
+
+        async def create() -> Any:
             return await client.api.v2010.accounts.create_async(friendly_name=name)
 
-        account = await call_twilio(create, retry=False, action="create subaccount")
-    conn.account_sid = account.sid  # type: ignore[attr-defined]
-    access.seal(uow, conn, "auth_token", account.auth_token)  # type: ignore[attr-defined]
+        account = await create_once(create, find=made, action="create subaccount")
+    conn.account_sid = account.sid
+    access.seal(uow, conn, "auth_token", account.auth_token)
     conn.status = ConnectionStatus.active
     record_audit(
         uow=uow,
@@ -317,15 +328,18 @@ async def probe(*, uow: UnitOfWork, conn: Connection) -> tuple[str, int | None, 
 async def close_account(*, uow: UnitOfWork, scope: TenantScope) -> None:
     """On offboarding: close a subaccount at Twilio (a closed one releases its numbers)."""
     conn = await find_connection(uow=uow, scope=scope)
-    if (
-        conn is None
-        or conn.model != "subaccount"
-        or conn.account_sid is None
-        or conn.status == ConnectionStatus.closed
-    ):
+    if conn is None or conn.model != "subaccount" or conn.status == ConnectionStatus.closed:
         return
+    if conn.account_sid is None and access.platform_credentials(uow) is None:
+        return  # never made: nothing could make it
     client = access.platform_client(uow)
     sid = conn.account_sid
+    if sid is None:
+        # Still pending: a create may have failed after Twilio made the subaccount.
+        made = await _made_subaccount(client, scope.tenant_id)
+        if made is None:
+            return
+        sid = str(made.sid)
 
     async def close() -> object:
         return await client.api.v2010.accounts(sid).update_async(status="closed")

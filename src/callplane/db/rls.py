@@ -20,7 +20,8 @@ so a pooled connection never carries it to the next user): the unit of work's se
 its `DbScope` whenever it begins a transaction (so again after every commit), and changes it
 mid-transaction when the request learns who is calling. SQLite has no RLS; all of this is a
 no-op there. Policies apply to the table owner only because they are FORCEd, and never to a
-superuser or a BYPASSRLS role: `check_role` warns at start when the service connects as one.
+superuser or a BYPASSRLS role: `require_role` refuses to start the service, the worker or a CLI
+job as one, unless CALLPLANE_ALLOW_RLS_BYPASS=true (then `check_role` warns).
 """
 
 from __future__ import annotations
@@ -113,10 +114,51 @@ def platform_options(connect_args: dict[str, Any]) -> dict[str, Any]:
     return {**connect_args, "options": f"{options} {extra}".strip()}
 
 
+class RlsBypassRefused(RuntimeError):
+    """The database role bypasses row-level security, and CALLPLANE_ALLOW_RLS_BYPASS is not set."""
+
+
+REFUSAL = (
+    "refusing to start: the database role bypasses row-level security (a superuser or a "
+    "BYPASSRLS role), so the second wall between tenants would be off. Connect as an ordinary "
+    "role (docs/operations.md), or set CALLPLANE_ALLOW_RLS_BYPASS=true to run without it"
+)
+
+
+async def require_role(engine: AsyncEngine, *, allow_bypass: bool) -> None:
+    """Refuse (`RlsBypassRefused`, one error line) a database role that bypasses row-level
+    security, unless `allow_bypass` (then one warning, as `check_role`)."""
+    bypassing = await _bypassing_role(engine)
+    if bypassing is None:
+        return
+    if allow_bypass:
+        _warn(bypassing)
+        return
+    log.error(REFUSAL, **bypassing)
+    raise RlsBypassRefused(f"{REFUSAL} (role {bypassing['role']})")
+
+
 async def check_role(engine: AsyncEngine) -> bool:
     """Warn when the database role bypasses row-level security; True when RLS applies."""
+    bypassing = await _bypassing_role(engine)
+    if bypassing is not None:
+        _warn(bypassing)
+    return bypassing is None
+
+
+def _warn(bypassing: dict[str, Any]) -> None:
+    log.warning(
+        "the database role bypasses row-level security: tenant isolation rests on the "
+        "application's filters alone; connect as an ordinary role (docs/operations.md)",
+        **bypassing,
+    )
+
+
+async def _bypassing_role(engine: AsyncEngine) -> dict[str, Any] | None:
+    """The role and why, when it bypasses row-level security; None when RLS binds it, on
+    SQLite, or when the role cannot be read (the service then cannot serve anyway: /readyz)."""
     if engine.dialect.name != "postgresql":
-        return True
+        return None
     try:
         async with engine.connect() as conn:
             row = (
@@ -129,14 +171,11 @@ async def check_role(engine: AsyncEngine) -> bool:
             ).first()
     except Exception as exc:  # noqa: BLE001 - a check at start must not stop the service
         log.warning("could not check the database role", error=type(exc).__name__)
-        return True
-    if row is not None and (row.rolsuper or row.rolbypassrls):
-        log.warning(
-            "the database role bypasses row-level security: tenant isolation rests on the "
-            "application's filters alone; connect as an ordinary role (docs/operations.md)",
-            role=row.current_user,
-            superuser=bool(row.rolsuper),
-            bypassrls=bool(row.rolbypassrls),
-        )
-        return False
-    return True
+        return None
+    if row is None or not (row.rolsuper or row.rolbypassrls):
+        return None
+    return {
+        "role": row.current_user,
+        "superuser": bool(row.rolsuper),
+        "bypassrls": bool(row.rolbypassrls),
+    }

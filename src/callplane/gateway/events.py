@@ -69,13 +69,22 @@ def _cut(value: str | None, size: int) -> str | None:
     return value[:size] if value else value
 
 
+# Outbound sends keep their Idempotency-Key in the same column (`outbound:<kind>:<tenant>:<key>`,
+# messaging.service); no webhook's token is ever stored with this prefix.
+OUTBOUND_TOKEN_PREFIX = "outbound:"
+
+
 def idempotency_key(header: str | None) -> str | None:
     """The event's unique token from Twilio's `I-Twilio-Idempotency-Token` header."""
     if not header:
         return None
     token = header.strip()
-    # The column holds 255 characters; a longer token is kept as its digest (still unique).
-    return token if len(token) <= 255 else "sha256:" + hashlib.sha256(token.encode()).hexdigest()
+    # The column holds 255 characters: a longer token is kept as its digest (still unique). So
+    # is one in the outbound sends' namespace, so that a webhook signed by an account a tenant
+    # shares cannot claim that tenant's next send's key; and one with a NUL (no column holds it).
+    if len(token) <= 255 and not token.startswith(OUTBOUND_TOKEN_PREFIX) and "\x00" not in token:
+        return token
+    return "sha256:" + hashlib.sha256(token.encode()).hexdigest()
 
 
 def event_row(

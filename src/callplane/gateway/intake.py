@@ -77,16 +77,45 @@ def _normalized(raw: str) -> str | None:
     return try_normalize_e164(raw)
 
 
+NUL = "\x00"
+NUL_REPLACEMENT = "\ufffd"  # what a decoder puts for a character it cannot keep
+
+
 class Form(NamedTuple):
-    """A webhook's fields, what its signature covers, and its raw query string."""
+    """A webhook's fields and what its signature covers."""
 
     fields: FormParams
     signed: FormParams | str  # the fields; the raw body when the URL signs its hash (JSON)
-    query: str
 
 
-async def read_form(request: Request) -> Form:
-    """The webhook's form; 4xx Refusal for anything but a Twilio form."""
+def may_hold_nul(text: str) -> bool:
+    """Whether a form or JSON body may decode to a NUL (cheap: most bodies are not scanned)."""
+    return NUL in text or "%00" in text or "\\u0000" in text
+
+
+def without_nul(fields: FormParams) -> FormParams:
+    """`fields` with every NUL replaced by U+FFFD (PostgreSQL text, XML and most apps cannot
+    hold one). Replaced, not dropped: `+1415<NUL>555...` must not become one of our numbers."""
+    return FormParams(
+        (key.replace(NUL, NUL_REPLACEMENT), value.replace(NUL, NUL_REPLACEMENT))
+        for key, value in fields.pairs()
+    )
+
+
+def _is_json(ctype: str) -> bool:
+    media = ctype.split(";", 1)[0].strip()
+    return media == "application/json" or media.endswith("+json")
+
+
+async def read_form(request: Request, url: str) -> Form:
+    """The webhook's form as Twilio's validators see it for `url`; 4xx Refusal for a body that
+    is neither a form nor the JSON variant.
+
+    The JSON variant is decided by the URL's parsed query, exactly as the SDK decides it (never
+    by a substring): a JSON post whose URL does not sign the body's hash carries no form at all,
+    as for a web framework, so it is refused as unsigned (403) like any request without an
+    AccountSid.
+    """
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         raise Refusal(413, "payload_too_large", f"a webhook body is at most {MAX_FORM_BYTES} bytes")
@@ -94,9 +123,8 @@ async def read_form(request: Request) -> Form:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise Refusal(400, "bad_request", "the body is not UTF-8") from None
-    query = request.scope.get("query_string", b"").decode("latin-1")
     ctype = request.headers.get("content-type", "").lower()
-    if query and signs_body_hash(query):
+    if signs_body_hash(url):
         # Twilio's JSON variant: the body's hash is signed through the URL.
         try:
             data = json.loads(text)
@@ -107,7 +135,9 @@ async def read_form(request: Request) -> Form:
         fields = FormParams(
             (str(k), v if isinstance(v, str) else json.dumps(v)) for k, v in data.items()
         )
-        return Form(fields, text, query)
+        return Form(without_nul(fields) if may_hold_nul(text) else fields, text)
+    if _is_json(ctype):
+        return Form(FormParams(), FormParams())
     if not ctype.startswith("application/x-www-form-urlencoded"):
         raise Refusal(
             415,
@@ -119,7 +149,8 @@ async def read_form(request: Request) -> Form:
     except ValueError:
         raise Refusal(400, "bad_request", "the form has too many fields") from None
     fields = FormParams(pairs)
-    return Form(fields, fields, query)
+    # The signature covers what was sent; everything after it sees the fields without NULs.
+    return Form(without_nul(fields) if may_hold_nul(text) else fields, fields)
 
 
 async def lookup(read: Awaitable[T]) -> T:
@@ -153,7 +184,9 @@ async def authenticate(gateway: Gateway, request: Request, kind: str) -> Admitte
     For calls and messages the number (`To`) is read in the same round trip as the account's
     tokens; it is used only once the signature verified.
     """
-    fields, signed, query = await read_form(request)
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    url = public_url(gateway.settings.public_base_url, _raw_path(request), query)
+    fields, signed = await read_form(request, url)
     account_sid = fields.get("AccountSid", "")
 
     def refuse(reason: str, message: str) -> Refusal:
@@ -179,7 +212,6 @@ async def authenticate(gateway: Gateway, request: Request, kind: str) -> Admitte
     signature = request.headers.get(SIGNATURE_HEADER)
     if not signature:
         raise refuse("missing_signature", "the X-Twilio-Signature header is missing")
-    url = public_url(gateway.settings.public_base_url, _raw_path(request), query)
     settings_header = request.headers.get(SIGNATURE_SETTINGS_HEADER)
 
     def verifies(account: AccountAuth) -> bool:

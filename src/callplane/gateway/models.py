@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from callplane.db.base import Base, IdMixin, utcnow
@@ -20,6 +20,9 @@ class Event(IdMixin, Base):
     __table_args__ = (
         Index("ix_events_tenant_received", "tenant_id", "received_at"),
         Index("ix_events_sid", "sid"),
+        # An event is (account, token): another account's webhook with the same token is
+        # another event, never a retry of this one (issue 16).
+        UniqueConstraint("account_sid", "idempotency_token", name="uq_events_account_token"),
     )
 
     # Null when the number is unknown: the event is still recorded (and explained).
@@ -39,10 +42,11 @@ class Event(IdMixin, Base):
     )
     decision: Mapped[str] = mapped_column(String(16))  # routed|unrouted|rejected
     state: Mapped[str | None] = mapped_column(String(32), default=None)
-    # Twilio's I-Twilio-Idempotency-Token (or an outbound send's key). Recorded once: unique,
-    # and a webhook event's id is derived from its account and token as well
+    # Twilio's I-Twilio-Idempotency-Token (or an outbound send's key, `outbound:...`, a prefix
+    # no webhook's token is stored with: gateway.events.idempotency_key). Recorded once per
+    # account: unique with `account_sid`, and a webhook event's id is derived from both
     # (gateway.events.event_id), so a retry meets its first recording either way.
-    idempotency_token: Mapped[str | None] = mapped_column(String(255), unique=True, default=None)
+    idempotency_token: Mapped[str | None] = mapped_column(String(255), default=None)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Lists page by (created_at, id); for events that is when they were received.

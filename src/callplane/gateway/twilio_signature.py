@@ -16,7 +16,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlparse
 
 from twilio.request_validator import (
     SIGNATURE_HEADER,
@@ -63,6 +63,10 @@ class FormParams(dict[str, str]):
     # The SDK's validator asks for `getall` first (MultiDict's name for it).
     getall = getlist
 
+    def pairs(self) -> list[tuple[str, str]]:
+        """Every (name, value), repeated fields included."""
+        return [(key, value) for key in self for value in self.getlist(key)]
+
 
 def public_url(base_url: str, raw_path: str, query_string: str) -> str:
     """The URL Twilio requested: the configured public base, then path and query as received."""
@@ -70,9 +74,14 @@ def public_url(base_url: str, raw_path: str, query_string: str) -> str:
     return f"{url}?{query_string}" if query_string else url
 
 
-def signs_body_hash(query_string: str) -> bool:
-    """True when the URL carries `bodySHA256` (a JSON body whose hash is signed via the URL)."""
-    return "bodySHA256" in parse_qs(query_string)
+def signs_body_hash(url: str) -> bool:
+    """True when `url` carries `bodySHA256` (a JSON body whose hash is signed via the URL).
+
+    Decided exactly as the SDK's `RequestValidator.validate` decides it (the parsed query of the
+    parsed URL: a blank value, a `#` before it or `a=bodySHA256=1` do not count): the raw body
+    goes to the SDK only when the SDK itself will treat it as a body, never as a form.
+    """
+    return "bodySHA256" in parse_qs(urlparse(url).query)
 
 
 def verify_signature(
@@ -91,6 +100,8 @@ def verify_signature(
     """
     if not signature or not tokens:
         return False
+    if isinstance(params, str) and not signs_body_hash(url):
+        return False  # the SDK would read the text as a form (and fail on it): nothing signed it
     algorithm = get_signature_algorithm(settings_header)
     validators = [_validator(token) for token in tokens if token]
     if isinstance(params, FormParams):

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from callplane.connections.models import Connection, ConnectionStatus
 from callplane.connections.schemas import HealthOut
 from callplane.jobs.models import JobRun
-from callplane.schemas import StrictModel
+from callplane.schemas import JsonUUID, StrictModel
 from callplane.tenants.models import Tenant
 from callplane.twilio.factory import TwilioCredentials
 
@@ -20,7 +20,7 @@ class ReconcileRequest(StrictModel):
     """`POST /v1/reconcile`."""
 
     dry_run: bool = False
-    tenant_id: uuid.UUID | None = Field(default=None, description="Only this tenant's numbers")
+    tenant_id: JsonUUID | None = Field(default=None, description="Only this tenant's numbers")
     wait: bool = Field(
         default=True,
         description="Answer when the run is done (200); false answers at once (202) and the run "

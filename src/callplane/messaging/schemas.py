@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from callplane.gateway.models import Event
-from callplane.schemas import StrictModel
+from callplane.schemas import JsonUUID, StrictModel
 
 
 class MessageCreate(StrictModel):
@@ -29,7 +29,7 @@ class CallCreate(StrictModel):
 
     from_: str = Field(alias="from", min_length=1, max_length=40, description="The tenant's number")
     to: str = Field(min_length=1, max_length=40)
-    agent_id: uuid.UUID
+    agent_id: JsonUUID
 
 
 class OutboundOut(BaseModel):

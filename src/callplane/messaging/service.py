@@ -28,6 +28,7 @@ from callplane.db.base import utcnow
 from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError, Conflict, NotFound, Unprocessable
 from callplane.gateway import decision as routing
+from callplane.gateway import events
 from callplane.gateway.models import Event
 from callplane.log import get_logger
 from callplane.numbers.models import PhoneNumber
@@ -151,7 +152,9 @@ async def _replayed(uow: UnitOfWork, scope: TenantScope, token: str | None) -> E
 
 
 def _token(scope: TenantScope, kind: str, key: str | None) -> str | None:
-    return f"outbound:{kind}:{scope.tenant_id}:{key}"[:255] if key else None
+    if not key:
+        return None
+    return f"{events.OUTBOUND_TOKEN_PREFIX}{kind}:{scope.tenant_id}:{key}"[:255]
 
 
 async def _create(op: Any, *, action: str) -> Any:

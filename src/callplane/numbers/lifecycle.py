@@ -118,9 +118,12 @@ class Change:
         )
 
     @classmethod
-    def fail(cls, *, code: str, reason: str) -> Change:
-        """The purchase (or import) did not happen; the row keeps why."""
-        return cls(Transition.fail, {"failure_code": code, "failure_reason": reason[:500]})
+    def fail(cls, *, code: str, reason: str, detail: dict[str, Any] | None = None) -> Change:
+        """The purchase (or import) did not happen; the row keeps why (and what was answered)."""
+        return cls(
+            Transition.fail,
+            {"failure_code": code, "failure_reason": reason[:500], "failure_detail": detail},
+        )
 
     @classmethod
     def begin_release(cls, reason: ReleaseReason) -> Change:

@@ -67,6 +67,9 @@ class PhoneNumber(IdMixin, CreatedMixin, Base):
     release_reason: Mapped[str | None] = mapped_column(String(32), default=None)
     failure_reason: Mapped[str | None] = mapped_column(String(500), default=None)
     failure_code: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The rest of a failed purchase's first answer (HTTP status, `twilio_code`, ...), so that a
+    # repeated Idempotency-Key answers every field of it again.
+    failure_detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     @validates("status")

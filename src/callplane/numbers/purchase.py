@@ -41,7 +41,7 @@ from callplane.numbers.search import number_type_of, price_for
 from callplane.numbers.states import NumberOrigin, NumberStatus
 from callplane.phone import normalize_e164, region_of
 from callplane.tenancy import SYSTEM, TenantScope
-from callplane.twilio.errors import TWILIO_ERRORS
+from callplane.twilio.errors import TWILIO_ERRORS, refused_before_acting
 
 log = get_logger(__name__)
 
@@ -52,6 +52,8 @@ PENDING_GRACE = timedelta(seconds=90)
 # Stable codes -> HTTP status, for answering a stored failure again (idempotent replays).
 _STATUS_OF_CODE: dict[str, int] = {code: status for status, code, _ in TWILIO_ERRORS.values()}
 _STATUS_OF_CODE.update({"provider_error": 502, "purchase_not_completed": 409})
+# What a key whose failure is final says (its answer is replayed, it never buys again).
+REPLAY_HINT = "use a new Idempotency-Key to try again"
 
 
 class PhoneNumberUnavailable(Conflict):
@@ -148,8 +150,8 @@ async def buy_number(
         needs = await compliance.for_purchase(
             uow=uow, scope=scope, tw=tw, country=number.country, number_type=number.type
         )
-    except ApiError as exc:
-        await _fail(uow, scope, number, exc)
+    except ApiError as exc:  # nothing was bought: the key is free for a retry
+        await _fail(uow, scope, number, exc, free_key=True)
         raise
     remote = TwilioNumbers(tw)
     try:
@@ -229,10 +231,19 @@ async def _after_failed_create(
     """Decide what a failed create means: adopt (it was bought after all), fail, or wait."""
     cause = exc.__cause__
     answered = isinstance(cause, TwilioRestException)
-    if answered and cause.status < 500:  # type: ignore[union-attr]
-        # Twilio refused it: nothing was bought.
-        explained = compliance.explain_refusal(exc, tw.conn, scope, number)
-        await _fail(uow, scope, number, explained)
+    if refused_before_acting(exc):
+        # Twilio refused it (20429 included) or was never reached: nothing was bought, and the
+        # key is free, so a retry with it tries again.
+        explained = (
+            compliance.explain_refusal(exc, tw.conn, scope, number)
+            if answered
+            else ProviderError(
+                "Twilio could not be reached, so nothing was bought: try again in a moment "
+                "(with the same Idempotency-Key if you like).",
+                number_id=str(number.id),
+            )
+        )
+        await _fail(uow, scope, number, explained, free_key=True)
         raise explained from exc
     # A 5xx or no answer at all: the purchase may or may not have happened.
     try:
@@ -245,7 +256,7 @@ async def _after_failed_create(
         return found
     if answered:
         await _fail(uow, scope, number, exc)
-        raise exc
+        raise _failure_of(number) from exc
     raise ProviderError(
         f"Twilio did not answer the purchase of {number.e164} and its outcome is not known yet. "
         "Repeat the request with the same Idempotency-Key in a minute: it answers the outcome "
@@ -254,13 +265,28 @@ async def _after_failed_create(
     ) from exc
 
 
-async def _fail(uow: UnitOfWork, scope: TenantScope, number: PhoneNumber, exc: ApiError) -> None:
-    """The purchase did not happen: the row is failed (not held) and keeps the reason."""
+async def _fail(
+    uow: UnitOfWork,
+    scope: TenantScope,
+    number: PhoneNumber,
+    exc: ApiError,
+    *,
+    free_key: bool = False,
+) -> None:
+    """The purchase did not happen: the row is failed (not held) and keeps the answer, which
+    its key answers again; unless `free_key` (Twilio certainly did nothing), when the key is
+    let go so that a retry with it tries again."""
     await uow.rollback()
     await uow.session.refresh(number)
     if not lifecycle.allowed(number, Transition.fail):
         return
-    lifecycle.apply(number, Change.fail(code=exc.code, reason=exc.message))
+    detail = {
+        "status": exc.status_code,
+        "details": {k: v for k, v in exc.details.items() if isinstance(v, (str, int, float))},
+    }
+    lifecycle.apply(number, Change.fail(code=exc.code, reason=exc.message, detail=detail))
+    if free_key:
+        number.idempotency_key = None
     record_audit(
         uow=uow,
         actor=scope.actor,
@@ -271,6 +297,7 @@ async def _fail(uow: UnitOfWork, scope: TenantScope, number: PhoneNumber, exc: A
             "phone_number": number.e164,
             "code": exc.code,
             "twilio_code": exc.details.get("twilio_code"),
+            "key_freed": free_key,
         },
     )
     await uow.commit()
@@ -290,14 +317,25 @@ async def _replay(*, uow: UnitOfWork, number: PhoneNumber, e164: str) -> PhoneNu
         except ApiError as exc:  # Twilio still unreachable: the intent stays for later
             log.warning("pending purchase not resolved", number_id=str(number.id), code=exc.code)
     if number.status == NumberStatus.failed:
-        code = number.failure_code or "provider_error"
-        raise ApiError(
-            number.failure_reason or "the purchase failed",
-            code=code,
-            status_code=_STATUS_OF_CODE.get(code, 409),
-            number_id=str(number.id),
-        )
+        raise _failure_of(number)
     return number
+
+
+def _failure_of(number: PhoneNumber) -> ApiError:
+    """The answer of a failed purchase, the same every time its key is repeated: the first
+    answer's fields (`twilio_code` included), the number and what to do."""
+    code = number.failure_code or "provider_error"
+    stored = number.failure_detail or {}
+    return ApiError(
+        number.failure_reason or "the purchase failed",
+        code=code,
+        status_code=int(stored.get("status") or _STATUS_OF_CODE.get(code, 409)),
+        **{
+            **stored.get("details", {}),
+            "number_id": str(number.id),
+            "hint": REPLAY_HINT,
+        },
+    )
 
 
 # -- pending intents (a crash mid-purchase) -------------------------------------------------

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, model_validator
 from callplane.numbers.models import ComplianceProfile, PhoneNumber
 from callplane.numbers.remote import capabilities_of
 from callplane.numbers.states import NumberStatus
-from callplane.schemas import StrictModel
+from callplane.schemas import JsonUUID, StrictModel
 
 NumberType = Literal["local", "mobile", "toll_free"]
 COUNTRY = r"^[A-Za-z]{2}$"
@@ -95,7 +95,7 @@ class NumberBuy(StrictModel):
     """Buy a number found by a search."""
 
     phone_number: str = Field(min_length=1, max_length=40)
-    agent_id: uuid.UUID | None = None
+    agent_id: JsonUUID | None = None
     country: str | None = Field(
         default=None, pattern=COUNTRY, description="How to read a number written without +"
     )
@@ -109,14 +109,14 @@ class NumberImport(StrictModel):
         description="true: callplane wires the number to its webhook URLs and keeps them so; "
         "false: the number's Twilio configuration is never touched"
     )
-    agent_id: uuid.UUID | None = None
+    agent_id: JsonUUID | None = None
     country: str | None = Field(default=None, pattern=COUNTRY)
 
 
 class NumberPatch(StrictModel):
     """Attach the number to an agent, or detach it (null)."""
 
-    agent_id: uuid.UUID | None
+    agent_id: JsonUUID | None
 
 
 class NumberOut(BaseModel):

@@ -165,7 +165,11 @@ async def offboard(*, uow: UnitOfWork, scope: TenantScope) -> Tenant:
     conn = await connections.find_connection(uow=uow, scope=scope)
     problems: list[str] = []
     active = conn is not None and conn.status == ConnectionStatus.active
-    subaccount = active and conn is not None and conn.model == "subaccount"
+    # A pending subaccount too: a create may have failed after Twilio made it (close_account
+    # looks for it by name).
+    subaccount = (
+        conn is not None and conn.model == "subaccount" and conn.status != ConnectionStatus.closed
+    )
     usable = active or (
         (conn is None or conn.model == "master") and access.platform_credentials(uow) is not None
     )

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from callplane.schemas import StrictModel
+from callplane.schemas import JsonDatetime, StrictModel
 from callplane.tenants.models import ApiKey, Subscription
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
@@ -88,7 +88,7 @@ class SubscriptionPut(StrictModel):
     plan: str = Field(min_length=1, max_length=63)
     status: Literal["active", "past_due", "canceled"]
     cancel_at_period_end: bool = False
-    canceled_at: datetime | None = None
+    canceled_at: JsonDatetime | None = None
     external_id: str | None = Field(default=None, max_length=255)
 
 

@@ -1,8 +1,9 @@
 """The Twilio calls of the trunks feature, in one account, each through `call_twilio`.
 
 Creating calls are not repeated on failure (Twilio might have made the resource): the service
-looks before it creates instead. Reads, updates and deletes are retried; a 404 on them means
-"not there" (None / False).
+looks before it creates, and a create that fails after Twilio may have acted (a 5xx, a dropped
+connection) looks again for what it made (`create_once`). Reads, updates and deletes are
+retried; a 404 on them means "not there" (None / False).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any, TypeVar, cast
 
 from callplane.errors import ApiError
 from callplane.trunks import naming
-from callplane.twilio.errors import call_twilio
+from callplane.twilio.errors import call_twilio, create_once
 from callplane.twilio.factory import TwilioCredentials, TwilioFactory
 
 T = TypeVar("T")
@@ -63,11 +64,17 @@ class TwilioTrunking:
         )
 
     async def create_trunk(self, names: naming.TrunkNames) -> Any:
-        return await self._call(
+        async def made() -> Any | None:
+            return next(
+                (t for t in await self.list_trunks() if t.friendly_name == names.friendly_name),
+                None,
+            )
+
+        return await create_once(
             lambda: self._trunks.create_async(
                 friendly_name=names.friendly_name, domain_name=names.domain_name
             ),
-            retry=False,
+            find=made,
             action="create trunk",
         )
 
@@ -94,11 +101,15 @@ class TwilioTrunking:
         )
 
     async def create_origination_url(self, trunk_sid: str, name: str, sip_url: str) -> Any:
-        return await self._call(
+        async def made() -> Any | None:
+            urls = await self.list_origination_urls(trunk_sid)
+            return next((u for u in urls if u.sip_url == sip_url), None)
+
+        return await create_once(
             lambda: self._trunks(trunk_sid).origination_urls.create_async(
                 weight=10, priority=10, enabled=True, friendly_name=name, sip_url=sip_url
             ),
-            retry=False,
+            find=made,
             action="create origination URL",
         )
 
@@ -122,11 +133,15 @@ class TwilioTrunking:
         )
 
     async def attach_credential_list(self, trunk_sid: str, cl_sid: str) -> Any:
-        return await self._call(
+        async def made() -> Any | None:
+            attached = await self.list_trunk_credential_lists(trunk_sid)
+            return next((c for c in attached if c.sid == cl_sid), None)
+
+        return await create_once(
             lambda: self._trunks(trunk_sid).credentials_lists.create_async(
                 credential_list_sid=cl_sid
             ),
-            retry=False,
+            find=made,
             action="attach credential list",
         )
 
@@ -146,9 +161,13 @@ class TwilioTrunking:
         )
 
     async def create_credential_list(self, name: str) -> Any:
-        return await self._call(
+        async def made() -> Any | None:
+            lists = await self.list_credential_lists()
+            return next((c for c in lists if c.friendly_name == name), None)
+
+        return await create_once(
             lambda: self._lists.create_async(friendly_name=name),
-            retry=False,
+            find=made,
             action="create credential list",
         )
 
@@ -167,11 +186,15 @@ class TwilioTrunking:
         )
 
     async def create_credential(self, cl_sid: str, username: str, password: str) -> Any:
-        return await self._call(
+        async def made() -> Any | None:
+            credentials = await self.list_credentials(cl_sid)
+            return next((c for c in credentials if c.username == username), None)
+
+        return await create_once(
             lambda: self._lists(cl_sid).credentials.create_async(
                 username=username, password=password
             ),
-            retry=False,
+            find=made,
             action="create SIP credential",
         )
 

@@ -14,6 +14,8 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from callplane.errors import Unprocessable
+
 
 def rewrite_twilio_url(url: str, base_url: str | None) -> str:
     """Map a `*.twilio.com` URL onto `base_url/<product>/...`; other URLs pass unchanged."""
@@ -81,6 +83,14 @@ def build_client(
         username, password = account_sid, auth_token
     else:
         raise ValueError("a Twilio client needs an auth token or an API key and secret")
+    try:  # the SDK sends them as HTTP Basic credentials, which are Latin-1
+        f"{username}:{password}".encode("latin-1")
+    except UnicodeEncodeError:
+        raise Unprocessable(
+            "the Twilio credentials are not Latin-1 text, so they cannot be sent to Twilio: "
+            "check the auth token (32 hexadecimal characters) or API key secret",
+            code="invalid_credentials",
+        ) from None
     if http_client is None:  # else shared by many clients (a job's pooled connections)
         http_client = (
             AsyncRewritingHttpClient(base_url, timeout=timeout)

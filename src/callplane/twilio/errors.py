@@ -115,6 +115,17 @@ def is_retryable(exc: BaseException) -> bool:
     return isinstance(exc, (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError))
 
 
+def refused_before_acting(exc: BaseException) -> bool:
+    """Whether Twilio certainly did nothing with a request that failed (`exc`, or the mapped
+    ApiError of it): Twilio refused it (a 4xx: 20429, a bad parameter...) or was never reached
+    (no connection: the request was not sent). A 5xx, a timeout or a dropped connection may
+    come after Twilio acted."""
+    cause = exc.__cause__ if isinstance(exc, ApiError) else exc
+    if isinstance(cause, TwilioRestException):
+        return bool(cause.status < 500)
+    return isinstance(cause, (aiohttp.ClientConnectorError, ConnectionRefusedError))
+
+
 def map_twilio_error(exc: BaseException) -> ApiError:
     """A stable API error for a Twilio failure; the Twilio code is kept as `twilio_code`."""
     if isinstance(exc, TwilioRestException):
@@ -126,6 +137,30 @@ def map_twilio_error(exc: BaseException) -> ApiError:
             f"Twilio answered an error ({exc.code}): {exc.msg}", twilio_code=exc.code
         )
     return ProviderError("Twilio could not be reached; try again in a moment.")
+
+
+async def create_once(
+    create: Callable[[], Awaitable[T]],
+    *,
+    find: Callable[[], Awaitable[T | None]],
+    action: str,
+) -> T:
+    """A create at Twilio, never repeated blindly: when it fails in a way that may come after
+    Twilio made the resource (a 5xx, a timeout, a dropped connection), `find` looks for it, and
+    what it finds is the answer (no orphan, no double). A refusal, or nothing found, raises."""
+    try:
+        return await call_twilio(create, retry=False, action=action)
+    except ApiError as exc:
+        if refused_before_acting(exc):
+            raise
+        try:
+            found = await find()
+        except ApiError:
+            raise exc from exc.__cause__
+        if found is None:
+            raise
+        log.warning("create failed in transit but happened", action=action)
+        return found
 
 
 async def call_twilio(
