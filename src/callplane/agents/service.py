@@ -6,17 +6,31 @@ import uuid
 from secrets import token_urlsafe
 
 from callplane.agents.models import Agent
-from callplane.agents.schemas import AgentCreate, AgentPatch, SmsIn, VoiceIn
+from callplane.agents.schemas import (
+    DEFAULT_HOOK_TIMEOUT_MS,
+    AgentCreate,
+    AgentPatch,
+    SmsIn,
+    VoiceIn,
+)
+from callplane.connections import access
 from callplane.connections.tokens import SecretOpener
 from callplane.db.audit import record_audit
 from callplane.db.uow import UnitOfWork
+from callplane.security.public_urls import check_public_url
 from callplane.security.secrets import SecretBox
+from callplane.settings import Settings
 from callplane.tenancy import TenantScope
+from callplane.trunks.recording import sync_recording as sync_trunk_recording
 
 SECRET_FIELD = "agents.events_secret"
 
 
-def _apply_voice(agent: Agent, voice: VoiceIn) -> None:
+def _apply_voice(agent: Agent, voice: VoiceIn, settings: Settings) -> None:
+    if voice.url is not None:
+        # The routing hook is called for the tenant: a public address only (checked again at
+        # each call, when DNS may say otherwise).
+        check_public_url(voice.url, allow_private=settings.allow_private_urls)
     agent.voice_mode = voice.mode
     agent.stream_url = voice.stream_url
     agent.stream_parameters = dict(voice.parameters)
@@ -26,6 +40,11 @@ def _apply_voice(agent: Agent, voice: VoiceIn) -> None:
     agent.whisper = voice.whisper
     agent.greeting = voice.greeting
     agent.record = voice.record
+    agent.hook_url = voice.url
+    agent.hook_timeout_ms = voice.timeout_ms or (
+        DEFAULT_HOOK_TIMEOUT_MS if voice.mode == "webhook" else None
+    )
+    agent.voice_fallback = voice.fallback.model_dump(exclude_none=True) if voice.fallback else None
 
 
 def _apply_sms(agent: Agent, sms: SmsIn) -> None:
@@ -50,7 +69,7 @@ async def create_agent(
 ) -> tuple[Agent, str]:
     """Create an agent; returns it with its events signing secret (shown once)."""
     agent = uow.repo(Agent, scope).add(Agent(id=uuid.uuid4(), name=data.name))
-    _apply_voice(agent, data.voice)
+    _apply_voice(agent, data.voice, access.settings(uow))
     _apply_sms(agent, data.sms)
     agent.events_url = data.events_url
     secret = _new_secret(uow.runtime.secrets, agent)
@@ -86,7 +105,7 @@ async def update_agent(
     if data.name is not None:
         agent.name = data.name
     if data.voice is not None:
-        _apply_voice(agent, data.voice)
+        _apply_voice(agent, data.voice, access.settings(uow))
     if data.sms is not None:
         _apply_sms(agent, data.sms)
     if "events_url" in data.model_fields_set:
@@ -101,6 +120,9 @@ async def update_agent(
         detail={"fields": sorted(data.model_fields_set)},
     )
     await uow.commit()
+    if data.voice is not None:
+        # Numbers on the tenant's trunk are recorded by the trunk (trunks.recording).
+        await sync_trunk_recording(uow=uow, scope=scope)
     return agent, secret
 
 
