@@ -81,6 +81,14 @@ async def _build(gw: GatewayKit) -> tuple[TenantKit, TenantKit]:
         assert r.status_code in (200, 201), r.text
         call = await gw.inbound_call(held.e164)  # an event, and its outbox row
         assert call["status"] == 200, call
+        recording = {  # a recording of the call
+            "AccountSid": held.account_sid,
+            "CallSid": call["call_sid"],
+            "RecordingSid": "RE" + uuid.uuid4().hex,
+            "RecordingStatus": "completed",
+            "RecordingDuration": "3",
+        }
+        assert (await gw.post("recording", recording)).status_code == 200
         kits.append(t)
     # Platform rows: an unrouted call (no tenant), a Stripe event for nobody, the platform key.
     r = await gw.post("voice", gw.call_params(gw.platform_sid, "+14155550000"))

@@ -408,8 +408,9 @@ def _fallback_step(steps: _Steps, route: NumberRoute, settings: Settings) -> Non
         f"if the voice webhook fails, Twilio requests the voice fallback URL {url}: the caller "
         f"is {gets}"
         if wired
-        else "callplane does not set this number's voice fallback URL (not managed, or on a "
-        f"trunk); its own fallback would tell the caller: {gets}",
+        else "callplane does not own this number's voice fallback URL (its voice channel is not "
+        f"managed, or it is on a trunk); the agent's fallback (the caller is {gets}) still "
+        "answers a failed routing hook",
         url=url if wired else None,
         fallback=answers.fallback_of(route.agent),
     )

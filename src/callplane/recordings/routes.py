@@ -27,4 +27,4 @@ async def list_recordings(
     rows, next_cursor = await service.list_recordings(
         uow=uow, scope=scope, cursor=cursor, limit=limit, call_sid=call_sid
     )
-    return {"data": [RecordingOut.from_model(r) for r in rows], "next_cursor": next_cursor}
+    return {"data": [RecordingOut.model_validate(r) for r in rows], "next_cursor": next_cursor}
