@@ -87,6 +87,10 @@ async def test_the_app_names_the_agent(gw: GatewayKit) -> None:
     event = await _hook_event(gw, answer["call_sid"])
     assert event.agent_id == sales_id and event.decision == "routed"
     assert event.detail["hook"]["result"] == "agent" and event.detail["hook"]["status"] == 200
+    assert (
+        "stream" in event.detail["hook"]["explanation"]
+        and "Sales" in event.detail["hook"]["explanation"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -110,6 +114,7 @@ async def test_the_app_answers_an_action(
     assert event.detail["reason"] == f"hook_{action['action']}"
     assert event.decision == ("rejected" if action["action"] == "reject" else "routed")
     assert event.detail["hook"]["result"] == "action"
+    assert f"answered {action['action']!r}" in event.detail["hook"]["explanation"]
 
 
 async def _falls_back(gw: GatewayKit, held: Any, reason: str) -> dict[str, Any]:
@@ -119,6 +124,7 @@ async def _falls_back(gw: GatewayKit, held: Any, reason: str) -> dict[str, Any]:
     assert event.detail["reason"] == "hook_fallback"
     assert event.detail["hook"]["result"] == "fallback"
     assert event.detail["hook"]["reason"] == reason, event.detail
+    assert event.detail["hook"]["explanation"].startswith(f"the routing hook failed ({reason}: ")
     return event.detail["hook"]  # type: ignore[no-any-return]
 
 

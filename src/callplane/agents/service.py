@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from secrets import token_urlsafe
 
@@ -19,18 +20,21 @@ from callplane.db.audit import record_audit
 from callplane.db.uow import UnitOfWork
 from callplane.security.public_urls import check_public_url
 from callplane.security.secrets import SecretBox
-from callplane.settings import Settings
 from callplane.tenancy import TenantScope
 from callplane.trunks.recording import sync_recording as sync_trunk_recording
 
 SECRET_FIELD = "agents.events_secret"
 
 
-def _apply_voice(agent: Agent, voice: VoiceIn, settings: Settings) -> None:
+async def _check_hook_url(uow: UnitOfWork, voice: VoiceIn) -> None:
+    """The routing hook is called for the tenant: a public address only (checked again at each
+    call, when DNS may say otherwise). The lookup runs in a thread, off the webhooks' loop."""
     if voice.url is not None:
-        # The routing hook is called for the tenant: a public address only (checked again at
-        # each call, when DNS may say otherwise).
-        check_public_url(voice.url, allow_private=settings.allow_private_urls)
+        allow = access.settings(uow).allow_private_urls
+        await asyncio.to_thread(check_public_url, voice.url, allow_private=allow)
+
+
+def _apply_voice(agent: Agent, voice: VoiceIn) -> None:
     agent.voice_mode = voice.mode
     agent.stream_url = voice.stream_url
     agent.stream_parameters = dict(voice.parameters)
@@ -68,8 +72,9 @@ async def create_agent(
     *, uow: UnitOfWork, scope: TenantScope, data: AgentCreate
 ) -> tuple[Agent, str]:
     """Create an agent; returns it with its events signing secret (shown once)."""
+    await _check_hook_url(uow, data.voice)
     agent = uow.repo(Agent, scope).add(Agent(id=uuid.uuid4(), name=data.name))
-    _apply_voice(agent, data.voice, access.settings(uow))
+    _apply_voice(agent, data.voice)
     _apply_sms(agent, data.sms)
     agent.events_url = data.events_url
     secret = _new_secret(uow.runtime.secrets, agent)
@@ -102,10 +107,12 @@ async def update_agent(
 ) -> tuple[Agent, str | None]:
     """Change an agent; a new events secret is returned when one was asked for."""
     agent = await uow.repo(Agent, scope).get(agent_id)
+    if data.voice is not None:
+        await _check_hook_url(uow, data.voice)
     if data.name is not None:
         agent.name = data.name
     if data.voice is not None:
-        _apply_voice(agent, data.voice, access.settings(uow))
+        _apply_voice(agent, data.voice)
     if data.sms is not None:
         _apply_sms(agent, data.sms)
     if "events_url" in data.model_fields_set:

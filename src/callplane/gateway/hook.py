@@ -11,8 +11,9 @@ agent), and waits at most `timeout_ms` (default 2000) for one of:
 
 A timeout, a connection failure, a non-2xx answer, anything else in the body, an unknown agent
 or one that cannot take the call (itself in mode webhook, or incomplete), and a URL that does
-not resolve to a public address at call time: the agent's voice fallback, the reason recorded on
-the call's event (`detail.hook`). Only calls of mode webhook come here: the other modes' hot
+not resolve to a public address at call time: the agent's voice fallback. The call's event says
+what happened (`detail.hook`: result, reason, the app's status, latency, and the explanation
+sentence, as `explain` words it). Only calls of mode webhook come here: the other modes' hot
 path does not change.
 """
 
@@ -141,9 +142,11 @@ class RoutingHook:
                 explanation=f"the routing hook failed ({failed.reason}: {failed.message}): "
                 f"agent {agent.name!r}'s fallback, the caller is {gets}",
             )
+            detail["explanation"] = fallback.explanation
             return Routed(fallback, None, detail)
         HOOK_CALLS.labels(result=routed.detail.get("result", "routed")).inc()
         detail.update(routed.detail, latency_ms=int((time.perf_counter() - started) * 1000))
+        detail["explanation"] = routed.decision.explanation
         routed.detail = detail
         return routed
 
