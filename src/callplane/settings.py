@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     # On PostgreSQL the service, the worker and the CLI's jobs refuse to start as a role that
     # bypasses row-level security (superuser or BYPASSRLS); true lets them, with a warning.
     allow_rls_bypass: bool = False
+    # Platform numbers (E.164, comma-separated, in the platform's own account) that send the
+    # messages of tenants with no sender of their own (`POST messages` without `from` and no
+    # default sender). Empty: off.
+    sms_pool_numbers: str = ""
     log_level: str = "INFO"
     log_json: bool = False
 
@@ -55,6 +59,25 @@ class Settings(BaseSettings):
         if value is not None and value.tzinfo is None:
             raise ValueError("give the time with its offset, e.g. 2026-11-22T12:00:00+00:00")
         return value
+
+    @field_validator("sms_pool_numbers")
+    @classmethod
+    def _pool(cls, value: str) -> str:
+        from callplane.phone import try_normalize_e164
+
+        numbers = []
+        for raw in (v.strip() for v in value.split(",")):
+            if raw:
+                e164 = try_normalize_e164(raw)
+                if e164 is None:
+                    raise ValueError(f"{raw!r} is not a phone number in E.164 (+country code)")
+                numbers.append(e164)
+        return ",".join(numbers)
+
+    @property
+    def sms_pool(self) -> tuple[str, ...]:
+        """The SMS pool's numbers (empty: the pool is off)."""
+        return tuple(n for n in self.sms_pool_numbers.split(",") if n)
 
     @field_validator("public_base_url", "twilio_base_url")
     @classmethod

@@ -48,6 +48,7 @@ async def test_routed_number_explains_every_step_and_the_exact_twiml(gw: Gateway
         "tenant",
         "subscription",
         "agent",
+        "fallback",
         "decision",
     ]
     assert all(s["ok"] for s in result["steps"])

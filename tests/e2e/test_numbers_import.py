@@ -27,7 +27,7 @@ async def _import(numbers: NumbersKit, tenant: TenantKit, e164: str, manage: boo
     )
 
 
-async def test_import_managed_rewires_and_release_deletes(numbers: NumbersKit) -> None:
+async def test_import_managed_rewires_and_release_hands_it_back(numbers: NumbersKit) -> None:
     api = numbers.api
     own = await numbers.byo_account()
     t = await api.tenant(quota=1)
@@ -52,7 +52,9 @@ async def test_import_managed_rewires_and_release_deletes(numbers: NumbersKit) -
         f"/v1/tenants/{t.id}/phone-numbers/{number['id']}", headers=t.headers()
     )
     assert r.status_code == 200 and r.json()["status"] == "released"
-    assert await numbers.held(ipn.phone_number) == []
+    # The customer's number stays in its account, as it was before the import.
+    (held,) = await numbers.held(ipn.phone_number)
+    assert held["sid"] == ipn.sid and held["voice_url"] == THEIR_URL and held["sms_url"] == ""
 
 
 async def test_import_unmanaged_is_never_rewritten_and_only_detached(numbers: NumbersKit) -> None:

@@ -112,18 +112,22 @@ def test_what_release_does_at_twilio_is_decided_by_origin() -> None:
     managed_import = _number(S.active, NumberOrigin.imported)
     managed_import.managed = True
     assert lifecycle.release_at_twilio(bought) is AtTwilio.delete
+    # An imported number is never deleted at Twilio, managed or not, unless an admin confirmed.
     assert lifecycle.release_at_twilio(unmanaged) is AtTwilio.keep
-    assert lifecycle.release_at_twilio(managed_import) is AtTwilio.delete
+    assert lifecycle.release_at_twilio(managed_import) is AtTwilio.keep
+    assert lifecycle.release_at_twilio(managed_import, delete_confirmed=True) is AtTwilio.delete
     # The release ends accordingly: handed back when it stays in the tenant's account.
-    assert Change.end_release(unmanaged, ReleaseReason.user).transition is Transition.hand_back
-    assert Change.end_release(bought, ReleaseReason.user).transition is Transition.finish_release
+    keep, delete = AtTwilio.keep, AtTwilio.delete
+    assert Change.end_release(keep, ReleaseReason.user).transition is Transition.hand_back
+    assert Change.end_release(delete, ReleaseReason.user).transition is Transition.finish_release
 
 
 def test_a_release_clears_the_routing_and_keeps_why() -> None:
     number = _number(S.active, agent_id=uuid.uuid4(), trunk_id=uuid.uuid4())
     lifecycle.apply(number, Change.begin_release(ReleaseReason.subscription_canceled))
     assert number.release_reason == ReleaseReason.subscription_canceled
-    lifecycle.apply(number, Change.end_release(number, ReleaseReason.subscription_canceled))
+    at_twilio = lifecycle.release_at_twilio(number)
+    lifecycle.apply(number, Change.end_release(at_twilio, ReleaseReason.subscription_canceled))
     assert (number.status, number.agent_id, number.trunk_id) == (S.released, None, None)
     assert number.release_reason == "subscription_canceled" and number.released_at is not None
 

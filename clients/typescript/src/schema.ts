@@ -60,9 +60,10 @@ export interface paths {
         head?: never;
         /**
          * Update Tenant
-         * @description Rename, suspend or reactivate a tenant.
+         * @description Rename, suspend or reactivate a tenant (platform key); set its default SMS sender
+         *     (`default_sms_from`, the tenant's admins too: one of its active SMS-capable numbers).
          *
-         *     Needs a platform API key.
+         *     Needs an `admin` key of the tenant, or a platform key.
          */
         patch: operations["tenants_update"];
         trace?: never;
@@ -423,7 +424,9 @@ export interface paths {
         post?: never;
         /**
          * Release Number
-         * @description Release the number (an unmanaged imported one is only detached); idempotent.
+         * @description Release the number; idempotent. A bought number goes back to Twilio; an imported one is
+         *     handed back (its saved configuration restored) unless `?at_twilio=true` with
+         *     `{"confirm": "<its E.164>"}` (409 `confirmation_required` without it).
          *
          *     Needs an `admin` key of the tenant, or a platform key.
          */
@@ -432,7 +435,9 @@ export interface paths {
         head?: never;
         /**
          * Update Number
-         * @description Attach the number to an agent, or detach it (`{"agent_id": null}`).
+         * @description Attach the number to an agent or detach it (`{"agent_id": null}`); take channels over or
+         *     give them back (`{"manage": {"sms": false}}`: what a channel held is saved when taken and
+         *     restored when given back); label it.
          *
          *     Needs an `admin` key of the tenant, or a platform key.
          */
@@ -605,9 +610,11 @@ export interface paths {
         put?: never;
         /**
          * Send Message
-         * @description Send an SMS from an active number of the tenant (member keys may send).
+         * @description Send an SMS from an active number of the tenant (member keys may send); without `from`,
+         *     from the tenant's `default_sms_from`, else from the platform's SMS pool when it is on.
          *
-         *     404 `from_number_not_found` for a number that is not the tenant's; 422
+         *     404 `from_number_not_found` for a number that is not the tenant's; 422 `from_required`
+         *     without `from`, default sender or pool;
          *     `from_number_not_active`, `invalid_phone_number`, `invalid_to_number` (21211),
          *     `invalid_from_number` (21212), `from_number_not_sms_capable` (21606),
          *     `recipient_unsubscribed` (21610), `to_number_not_mobile` (21614).
@@ -637,6 +644,29 @@ export interface paths {
          *     Needs an `admin` key of the tenant, or a platform key.
          */
         post: operations["calls_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tid}/recordings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Recordings
+         * @description The tenant's call recordings, oldest first (Twilio's SID and URL; the account's
+         *     credentials fetch the media, and are never in the URL).
+         *
+         *     Any key of the tenant (`admin` or `member`), or a platform key.
+         */
+        get: operations["recordings_list"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -971,6 +1001,17 @@ export interface components {
             mms?: boolean;
         };
         /**
+         * ChannelOwners
+         * @description Who owns each channel: callplane, the customer, or what takes the voice channel (a trunk,
+         *     a provider).
+         */
+        ChannelOwners: {
+            /** Voice */
+            voice: string;
+            /** Sms */
+            sms: string;
+        };
+        /**
          * ComplianceIn
          * @description Which bundle and addresses buy a country's numbers of one type.
          */
@@ -1205,6 +1246,21 @@ export interface components {
             };
         };
         /**
+         * ForwardAction
+         * @description Forward the call to a number.
+         */
+        ForwardAction: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            action: "forward";
+            /** Forward To */
+            forward_to: string;
+            /** Caller Id */
+            caller_id?: string | null;
+        };
+        /**
          * HealthListOut
          * @description Every tenant's connection health, with counts per status.
          */
@@ -1314,6 +1370,19 @@ export interface components {
             next_cursor?: string | null;
         };
         /**
+         * ListOf[RecordingOut]
+         * @description One page of a list.
+         */
+        ListOf_RecordingOut_: {
+            /** Data */
+            data: components["schemas"]["RecordingOut"][];
+            /**
+             * Next Cursor
+             * @description Pass it as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /**
          * ListOf[RunOut]
          * @description One page of a list.
          */
@@ -1340,15 +1409,41 @@ export interface components {
             next_cursor?: string | null;
         };
         /**
+         * Manage
+         * @description Which channels callplane owns at Twilio: it wires, rewires and restores only these.
+         */
+        Manage: {
+            /**
+             * Voice
+             * @default true
+             */
+            voice?: boolean;
+            /**
+             * Sms
+             * @default true
+             */
+            sms?: boolean;
+        };
+        /**
+         * ManagePatch
+         * @description Take channels over (true: what was there is saved) or give them back (false: restored).
+         */
+        ManagePatch: {
+            /** Voice */
+            voice?: boolean | null;
+            /** Sms */
+            sms?: boolean | null;
+        };
+        /**
          * MessageCreate
          * @description An SMS to send from one of the tenant's numbers.
          */
         MessageCreate: {
             /**
              * From
-             * @description The tenant's number
+             * @description The tenant's number; without it the tenant's default sender (`default_sms_from`), else the platform's SMS pool when it is on
              */
-            from: string;
+            from?: string | null;
             /** To */
             to: string;
             /** Body */
@@ -1368,23 +1463,32 @@ export interface components {
              * @description How to read a number written without +
              */
             country?: string | null;
+            /** @description The channels callplane wires (default: both) */
+            manage?: components["schemas"]["Manage"];
+            /** Label */
+            label?: string | null;
         };
         /**
          * NumberImport
-         * @description Claim a number already in the tenant's Twilio account.
+         * @description Claim a number already in the tenant's Twilio account; say which channels callplane
+         *     takes over (`manage`, or `manage_webhooks` for both at once).
          */
         NumberImport: {
             /** Phone Number */
             phone_number: string;
+            /** @description The channels callplane takes over (their configuration is saved and restored on release); the others are never touched */
+            manage?: components["schemas"]["Manage"] | null;
             /**
              * Manage Webhooks
-             * @description true: callplane wires the number to its webhook URLs and keeps them so; false: the number's Twilio configuration is never touched
+             * @description Shorthand: true for both channels, false for none
              */
-            manage_webhooks: boolean;
+            manage_webhooks?: boolean | null;
             /** Agent Id */
             agent_id?: string | null;
             /** Country */
             country?: string | null;
+            /** Label */
+            label?: string | null;
         };
         /**
          * NumberOut
@@ -1405,8 +1509,13 @@ export interface components {
             trunk_id: string | null;
             /** Managed */
             managed: boolean;
+            manage: components["schemas"]["Manage"];
+            channels: components["schemas"]["ChannelOwners"];
             /** Origin */
             origin: string;
+            original_config: components["schemas"]["OriginalConfig"] | null;
+            /** Label */
+            label: string | null;
             /** Country */
             country: string;
             /** Type */
@@ -1442,11 +1551,25 @@ export interface components {
         };
         /**
          * NumberPatch
-         * @description Attach the number to an agent, or detach it (null).
+         * @description Attach the number to an agent or detach it (null), change its channels, its label.
          */
         NumberPatch: {
             /** Agent Id */
-            agent_id: string | null;
+            agent_id?: string | null;
+            manage?: components["schemas"]["ManagePatch"] | null;
+            /** Label */
+            label?: string | null;
+        };
+        /**
+         * NumberRelease
+         * @description The confirmation that deleting an imported number at Twilio takes.
+         */
+        NumberRelease: {
+            /**
+             * Confirm
+             * @description The number's E.164, to delete it at Twilio
+             */
+            confirm?: string | null;
         };
         /**
          * NumberStatus
@@ -1454,6 +1577,38 @@ export interface components {
          * @enum {string}
          */
         NumberStatus: "pending" | "active" | "releasing" | "released" | "failed";
+        /**
+         * OriginalConfig
+         * @description The number's Twilio configuration saved at import or take-over.
+         */
+        OriginalConfig: {
+            /** Voice Url */
+            voice_url?: string | null;
+            /** Voice Method */
+            voice_method?: string | null;
+            /** Voice Fallback Url */
+            voice_fallback_url?: string | null;
+            /** Voice Fallback Method */
+            voice_fallback_method?: string | null;
+            /** Status Callback */
+            status_callback?: string | null;
+            /** Status Callback Method */
+            status_callback_method?: string | null;
+            /** Voice Application Sid */
+            voice_application_sid?: string | null;
+            /** Sms Url */
+            sms_url?: string | null;
+            /** Sms Method */
+            sms_method?: string | null;
+            /** Sms Fallback Url */
+            sms_fallback_url?: string | null;
+            /** Sms Fallback Method */
+            sms_fallback_method?: string | null;
+            /** Sms Application Sid */
+            sms_application_sid?: string | null;
+            /** Trunk Sid */
+            trunk_sid?: string | null;
+        };
         /**
          * OutboundOut
          * @description A sent message or started call (an event of kind outbound_sms / outbound_call).
@@ -1558,6 +1713,36 @@ export interface components {
             wait?: boolean;
         };
         /**
+         * RecordingOut
+         * @description A recording of one of the tenant's calls (the media stays at Twilio, behind `url`).
+         */
+        RecordingOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Call Sid */
+            call_sid: string;
+            /** Recording Sid */
+            recording_sid: string;
+            /** Phone Number */
+            phone_number: string | null;
+            /** Number Id */
+            number_id: string | null;
+            /** Duration S */
+            duration_s: number | null;
+            /** Url */
+            url: string | null;
+            /** Status */
+            status: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
          * RunOut
          * @description A job run.
          */
@@ -1610,6 +1795,19 @@ export interface components {
             }[];
             /** Error */
             error?: string | null;
+        };
+        /**
+         * SayAction
+         * @description Say something, then hang up.
+         */
+        SayAction: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            action: "say";
+            /** Text */
+            text: string;
         };
         /**
          * SmsIn
@@ -1733,6 +1931,8 @@ export interface components {
             name: string;
             /** Status */
             status: string;
+            /** Default Sms From */
+            default_sms_from?: string | null;
             /**
              * Created At
              * Format: date-time
@@ -1741,13 +1941,19 @@ export interface components {
         };
         /**
          * TenantPatch
-         * @description Changes to a tenant (offboarding is DELETE).
+         * @description Changes to a tenant (offboarding is DELETE). `name` and `status` need a platform key;
+         *     the tenant's admins may set `default_sms_from` (null clears it).
          */
         TenantPatch: {
             /** Name */
             name?: string | null;
             /** Status */
             status?: ("active" | "suspended") | null;
+            /**
+             * Default Sms From
+             * @description The sender of messages sent without `from`: one of the tenant's active SMS-capable numbers
+             */
+            default_sms_from?: string | null;
         };
         /**
          * TrunkNumberOut
@@ -1850,7 +2056,7 @@ export interface components {
              * Mode
              * @enum {string}
              */
-            mode: "stream" | "sip" | "forward" | "voicemail";
+            mode: "stream" | "sip" | "forward" | "voicemail" | "webhook";
             /** Stream Url */
             stream_url?: string | null;
             /** Parameters */
@@ -1872,6 +2078,21 @@ export interface components {
              * @default false
              */
             record?: boolean;
+            /**
+             * Url
+             * @description Mode webhook: the tenant's app that routes each call (a signed POST)
+             */
+            url?: string | null;
+            /**
+             * Timeout Ms
+             * @description Mode webhook: its deadline (default 2000)
+             */
+            timeout_ms?: number | null;
+            /**
+             * Fallback
+             * @description What a caller gets when routing fails (default: a spoken apology)
+             */
+            fallback?: (components["schemas"]["SayAction"] | components["schemas"]["ForwardAction"] | components["schemas"]["VoicemailAction"]) | null;
         };
         /**
          * VoiceOut
@@ -1898,6 +2119,27 @@ export interface components {
             greeting: string | null;
             /** Record */
             record: boolean;
+            /** Url */
+            url?: string | null;
+            /** Timeout Ms */
+            timeout_ms?: number | null;
+            /** Fallback */
+            fallback?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
+         * VoicemailAction
+         * @description A greeting, then record a message.
+         */
+        VoicemailAction: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            action: "voicemail";
+            /** Greeting */
+            greeting?: string | null;
         };
     };
     responses: never;
@@ -2382,7 +2624,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error` */
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error`, `invalid_default_sms_from` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4214,7 +4456,11 @@ export interface operations {
                 /**
                  * @example {
                  *       "phone_number": "+14155550100",
-                 *       "manage_webhooks": true
+                 *       "manage": {
+                 *         "voice": true,
+                 *         "sms": false
+                 *       },
+                 *       "label": "Main line"
                  *     }
                  */
                 "application/json": components["schemas"]["NumberImport"];
@@ -4512,7 +4758,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description Conflicts with the current state. Codes: `phone_number_unavailable`, `phone_number_owned_elsewhere`, `purchase_not_completed`, `tenant_not_active`, `connection_pending`, `connection_closed` */
+            /** @description Conflicts with the current state. Codes: `phone_number_unavailable`, `phone_number_owned_elsewhere`, `phone_number_in_account`, `purchase_not_completed`, `tenant_not_active`, `connection_pending`, `connection_closed` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4648,7 +4894,10 @@ export interface operations {
     };
     phone_numbers_release: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Delete an imported number at Twilio too (needs `confirm`) */
+                at_twilio?: boolean;
+            };
             header?: never;
             path: {
                 nid: string;
@@ -4657,7 +4906,16 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "confirm": "+14155550100"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NumberRelease"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -4668,7 +4926,7 @@ export interface operations {
                     "application/json": components["schemas"]["NumberOut"];
                 };
             };
-            /** @description Malformed request (invalid JSON, cursor, signature...) */
+            /** @description Malformed request (invalid JSON, cursor, signature...). Codes: `invalid_json` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4704,7 +4962,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description Conflicts with the current state. Codes: `purchase_in_progress` */
+            /** @description Conflicts with the current state. Codes: `purchase_in_progress`, `confirmation_required` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4713,7 +4971,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description Request body too large */
+            /** @description Request body too large. Codes: `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4757,7 +5015,11 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "agent_id": "0f9a4c52-6d1e-4f64-9b7a-3c2d1e0f9a4c"
+                 *       "agent_id": "0f9a4c52-6d1e-4f64-9b7a-3c2d1e0f9a4c",
+                 *       "manage": {
+                 *         "sms": false
+                 *       },
+                 *       "label": "Main line"
                  *     }
                  */
                 "application/json": components["schemas"]["NumberPatch"];
@@ -4809,7 +5071,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description Conflicts with the current state. Codes: `phone_number_not_held` */
+            /** @description Conflicts with the current state. Codes: `phone_number_not_held`, `phone_number_not_active`, `phone_number_gone` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6136,7 +6398,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error`, `from_number_not_active`, `invalid_phone_number`, `twilio_rejected`, `invalid_to_number`, `invalid_from_number`, `idempotency_key_reused`, `from_number_not_sms_capable`, `recipient_unsubscribed`, `to_number_not_mobile` */
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error`, `from_number_not_active`, `invalid_phone_number`, `twilio_rejected`, `invalid_to_number`, `invalid_from_number`, `idempotency_key_reused`, `from_required`, `from_number_not_sms_capable`, `recipient_unsubscribed`, `to_number_not_mobile` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6264,6 +6526,107 @@ export interface operations {
                 };
             };
             /** @description Twilio failed after retries. Codes: `provider_error` */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    recordings_list: {
+        parameters: {
+            query?: {
+                /** @description Where to continue: the `next_cursor` of the previous page (omit for the first). */
+                cursor?: string | null;
+                /** @description The most items on this page. */
+                limit?: number;
+                call_sid?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description Tenant id */
+                tid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOf_RecordingOut_"];
+                };
+            };
+            /** @description Malformed request (invalid JSON, cursor, signature...). Codes: `invalid_cursor` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The key's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unknown, or another tenant's (they look the same). Codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Twilio failed after retries */
             502: {
                 headers: {
                     [name: string]: unknown;

@@ -14,6 +14,7 @@ from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError
 from callplane.numbers import service as numbers
 from callplane.numbers.models import PhoneNumber
+from callplane.numbers.schemas import NumberPatch
 from callplane.tenancy import Actor, TenantScope
 from callplane.tenants import lifecycle
 from callplane.tenants import service as tenants
@@ -53,7 +54,9 @@ async def set_number_agent(
 ) -> tuple[PhoneNumber, str | None]:
     """Attach a number to an agent or detach it (`PATCH phone-numbers/{nid}`); with the agent's
     name for the answer."""
-    number = await numbers.set_agent(uow=uow, scope=scope, number_id=number_id, agent_id=agent_id)
+    number = await numbers.update_number(
+        uow=uow, scope=scope, number_id=number_id, data=NumberPatch(agent_id=agent_id)
+    )
     if agent_id is None:
         return number, None
     names = await agent_names(uow=uow, scope=scope)

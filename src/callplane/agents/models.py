@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from callplane.db.base import Base, CreatedMixin, IdMixin, utcnow
@@ -23,7 +23,7 @@ class Agent(IdMixin, CreatedMixin, Base):
         ForeignKey("tenants.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(String(200))
-    voice_mode: Mapped[str] = mapped_column(String(16))  # stream|sip|forward|voicemail
+    voice_mode: Mapped[str] = mapped_column(String(16))  # stream|sip|forward|voicemail|webhook
     stream_url: Mapped[str | None] = mapped_column(String(2048), default=None)
     stream_parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     sip_uri: Mapped[str | None] = mapped_column(String(2048), default=None)
@@ -32,6 +32,11 @@ class Agent(IdMixin, CreatedMixin, Base):
     whisper: Mapped[str | None] = mapped_column(String(1000), default=None)
     greeting: Mapped[str | None] = mapped_column(String(1000), default=None)
     record: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Voice mode webhook: the tenant's app that routes each call, and its deadline.
+    hook_url: Mapped[str | None] = mapped_column(String(2048), default=None)
+    hook_timeout_ms: Mapped[int | None] = mapped_column(Integer, default=None)
+    # What a caller gets when routing fails (gateway.answers): {"action": "say"|"forward"|...}.
+    voice_fallback: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     sms_mode: Mapped[str] = mapped_column(String(16), default="none")  # webhook|reply|none
     sms_url: Mapped[str | None] = mapped_column(String(2048), default=None)
     sms_reply: Mapped[str | None] = mapped_column(String(1600), default=None)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from callplane.agents.actions import Fallback
 from callplane.agents.models import Agent
 from callplane.phone import normalize_e164
 from callplane.schemas import StrictModel
 
-VoiceMode = Literal["stream", "sip", "forward", "voicemail"]
+VoiceMode = Literal["stream", "sip", "forward", "voicemail", "webhook"]
+DEFAULT_HOOK_TIMEOUT_MS = 2000
 SmsMode = Literal["webhook", "reply", "none"]
 HTTP_URL = r"^https?://[^\s]+$"
 
@@ -29,6 +31,19 @@ class VoiceIn(StrictModel):
     whisper: str | None = Field(default=None, max_length=1000)
     greeting: str | None = Field(default=None, max_length=1000)
     record: bool = False
+    url: str | None = Field(
+        default=None,
+        pattern=HTTP_URL,
+        max_length=2048,
+        description="Mode webhook: the tenant's app that routes each call (a signed POST)",
+    )
+    timeout_ms: int | None = Field(
+        default=None, ge=100, le=10000, description="Mode webhook: its deadline (default 2000)"
+    )
+    fallback: Fallback | None = Field(
+        default=None,
+        description="What a caller gets when routing fails (default: a spoken apology)",
+    )
 
     @field_validator("forward_to", "caller_id")
     @classmethod
@@ -37,9 +52,12 @@ class VoiceIn(StrictModel):
 
     @model_validator(mode="after")
     def _mode_fields(self) -> VoiceIn:
-        required = {"stream": "stream_url", "sip": "sip_uri", "forward": "forward_to"}.get(
-            self.mode
-        )
+        required = {
+            "stream": "stream_url",
+            "sip": "sip_uri",
+            "forward": "forward_to",
+            "webhook": "url",
+        }.get(self.mode)
         if required and not getattr(self, required):
             raise ValueError(f"voice mode {self.mode!r} needs {required}")
         return self
@@ -92,6 +110,9 @@ class VoiceOut(BaseModel):
     whisper: str | None
     greeting: str | None
     record: bool
+    url: str | None = None
+    timeout_ms: int | None = None
+    fallback: dict[str, Any] | None = None
 
 
 class SmsOut(BaseModel):
@@ -129,6 +150,9 @@ class AgentOut(BaseModel):
                 whisper=agent.whisper,
                 greeting=agent.greeting,
                 record=agent.record,
+                url=agent.hook_url,
+                timeout_ms=agent.hook_timeout_ms,
+                fallback=agent.voice_fallback,
             ),
             sms=SmsOut(mode=agent.sms_mode, url=agent.sms_url, reply=agent.sms_reply),
             events_url=agent.events_url,

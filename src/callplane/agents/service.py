@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from secrets import token_urlsafe
 
 from callplane.agents.models import Agent
-from callplane.agents.schemas import AgentCreate, AgentPatch, SmsIn, VoiceIn
+from callplane.agents.schemas import (
+    DEFAULT_HOOK_TIMEOUT_MS,
+    AgentCreate,
+    AgentPatch,
+    SmsIn,
+    VoiceIn,
+)
+from callplane.connections import access
 from callplane.connections.tokens import SecretOpener
 from callplane.db.audit import record_audit
 from callplane.db.uow import UnitOfWork
+from callplane.security.public_urls import check_public_url
 from callplane.security.secrets import SecretBox
 from callplane.tenancy import TenantScope
+from callplane.trunks.recording import sync_recording as sync_trunk_recording
 
 SECRET_FIELD = "agents.events_secret"
+
+
+async def _check_hook_url(uow: UnitOfWork, voice: VoiceIn) -> None:
+    """The routing hook is called for the tenant: a public address only (checked again at each
+    call, when DNS may say otherwise). The lookup runs in a thread, off the webhooks' loop."""
+    if voice.url is not None:
+        allow = access.settings(uow).allow_private_urls
+        await asyncio.to_thread(check_public_url, voice.url, allow_private=allow)
 
 
 def _apply_voice(agent: Agent, voice: VoiceIn) -> None:
@@ -26,6 +44,11 @@ def _apply_voice(agent: Agent, voice: VoiceIn) -> None:
     agent.whisper = voice.whisper
     agent.greeting = voice.greeting
     agent.record = voice.record
+    agent.hook_url = voice.url
+    agent.hook_timeout_ms = voice.timeout_ms or (
+        DEFAULT_HOOK_TIMEOUT_MS if voice.mode == "webhook" else None
+    )
+    agent.voice_fallback = voice.fallback.model_dump(exclude_none=True) if voice.fallback else None
 
 
 def _apply_sms(agent: Agent, sms: SmsIn) -> None:
@@ -49,6 +72,7 @@ async def create_agent(
     *, uow: UnitOfWork, scope: TenantScope, data: AgentCreate
 ) -> tuple[Agent, str]:
     """Create an agent; returns it with its events signing secret (shown once)."""
+    await _check_hook_url(uow, data.voice)
     agent = uow.repo(Agent, scope).add(Agent(id=uuid.uuid4(), name=data.name))
     _apply_voice(agent, data.voice)
     _apply_sms(agent, data.sms)
@@ -83,6 +107,8 @@ async def update_agent(
 ) -> tuple[Agent, str | None]:
     """Change an agent; a new events secret is returned when one was asked for."""
     agent = await uow.repo(Agent, scope).get(agent_id)
+    if data.voice is not None:
+        await _check_hook_url(uow, data.voice)
     if data.name is not None:
         agent.name = data.name
     if data.voice is not None:
@@ -101,6 +127,9 @@ async def update_agent(
         detail={"fields": sorted(data.model_fields_set)},
     )
     await uow.commit()
+    if data.voice is not None:
+        # Numbers on the tenant's trunk are recorded by the trunk (trunks.recording).
+        await sync_trunk_recording(uow=uow, scope=scope)
     return agent, secret
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from typing import Any
 
-from callplane.gateway import twiml
+from callplane.gateway import answers, twiml
 from callplane.settings import Settings
 from callplane.twilio.webhooks import WEBHOOK_PATHS, whisper_url
 
@@ -41,7 +41,10 @@ class AgentRoute:
     sms_url: str | None
     sms_reply: str | None
     events_url: str | None
-    events_secret: str | None  # ciphertext; only the outbox worker opens it
+    events_secret: str | None  # ciphertext; only the outbox worker (and the routing hook) open it
+    hook_url: str | None = None  # voice mode webhook: the tenant's app routes each call
+    hook_timeout_ms: int | None = None
+    voice_fallback: dict[str, Any] | None = None  # gateway.answers: what a failed route gets
 
     @classmethod
     def from_agent(cls, agent: Any, *, prefix: str = "") -> AgentRoute:
@@ -90,6 +93,7 @@ class NumberRoute:
     subscription_status: str | None
     agent: AgentRoute | None
     trunk: TrunkRoute | None
+    manage_voice: bool = True  # callplane owns the voice channel (its URL and fallback URL)
 
 
 @dataclass(frozen=True)
@@ -159,11 +163,14 @@ def _agent_voice(
             "voice",
             "routed",
             "stream",
-            f"streamed to {url} for agent {agent.name!r}",
-            twiml.stream(url, params),
+            f"streamed to {url} for agent {agent.name!r}"
+            + (", recorded (<Start><Recording>)" if agent.record else ""),
+            twiml.stream(url, params, recording_callback=recording_cb if agent.record else None),
             mode=mode,
             details={"stream_url": url, "parameters": dict(params)},
         )
+    if mode == "webhook" and agent.hook_url:
+        return hook_decision(agent, settings)
     if mode == "sip" and agent.sip_uri:
         return Decision(
             "voice",
@@ -206,6 +213,25 @@ def _agent_voice(
         f"agent {agent.name!r} is in voice mode {mode!r} without the field that mode needs",
         twiml.not_in_service(),
         mode=mode,
+    )
+
+
+def hook_decision(agent: AgentRoute, settings: Settings) -> Decision:
+    """Voice mode webhook: the tenant's app is asked per call (`gateway.hook`); the TwiML here is
+    what the caller gets when it does not answer in time or answers nothing usable."""
+    fallback, gets = answers.action_answer(agent.voice_fallback, settings)
+    timeout = agent.hook_timeout_ms or 2000
+    return Decision(
+        "voice",
+        "routed",
+        "webhook",
+        f"the tenant's app at {agent.hook_url} is asked which agent takes the call or what to "
+        f'do (a signed POST, answer within {timeout} ms: {{"agent_id"}} or '
+        '{"action": "forward"|"voicemail"|"reject"|"say"}); on a timeout, an error or an '
+        f"answer it cannot use, agent {agent.name!r}'s fallback: the caller is {gets}",
+        fallback,
+        mode="webhook",
+        details={"url": agent.hook_url, "timeout_ms": timeout},
     )
 
 

@@ -100,8 +100,11 @@ def event_row(
     number_id: uuid.UUID | None,
     agent_id: uuid.UUID | None,
     detail: dict[str, Any],
+    fallback_used: bool = False,
+    error_code: str | None = None,
 ) -> dict[str, Any]:
-    """The event of one webhook, every column set."""
+    """The event of one webhook, every column set (`fallback_used`, `error_code`: a call Twilio
+    sent to the voice fallback URL, and the error it reported for the primary webhook)."""
     return {
         "id": event_id(account_sid, idempotency_token),
         "tenant_id": tenant_id,
@@ -117,6 +120,8 @@ def event_row(
         "idempotency_token": idempotency_token,
         "detail": detail,
         "received_at": utcnow(),
+        "fallback_used": fallback_used,
+        "error_code": _cut(error_code, 16),
     }
 
 

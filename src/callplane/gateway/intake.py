@@ -41,6 +41,8 @@ T = TypeVar("T")
 MAX_FORM_BYTES = 64 * 1024  # Twilio's forms are a few kB; an SMS body is at most 1600 chars
 MAX_FIELDS = 256
 ACCOUNT_SID_RE = re.compile(r"AC[0-9a-fA-F]{32}")
+# Webhooks about a call or message to one of the numbers: the number (`To`) is looked up.
+ROUTED_KINDS = ("voice", "sms", "voice_fallback")
 
 SIGNATURE_FAILURES = Counter(
     "callplane_webhook_signature_failures_total",
@@ -204,7 +206,7 @@ async def authenticate(gateway: Gateway, request: Request, kind: str) -> Admitte
 
     if not ACCOUNT_SID_RE.fullmatch(account_sid):
         raise refuse("missing_account_sid", "the webhook carries no valid AccountSid")
-    to = normalized(fields.get("To")) if kind in ("voice", "sms") else None
+    to = normalized(fields.get("To")) if kind in ROUTED_KINDS else None
     resolved = await lookup(gateway.lookup.resolve(account_sid, to))
     auth = resolved.account
     if auth is None or not auth.tokens:

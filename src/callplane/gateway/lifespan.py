@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+from callplane.gateway.hook import RoutingHook
 from callplane.gateway.lookup import Lookup
 from callplane.gateway.outbox import DeliveryPolicy, OutboxWorker
 from callplane.gateway.recorder import EventWriter
@@ -33,6 +34,7 @@ class Gateway:
         )
         self.outbox = OutboxWorker(runtime, policy)
         self.writer = EventWriter(self.store, on_outbox=self.outbox.wake)
+        self.hook = RoutingHook(self.settings, self.lookup.tokens, self.store)
 
     async def start(self) -> None:
         """Start the outbox worker (rows left by a previous run are picked up at once)."""
@@ -44,6 +46,7 @@ class Gateway:
             await self.lookup.drain()
             await self.writer.drain()
         finally:
+            await self.hook.close()
             await self.outbox.stop()
             await self.store.close()
 

@@ -6,7 +6,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from callplane.db.base import Base, IdMixin, utcnow
@@ -49,6 +59,10 @@ class Event(IdMixin, Base):
     idempotency_token: Mapped[str | None] = mapped_column(String(255), default=None)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A call Twilio sent to the voice fallback URL (its primary webhook failed), and the error
+    # Twilio reported for the primary (`ErrorCode`: 11200, 11205, 11217...).
+    fallback_used: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    error_code: Mapped[str | None] = mapped_column(String(16), default=None)
     # Lists page by (created_at, id); for events that is when they were received.
     created_at: Mapped[datetime] = synonym("received_at")
 

@@ -77,6 +77,7 @@ ROUTE_COLUMNS = (
     PhoneNumber.e164,
     PhoneNumber.status,
     PhoneNumber.managed,
+    PhoneNumber.manage_voice,
     Tenant.status.label("tenant_status"),
     Subscription.status.label("subscription_status"),
     # What `AgentRoute.from_agent` reads, each column named `agent_<attribute>`.
@@ -183,4 +184,5 @@ def route_from_row(row: Any) -> NumberRoute:
         subscription_status=row.subscription_status,
         agent=agent,
         trunk=trunk,
+        manage_voice=bool(row.manage_voice),
     )

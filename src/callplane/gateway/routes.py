@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query
 from starlette.routing import BaseRoute, Route
 
 from callplane.deps import PlatformActor, Scope, UoW
-from callplane.gateway import service, webhooks
+from callplane.gateway import fallback, service, webhooks
 from callplane.gateway.schemas import EventOut, ExplainOut
 from callplane.schemas import ERROR_RESPONSES, ListOf
 from callplane.twilio.webhooks import WEBHOOK_PATHS, WHISPER_PATH
@@ -35,6 +35,7 @@ def webhook_routes() -> list[BaseRoute]:
             ("recording", webhooks.recording),
         )
     ]
+    routes.append(Route(WEBHOOK_PATHS["voice_fallback"], fallback.voice_fallback, methods=["POST"]))
     routes.append(Route(WHISPER_PATH, webhooks.whisper, methods=["POST"]))
     return routes
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from callplane.connections.models import Connection
 from callplane.connections.tokens import SecretOpener, webhook_tokens
 from callplane.db.uow import UnitOfWork
+from callplane.gateway import answers
 from callplane.gateway.decision import NumberRoute, decide_sms, decide_voice
 from callplane.gateway.models import Event
 from callplane.gateway.queries import route_from_row, route_select
@@ -21,6 +22,7 @@ from callplane.settings import Settings
 from callplane.tenancy import TenantScope
 from callplane.tenants.models import Tenant
 from callplane.twilio.factory import TwilioCredentials
+from callplane.twilio.webhooks import WEBHOOK_PATHS
 
 
 async def list_events(
@@ -100,6 +102,7 @@ async def explain(*, uow: UnitOfWork, to: str, account_sid: str | None = None) -
             await _released_step(uow, steps, e164)
     if route is not None:
         _route_steps(steps, route)
+        _fallback_step(steps, route, settings)
     voice, sms = _answers(route, e164, settings) if account_ok else (REFUSED, REFUSED)
     steps.add(
         "decision",
@@ -391,6 +394,25 @@ def _route_steps(steps: _Steps, route: NumberRoute) -> None:
         stream_url=agent.stream_url,
         sip_uri=agent.sip_uri,
         forward_to=agent.forward_to,
+    )
+
+
+def _fallback_step(steps: _Steps, route: NumberRoute, settings: Settings) -> None:
+    """Step "fallback": what a caller gets when the voice webhook fails."""
+    _, gets = answers.action_answer(answers.fallback_of(route.agent), settings)
+    url = settings.public_base_url.rstrip("/") + WEBHOOK_PATHS["voice_fallback"]
+    wired = route.manage_voice and route.trunk is None
+    steps.add(
+        "fallback",
+        wired,
+        f"if the voice webhook fails, Twilio requests the voice fallback URL {url}: the caller "
+        f"is {gets}"
+        if wired
+        else "callplane does not own this number's voice fallback URL (its voice channel is not "
+        f"managed, or it is on a trunk); the agent's fallback (the caller is {gets}) still "
+        "answers a failed routing hook",
+        url=url if wired else None,
+        fallback=answers.fallback_of(route.agent),
     )
 
 

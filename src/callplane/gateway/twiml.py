@@ -39,6 +39,15 @@ def not_in_service() -> str:
     return str(response)
 
 
+@lru_cache(maxsize=CACHED_ANSWERS)
+def say_and_hang_up(text: str) -> str:
+    """A spoken message, then hang up (an agent's fallback apology)."""
+    response = VoiceResponse()
+    response.say(text)
+    response.hangup()
+    return str(response)
+
+
 @lru_cache(maxsize=1)
 def reject() -> str:
     """Refuse the call before it is answered (suspended tenant, canceled subscription)."""
@@ -73,21 +82,39 @@ def split_stream_url(url: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")), query
 
 
-def stream(url: str, parameters: Mapping[str, str] | list[tuple[str, str]]) -> str:
-    """`<Connect><Stream url>` with `<Parameter>`s (the stream's "start" message carries them)."""
+def stream(
+    url: str,
+    parameters: Mapping[str, str] | list[tuple[str, str]],
+    *,
+    recording_callback: str | None = None,
+) -> str:
+    """`<Connect><Stream url>` with `<Parameter>`s (the stream's "start" message carries them);
+    with `recording_callback`, `<Start><Recording>` first: Twilio records the call while it is
+    streamed (a `<Connect>`ed call is never `<Record>`ed) and reports it there."""
     items = tuple(parameters.items() if isinstance(parameters, Mapping) else parameters)
     at = [i for i, (name, _) in enumerate(items) if name == CALLER_PARAMETER]
     if len(at) != 1:
-        return _stream(url, items)
+        return _stream(url, items, recording_callback)
     i = at[0]
     caller = items[i][1]
-    template = _stream(url, items[:i] + ((CALLER_PARAMETER, _CALLER_MARK),) + items[i + 1 :])
+    marked = items[:i] + ((CALLER_PARAMETER, _CALLER_MARK),) + items[i + 1 :]
+    template = _stream(url, marked, recording_callback)
     return template.replace(_CALLER_MARK, _escape_attrib(caller), 1)
 
 
 @lru_cache(maxsize=CACHED_ANSWERS)
-def _stream(url: str, parameters: tuple[tuple[str, str], ...]) -> str:
+def _stream(
+    url: str, parameters: tuple[tuple[str, str], ...], recording_callback: str | None = None
+) -> str:
     response = VoiceResponse()
+    if recording_callback is not None:
+        response.start().recording(
+            recording_status_callback=recording_callback,
+            recording_status_callback_method="POST",
+            recording_status_callback_event="completed",
+            channels="dual",
+            track="both",
+        )
     element = response.connect().stream(url=url)
     for name, value in parameters:
         element.parameter(name=name, value=value)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -26,6 +27,7 @@ from callplane.gateway.lookup import AccountAuth, CallRef
 from callplane.gateway.recorder import Advance, Draft, Recorded
 from callplane.gateway.twilio_signature import FormParams
 from callplane.log import get_logger
+from callplane.recordings import store as recordings
 
 log = get_logger(__name__)
 
@@ -159,18 +161,25 @@ async def _inbound(
     route: NumberRoute | None,
 ) -> tuple[Response, str]:
     """A call or a message to one of the numbers: the decision's TwiML, once recorded."""
+    agent = route.agent if route else None
     if kind == "voice":
         decision = decide_voice(
             route, settings=gateway.settings, caller=fields.get("From"), to_e164=to
         )
         sid, state, event_type = fields.get("CallSid"), fields.get("CallStatus"), "call.received"
-        detail = {"direction": fields.get("Direction")}
+        detail: dict[str, Any] = {"direction": fields.get("Direction")}
+        if decision.mode == "webhook" and route is not None:
+            # Mode webhook only: the tenant's app is asked, within its deadline.
+            routed = await gateway.hook.route(route, decision, fields)
+            decision, detail["hook"] = routed.decision, routed.detail
+            if routed.agent is not None:  # the agent the app chose takes the call
+                route = replace(route, agent=routed.agent)
+                agent = routed.agent
     else:
         decision = decide_sms(route, to_e164=to)
         sid = fields.get("MessageSid") or fields.get("SmsSid")
         state, event_type = fields.get("SmsStatus") or "received", "message.received"
         detail = {"body": fields.get("Body"), "num_media": fields.get("NumMedia")}
-    agent = route.agent if route else None
     owner = _Owner(
         tenant_id=route.tenant_id if route else None,
         number_id=route.number_id if route else None,
@@ -239,6 +248,7 @@ async def _callback(
     advance: Advance | None,
     event_type: str,
     detail: dict[str, Any],
+    also: Callable[[_Owner], Awaitable[bool]] | None = None,
 ) -> tuple[Response, str]:
     owner = await _owner(gateway, auth.account_sid, sid, fields)
     event = _event(request, kind, fields, auth, owner, sid=sid, state=state, detail=detail)
@@ -253,6 +263,8 @@ async def _callback(
             fields=fields,
         )
     recorded = await _record(gateway, draft, kind)
+    if recorded is not None and also is not None and not await also(owner):
+        recorded = None
     if recorded is None:
         # Nothing waits on this answer but Twilio; a 503 lets a retrying sender try again.
         return JSONResponse(
@@ -315,6 +327,19 @@ async def _recording(
         "recording_status": rec_status,
         "recording_duration": fields.get("RecordingDuration"),
     }
+
+    async def keep(owner: _Owner) -> bool:
+        """The tenant's recording, listed (`GET .../recordings`); False when not written."""
+        if owner.tenant_id is None:
+            return True
+        return await recordings.keep(
+            gateway.store,
+            fields,
+            account_sid=auth.account_sid,
+            tenant_id=owner.tenant_id,
+            number_id=owner.number_id,
+        )
+
     return await _callback(
         gateway,
         request,
@@ -326,6 +351,7 @@ async def _recording(
         advance=None,
         event_type=f"recording.{rec_status}",
         detail=detail,
+        also=keep,
     )
 
 

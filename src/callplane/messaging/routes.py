@@ -31,9 +31,11 @@ def _answer(event: Any, created: bool) -> JSONResponse:
 async def send_message(
     body: MessageCreate, scope: Scope, uow: UoW, idempotency_key: IdempotencyKey = None
 ) -> Any:
-    """Send an SMS from an active number of the tenant (member keys may send).
+    """Send an SMS from an active number of the tenant (member keys may send); without `from`,
+    from the tenant's `default_sms_from`, else from the platform's SMS pool when it is on.
 
-    404 `from_number_not_found` for a number that is not the tenant's; 422
+    404 `from_number_not_found` for a number that is not the tenant's; 422 `from_required`
+    without `from`, default sender or pool;
     `from_number_not_active`, `invalid_phone_number`, `invalid_to_number` (21211),
     `invalid_from_number` (21212), `from_number_not_sms_capable` (21606),
     `recipient_unsubscribed` (21610), `to_number_not_mobile` (21614).

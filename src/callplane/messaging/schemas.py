@@ -17,7 +17,14 @@ class MessageCreate(StrictModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
 
-    from_: str = Field(alias="from", min_length=1, max_length=40, description="The tenant's number")
+    from_: str | None = Field(
+        default=None,
+        alias="from",
+        min_length=1,
+        max_length=40,
+        description="The tenant's number; without it the tenant's default sender "
+        "(`default_sms_from`), else the platform's SMS pool when it is on",
+    )
     to: str = Field(min_length=1, max_length=40)
     body: str = Field(min_length=1, max_length=1600)
 

@@ -1,9 +1,8 @@
 """Outbound SMS and calls, with the tenant's credentials, from numbers it owns.
 
-Only an active number of the tenant may send: another tenant's number (or one nobody holds) is a
-404 `from_number_not_found`, exactly like an unknown one; the tenant's own number that is not
-active (pending, releasing, released) is a 422 `from_number_not_active`. The request goes
-through the connection of the account the number lives in. Twilio's refusals keep their code in
+Who may send is `messaging.senders` (the tenant's active numbers, its default sender, the
+platform's SMS pool). The request goes through the connection of the account the number lives
+in. Twilio's refusals keep their code in
 `twilio_code` and get a stable code (21211 `invalid_to_number`, 21212 `invalid_from_number`, 21606
 `from_number_not_sms_capable`, 21610 `recipient_unsubscribed`, 21614 `to_number_not_mobile`).
 Every send is recorded as an event (`outbound_sms`, `outbound_call`) whose status callbacks the
@@ -22,7 +21,6 @@ from twilio.base.exceptions import TwilioRestException
 
 from callplane.agents.models import Agent
 from callplane.connections import access
-from callplane.connections.clients import TenantTwilio, tenant_client
 from callplane.db.audit import record_audit
 from callplane.db.base import utcnow
 from callplane.db.uow import UnitOfWork
@@ -31,9 +29,7 @@ from callplane.gateway import decision as routing
 from callplane.gateway import events
 from callplane.gateway.models import Event
 from callplane.log import get_logger
-from callplane.numbers.models import PhoneNumber
-from callplane.numbers.states import NumberStatus
-from callplane.phone import normalize_e164
+from callplane.messaging import senders
 from callplane.tenancy import TenantScope
 from callplane.tenants.models import Subscription, SubscriptionStatus, Tenant, TenantStatus
 from callplane.twilio.errors import TWILIO_ERRORS, call_twilio
@@ -43,36 +39,10 @@ log = get_logger(__name__)
 CALL_STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
 
 
-class FromNumberNotFound(NotFound):
-    """The sender is not a number of this tenant."""
-
-    code = "from_number_not_found"
-
-    def __init__(self, e164: str) -> None:
-        super().__init__(f"{e164} among the tenant's numbers")
-        self.message = (
-            f"{e164} is not one of the tenant's numbers: send from a number the tenant holds"
-        )
-
-
-class FromNumberNotActive(Unprocessable):
-    """The tenant's number cannot send (yet, or any more)."""
-
-    code = "from_number_not_active"
-
-
 class AgentNotCallable(Unprocessable):
     """The agent has no complete voice routing to connect the call to."""
 
     code = "agent_incomplete"
-
-
-def _normalize(raw: str, field: str) -> str:
-    try:
-        return normalize_e164(raw)
-    except ApiError as exc:
-        exc.details.setdefault("field", field)
-        raise
 
 
 def _outbound_event(
@@ -102,22 +72,6 @@ def _outbound_event(
     )
 
 
-async def _sender(uow: UnitOfWork, scope: TenantScope, from_raw: str) -> PhoneNumber:
-    """The tenant's active number `from_raw` (404 for anyone else's, 422 if not active)."""
-    e164 = _normalize(from_raw, "from")
-    repo = uow.repo(PhoneNumber, scope)
-    rows = await repo.all(PhoneNumber.e164 == e164, order_by=[PhoneNumber.created_at.desc()])
-    if not rows:
-        raise FromNumberNotFound(e164)
-    active = next((r for r in rows if r.status == NumberStatus.active), None)
-    if active is None:
-        raise FromNumberNotActive(
-            f"{e164} is {rows[0].status}: only an active number sends messages and calls",
-            number_status=rows[0].status,
-        )
-    return active
-
-
 async def _require_sending_tenant(uow: UnitOfWork, scope: TenantScope) -> None:
     tenant = await uow.session.get(Tenant, scope.tenant_id)
     if tenant is None:
@@ -129,20 +83,6 @@ async def _require_sending_tenant(uow: UnitOfWork, scope: TenantScope) -> None:
         raise Conflict(
             "the tenant's subscription is canceled: it cannot send", code="subscription_canceled"
         )
-
-
-async def _twilio_for(uow: UnitOfWork, scope: TenantScope, number: PhoneNumber) -> TenantTwilio:
-    """The tenant's Twilio account, which must be the one the number lives in."""
-    tw = await tenant_client(uow=uow, scope=scope, ensure=False)
-    if tw.account_sid != number.account_sid:
-        # The number lives in another account than the connection's (a model change left it):
-        # only the platform's credentials can still reach it, for a subaccount of the platform.
-        raise Conflict(
-            f"{number.e164} lives in account {number.account_sid}, not in the tenant's current "
-            f"account {tw.account_sid}",
-            code="number_in_other_account",
-        )
-    return tw
 
 
 async def _replayed(uow: UnitOfWork, scope: TenantScope, token: str | None) -> Event | None:
@@ -208,20 +148,20 @@ async def send_message(
     *,
     uow: UnitOfWork,
     scope: TenantScope,
-    from_: str,
+    from_: str | None,
     to: str,
     body: str,
     idempotency_key: str | None = None,
 ) -> tuple[Event, bool]:
-    """Send an SMS from one of the tenant's active numbers; returns (event, created)."""
+    """Send an SMS from one of the tenant's active numbers (without `from_`: its default
+    sender, else the platform's pool); returns (event, created)."""
     token = _token(scope, "sms", idempotency_key)
     prior = await _replayed(uow, scope, token)
     if prior is not None:
         return prior, False
-    number = await _sender(uow, scope, from_)
-    to_e164 = _normalize(to, "to")
+    to_e164 = senders.normalized(to, "to")
+    number, client, status_url = await senders.choose(uow=uow, scope=scope, from_=from_, to=to_e164)
     await _require_sending_tenant(uow, scope)
-    tw = await _twilio_for(uow, scope, number)
     event, new = await _intent(
         uow,
         scope,
@@ -232,12 +172,11 @@ async def send_message(
             token,
             agent_id=number.agent_id,
             state="sending",
-            detail={"body": body, "direction": "outbound-api"},
+            detail={"body": body, "direction": "outbound-api", **number.detail},
         ),
     )
     if not new:
         return event, False
-    client, status_url = tw.client, tw.urls.status
 
     async def create() -> Any:
         return await client.api.v2010.accounts(number.account_sid).messages.create_async(
@@ -287,11 +226,11 @@ async def start_call(
     prior = await _replayed(uow, scope, token)
     if prior is not None:
         return prior, False
-    number = await _sender(uow, scope, from_)
-    to_e164 = _normalize(to, "to")
+    number = await senders.own_number(uow, scope, from_)
+    to_e164 = senders.normalized(to, "to")
     agent = await uow.repo(Agent, scope).get(agent_id)
     await _require_sending_tenant(uow, scope)
-    tw = await _twilio_for(uow, scope, number)
+    tw = await senders.twilio_for(uow, scope, number)
     route = routing.NumberRoute(
         number_id=number.id,
         tenant_id=scope.tenant_id,

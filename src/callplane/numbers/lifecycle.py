@@ -84,14 +84,15 @@ class AtTwilio(StrEnum):
     keep = "keep"  # it stays in the tenant's account, handed back
 
 
-def release_at_twilio(number: PhoneNumber) -> AtTwilio:
+def release_at_twilio(number: PhoneNumber, *, delete_confirmed: bool = False) -> AtTwilio:
     """What releasing this number does at Twilio: decided here only, by origin.
 
-    A purchased number goes back to Twilio. An imported one stays the tenant's when callplane
-    does not manage it; a managed import is still deleted like a purchase (DESIGN section 13
-    asks for its saved configuration to be restored instead: that change belongs here).
+    A purchased number goes back to Twilio. An imported one is the customer's: it is never
+    deleted there (by a user, a cancellation, offboarding or a job) but handed back, its saved
+    configuration restored (DESIGN section 13); only an admin's explicit, confirmed request
+    (`DELETE ...?at_twilio=true` with the E.164) deletes it.
     """
-    if number.origin == NumberOrigin.imported and not number.managed:
+    if number.origin == NumberOrigin.imported and not delete_confirmed:
         return AtTwilio.keep
     return AtTwilio.delete
 
@@ -131,9 +132,10 @@ class Change:
         return cls(Transition.begin_release, {"release_reason": reason})
 
     @classmethod
-    def end_release(cls, number: PhoneNumber, reason: ReleaseReason) -> Change:
-        """The release done: `finish_release` or `hand_back`, as `release_at_twilio` decides."""
-        kept = release_at_twilio(number) is AtTwilio.keep
+    def end_release(cls, at_twilio: AtTwilio, reason: ReleaseReason) -> Change:
+        """The release done: `hand_back` when the number stayed at Twilio, else
+        `finish_release` (what `release_at_twilio` decided)."""
+        kept = at_twilio is AtTwilio.keep
         return cls._released(Transition.hand_back if kept else Transition.finish_release, reason)
 
     @classmethod

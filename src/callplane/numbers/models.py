@@ -7,7 +7,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Numeric, String, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    UniqueConstraint,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from callplane.db.base import Base, CreatedMixin, IdMixin, utcnow
@@ -54,7 +64,14 @@ class PhoneNumber(IdMixin, CreatedMixin, Base):
     trunk_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("trunks.id", ondelete="SET NULL"), index=True, default=None
     )
+    # Which channels callplane owns at Twilio (numbers.channels keeps `managed` = either one).
     managed: Mapped[bool] = mapped_column(Boolean, default=True)
+    manage_voice: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    manage_sms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The number's Twilio configuration before callplane took a channel over (import, PATCH
+    # manage, a trunk): what releasing or giving a channel back restores (numbers.channels).
+    original_config: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    label: Mapped[str | None] = mapped_column(String(100), default=None)
     origin: Mapped[str] = mapped_column(String(16), default=NumberOrigin.purchased)
     # What the purchase passed to Twilio (from the compliance profile, or a clone of it).
     bundle_sid: Mapped[str | None] = mapped_column(String(34), default=None)

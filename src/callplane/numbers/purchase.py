@@ -13,6 +13,12 @@ A crash between 1 and 3 leaves a `pending` row; `resolve_pending` (a repeated re
 same key, a release) and the daily reconciliation adopt it when Twilio has the number in that
 account and fail it when not. The same key never buys twice. An import is written the same
 way: a `pending` row, the wiring at Twilio, then `active`.
+
+Twilio answers an account buying a number it already owns with that number (201, the request
+acting as an update; older behaviour: 21422). So the account is looked at before the intent: a
+number already there is the tenant's own, to import, never to buy (a "purchase" would rewire it
+and a release would then delete it). After the intent, a create answered 201 or 21422 for a
+number the account now holds is the purchase this request made, confirmed with that SID.
 """
 
 from __future__ import annotations
@@ -32,10 +38,10 @@ from callplane.db.locks import named_lock
 from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError, Conflict, Forbidden, NotFound, ProviderError, Unprocessable
 from callplane.log import get_logger
-from callplane.numbers import compliance, guards, lifecycle
+from callplane.numbers import channels, compliance, guards, lifecycle
 from callplane.numbers.lifecycle import Change, Transition
 from callplane.numbers.models import PhoneNumber
-from callplane.numbers.remote import TwilioNumbers, capabilities_of, is_wired
+from callplane.numbers.remote import TwilioNumbers, capabilities_of
 from callplane.numbers.schemas import NumberBuy, NumberImport
 from callplane.numbers.search import number_type_of, price_for
 from callplane.numbers.states import NumberOrigin, NumberStatus
@@ -66,6 +72,17 @@ class OwnedElsewhere(Conflict):
     """Another tenant holds this number."""
 
     code = "phone_number_owned_elsewhere"
+
+
+class AlreadyInAccount(Conflict):
+    """The tenant's Twilio account already has this number: it is imported, not bought."""
+
+    code = "phone_number_in_account"
+
+
+# Twilio's "not available" answer to a create (what it answered, before it learned to answer
+# an account's own number as an update).
+NOT_AVAILABLE = 21422
 
 
 async def _new_row(tw: TenantTwilio, e164: str, origin: NumberOrigin, **fields: Any) -> PhoneNumber:
@@ -119,11 +136,20 @@ async def buy_number(
             return await _replay(uow=uow, number=holder, e164=e164), True
         raise _unavailable(e164, holder, scope)
     tw = await tenant_client(uow=uow, scope=scope)
+    remote = TwilioNumbers(tw)
+    if await remote.find(e164) is not None:
+        raise AlreadyInAccount(
+            f"{e164} is already in the Twilio account {tw.account_sid}: import it "
+            "(POST phone-numbers/import) instead of buying it",
+            account_sid=tw.account_sid,
+        )
 
     # 1. The intent.
     number = await _new_row(
-        tw, e164, NumberOrigin.purchased, agent_id=data.agent_id, managed=True, idempotency_key=key
+        tw, e164, NumberOrigin.purchased, agent_id=data.agent_id, idempotency_key=key
     )
+    channels.set_manage(number, voice=data.manage.voice, sms=data.manage.sms)
+    number.label = data.label
     try:
         async with named_lock(uow, f"numbers:{scope.tenant_id}"):
             await guards.check_quota(uow, scope)
@@ -153,7 +179,6 @@ async def buy_number(
     except ApiError as exc:  # nothing was bought: the key is free for a retry
         await _fail(uow, scope, number, exc, free_key=True)
         raise
-    remote = TwilioNumbers(tw)
     try:
         ipn = await _create_at_twilio(remote, number, needs)
     except ApiError as exc:
@@ -173,7 +198,7 @@ async def _create_at_twilio(
     remote: TwilioNumbers, number: PhoneNumber, needs: compliance.PurchaseCompliance
 ) -> Any:
     """IncomingPhoneNumbers create (a seam the crash tests cut)."""
-    return await remote.buy(number.e164, needs.twilio_params())
+    return await remote.buy(number.e164, channels.of(number, remote.wiring), needs.twilio_params())
 
 
 async def _confirm(
@@ -231,6 +256,16 @@ async def _after_failed_create(
     """Decide what a failed create means: adopt (it was bought after all), fail, or wait."""
     cause = exc.__cause__
     answered = isinstance(cause, TwilioRestException)
+    if answered and exc.details.get("twilio_code") == NOT_AVAILABLE:
+        # Not available, or already ours: an attempt whose answer was lost (a rate limit
+        # answered after the work) bought it. The account was looked at before the intent, so
+        # the number there now is this purchase's.
+        found = await TwilioNumbers(tw).find(number.e164, account_sid=number.account_sid)
+        if found is not None:
+            log.warning(
+                "purchase answered 21422 but the account holds it", phone_number=number.e164
+            )
+            return found
     if refused_before_acting(exc):
         # Twilio refused it (20429 included) or was never reached: nothing was bought, and the
         # key is free, so a retry with it tries again.
@@ -367,9 +402,10 @@ async def resolve_pending(*, uow: UnitOfWork, number: PhoneNumber) -> PhoneNumbe
     if number.status != NumberStatus.pending:
         return number
     if found is not None:
-        if number.managed and not is_wired(found, remote.wiring):
+        wanted = channels.of(number, remote.wiring)
+        if wanted and not channels.is_wired(found, wanted):
             try:
-                found = await remote.wire(found.sid, account_sid=number.account_sid)
+                found = await remote.update(found.sid, wanted, account_sid=number.account_sid)
             except ApiError as exc:  # reconciliation rewires it later
                 log.warning("adopted number not rewired", number_id=str(number.id), code=exc.code)
         change = _activation(found)
@@ -442,11 +478,15 @@ async def _claim(
         e164,
         NumberOrigin.imported,
         agent_id=data.agent_id,
-        managed=data.manage_webhooks,
         twilio_sid=found.sid,
         capabilities=capabilities_of(found.capabilities),
+        label=data.label,
     )
-    if not data.manage_webhooks or is_wired(found, remote.wiring):
+    chosen = data.channels
+    channels.set_manage(number, voice=chosen.voice, sms=chosen.sms)
+    # What the number was: restored when callplane gives a channel back or releases it.
+    number.original_config = channels.snapshot(found)
+    if channels.is_wired(found, channels.of(number, remote.wiring)):
         # Nothing to change at Twilio: the number is the tenant's from the start.
         lifecycle.apply(number, _activation(found))
     try:
@@ -462,7 +502,8 @@ async def _claim(
                 detail={
                     "phone_number": e164,
                     "twilio_sid": found.sid,
-                    "managed": data.manage_webhooks,
+                    "manage": {"voice": chosen.voice, "sms": chosen.sms},
+                    "original_config": number.original_config,
                 },
             )
             await uow.commit()
@@ -478,11 +519,12 @@ async def _claim(
 async def _wire_import(
     uow: UnitOfWork, remote: TwilioNumbers, number: PhoneNumber, found: Any
 ) -> None:
-    """Point a managed import at callplane, then make it active (failed if Twilio refuses)."""
+    """Point the channels callplane takes over at it, then make the number active (failed if
+    Twilio refuses)."""
     if number.status != NumberStatus.pending:
         return
     try:
-        found = await remote.wire(found.sid)
+        found = await remote.update(found.sid, channels.of(number, remote.wiring))
     except ApiError as exc:
         await uow.session.refresh(number)
         lifecycle.apply(

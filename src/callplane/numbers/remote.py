@@ -1,6 +1,7 @@
 """The Twilio calls of the numbers feature, in one tenant's account, each through `call_twilio`.
 
-IncomingPhoneNumbers (find, buy, wire, release), AvailablePhoneNumbers and number pricing. Reads,
+IncomingPhoneNumbers (find, fetch, buy, update, release), AvailablePhoneNumbers and number
+pricing. Reads,
 updates and deletes are retried; the purchase is not (Twilio may have made it: the caller looks
 before it decides), except after a rate limit, which says nothing was done.
 """
@@ -14,33 +15,10 @@ from typing import Any
 from callplane.connections.clients import TenantTwilio
 from callplane.errors import ApiError
 from callplane.log import get_logger
+from callplane.numbers.channels import wiring
 from callplane.twilio.errors import call_twilio
-from callplane.twilio.webhooks import WebhookUrls
 
 log = get_logger(__name__)
-
-# The fields of a managed number that must point at callplane (methods are not compared).
-URL_FIELDS = ("voice_url", "sms_url", "status_callback")
-
-
-def wiring(urls: WebhookUrls) -> dict[str, str]:
-    """The IncomingPhoneNumber fields of a managed number: the generic webhook URLs."""
-    return {
-        "voice_url": urls.voice,
-        "voice_method": "POST",
-        "sms_url": urls.sms,
-        "sms_method": "POST",
-        "status_callback": urls.status,
-        "status_callback_method": "POST",
-    }
-
-
-def is_wired(found: Mapping[str, Any] | Any, wanted: Mapping[str, str]) -> bool:
-    """Whether a Twilio number (an SDK instance or a listing's JSON record) already points at
-    the wanted webhook URLs."""
-    if isinstance(found, Mapping):
-        return all((found.get(f) or "") == wanted[f] for f in URL_FIELDS)
-    return all((getattr(found, f, None) or "") == wanted[f] for f in URL_FIELDS)
 
 
 def capabilities_of(raw: Mapping[str, Any] | None) -> dict[str, bool]:
@@ -77,10 +55,26 @@ class TwilioNumbers:
         rows = await call_twilio(find, retry=True, action="look up number")
         return next((r for r in rows if r.phone_number == e164), None)
 
-    async def buy(self, e164: str, extra: Mapping[str, str]) -> Any:
-        """IncomingPhoneNumbers create, wired to callplane. Only a rate limit is retried."""
+    async def fetch(self, twilio_sid: str, *, account_sid: str | None = None) -> Any | None:
+        """The IncomingPhoneNumber with this SID, or None when the account no longer has it."""
+        ipn = self._ipns(account_sid)(twilio_sid)
+
+        async def fetch() -> Any:
+            return await ipn.fetch_async()
+
+        try:
+            return await call_twilio(fetch, retry=True, action="fetch number")
+        except ApiError as exc:
+            if exc.details.get("twilio_code") == 20404:
+                return None
+            raise
+
+    async def buy(self, e164: str, fields: Mapping[str, str], extra: Mapping[str, str]) -> Any:
+        """IncomingPhoneNumbers create with these fields (callplane's wiring of the channels it
+        owns). Only a rate limit is retried: an account buying a number it already owns is
+        answered that number (201, as an update), so a retry cannot buy twice."""
         ipns = self._ipns()
-        params = {"phone_number": e164, **self.wiring, **extra}
+        params = {"phone_number": e164, **fields, **extra}
 
         async def create() -> Any:
             return await ipns.create_async(**params)
@@ -95,15 +89,22 @@ class TwilioNumbers:
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def wire(self, twilio_sid: str, *, account_sid: str | None = None) -> Any:
-        """Point a number at the generic webhook URLs (an update: safe to repeat)."""
+    async def update(
+        self,
+        twilio_sid: str,
+        fields: Mapping[str, str],
+        *,
+        account_sid: str | None = None,
+        action: str = "wire number",
+    ) -> Any:
+        """Set fields of a number (wiring, restoring): an update, safe to repeat."""
         ipn = self._ipns(account_sid)(twilio_sid)
-        fields = self.wiring
+        values = dict(fields)
 
         async def update() -> Any:
-            return await ipn.update_async(**fields)
+            return await ipn.update_async(**values)
 
-        return await call_twilio(update, retry=True, action="wire number")
+        return await call_twilio(update, retry=True, action=action)
 
     async def delete(self, twilio_sid: str, *, account_sid: str | None = None) -> bool:
         """Release a number at Twilio; False when Twilio no longer had it."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Response
 
 from callplane.deps import AdminScope, PlatformActor, Scope, UoW
 from callplane.numbers import compliance, purchase, search, service
@@ -17,6 +17,7 @@ from callplane.numbers.schemas import (
     NumberImport,
     NumberOut,
     NumberPatch,
+    NumberRelease,
     NumberType,
     PricingOut,
 )
@@ -158,16 +159,34 @@ async def get_number(nid: uuid.UUID, scope: Scope, uow: UoW) -> NumberOut:
 async def update_number(
     nid: uuid.UUID, body: NumberPatch, scope: AdminScope, uow: UoW
 ) -> NumberOut:
-    """Attach the number to an agent, or detach it (`{"agent_id": null}`)."""
-    number = await service.set_agent(uow=uow, scope=scope, number_id=nid, agent_id=body.agent_id)
+    """Attach the number to an agent or detach it (`{"agent_id": null}`); take channels over or
+    give them back (`{"manage": {"sms": false}}`: what a channel held is saved when taken and
+    restored when given back); label it."""
+    number = await service.update_number(uow=uow, scope=scope, number_id=nid, data=body)
     return NumberOut.from_model(number)
 
 
 @router.delete(f"{TENANT}/phone-numbers/{{nid}}", response_model=NumberOut)
-async def release_number(nid: uuid.UUID, scope: AdminScope, uow: UoW) -> NumberOut:
-    """Release the number (an unmanaged imported one is only detached); idempotent."""
+async def release_number(
+    nid: uuid.UUID,
+    scope: AdminScope,
+    uow: UoW,
+    at_twilio: Annotated[
+        bool,
+        Query(description="Delete an imported number at Twilio too (needs `confirm`)"),
+    ] = False,
+    body: Annotated[NumberRelease | None, Body()] = None,
+) -> NumberOut:
+    """Release the number; idempotent. A bought number goes back to Twilio; an imported one is
+    handed back (its saved configuration restored) unless `?at_twilio=true` with
+    `{"confirm": "<its E.164>"}` (409 `confirmation_required` without it)."""
     number = await service.release_number(
-        uow=uow, scope=scope, number_id=nid, reason=ReleaseReason.user
+        uow=uow,
+        scope=scope,
+        number_id=nid,
+        reason=ReleaseReason.user,
+        delete_at_twilio=at_twilio,
+        confirm=body.confirm if body is not None else None,
     )
     return NumberOut.from_model(number)
 

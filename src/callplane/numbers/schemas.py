@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from callplane.numbers import channels
 from callplane.numbers.models import ComplianceProfile, PhoneNumber
 from callplane.numbers.remote import capabilities_of
 from callplane.numbers.states import NumberStatus
@@ -91,6 +92,20 @@ class PricingOut(BaseModel):
     prices: list[PriceOut]
 
 
+class Manage(StrictModel):
+    """Which channels callplane owns at Twilio: it wires, rewires and restores only these."""
+
+    voice: bool = True
+    sms: bool = True
+
+
+class ManagePatch(StrictModel):
+    """Take channels over (true: what was there is saved) or give them back (false: restored)."""
+
+    voice: bool | None = None
+    sms: bool | None = None
+
+
 class NumberBuy(StrictModel):
     """Buy a number found by a search."""
 
@@ -99,24 +114,97 @@ class NumberBuy(StrictModel):
     country: str | None = Field(
         default=None, pattern=COUNTRY, description="How to read a number written without +"
     )
+    manage: Manage = Field(
+        default_factory=Manage, description="The channels callplane wires (default: both)"
+    )
+    label: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class NumberImport(StrictModel):
-    """Claim a number already in the tenant's Twilio account."""
+    """Claim a number already in the tenant's Twilio account; say which channels callplane
+    takes over (`manage`, or `manage_webhooks` for both at once)."""
 
     phone_number: str = Field(min_length=1, max_length=40)
-    manage_webhooks: bool = Field(
-        description="true: callplane wires the number to its webhook URLs and keeps them so; "
-        "false: the number's Twilio configuration is never touched"
+    manage: Manage | None = Field(
+        default=None,
+        description="The channels callplane takes over (their configuration is saved and "
+        "restored on release); the others are never touched",
+    )
+    manage_webhooks: bool | None = Field(
+        default=None,
+        description="Shorthand: true for both channels, false for none",
     )
     agent_id: JsonUUID | None = None
     country: str | None = Field(default=None, pattern=COUNTRY)
+    label: str | None = Field(default=None, min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _one_choice(self) -> NumberImport:
+        if self.manage is None and self.manage_webhooks is None:
+            raise ValueError("say which channels callplane manages: manage or manage_webhooks")
+        if self.manage is not None and self.manage_webhooks is not None:
+            both = self.manage.voice and self.manage.sms
+            none = not (self.manage.voice or self.manage.sms)
+            if not (both if self.manage_webhooks else none):
+                raise ValueError("manage and manage_webhooks disagree: give one of them")
+        return self
+
+    @property
+    def channels(self) -> Manage:
+        """The channels chosen, whichever way."""
+        if self.manage is not None:
+            return self.manage
+        return Manage(voice=bool(self.manage_webhooks), sms=bool(self.manage_webhooks))
 
 
 class NumberPatch(StrictModel):
-    """Attach the number to an agent, or detach it (null)."""
+    """Attach the number to an agent or detach it (null), change its channels, its label."""
 
-    agent_id: JsonUUID | None
+    agent_id: JsonUUID | None = None
+    manage: ManagePatch | None = None
+    label: str | None = Field(default=None, max_length=100)
+
+    @model_validator(mode="after")
+    def _something(self) -> NumberPatch:
+        if not self.model_fields_set:
+            raise ValueError("give agent_id, manage or label")
+        if "manage" in self.model_fields_set and self.manage is None:
+            raise ValueError("manage is an object: {voice?, sms?}")
+        return self
+
+
+class NumberRelease(StrictModel):
+    """The confirmation that deleting an imported number at Twilio takes."""
+
+    confirm: str | None = Field(
+        default=None, max_length=40, description="The number's E.164, to delete it at Twilio"
+    )
+
+
+class ChannelOwners(BaseModel):
+    """Who owns each channel: callplane, the customer, or what takes the voice channel (a trunk,
+    a provider)."""
+
+    voice: str
+    sms: str
+
+
+class OriginalConfig(BaseModel):
+    """The number's Twilio configuration saved at import or take-over."""
+
+    voice_url: str | None = None
+    voice_method: str | None = None
+    voice_fallback_url: str | None = None
+    voice_fallback_method: str | None = None
+    status_callback: str | None = None
+    status_callback_method: str | None = None
+    voice_application_sid: str | None = None
+    sms_url: str | None = None
+    sms_method: str | None = None
+    sms_fallback_url: str | None = None
+    sms_fallback_method: str | None = None
+    sms_application_sid: str | None = None
+    trunk_sid: str | None = None
 
 
 class NumberOut(BaseModel):
@@ -128,7 +216,11 @@ class NumberOut(BaseModel):
     agent_id: uuid.UUID | None
     trunk_id: uuid.UUID | None
     managed: bool
+    manage: Manage
+    channels: ChannelOwners
     origin: str
+    original_config: OriginalConfig | None
+    label: str | None
     country: str
     type: str
     capabilities: Capabilities
@@ -155,7 +247,13 @@ class NumberOut(BaseModel):
             agent_id=number.agent_id,
             trunk_id=number.trunk_id,
             managed=number.managed,
+            manage=Manage(voice=number.manage_voice, sms=number.manage_sms),
+            channels=ChannelOwners(**channels.owners(number)),
             origin=number.origin,
+            original_config=(
+                OriginalConfig(**saved) if (saved := channels.saved(number)) is not None else None
+            ),
+            label=number.label,
             country=number.country,
             type=number.type,
             capabilities=Capabilities(**capabilities_of(number.capabilities)),

@@ -53,6 +53,9 @@ CODES: dict[str, tuple[int, str]] = {
     "phone_number_quota_exceeded": (402, "The plan's quota is used up (`used`, `quota`)."),
     "phone_number_unavailable": (409, "The number is taken or no longer offered (21422)."),
     "phone_number_owned_elsewhere": (409, "Another tenant holds this number."),
+    "phone_number_in_account": (409, "The tenant's Twilio account already holds it: import it."),
+    "phone_number_gone": (409, "The number is no longer in the Twilio account."),
+    "confirmation_required": (409, "Deleting an imported number at Twilio needs `confirm`."),
     "phone_number_not_in_account": (404, "The tenant's Twilio account does not hold it."),
     "phone_number_not_held": (409, "The number is not held (released or failed)."),
     "phone_number_not_active": (409, "The number is not active at Twilio yet."),
@@ -72,6 +75,8 @@ CODES: dict[str, tuple[int, str]] = {
     "account_mismatch": (409, "The number and the trunk are in different Twilio accounts."),
     # Messaging.
     "from_number_not_found": (404, "`from` is not one of the tenant's numbers."),
+    "from_required": (422, "No `from`, no default sender and no pool to send from."),
+    "invalid_default_sms_from": (422, "The default sender is not an active SMS number here."),
     "from_number_not_active": (422, "`from` is not active."),
     "agent_incomplete": (422, "The agent has no way to take the call."),
     "number_in_other_account": (409, "`from` is in another Twilio account than the tenant's."),
@@ -112,7 +117,7 @@ _COMPLIANCE_PUT: tuple[str, ...] = (
 # operation id -> the codes particular to it (the generic ones are added by shape).
 OPERATION_CODES: dict[str, tuple[str, ...]] = {
     "tenants_create": ("slug_taken",),
-    "tenants_update": ("tenant_offboarded",),
+    "tenants_update": ("tenant_offboarded", "invalid_default_sms_from"),
     "tenants_offboard": ("provider_error",),
     "api_keys_create": ("invalid_role",),
     "subscription_put": ("unknown_plan", "provider_error"),
@@ -140,6 +145,7 @@ OPERATION_CODES: dict[str, tuple[str, ...]] = {
         "phone_number_quota_exceeded",
         "phone_number_unavailable",
         "phone_number_owned_elsewhere",
+        "phone_number_in_account",
         "invalid_phone_number",
         "bundle_required",
         "address_required",
@@ -154,8 +160,13 @@ OPERATION_CODES: dict[str, tuple[str, ...]] = {
         "invalid_phone_number",
         *_NUMBER_WRITE,
     ),
-    "phone_numbers_update": ("phone_number_not_held", "provider_error"),
-    "phone_numbers_release": ("purchase_in_progress", "provider_error"),
+    "phone_numbers_update": (
+        "phone_number_not_held",
+        "phone_number_not_active",
+        "phone_number_gone",
+        "provider_error",
+    ),
+    "phone_numbers_release": ("purchase_in_progress", "confirmation_required", "provider_error"),
     "platform_compliance_put": _COMPLIANCE_PUT,
     "compliance_put": _COMPLIANCE_PUT,
     "trunk_put": (
@@ -176,6 +187,7 @@ OPERATION_CODES: dict[str, tuple[str, ...]] = {
     "trunk_numbers_detach": ("provider_error",),
     "messages_send": (
         *_SEND,
+        "from_required",
         "from_number_not_sms_capable",
         "recipient_unsubscribed",
         "to_number_not_mobile",

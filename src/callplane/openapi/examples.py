@@ -34,8 +34,13 @@ REQUEST_EXAMPLES: dict[str, Any] = {
     },
     "agents_update": {"name": "Front desk (after hours)", "rotate_events_secret": True},
     "phone_numbers_buy": {"phone_number": "+15005550006", "agent_id": _AGENT_ID},
-    "phone_numbers_import": {"phone_number": "+14155550100", "manage_webhooks": True},
-    "phone_numbers_update": {"agent_id": _AGENT_ID},
+    "phone_numbers_import": {
+        "phone_number": "+14155550100",
+        "manage": {"voice": True, "sms": False},
+        "label": "Main line",
+    },
+    "phone_numbers_update": {"agent_id": _AGENT_ID, "manage": {"sms": False}, "label": "Main line"},
+    "phone_numbers_release": {"confirm": "+14155550100"},
     "platform_compliance_put": {
         "bundle_sid": "BU0123456789abcdef0123456789abcdef",
         "address_sid": "AD0123456789abcdef0123456789abcdef",

@@ -31,6 +31,7 @@ TAGS: dict[str, str] = {
     "gateway": "Recorded webhook events and routing explanations.",
     "jobs": "Reconciliation with Twilio and connection health (platform keys).",
     "billing": "Stripe subscription events (signed by Stripe, no API key).",
+    "recordings": "Call recordings of a tenant's numbers (from Twilio's recording callbacks).",
 }
 
 VERBS = frozenset(
@@ -75,6 +76,7 @@ RESOURCES: dict[str, dict[str, str]] = {
     "messaging": {"message": "messages", "call": "calls"},
     "gateway": {"events": "events", "route": "routes"},
     "jobs": {"run": "job_runs", "runs": "job_runs"},
+    "recordings": {"recordings": "recordings"},
 }
 
 # (tag, function name) -> id, where the function name is not `<verb>_<noun>`.

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from callplane.sandbox import inbound, inventory
+from callplane.sandbox import inbound, inventory, recordings
 from callplane.sandbox.faults import FaultSpecError
 from callplane.sandbox.messaging import CALL_STATUSES, set_call_status
 from callplane.sandbox.state import Alert, Call, Message, PhoneNumber
@@ -102,6 +102,7 @@ async def _inbound(request: Request, kind: str) -> Response:
         return _error(400, str(exc))
     sandbox = _sandbox(request)
     record: Call | Message | None = None
+    ended: list[inbound.Delivery] = []
     try:
         with sandbox.state.lock:
             if kind == "status":
@@ -111,6 +112,7 @@ async def _inbound(request: Request, kind: str) -> Response:
                         400, f"call_sid and status ({', '.join(CALL_STATUSES)}) are required"
                     )
                 answer, delivery = inbound.prepare_status(sandbox.state, call_sid, status)
+                ended = _recordings_ended(sandbox, call_sid)
             else:
                 frm, to, body = data.get("from"), data.get("to"), data.get("body", "")
                 if not isinstance(frm, str) or not isinstance(to, str) or not isinstance(body, str):
@@ -123,19 +125,46 @@ async def _inbound(request: Request, kind: str) -> Response:
                     answer, delivery, record = inbound.prepare_sms(sandbox.state, frm, to, body)
     except inbound.InboundError as exc:
         return _error(exc.status, str(exc))
-    if delivery is None:
-        return JSONResponse(answer)
-    # The lock is released while the webhook runs: it may well call the sandbox's API itself.
+    result = answer or {}
+    if delivery is not None:
+        # The lock is released while the webhook runs: it may well call the sandbox's API itself.
+        outcome = await inbound.deliver(delivery, sandbox.webhook_transport)
+        result = outcome.answer
+        with sandbox.state.lock:
+            _record_alerts(sandbox, delivery, outcome)
+            if isinstance(record, Call):
+                result["call_sid"] = record.sid
+                set_call_status(record, "in-progress" if outcome.ok else "failed")
+                if outcome.ok:
+                    record.recordings.extend(recordings.started_by(result.get("twiml")))
+            elif isinstance(record, Message):
+                result["message_sid"] = record.sid
+    if ended:
+        result["recordings"] = [await _recording_callback(sandbox, d) for d in ended]
+    return JSONResponse(result)
+
+
+def _recordings_ended(sandbox: Sandbox, call_sid: str) -> list[inbound.Delivery]:
+    """The recording callbacks of a call that has just ended (under lock)."""
+    call = sandbox.state.calls.get(call_sid)
+    account = sandbox.state.account(call.account_sid) if call is not None else None
+    if call is None or account is None:
+        return []
+    return recordings.finished(call, account, call.recordings)
+
+
+async def _recording_callback(sandbox: Sandbox, delivery: inbound.Delivery) -> dict[str, Any]:
+    """Send one recording status callback; what the control answers about it."""
     outcome = await inbound.deliver(delivery, sandbox.webhook_transport)
-    result = outcome.answer
     with sandbox.state.lock:
         _record_alerts(sandbox, delivery, outcome)
-        if isinstance(record, Call):
-            result["call_sid"] = record.sid
-            set_call_status(record, "in-progress" if outcome.ok else "failed")
-        elif isinstance(record, Message):
-            result["message_sid"] = record.sid
-    return JSONResponse(result)
+    return {
+        "sid": delivery.params["RecordingSid"],
+        "url": delivery.url,
+        "recording_url": delivery.params["RecordingUrl"],
+        "status": outcome.answer.get("status"),
+        "error_code": outcome.answer.get("error_code"),
+    }
 
 
 def _record_alerts(sandbox: Sandbox, delivery: inbound.Delivery, outcome: inbound.Outcome) -> None:
@@ -182,13 +211,20 @@ def _number_state(n: PhoneNumber) -> dict[str, Any]:
         "type": n.number_type,
         "friendly_name": n.friendly_name,
         "voice_url": n.voice_url,
+        "voice_method": n.voice_method,
+        "voice_application_sid": n.voice_application_sid,
         "sms_url": n.sms_url,
+        "sms_method": n.sms_method,
+        "sms_application_sid": n.sms_application_sid,
         "status_callback": n.status_callback,
+        "status_callback_method": n.status_callback_method,
         "trunk_sid": n.trunk_sid,
         "address_sid": n.address_sid,
         "bundle_sid": n.bundle_sid,
         "voice_fallback_url": n.voice_fallback_url,
+        "voice_fallback_method": n.voice_fallback_method,
         "sms_fallback_url": n.sms_fallback_url,
+        "sms_fallback_method": n.sms_fallback_method,
         "fallback_requests": n.fallback_requests,
         "date_created": iso8601(n.date_created),
     }
@@ -235,6 +271,7 @@ async def get_state(request: Request) -> Response:
                     "origination_urls": [o.sip_url for o in s.origination_urls.owned(t.sid)],
                     "credential_lists": [c.sid for c in s.trunk_credential_lists.owned(t.sid)],
                     "phone_numbers": [link.sid for link in s.trunk_numbers.owned(t.sid)],
+                    "recording": {"mode": t.recording_mode, "trim": t.recording_trim},
                 }
                 for t in s.trunks.values()
             ],
@@ -268,6 +305,10 @@ async def get_state(request: Request) -> Response:
                     "status": c.status,
                     "direction": c.direction,
                     "trunk_sid": c.trunk_sid,
+                    "recordings": [
+                        {"sid": r.sid, "status": r.status, "channels": r.channels}
+                        for r in c.recordings
+                    ],
                 }
                 for c in s.calls.values()
             ],

@@ -13,7 +13,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from callplane.sandbox.util import new_sid, new_token, now
 
@@ -282,6 +282,8 @@ class Trunk(Record):
     secure: bool = False
     cnam_lookup_enabled: bool = False
     symmetric_rtp_enabled: bool = False
+    recording_mode: str = "do-not-record"
+    recording_trim: str = "do-not-trim"
     date_created: datetime = field(default_factory=now)
     date_updated: datetime = field(default_factory=now)
 
@@ -364,6 +366,7 @@ class Call(Record):
     end_time: datetime | None = None
     date_created: datetime = field(default_factory=now)
     date_updated: datetime = field(default_factory=now)
+    recordings: list[Any] = field(default_factory=list)  # sandbox.recordings.CallRecording
 
 
 @dataclass(eq=False)

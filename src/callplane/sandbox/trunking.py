@@ -44,7 +44,7 @@ def trunk_json(ctx: Ctx, trunk: Trunk) -> dict[str, Any]:
         "secure": trunk.secure,
         "cnam_lookup_enabled": trunk.cnam_lookup_enabled,
         "symmetric_rtp_enabled": trunk.symmetric_rtp_enabled,
-        "recording": {"mode": "do-not-record", "trim": "do-not-trim"},
+        "recording": recording_json(trunk),
         "transfer_mode": trunk.transfer_mode,
         "transfer_caller_id": trunk.transfer_caller_id,
         "auth_type": "CREDENTIAL_LIST" if has_lists else "",
@@ -59,6 +59,11 @@ def trunk_json(ctx: Ctx, trunk: Trunk) -> dict[str, Any]:
             "phone_numbers": f"{url}/PhoneNumbers",
         },
     }
+
+
+def recording_json(trunk: Trunk) -> dict[str, str]:
+    """A trunk's recording settings (its `recording` field and its Recording resource)."""
+    return {"mode": trunk.recording_mode, "trim": trunk.recording_trim}
 
 
 def origination_json(ou: OriginationUrl) -> dict[str, Any]:
@@ -235,6 +240,37 @@ def delete_trunk(ctx: Ctx) -> Reply:
     """DELETE /v1/Trunks/{Sid}: its numbers lose their trunk_sid; the domain is free again."""
     ctx.state.delete_trunk(_trunk(ctx))
     return 204, None
+
+
+# -- Recording --------------------------------------------------------------------------------
+
+RECORDING_MODES = (
+    "do-not-record",
+    "record-from-ringing",
+    "record-from-answer",
+    "record-from-ringing-dual",
+    "record-from-answer-dual",
+)
+RECORDING_TRIMS = ("trim-silence", "do-not-trim")
+
+
+def fetch_recording(ctx: Ctx) -> Reply:
+    """GET /v1/Trunks/{TrunkSid}/Recording."""
+    return 200, recording_json(_trunk(ctx, "TrunkSid"))
+
+
+def update_recording(ctx: Ctx) -> Reply:
+    """POST /v1/Trunks/{TrunkSid}/Recording: Mode and Trim (checked before anything changes)."""
+    trunk = _trunk(ctx, "TrunkSid")
+    mode, trim = ctx.form.get("Mode"), ctx.form.get("Trim")
+    if mode is not None and mode not in RECORDING_MODES:
+        raise invalid_param("Mode", f"must be one of {', '.join(RECORDING_MODES)}")
+    if trim is not None and trim not in RECORDING_TRIMS:
+        raise invalid_param("Trim", f"must be one of {', '.join(RECORDING_TRIMS)}")
+    trunk.recording_mode = mode or trunk.recording_mode
+    trunk.recording_trim = trim or trunk.recording_trim
+    trunk.date_updated = now()
+    return 200, recording_json(trunk)
 
 
 # -- OriginationUrls ------------------------------------------------------------------------
@@ -443,6 +479,7 @@ def register(router: Router) -> None:
         get=fetch_trunk_credential_list,
         delete=delete_trunk_credential_list,
     )
+    router.add(f"{base}/Recording", get=fetch_recording, post=update_recording)
     router.add(f"{base}/PhoneNumbers", get=list_trunk_numbers, post=create_trunk_number)
     router.add(
         f"{base}/PhoneNumbers/{{Sid}}",

@@ -7,7 +7,8 @@
 - A cancellation at period end keeps the numbers until `canceled_at` passes; the daily
   reconciliation then releases them (reason `subscription_canceled`).
 - Offboarding marks the tenant offboarded (its keys stop working at once), releases its numbers
-  (`offboarded`), deletes its trunk and closes a subaccount.
+  (`offboarded`; imported ones are handed back, never deleted), deletes its trunk and closes a
+  subaccount (unless imported numbers live in it).
 
 Where the change comes from (`PUT .../subscription`, a Stripe event, the console) does not matter.
 """
@@ -32,7 +33,7 @@ from callplane.log import get_logger
 from callplane.numbers import lifecycle
 from callplane.numbers.lifecycle import Change
 from callplane.numbers.models import PhoneNumber
-from callplane.numbers.states import ReleaseReason
+from callplane.numbers.states import HELD_STATUSES, NumberOrigin, ReleaseReason
 from callplane.tenancy import TenantScope
 from callplane.tenants import service as tenants
 from callplane.tenants.models import Subscription, SubscriptionStatus, Tenant
@@ -157,13 +158,17 @@ async def _provision(uow: UnitOfWork, scope: TenantScope) -> str:
 async def offboard(*, uow: UnitOfWork, scope: TenantScope) -> Tenant:
     """Offboard: keys revoked and status offboarded first, then numbers, trunk, subaccount.
 
-    Idempotent: repeating it finishes what a Twilio failure left (which the daily job also does
-    for the numbers). A Twilio failure on the trunk or the subaccount answers 502 after the rest
-    is done.
+    Numbers go first, while the trunk (and the addresses they use) still exist: an imported
+    number is handed back as it was, including the trunk it was on. A subaccount is closed
+    (which releases what callplane bought there) only when no imported number lives in it:
+    callplane never deletes what it did not create. Idempotent: repeating it finishes what a
+    Twilio failure left (which the daily job also does for the numbers). A Twilio failure on the
+    trunk or the subaccount answers 502 after the rest is done.
     """
     tenant = await tenants.mark_offboarded(uow=uow, scope=scope)
     conn = await connections.find_connection(uow=uow, scope=scope)
     problems: list[str] = []
+    kept: list[str] = []
     active = conn is not None and conn.status == ConnectionStatus.active
     # A pending subaccount too: a create may have failed after Twilio made it (close_account
     # looks for it by name).
@@ -173,6 +178,19 @@ async def offboard(*, uow: UnitOfWork, scope: TenantScope) -> Tenant:
     usable = active or (
         (conn is None or conn.model == "master") and access.platform_credentials(uow) is not None
     )
+    imported = await _held_imports(uow, scope)
+    if subaccount and imported:
+        kept.append(f"subaccount kept open: it holds {imported} imported number(s)")
+    close = subaccount and not imported
+    released = 0
+    if not close:
+        # Each number is released (bought) or handed back (imported) at Twilio.
+        report = await release_tenant_numbers(
+            jobs.runtime_of(uow), scope.tenant_id, ReleaseReason.offboarded, actor=scope.actor
+        )
+        released = report.released
+        if report.failed:
+            problems.append(f"{report.failed} number(s) not released yet")
     if usable:
         try:
             await trunks.delete_trunk(uow=uow, scope=scope)
@@ -181,7 +199,7 @@ async def offboard(*, uow: UnitOfWork, scope: TenantScope) -> Tenant:
         except ApiError as exc:
             await uow.rollback()
             problems.append(f"trunk: {exc.code}")
-    if subaccount:
+    if close:
         # Closing a subaccount releases its numbers at Twilio: close first, then the rows follow
         # without one DELETE per number.
         try:
@@ -189,18 +207,19 @@ async def offboard(*, uow: UnitOfWork, scope: TenantScope) -> Tenant:
         except ApiError as exc:
             await uow.rollback()
             problems.append(f"subaccount: {exc.code}")
-    report = await release_tenant_numbers(
-        jobs.runtime_of(uow), scope.tenant_id, ReleaseReason.offboarded, actor=scope.actor
-    )
-    if report.failed:
-        problems.append(f"{report.failed} number(s) not released yet")
+        report = await release_tenant_numbers(
+            jobs.runtime_of(uow), scope.tenant_id, ReleaseReason.offboarded, actor=scope.actor
+        )
+        released = report.released
+        if report.failed:
+            problems.append(f"{report.failed} number(s) not released yet")
     record_audit(
         uow=uow,
         actor=scope.actor,
         action="tenant.offboarded_resources",
         tenant_id=scope.tenant_id,
         target=scope.tenant_id,
-        detail={"numbers_released": report.released, "problems": problems},
+        detail={"numbers_released": released, "problems": problems, "kept": kept},
     )
     await uow.commit()
     if problems:
@@ -212,3 +231,10 @@ async def offboard(*, uow: UnitOfWork, scope: TenantScope) -> Tenant:
         )
     await uow.session.refresh(tenant)
     return tenant
+
+
+async def _held_imports(uow: UnitOfWork, scope: TenantScope) -> int:
+    """How many imported numbers the tenant still holds (they stay the customer's)."""
+    return await uow.repo(PhoneNumber, scope).count(
+        PhoneNumber.origin == NumberOrigin.imported, PhoneNumber.status.in_(HELD_STATUSES)
+    )

@@ -37,6 +37,8 @@ class Tenant(IdMixin, CreatedMixin, Base):
     slug: Mapped[str] = mapped_column(String(63), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default=TenantStatus.active)
+    # The sender of `POST messages` without `from` (one of the tenant's active SMS numbers).
+    default_sms_from: Mapped[str | None] = mapped_column(String(20), default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

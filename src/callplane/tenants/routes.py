@@ -49,8 +49,9 @@ async def get_tenant(scope: Scope, uow: UoW) -> object:
 
 
 @router.patch("/tenants/{tid}", response_model=TenantOut)
-async def update_tenant(body: TenantPatch, scope: Scope, actor: PlatformActor, uow: UoW) -> object:
-    """Rename, suspend or reactivate a tenant."""
+async def update_tenant(body: TenantPatch, scope: AdminScope, uow: UoW) -> object:
+    """Rename, suspend or reactivate a tenant (platform key); set its default SMS sender
+    (`default_sms_from`, the tenant's admins too: one of its active SMS-capable numbers)."""
     return await service.update_tenant(uow=uow, scope=scope, data=body)
 
 

@@ -22,10 +22,18 @@ class TenantCreate(StrictModel):
 
 
 class TenantPatch(StrictModel):
-    """Changes to a tenant (offboarding is DELETE)."""
+    """Changes to a tenant (offboarding is DELETE). `name` and `status` need a platform key;
+    the tenant's admins may set `default_sms_from` (null clears it)."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     status: Literal["active", "suspended"] | None = None
+    default_sms_from: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        description="The sender of messages sent without `from`: one of the tenant's active "
+        "SMS-capable numbers",
+    )
 
 
 class TenantOut(BaseModel):
@@ -37,6 +45,7 @@ class TenantOut(BaseModel):
     slug: str
     name: str
     status: str
+    default_sms_from: str | None = None
     created_at: datetime
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from callplane.db.audit import record_audit
 from callplane.db.base import utcnow
 from callplane.db.uow import UnitOfWork
-from callplane.errors import Conflict, NotFound, Unprocessable
+from callplane.errors import Conflict, Forbidden, NotFound, Unprocessable
+from callplane.numbers.models import PhoneNumber
+from callplane.numbers.states import NumberStatus
+from callplane.phone import normalize_e164
 from callplane.security.apikeys import display_prefix, generate_api_key, hash_api_key
 from callplane.tenancy import Actor, Role, TenantScope
 from callplane.tenants.models import (
@@ -79,11 +83,15 @@ async def get_tenant(*, uow: UnitOfWork, scope: TenantScope) -> Tenant:
 
 
 async def update_tenant(*, uow: UnitOfWork, scope: TenantScope, data: TenantPatch) -> Tenant:
-    """Rename, suspend or reactivate a tenant."""
+    """Rename, suspend or reactivate a tenant (platform keys); set its default SMS sender."""
     tenant = await get_tenant(uow=uow, scope=scope)
     if tenant.status == TenantStatus.offboarded:
         raise Conflict("this tenant is offboarded", code="tenant_offboarded")
-    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True, exclude_none=True)
+    if (changes.keys() & {"name", "status"}) and not scope.actor.is_platform:
+        raise Forbidden("renaming, suspending or reactivating a tenant needs a platform API key")
+    if "default_sms_from" in data.model_fields_set:
+        changes["default_sms_from"] = await _default_sender(uow, scope, data.default_sms_from)
     for field, value in changes.items():
         setattr(tenant, field, value)
     record_audit(
@@ -96,6 +104,31 @@ async def update_tenant(*, uow: UnitOfWork, scope: TenantScope, data: TenantPatc
     )
     await uow.commit()
     return tenant
+
+
+async def _default_sender(uow: UnitOfWork, scope: TenantScope, raw: str | None) -> str | None:
+    """The E.164 of one of the tenant's active SMS-capable numbers (None clears); 422 else."""
+    if raw is None:
+        return None
+    e164 = normalize_e164(raw)
+    number = await uow.repo(PhoneNumber, scope).find(
+        PhoneNumber.e164 == e164, PhoneNumber.status == NumberStatus.active
+    )
+    if number is None or not (number.capabilities or {}).get("sms"):
+        raise Unprocessable(
+            f"{e164} is not an active SMS-capable number of this tenant: the default sender must "
+            "be one",
+            code="invalid_default_sms_from",
+            field="default_sms_from",
+        )
+    return e164
+
+
+async def forget_default_sender(*, uow: UnitOfWork, scope: TenantScope, e164: str) -> None:
+    """A number leaving the tenant stops being its default sender (not committed)."""
+    tenant = await uow.session.get(Tenant, scope.tenant_id)
+    if tenant is not None and tenant.default_sms_from == e164:
+        tenant.default_sms_from = None
 
 
 async def mark_offboarded(*, uow: UnitOfWork, scope: TenantScope) -> Tenant:

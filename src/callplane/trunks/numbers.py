@@ -10,8 +10,9 @@ from sqlalchemy import or_
 
 from callplane.db.uow import UnitOfWork
 from callplane.errors import Conflict
+from callplane.numbers import channels
 from callplane.numbers.models import ComplianceProfile, CopiedAddress, PhoneNumber
-from callplane.numbers.states import HELD_STATUSES
+from callplane.numbers.states import HELD_STATUSES, NumberOrigin
 from callplane.tenancy import TenantScope
 from callplane.trunks.models import Trunk
 from callplane.trunks.remote import TwilioTrunking
@@ -90,14 +91,19 @@ async def put_number_on_trunk(
 ) -> str | None:
     """Associate a held number with the tenant's trunk at Twilio and in the database.
 
-    Registers the compliance profile's emergency address on the number first where one is set
-    (Twilio's Elastic SIP trunking takes emergency addresses per number, not per trunk).
-    Answers the emergency address SID applied, if any.
+    Registers the compliance profile's emergency address on a bought number first where one is
+    set (Twilio's Elastic SIP trunking takes emergency addresses per number, not per trunk). An
+    imported number's own configuration is the customer's: the trunk it was on is saved (a
+    release puts it back) and its addresses are left alone. Answers the emergency address SID
+    applied, if any.
     """
     if not number.twilio_sid:
         raise Conflict("the number is not active at Twilio yet", code="phone_number_not_active")
     address = None
-    if number.managed:  # an unmanaged number's configuration is the tenant's own business
+    if number.origin == NumberOrigin.imported:
+        current = await tw.fetch_number(number.twilio_sid)
+        channels.take_trunk(number, current.trunk_sid if current is not None else None)
+    elif number.managed:
         address = await emergency_address(
             uow=uow, scope=scope, conn_model=conn_model, number=number
         )

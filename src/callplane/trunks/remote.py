@@ -204,6 +204,20 @@ class TwilioTrunking:
             action="set SIP password",
         )
 
+    # recording
+    async def fetch_recording(self, trunk_sid: str) -> Any | None:
+        return await self._maybe(
+            lambda: self._trunks(trunk_sid).recordings().fetch_async(),
+            action="fetch trunk recording",
+        )
+
+    async def set_recording(self, trunk_sid: str, mode: str) -> Any:
+        return await self._call(
+            lambda: self._trunks(trunk_sid).recordings().update_async(mode=mode),
+            retry=True,
+            action="set trunk recording",
+        )
+
     # phone numbers
     async def list_trunk_numbers(self, trunk_sid: str) -> list[Any]:
         return await self._call(

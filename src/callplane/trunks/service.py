@@ -21,7 +21,7 @@ from callplane.errors import Conflict, NotFound
 from callplane.log import get_logger
 from callplane.numbers.models import PhoneNumber
 from callplane.tenancy import TenantScope
-from callplane.trunks import naming
+from callplane.trunks import naming, recording
 from callplane.trunks.converge import (
     TrunkAccess,
     TrunkResult,
@@ -52,7 +52,9 @@ async def ensure_trunk(
     desired, explicit = resolve_origination(
         origination_sip_uri, default=uow.runtime.settings.origination_sip_uri
     )
-    return await ensure_with(uow=uow, scope=scope, origination=desired, explicit=explicit)
+    result = await ensure_with(uow=uow, scope=scope, origination=desired, explicit=explicit)
+    await recording.sync_recording(uow=uow, scope=scope)
+    return result
 
 
 async def get_trunk(*, uow: UnitOfWork, scope: TenantScope) -> TrunkResult:
@@ -235,6 +237,7 @@ async def attach_number(
             },
         )
         await uow.commit()
+    await recording.sync_recording(uow=uow, scope=scope)
     return number, address
 
 
@@ -266,6 +269,7 @@ async def detach_number(
                 detail={"phone_number": number.e164, "trunk_sid": trunk_sid},
             )
         await uow.commit()
+    await recording.sync_recording(uow=uow, scope=scope)
     return number
 
 

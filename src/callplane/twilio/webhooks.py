@@ -11,6 +11,8 @@ WEBHOOK_PATHS = {
     "sms": "/webhooks/twilio/sms",
     "status": "/webhooks/twilio/status",
     "recording": "/webhooks/twilio/recording",
+    # What Twilio requests when the voice webhook fails (a number's VoiceFallbackUrl).
+    "voice_fallback": "/webhooks/twilio/voice-fallback",
 }
 
 
@@ -22,6 +24,7 @@ class WebhookUrls:
     sms: str
     status: str
     recording: str
+    voice_fallback: str
 
 
 def webhook_urls(settings: Settings) -> WebhookUrls:

@@ -13,6 +13,7 @@ from .billing_receive_stripe_event_stripe_event import (
 )
 from .call_create import CallCreate
 from .capabilities import Capabilities
+from .channel_owners import ChannelOwners
 from .compliance_delete_type import ComplianceDeleteType
 from .compliance_get_type import ComplianceGetType
 from .compliance_in import ComplianceIn
@@ -32,6 +33,7 @@ from .explain_answer import ExplainAnswer
 from .explain_out import ExplainOut
 from .explain_step import ExplainStep
 from .explain_step_data import ExplainStepData
+from .forward_action import ForwardAction
 from .health_list_out import HealthListOut
 from .health_list_out_summary import HealthListOutSummary
 from .health_out import HealthOut
@@ -42,14 +44,19 @@ from .list_of_available_number_out import ListOfAvailableNumberOut
 from .list_of_event_out import ListOfEventOut
 from .list_of_number_out import ListOfNumberOut
 from .list_of_plan_out import ListOfPlanOut
+from .list_of_recording_out import ListOfRecordingOut
 from .list_of_run_out import ListOfRunOut
 from .list_of_tenant_out import ListOfTenantOut
+from .manage import Manage
+from .manage_patch import ManagePatch
 from .message_create import MessageCreate
 from .number_buy import NumberBuy
 from .number_import import NumberImport
 from .number_out import NumberOut
 from .number_patch import NumberPatch
+from .number_release import NumberRelease
 from .number_status import NumberStatus
+from .original_config import OriginalConfig
 from .outbound_out import OutboundOut
 from .outbound_out_detail_type_0 import OutboundOutDetailType0
 from .phone_numbers_search_type import PhoneNumbersSearchType
@@ -62,10 +69,12 @@ from .price_out import PriceOut
 from .price_out_type import PriceOutType
 from .pricing_out import PricingOut
 from .reconcile_request import ReconcileRequest
+from .recording_out import RecordingOut
 from .run_out import RunOut
 from .run_out_failures_item import RunOutFailuresItem
 from .run_out_orphans_item import RunOutOrphansItem
 from .run_out_summary import RunOutSummary
+from .say_action import SayAction
 from .sms_in import SmsIn
 from .sms_in_mode import SmsInMode
 from .sms_out import SmsOut
@@ -86,7 +95,9 @@ from .voice_in import VoiceIn
 from .voice_in_mode import VoiceInMode
 from .voice_in_parameters import VoiceInParameters
 from .voice_out import VoiceOut
+from .voice_out_fallback_type_0 import VoiceOutFallbackType0
 from .voice_out_parameters import VoiceOutParameters
+from .voicemail_action import VoicemailAction
 
 __all__ = (
     "AgentCreate",
@@ -100,6 +111,7 @@ __all__ = (
     "BillingReceiveStripeEventStripeEvent",
     "CallCreate",
     "Capabilities",
+    "ChannelOwners",
     "ComplianceDeleteType",
     "ComplianceGetType",
     "ComplianceIn",
@@ -119,6 +131,7 @@ __all__ = (
     "ExplainOut",
     "ExplainStep",
     "ExplainStepData",
+    "ForwardAction",
     "HealthListOut",
     "HealthListOutSummary",
     "HealthOut",
@@ -129,14 +142,19 @@ __all__ = (
     "ListOfEventOut",
     "ListOfNumberOut",
     "ListOfPlanOut",
+    "ListOfRecordingOut",
     "ListOfRunOut",
     "ListOfTenantOut",
+    "Manage",
+    "ManagePatch",
     "MessageCreate",
     "NumberBuy",
     "NumberImport",
     "NumberOut",
     "NumberPatch",
+    "NumberRelease",
     "NumberStatus",
+    "OriginalConfig",
     "OutboundOut",
     "OutboundOutDetailType0",
     "PhoneNumbersSearchType",
@@ -149,10 +167,12 @@ __all__ = (
     "PriceOutType",
     "PricingOut",
     "ReconcileRequest",
+    "RecordingOut",
     "RunOut",
     "RunOutFailuresItem",
     "RunOutOrphansItem",
     "RunOutSummary",
+    "SayAction",
     "SmsIn",
     "SmsInMode",
     "SmsOut",
@@ -173,5 +193,7 @@ __all__ = (
     "VoiceInMode",
     "VoiceInParameters",
     "VoiceOut",
+    "VoiceOutFallbackType0",
     "VoiceOutParameters",
+    "VoicemailAction",
 )

@@ -1,37 +1,60 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
 
 from ..types import UNSET, Unset
 
+if TYPE_CHECKING:
+    from ..models.manage import Manage
+
+
 T = TypeVar("T", bound="NumberImport")
 
 
 @_attrs_define
 class NumberImport:
-    """Claim a number already in the tenant's Twilio account.
+    """Claim a number already in the tenant's Twilio account; say which channels callplane
+    takes over (`manage`, or `manage_webhooks` for both at once).
 
-    Attributes:
-        phone_number (str):
-        manage_webhooks (bool): true: callplane wires the number to its webhook URLs and keeps them so; false: the
-            number's Twilio configuration is never touched
-        agent_id (None | Unset | UUID):
-        country (None | str | Unset):
+        Attributes:
+            phone_number (str):
+            manage (Manage | None | Unset): The channels callplane takes over (their configuration is saved and restored on
+                release); the others are never touched
+            manage_webhooks (bool | None | Unset): Shorthand: true for both channels, false for none
+            agent_id (None | Unset | UUID):
+            country (None | str | Unset):
+            label (None | str | Unset):
     """
 
     phone_number: str
-    manage_webhooks: bool
+    manage: Manage | None | Unset = UNSET
+    manage_webhooks: bool | None | Unset = UNSET
     agent_id: None | Unset | UUID = UNSET
     country: None | str | Unset = UNSET
+    label: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.manage import Manage
+
         phone_number = self.phone_number
 
-        manage_webhooks = self.manage_webhooks
+        manage: dict[str, Any] | None | Unset
+        if isinstance(self.manage, Unset):
+            manage = UNSET
+        elif isinstance(self.manage, Manage):
+            manage = self.manage.to_dict()
+        else:
+            manage = self.manage
+
+        manage_webhooks: bool | None | Unset
+        if isinstance(self.manage_webhooks, Unset):
+            manage_webhooks = UNSET
+        else:
+            manage_webhooks = self.manage_webhooks
 
         agent_id: None | str | Unset
         if isinstance(self.agent_id, Unset):
@@ -47,27 +70,64 @@ class NumberImport:
         else:
             country = self.country
 
+        label: None | str | Unset
+        if isinstance(self.label, Unset):
+            label = UNSET
+        else:
+            label = self.label
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
             {
                 "phone_number": phone_number,
-                "manage_webhooks": manage_webhooks,
             }
         )
+        if manage is not UNSET:
+            field_dict["manage"] = manage
+        if manage_webhooks is not UNSET:
+            field_dict["manage_webhooks"] = manage_webhooks
         if agent_id is not UNSET:
             field_dict["agent_id"] = agent_id
         if country is not UNSET:
             field_dict["country"] = country
+        if label is not UNSET:
+            field_dict["label"] = label
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.manage import Manage
+
         d = dict(src_dict)
         phone_number = d.pop("phone_number")
 
-        manage_webhooks = d.pop("manage_webhooks")
+        def _parse_manage(data: object) -> Manage | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                manage_type_0 = Manage.from_dict(data)
+
+                return manage_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(Manage | None | Unset, data)
+
+        manage = _parse_manage(d.pop("manage", UNSET))
+
+        def _parse_manage_webhooks(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        manage_webhooks = _parse_manage_webhooks(d.pop("manage_webhooks", UNSET))
 
         def _parse_agent_id(data: object) -> None | Unset | UUID:
             if data is None:
@@ -95,11 +155,22 @@ class NumberImport:
 
         country = _parse_country(d.pop("country", UNSET))
 
+        def _parse_label(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        label = _parse_label(d.pop("label", UNSET))
+
         number_import = cls(
             phone_number=phone_number,
+            manage=manage,
             manage_webhooks=manage_webhooks,
             agent_id=agent_id,
             country=country,
+            label=label,
         )
 
         return number_import

@@ -13,6 +13,9 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.capabilities import Capabilities
+    from ..models.channel_owners import ChannelOwners
+    from ..models.manage import Manage
+    from ..models.original_config import OriginalConfig
 
 
 T = TypeVar("T", bound="NumberOut")
@@ -29,7 +32,13 @@ class NumberOut:
         agent_id (None | UUID):
         trunk_id (None | UUID):
         managed (bool):
+        manage (Manage): Which channels callplane owns at Twilio: it wires, rewires and restores only these.
+        channels (ChannelOwners): Who owns each channel: callplane, the customer, or what takes the voice channel (a
+            trunk,
+            a provider).
         origin (str):
+        original_config (None | OriginalConfig):
+        label (None | str):
         country (str):
         type_ (str):
         capabilities (Capabilities): What a number can do.
@@ -53,7 +62,11 @@ class NumberOut:
     agent_id: None | UUID
     trunk_id: None | UUID
     managed: bool
+    manage: Manage
+    channels: ChannelOwners
     origin: str
+    original_config: None | OriginalConfig
+    label: None | str
     country: str
     type_: str
     capabilities: Capabilities
@@ -72,6 +85,8 @@ class NumberOut:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.original_config import OriginalConfig
+
         id = str(self.id)
 
         phone_number = self.phone_number
@@ -92,7 +107,20 @@ class NumberOut:
 
         managed = self.managed
 
+        manage = self.manage.to_dict()
+
+        channels = self.channels.to_dict()
+
         origin = self.origin
+
+        original_config: dict[str, Any] | None
+        if isinstance(self.original_config, OriginalConfig):
+            original_config = self.original_config.to_dict()
+        else:
+            original_config = self.original_config
+
+        label: None | str
+        label = self.label
 
         country = self.country
 
@@ -156,7 +184,11 @@ class NumberOut:
                 "agent_id": agent_id,
                 "trunk_id": trunk_id,
                 "managed": managed,
+                "manage": manage,
+                "channels": channels,
                 "origin": origin,
+                "original_config": original_config,
+                "label": label,
                 "country": country,
                 "type": type_,
                 "capabilities": capabilities,
@@ -182,6 +214,9 @@ class NumberOut:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.capabilities import Capabilities
+        from ..models.channel_owners import ChannelOwners
+        from ..models.manage import Manage
+        from ..models.original_config import OriginalConfig
 
         d = dict(src_dict)
         id = UUID(d.pop("id"))
@@ -222,7 +257,33 @@ class NumberOut:
 
         managed = d.pop("managed")
 
+        manage = Manage.from_dict(d.pop("manage"))
+
+        channels = ChannelOwners.from_dict(d.pop("channels"))
+
         origin = d.pop("origin")
+
+        def _parse_original_config(data: object) -> None | OriginalConfig:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                original_config_type_0 = OriginalConfig.from_dict(data)
+
+                return original_config_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | OriginalConfig, data)
+
+        original_config = _parse_original_config(d.pop("original_config"))
+
+        def _parse_label(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        label = _parse_label(d.pop("label"))
 
         country = d.pop("country")
 
@@ -331,7 +392,11 @@ class NumberOut:
             agent_id=agent_id,
             trunk_id=trunk_id,
             managed=managed,
+            manage=manage,
+            channels=channels,
             origin=origin,
+            original_config=original_config,
+            label=label,
             country=country,
             type_=type_,
             capabilities=capabilities,

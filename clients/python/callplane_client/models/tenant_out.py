@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TenantOut")
 
@@ -21,6 +23,7 @@ class TenantOut:
         name (str):
         status (str):
         created_at (datetime.datetime):
+        default_sms_from (None | str | Unset):
     """
 
     id: UUID
@@ -28,6 +31,7 @@ class TenantOut:
     name: str
     status: str
     created_at: datetime.datetime
+    default_sms_from: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,6 +45,12 @@ class TenantOut:
 
         created_at = self.created_at.isoformat()
 
+        default_sms_from: None | str | Unset
+        if isinstance(self.default_sms_from, Unset):
+            default_sms_from = UNSET
+        else:
+            default_sms_from = self.default_sms_from
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -52,6 +62,8 @@ class TenantOut:
                 "created_at": created_at,
             }
         )
+        if default_sms_from is not UNSET:
+            field_dict["default_sms_from"] = default_sms_from
 
         return field_dict
 
@@ -68,12 +80,22 @@ class TenantOut:
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
+        def _parse_default_sms_from(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        default_sms_from = _parse_default_sms_from(d.pop("default_sms_from", UNSET))
+
         tenant_out = cls(
             id=id,
             slug=slug,
             name=name,
             status=status,
             created_at=created_at,
+            default_sms_from=default_sms_from,
         )
 
         tenant_out.additional_properties = d

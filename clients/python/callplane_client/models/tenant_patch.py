@@ -16,15 +16,19 @@ T = TypeVar("T", bound="TenantPatch")
 
 @_attrs_define
 class TenantPatch:
-    """Changes to a tenant (offboarding is DELETE).
+    """Changes to a tenant (offboarding is DELETE). `name` and `status` need a platform key;
+    the tenant's admins may set `default_sms_from` (null clears it).
 
-    Attributes:
-        name (None | str | Unset):
-        status (None | TenantPatchStatusType0 | Unset):
+        Attributes:
+            name (None | str | Unset):
+            status (None | TenantPatchStatusType0 | Unset):
+            default_sms_from (None | str | Unset): The sender of messages sent without `from`: one of the tenant's active
+                SMS-capable numbers
     """
 
     name: None | str | Unset = UNSET
     status: None | TenantPatchStatusType0 | Unset = UNSET
+    default_sms_from: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         name: None | str | Unset
@@ -41,6 +45,12 @@ class TenantPatch:
         else:
             status = self.status
 
+        default_sms_from: None | str | Unset
+        if isinstance(self.default_sms_from, Unset):
+            default_sms_from = UNSET
+        else:
+            default_sms_from = self.default_sms_from
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -48,6 +58,8 @@ class TenantPatch:
             field_dict["name"] = name
         if status is not UNSET:
             field_dict["status"] = status
+        if default_sms_from is not UNSET:
+            field_dict["default_sms_from"] = default_sms_from
 
         return field_dict
 
@@ -81,9 +93,19 @@ class TenantPatch:
 
         status = _parse_status(d.pop("status", UNSET))
 
+        def _parse_default_sms_from(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        default_sms_from = _parse_default_sms_from(d.pop("default_sms_from", UNSET))
+
         tenant_patch = cls(
             name=name,
             status=status,
+            default_sms_from=default_sms_from,
         )
 
         return tenant_patch

@@ -9,7 +9,10 @@ from ..models.voice_in_mode import VoiceInMode, check_voice_in_mode
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.forward_action import ForwardAction
+    from ..models.say_action import SayAction
     from ..models.voice_in_parameters import VoiceInParameters
+    from ..models.voicemail_action import VoicemailAction
 
 
 T = TypeVar("T", bound="VoiceIn")
@@ -29,6 +32,10 @@ class VoiceIn:
         whisper (None | str | Unset):
         greeting (None | str | Unset):
         record (bool | Unset):  Default: False.
+        url (None | str | Unset): Mode webhook: the tenant's app that routes each call (a signed POST)
+        timeout_ms (int | None | Unset): Mode webhook: its deadline (default 2000)
+        fallback (ForwardAction | None | SayAction | Unset | VoicemailAction): What a caller gets when routing fails
+            (default: a spoken apology)
     """
 
     mode: VoiceInMode
@@ -40,8 +47,15 @@ class VoiceIn:
     whisper: None | str | Unset = UNSET
     greeting: None | str | Unset = UNSET
     record: bool | Unset = False
+    url: None | str | Unset = UNSET
+    timeout_ms: int | None | Unset = UNSET
+    fallback: ForwardAction | None | SayAction | Unset | VoicemailAction = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.forward_action import ForwardAction
+        from ..models.say_action import SayAction
+        from ..models.voicemail_action import VoicemailAction
+
         mode: str = self.mode
 
         stream_url: None | str | Unset
@@ -86,6 +100,30 @@ class VoiceIn:
 
         record = self.record
 
+        url: None | str | Unset
+        if isinstance(self.url, Unset):
+            url = UNSET
+        else:
+            url = self.url
+
+        timeout_ms: int | None | Unset
+        if isinstance(self.timeout_ms, Unset):
+            timeout_ms = UNSET
+        else:
+            timeout_ms = self.timeout_ms
+
+        fallback: dict[str, Any] | None | Unset
+        if isinstance(self.fallback, Unset):
+            fallback = UNSET
+        elif (
+            isinstance(self.fallback, SayAction)
+            or isinstance(self.fallback, ForwardAction)
+            or isinstance(self.fallback, VoicemailAction)
+        ):
+            fallback = self.fallback.to_dict()
+        else:
+            fallback = self.fallback
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -109,12 +147,21 @@ class VoiceIn:
             field_dict["greeting"] = greeting
         if record is not UNSET:
             field_dict["record"] = record
+        if url is not UNSET:
+            field_dict["url"] = url
+        if timeout_ms is not UNSET:
+            field_dict["timeout_ms"] = timeout_ms
+        if fallback is not UNSET:
+            field_dict["fallback"] = fallback
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.forward_action import ForwardAction
+        from ..models.say_action import SayAction
         from ..models.voice_in_parameters import VoiceInParameters
+        from ..models.voicemail_action import VoicemailAction
 
         d = dict(src_dict)
         mode = check_voice_in_mode(d.pop("mode"))
@@ -182,6 +229,61 @@ class VoiceIn:
 
         record = d.pop("record", UNSET)
 
+        def _parse_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        url = _parse_url(d.pop("url", UNSET))
+
+        def _parse_timeout_ms(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        timeout_ms = _parse_timeout_ms(d.pop("timeout_ms", UNSET))
+
+        def _parse_fallback(
+            data: object,
+        ) -> ForwardAction | None | SayAction | Unset | VoicemailAction:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                fallback_type_0_type_0 = SayAction.from_dict(data)
+
+                return fallback_type_0_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                fallback_type_0_type_1 = ForwardAction.from_dict(data)
+
+                return fallback_type_0_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                fallback_type_0_type_2 = VoicemailAction.from_dict(data)
+
+                return fallback_type_0_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                ForwardAction | None | SayAction | Unset | VoicemailAction, data
+            )
+
+        fallback = _parse_fallback(d.pop("fallback", UNSET))
+
         voice_in = cls(
             mode=mode,
             stream_url=stream_url,
@@ -192,6 +294,9 @@ class VoiceIn:
             whisper=whisper,
             greeting=greeting,
             record=record,
+            url=url,
+            timeout_ms=timeout_ms,
+            fallback=fallback,
         )
 
         return voice_in

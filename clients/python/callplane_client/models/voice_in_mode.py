@@ -1,12 +1,13 @@
 from typing import Literal
 
-VoiceInMode = Literal["forward", "sip", "stream", "voicemail"]
+VoiceInMode = Literal["forward", "sip", "stream", "voicemail", "webhook"]
 
 VOICE_IN_MODE_VALUES: set[VoiceInMode] = {
     "forward",
     "sip",
     "stream",
     "voicemail",
+    "webhook",
 }
 
 

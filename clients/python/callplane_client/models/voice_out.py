@@ -6,7 +6,10 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
+    from ..models.voice_out_fallback_type_0 import VoiceOutFallbackType0
     from ..models.voice_out_parameters import VoiceOutParameters
 
 
@@ -27,6 +30,9 @@ class VoiceOut:
         whisper (None | str):
         greeting (None | str):
         record (bool):
+        url (None | str | Unset):
+        timeout_ms (int | None | Unset):
+        fallback (None | Unset | VoiceOutFallbackType0):
     """
 
     mode: str
@@ -38,9 +44,14 @@ class VoiceOut:
     whisper: None | str
     greeting: None | str
     record: bool
+    url: None | str | Unset = UNSET
+    timeout_ms: int | None | Unset = UNSET
+    fallback: None | Unset | VoiceOutFallbackType0 = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.voice_out_fallback_type_0 import VoiceOutFallbackType0
+
         mode = self.mode
 
         stream_url: None | str
@@ -65,6 +76,26 @@ class VoiceOut:
 
         record = self.record
 
+        url: None | str | Unset
+        if isinstance(self.url, Unset):
+            url = UNSET
+        else:
+            url = self.url
+
+        timeout_ms: int | None | Unset
+        if isinstance(self.timeout_ms, Unset):
+            timeout_ms = UNSET
+        else:
+            timeout_ms = self.timeout_ms
+
+        fallback: dict[str, Any] | None | Unset
+        if isinstance(self.fallback, Unset):
+            fallback = UNSET
+        elif isinstance(self.fallback, VoiceOutFallbackType0):
+            fallback = self.fallback.to_dict()
+        else:
+            fallback = self.fallback
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -80,11 +111,18 @@ class VoiceOut:
                 "record": record,
             }
         )
+        if url is not UNSET:
+            field_dict["url"] = url
+        if timeout_ms is not UNSET:
+            field_dict["timeout_ms"] = timeout_ms
+        if fallback is not UNSET:
+            field_dict["fallback"] = fallback
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.voice_out_fallback_type_0 import VoiceOutFallbackType0
         from ..models.voice_out_parameters import VoiceOutParameters
 
         d = dict(src_dict)
@@ -136,6 +174,41 @@ class VoiceOut:
 
         record = d.pop("record")
 
+        def _parse_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        url = _parse_url(d.pop("url", UNSET))
+
+        def _parse_timeout_ms(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        timeout_ms = _parse_timeout_ms(d.pop("timeout_ms", UNSET))
+
+        def _parse_fallback(data: object) -> None | Unset | VoiceOutFallbackType0:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                fallback_type_0 = VoiceOutFallbackType0.from_dict(data)
+
+                return fallback_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | VoiceOutFallbackType0, data)
+
+        fallback = _parse_fallback(d.pop("fallback", UNSET))
+
         voice_out = cls(
             mode=mode,
             stream_url=stream_url,
@@ -146,6 +219,9 @@ class VoiceOut:
             whisper=whisper,
             greeting=greeting,
             record=record,
+            url=url,
+            timeout_ms=timeout_ms,
+            fallback=fallback,
         )
 
         voice_out.additional_properties = d

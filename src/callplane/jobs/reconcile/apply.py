@@ -25,7 +25,7 @@ from callplane.jobs.reconcile.compare import Changes, Seen
 from callplane.jobs.reconcile.rows import Row
 from callplane.jobs.reconcile.state import JOB_ACTOR, MAX_ORPHANS_KEPT, RunState
 from callplane.log import get_logger
-from callplane.numbers import lifecycle
+from callplane.numbers import channels, lifecycle
 from callplane.numbers import service as numbers
 from callplane.numbers.lifecycle import Change
 from callplane.numbers.models import PhoneNumber
@@ -242,10 +242,23 @@ async def rewire(
     wiring: dict[str, str],
     count: Count,
 ) -> list[Seen]:
-    """Point managed numbers back at callplane's URLs at Twilio; those that were."""
+    """Point the channels callplane owns back at its URLs at Twilio (never the others); the
+    numbers that were."""
     return await _update_at_twilio(
-        jt, creds, t, seen, lambda s: wiring, action="rewire number", counter="rewired", count=count
+        jt,
+        creds,
+        t,
+        seen,
+        lambda s: owned_wiring(wiring, s),
+        action="rewire number",
+        counter="rewired",
+        count=count,
     )
+
+
+def owned_wiring(wiring: dict[str, str], seen: Seen) -> dict[str, str]:
+    """callplane's wiring of the channels it owns on this number."""
+    return channels.owned(wiring, voice=seen.row.manage_voice, sms=seen.row.manage_sms)
 
 
 async def retrunk(
@@ -269,7 +282,7 @@ def record_twilio_writes(
 ) -> None:
     """The audit entries of what was changed at Twilio."""
     for s in rewired:
-        t.audit(uow, s.row, "phone_number.rewired", **wiring)
+        t.audit(uow, s.row, "phone_number.rewired", **owned_wiring(wiring, s))
     for s in retrunked:
         t.audit(uow, s.row, "phone_number.trunk_fixed", trunk_sid=s.trunk_sid)
 

@@ -6,7 +6,8 @@
 - there, pending here                -> `adopt`: the purchase happened;
 - releasing here, still there, stuck -> `retry_release`: the release is done again;
 - active, another SID there          -> `resid`: the SID is corrected;
-- managed, wired to other URLs       -> `rewire`: pointed at the generic webhook URLs;
+- managed, wired to other URLs       -> `rewire`: the channels callplane owns pointed back at
+                                        the generic webhook URLs (the others never);
 - on another trunk than ours         -> `retrunk`: put back on the tenant's trunk;
 - there, unknown here                -> `orphans`: reported, never released by the job.
 
@@ -23,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from callplane.jobs.reconcile.rows import Row
-from callplane.numbers.remote import is_wired
+from callplane.numbers import channels
 from callplane.numbers.states import NumberStatus
 
 
@@ -36,7 +37,11 @@ class Context:
     listing_started: datetime
     adopt_before: datetime  # a pending row older than this may be adopted
     fail_before: datetime  # ... and failed (when not there); a stuck release retried
-    wiring: Mapping[str, str]
+    wiring: Mapping[str, str]  # callplane's wiring of both channels
+
+    def wanted(self, row: Row) -> dict[str, str]:
+        """callplane's wiring of the channels it owns on this row's number."""
+        return channels.owned(self.wiring, voice=row.manage_voice, sms=row.manage_sms)
 
 
 @dataclass(frozen=True)
@@ -128,12 +133,12 @@ def _kept(seen: Seen, ctx: Context) -> bool:
 
 
 def rewire(seen: Seen, ctx: Context) -> bool:
-    """A managed number wired to other URLs than callplane's."""
+    """A managed number whose owned channels are wired to other URLs than callplane's."""
     return (
         seen.rec is not None
         and seen.row.managed
         and _kept(seen, ctx)
-        and not is_wired(seen.rec, ctx.wiring)
+        and not channels.is_wired(seen.rec, ctx.wanted(seen.row))
     )
 
 

@@ -30,6 +30,8 @@ class Row:
     created_at: datetime
     updated_at: datetime
     release_reason: str | None
+    manage_voice: bool = True
+    manage_sms: bool = True
 
 
 ROWS_PER_BATCH = 20_000
@@ -105,6 +107,8 @@ class RowCache:
                     PhoneNumber.created_at,
                     PhoneNumber.updated_at,
                     PhoneNumber.release_reason,
+                    PhoneNumber.manage_voice,
+                    PhoneNumber.manage_sms,
                 )
                 .where(
                     PhoneNumber.account_sid.in_(sids),

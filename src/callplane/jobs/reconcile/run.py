@@ -42,9 +42,9 @@ from callplane.jobs.reconcile.state import (
 from callplane.jobs.releasing import release_tenant_numbers, tenants_due
 from callplane.jobs.runs import RUNS, finish_run, start_attempt
 from callplane.log import get_logger
+from callplane.numbers.channels import wiring
 from callplane.numbers.models import PhoneNumber
 from callplane.numbers.purchase import PENDING_GRACE
-from callplane.numbers.remote import wiring
 from callplane.numbers.states import HELD_STATUSES
 from callplane.runtime import Runtime
 from callplane.twilio.factory import TwilioCredentials

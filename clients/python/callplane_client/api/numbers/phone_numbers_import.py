@@ -124,7 +124,9 @@ def sync_detailed(
 
     Args:
         tid (UUID): Tenant id
-        body (NumberImport): Claim a number already in the tenant's Twilio account.
+        body (NumberImport): Claim a number already in the tenant's Twilio account; say which
+            channels callplane
+            takes over (`manage`, or `manage_webhooks` for both at once).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -160,7 +162,9 @@ def sync(
 
     Args:
         tid (UUID): Tenant id
-        body (NumberImport): Claim a number already in the tenant's Twilio account.
+        body (NumberImport): Claim a number already in the tenant's Twilio account; say which
+            channels callplane
+            takes over (`manage`, or `manage_webhooks` for both at once).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -191,7 +195,9 @@ async def asyncio_detailed(
 
     Args:
         tid (UUID): Tenant id
-        body (NumberImport): Claim a number already in the tenant's Twilio account.
+        body (NumberImport): Claim a number already in the tenant's Twilio account; say which
+            channels callplane
+            takes over (`manage`, or `manage_webhooks` for both at once).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -225,7 +231,9 @@ async def asyncio(
 
     Args:
         tid (UUID): Tenant id
-        body (NumberImport): Claim a number already in the tenant's Twilio account.
+        body (NumberImport): Claim a number already in the tenant's Twilio account; say which
+            channels callplane
+            takes over (`manage`, or `manage_webhooks` for both at once).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

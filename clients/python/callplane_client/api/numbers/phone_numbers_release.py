@@ -9,13 +9,24 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_out import ErrorOut
 from ...models.number_out import NumberOut
-from ...types import Response
+from ...models.number_release import NumberRelease
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     tid: UUID,
     nid: UUID,
+    *,
+    body: None | NumberRelease | Unset = UNSET,
+    at_twilio: bool | Unset = False,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    params: dict[str, Any] = {}
+
+    params["at_twilio"] = at_twilio
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "delete",
@@ -23,8 +34,17 @@ def _get_kwargs(
             tid=quote(str(tid), safe=""),
             nid=quote(str(nid), safe=""),
         ),
+        "params": params,
     }
 
+    if isinstance(body, NumberRelease):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -98,16 +118,23 @@ def sync_detailed(
     nid: UUID,
     *,
     client: AuthenticatedClient,
+    body: None | NumberRelease | Unset = UNSET,
+    at_twilio: bool | Unset = False,
 ) -> Response[ErrorOut | NumberOut]:
     """Release Number
 
-     Release the number (an unmanaged imported one is only detached); idempotent.
+     Release the number; idempotent. A bought number goes back to Twilio; an imported one is
+    handed back (its saved configuration restored) unless `?at_twilio=true` with
+    `{"confirm": "<its E.164>"}` (409 `confirmation_required` without it).
 
     Needs an `admin` key of the tenant, or a platform key.
 
     Args:
         tid (UUID): Tenant id
         nid (UUID):
+        at_twilio (bool | Unset): Delete an imported number at Twilio too (needs `confirm`)
+            Default: False.
+        body (None | NumberRelease | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -120,6 +147,8 @@ def sync_detailed(
     kwargs = _get_kwargs(
         tid=tid,
         nid=nid,
+        body=body,
+        at_twilio=at_twilio,
     )
 
     response = client.get_httpx_client().request(
@@ -134,16 +163,23 @@ def sync(
     nid: UUID,
     *,
     client: AuthenticatedClient,
+    body: None | NumberRelease | Unset = UNSET,
+    at_twilio: bool | Unset = False,
 ) -> ErrorOut | NumberOut | None:
     """Release Number
 
-     Release the number (an unmanaged imported one is only detached); idempotent.
+     Release the number; idempotent. A bought number goes back to Twilio; an imported one is
+    handed back (its saved configuration restored) unless `?at_twilio=true` with
+    `{"confirm": "<its E.164>"}` (409 `confirmation_required` without it).
 
     Needs an `admin` key of the tenant, or a platform key.
 
     Args:
         tid (UUID): Tenant id
         nid (UUID):
+        at_twilio (bool | Unset): Delete an imported number at Twilio too (needs `confirm`)
+            Default: False.
+        body (None | NumberRelease | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -157,6 +193,8 @@ def sync(
         tid=tid,
         nid=nid,
         client=client,
+        body=body,
+        at_twilio=at_twilio,
     ).parsed
 
 
@@ -165,16 +203,23 @@ async def asyncio_detailed(
     nid: UUID,
     *,
     client: AuthenticatedClient,
+    body: None | NumberRelease | Unset = UNSET,
+    at_twilio: bool | Unset = False,
 ) -> Response[ErrorOut | NumberOut]:
     """Release Number
 
-     Release the number (an unmanaged imported one is only detached); idempotent.
+     Release the number; idempotent. A bought number goes back to Twilio; an imported one is
+    handed back (its saved configuration restored) unless `?at_twilio=true` with
+    `{"confirm": "<its E.164>"}` (409 `confirmation_required` without it).
 
     Needs an `admin` key of the tenant, or a platform key.
 
     Args:
         tid (UUID): Tenant id
         nid (UUID):
+        at_twilio (bool | Unset): Delete an imported number at Twilio too (needs `confirm`)
+            Default: False.
+        body (None | NumberRelease | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -187,6 +232,8 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         tid=tid,
         nid=nid,
+        body=body,
+        at_twilio=at_twilio,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -199,16 +246,23 @@ async def asyncio(
     nid: UUID,
     *,
     client: AuthenticatedClient,
+    body: None | NumberRelease | Unset = UNSET,
+    at_twilio: bool | Unset = False,
 ) -> ErrorOut | NumberOut | None:
     """Release Number
 
-     Release the number (an unmanaged imported one is only detached); idempotent.
+     Release the number; idempotent. A bought number goes back to Twilio; an imported one is
+    handed back (its saved configuration restored) unless `?at_twilio=true` with
+    `{"confirm": "<its E.164>"}` (409 `confirmation_required` without it).
 
     Needs an `admin` key of the tenant, or a platform key.
 
     Args:
         tid (UUID): Tenant id
         nid (UUID):
+        at_twilio (bool | Unset): Delete an imported number at Twilio too (needs `confirm`)
+            Default: False.
+        body (None | NumberRelease | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -223,5 +277,7 @@ async def asyncio(
             tid=tid,
             nid=nid,
             client=client,
+            body=body,
+            at_twilio=at_twilio,
         )
     ).parsed

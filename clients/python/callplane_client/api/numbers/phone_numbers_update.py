@@ -111,14 +111,17 @@ def sync_detailed(
 ) -> Response[ErrorOut | NumberOut]:
     """Update Number
 
-     Attach the number to an agent, or detach it (`{"agent_id": null}`).
+     Attach the number to an agent or detach it (`{"agent_id": null}`); take channels over or
+    give them back (`{"manage": {"sms": false}}`: what a channel held is saved when taken and
+    restored when given back); label it.
 
     Needs an `admin` key of the tenant, or a platform key.
 
     Args:
         tid (UUID): Tenant id
         nid (UUID):
-        body (NumberPatch): Attach the number to an agent, or detach it (null).
+        body (NumberPatch): Attach the number to an agent or detach it (null), change its
+            channels, its label.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -150,14 +153,17 @@ def sync(
 ) -> ErrorOut | NumberOut | None:
     """Update Number
 
-     Attach the number to an agent, or detach it (`{"agent_id": null}`).
+     Attach the number to an agent or detach it (`{"agent_id": null}`); take channels over or
+    give them back (`{"manage": {"sms": false}}`: what a channel held is saved when taken and
+    restored when given back); label it.
 
     Needs an `admin` key of the tenant, or a platform key.
 
     Args:
         tid (UUID): Tenant id
         nid (UUID):
-        body (NumberPatch): Attach the number to an agent, or detach it (null).
+        body (NumberPatch): Attach the number to an agent or detach it (null), change its
+            channels, its label.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -184,14 +190,17 @@ async def asyncio_detailed(
 ) -> Response[ErrorOut | NumberOut]:
     """Update Number
 
-     Attach the number to an agent, or detach it (`{"agent_id": null}`).
+     Attach the number to an agent or detach it (`{"agent_id": null}`); take channels over or
+    give them back (`{"manage": {"sms": false}}`: what a channel held is saved when taken and
+    restored when given back); label it.
 
     Needs an `admin` key of the tenant, or a platform key.
 
     Args:
         tid (UUID): Tenant id
         nid (UUID):
-        body (NumberPatch): Attach the number to an agent, or detach it (null).
+        body (NumberPatch): Attach the number to an agent or detach it (null), change its
+            channels, its label.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -221,14 +230,17 @@ async def asyncio(
 ) -> ErrorOut | NumberOut | None:
     """Update Number
 
-     Attach the number to an agent, or detach it (`{"agent_id": null}`).
+     Attach the number to an agent or detach it (`{"agent_id": null}`); take channels over or
+    give them back (`{"manage": {"sms": false}}`: what a channel held is saved when taken and
+    restored when given back); label it.
 
     Needs an `admin` key of the tenant, or a platform key.
 
     Args:
         tid (UUID): Tenant id
         nid (UUID):
-        body (NumberPatch): Attach the number to an agent, or detach it (null).
+        body (NumberPatch): Attach the number to an agent or detach it (null), change its
+            channels, its label.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

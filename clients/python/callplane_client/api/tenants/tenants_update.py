@@ -108,13 +108,16 @@ def sync_detailed(
 ) -> Response[ErrorOut | TenantOut]:
     """Update Tenant
 
-     Rename, suspend or reactivate a tenant.
+     Rename, suspend or reactivate a tenant (platform key); set its default SMS sender
+    (`default_sms_from`, the tenant's admins too: one of its active SMS-capable numbers).
 
-    Needs a platform API key.
+    Needs an `admin` key of the tenant, or a platform key.
 
     Args:
         tid (UUID): Tenant id
-        body (TenantPatch): Changes to a tenant (offboarding is DELETE).
+        body (TenantPatch): Changes to a tenant (offboarding is DELETE). `name` and `status` need
+            a platform key;
+            the tenant's admins may set `default_sms_from` (null clears it).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -144,13 +147,16 @@ def sync(
 ) -> ErrorOut | TenantOut | None:
     """Update Tenant
 
-     Rename, suspend or reactivate a tenant.
+     Rename, suspend or reactivate a tenant (platform key); set its default SMS sender
+    (`default_sms_from`, the tenant's admins too: one of its active SMS-capable numbers).
 
-    Needs a platform API key.
+    Needs an `admin` key of the tenant, or a platform key.
 
     Args:
         tid (UUID): Tenant id
-        body (TenantPatch): Changes to a tenant (offboarding is DELETE).
+        body (TenantPatch): Changes to a tenant (offboarding is DELETE). `name` and `status` need
+            a platform key;
+            the tenant's admins may set `default_sms_from` (null clears it).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -175,13 +181,16 @@ async def asyncio_detailed(
 ) -> Response[ErrorOut | TenantOut]:
     """Update Tenant
 
-     Rename, suspend or reactivate a tenant.
+     Rename, suspend or reactivate a tenant (platform key); set its default SMS sender
+    (`default_sms_from`, the tenant's admins too: one of its active SMS-capable numbers).
 
-    Needs a platform API key.
+    Needs an `admin` key of the tenant, or a platform key.
 
     Args:
         tid (UUID): Tenant id
-        body (TenantPatch): Changes to a tenant (offboarding is DELETE).
+        body (TenantPatch): Changes to a tenant (offboarding is DELETE). `name` and `status` need
+            a platform key;
+            the tenant's admins may set `default_sms_from` (null clears it).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -209,13 +218,16 @@ async def asyncio(
 ) -> ErrorOut | TenantOut | None:
     """Update Tenant
 
-     Rename, suspend or reactivate a tenant.
+     Rename, suspend or reactivate a tenant (platform key); set its default SMS sender
+    (`default_sms_from`, the tenant's admins too: one of its active SMS-capable numbers).
 
-    Needs a platform API key.
+    Needs an `admin` key of the tenant, or a platform key.
 
     Args:
         tid (UUID): Tenant id
-        body (TenantPatch): Changes to a tenant (offboarding is DELETE).
+        body (TenantPatch): Changes to a tenant (offboarding is DELETE). `name` and `status` need
+            a platform key;
+            the tenant's admins may set `default_sms_from` (null clears it).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
