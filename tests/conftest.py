@@ -14,6 +14,7 @@ pytest_plugins = [
     "tests.fixtures.jobs",
     "tests.fixtures.admin",
     "tests.fixtures.clients",
+    "tests.fixtures.providers",
 ]
 
 

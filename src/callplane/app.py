@@ -166,6 +166,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     from callplane.jobs.routes import router as jobs_router
     from callplane.messaging.routes import router as messaging_router
     from callplane.numbers.routes import router as numbers_router
+    from callplane.providers.routes import router as providers_router
     from callplane.recordings.routes import router as recordings_router
     from callplane.tenants.routes import router as tenants_router
     from callplane.trunks.routes import router as trunks_router
@@ -176,6 +177,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         agents_router,
         numbers_router,
         trunks_router,
+        providers_router,
         messaging_router,
         recordings_router,
         billing_router,

@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     # messages of tenants with no sender of their own (`POST messages` without `from` and no
     # default sender). Empty: off.
     sms_pool_numbers: str = ""
+    # Voice-AI providers (docs/providers.md): one provider call's timeout, and how a number's
+    # registration is retried while its provider fails (doubling from the first delay, capped,
+    # then left to the daily reconciliation).
+    provider_timeout_seconds: float = Field(default=15.0, gt=0)
+    provider_sync_retry_seconds: float = Field(default=5.0, ge=0)
+    provider_sync_retry_max_seconds: float = Field(default=600.0, ge=0)
+    provider_sync_attempts: int = Field(default=12, ge=1)
     log_level: str = "INFO"
     log_json: bool = False
 

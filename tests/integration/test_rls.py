@@ -27,6 +27,7 @@ from callplane.db.models import Base
 from callplane.db.repository import Repository
 from tests.fixtures.api import Api, TenantKit
 from tests.fixtures.gateway import GatewayKit
+from tests.fixtures.providers import ProvidersKit
 
 
 def _dsn(url: str) -> str:
@@ -58,7 +59,7 @@ def test_every_tenant_owned_table_is_covered() -> None:
     assert _tenant_columns() == covered
 
 
-async def _build(gw: GatewayKit) -> tuple[TenantKit, TenantKit]:
+async def _build(gw: GatewayKit, providers: ProvidersKit) -> tuple[TenantKit, TenantKit]:
     """Two tenants with a row in every tenant-owned table, and platform rows without a tenant."""
     api, numbers = gw.api, gw.numbers
     bundle = await numbers.approved_bundle("GB", "local")
@@ -89,6 +90,10 @@ async def _build(gw: GatewayKit) -> tuple[TenantKit, TenantKit]:
             "RecordingDuration": "3",
         }
         assert (await gw.post("recording", recording)).status_code == 200
+        # Provider credentials, and a number registered there.
+        _, _, _, provider_agent = await providers.setup("retell", t)
+        registered = await providers.buy(t, provider_agent)
+        await providers.provider_status(t, registered["id"], "synced")
         kits.append(t)
     # Platform rows: an unrouted call (no tenant), a Stripe event for nobody, the platform key.
     r = await gw.post("voice", gw.call_params(gw.platform_sid, "+14155550000"))
@@ -141,9 +146,9 @@ def _counts(dsn: str, setting: dict[str, str] | None) -> dict[str, list[Any]]:
 
 @pytest.mark.postgres_only
 async def test_raw_sql_as_a_tenant_sees_only_that_tenant(
-    pg_api: Api, gw: GatewayKit, postgres_admin_url: str
+    pg_api: Api, gw: GatewayKit, providers: ProvidersKit, postgres_admin_url: str
 ) -> None:
-    a, b = await _build(gw)
+    a, b = await _build(gw, providers)
     dsn = _dsn(pg_api.runtime.settings.database_url)
     database = dsn.rsplit("/", 1)[1]
     admin = postgres_admin_url.rsplit("/", 1)[0] + "/" + database

@@ -6,21 +6,43 @@ import asyncio
 import base64
 import io
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from pydantic import SecretStr
 from sqlalchemy import select, update
 
 from callplane.connections import service as connections
 from callplane.connections.models import Connection
 from callplane.log import configure_logging
+from callplane.providers.access import credentials
+from callplane.providers.models import ProviderAccount
 from callplane.runtime import Runtime
 from callplane.security.crypto import DecryptionError
 from callplane.security.rotation import rotate_keys
 from tests.fixtures.api import Api, stored_webhook_tokens
 from tests.fixtures.db import TEST_KEY
+from tests.fixtures.logscan import register_secret
+from tests.fixtures.providers import ProvidersKit
+
+
+@contextmanager
+def captured_logs() -> Iterator[io.StringIO]:
+    """Every log line meanwhile (DEBUG), through the service's own redacting formatter."""
+    configure_logging("DEBUG")
+    ours = next(h for h in logging.getLogger().handlers if getattr(h, "_callplane", False))
+    buffer = io.StringIO()
+    capture = logging.StreamHandler(buffer)
+    capture.setFormatter(ours.formatter)
+    logging.getLogger().addHandler(capture)
+    try:
+        yield buffer
+    finally:
+        logging.getLogger().removeHandler(capture)
 
 
 async def _connect_byo(api: Api, tenant_id: object, headers: dict) -> dict:
@@ -41,13 +63,7 @@ async def _connect_byo(api: Api, tenant_id: object, headers: dict) -> dict:
 
 
 async def test_no_secret_in_responses_logs_or_database_file(api: Api) -> None:
-    configure_logging("DEBUG")
-    ours = next(h for h in logging.getLogger().handlers if getattr(h, "_callplane", False))
-    buffer = io.StringIO()
-    capture = logging.StreamHandler(buffer)
-    capture.setFormatter(ours.formatter)
-    logging.getLogger().addHandler(capture)
-    try:
+    with captured_logs() as buffer:
         t = await api.tenant()
         acct = await _connect_byo(api, t.id, t.headers())
         responses = []
@@ -63,8 +79,6 @@ async def test_no_secret_in_responses_logs_or_database_file(api: Api) -> None:
             headers=t.headers(),
         )
         responses.append(bad.text)
-    finally:
-        logging.getLogger().removeHandler(capture)
     secrets = [acct["auth_token"], "f" * 32, t.admin_key, t.member_key, api.platform_key]
     for text in responses:
         for secret in secrets:
@@ -142,3 +156,84 @@ async def test_key_rotation_under_load(api: Api) -> None:
         for r in rows:
             assert stored_webhook_tokens(uow.runtime, r) == [tokens[r.tenant_id]]
     await rotator.close()
+
+
+async def test_provider_keys_never_in_answers_logs_or_at_rest(
+    providers: ProvidersKit,
+) -> None:
+    api = providers.api
+    wrong = "key_wrong" + "5f3a9c" * 4
+    register_secret(wrong, "a refused provider key")
+    with captured_logs() as buffer:
+        t, retell_key, _, agent = await providers.setup("retell")
+        _, livekit_key, _, _ = await providers.setup("livekit", t)
+        number = await providers.buy(t, agent)
+        await providers.provider_status(t, number["id"], "synced")
+        texts = []
+        for path in ("/providers", "/providers/retell", "/providers/livekit", "/phone-numbers"):
+            texts.append(
+                (await api.client.get(f"/v1/tenants/{t.id}{path}", headers=t.headers())).text
+            )
+        bad = await api.client.put(
+            f"/v1/tenants/{t.id}/providers/retell",
+            json={**retell_key.body(), "api_key": wrong},
+            headers=t.headers(),
+        )
+        assert bad.status_code == 422
+        texts.append(bad.text)
+        texts.append(
+            (
+                await api.client.post(
+                    f"/v1/tenants/{t.id}/providers/retell/test", headers=t.headers()
+                )
+            ).text
+        )
+    secrets = [retell_key.api_key, livekit_key.api_key, livekit_key.answer["api_secret"], wrong]
+    for answer in texts:
+        for secret in secrets:
+            assert secret not in answer
+    logs = buffer.getvalue()
+    assert "provider registration synced" in logs, "the capture saw the sync"
+    for secret in secrets:
+        assert secret not in logs
+    # At rest: ciphertext bound to the tenant and column, never the key.
+    async with api.runtime.uow() as uow:
+        rows = (await uow.session.execute(select(ProviderAccount))).scalars().all()
+        assert {r.name for r in rows} == {"retell", "livekit"}
+        for row in rows:
+            assert row.api_key.startswith("v1:")
+            assert all(s not in row.api_key for s in secrets)
+        dump = " ".join(
+            str(v)
+            for v in (await uow.session.execute(sa.text("SELECT * FROM provider_accounts"))).all()
+        )
+        for secret in secrets:
+            assert secret not in dump
+    url = api.runtime.settings.database_url
+    if url.startswith("sqlite"):
+        await api.runtime.engine.dispose()  # flush the WAL into the file
+        raw = b"".join(
+            p.read_bytes()
+            for p in Path(url.split("///", 1)[1]).parent.iterdir()
+            if p.name.startswith("callplane.db")
+        )
+        for secret in secrets:
+            assert secret.encode() not in raw
+    # `keys rotate` re-encrypts them under the new first key, and they still open.
+    new_key = "t3:" + base64.b64encode(b"p" * 32).decode()
+    rotator = Runtime.create(
+        api.runtime.settings.model_copy(
+            update={"encryption_keys": SecretStr(new_key + "," + TEST_KEY)}
+        )
+    )
+    try:
+        report = await rotate_keys(runtime=rotator)
+        assert report.by_column.get("provider_accounts.api_key") == 2
+        assert report.by_column.get("provider_accounts.api_secret") == 1
+        async with rotator.uow() as uow:
+            for row in (await uow.session.execute(select(ProviderAccount))).scalars():
+                assert row.api_key.startswith("v1:t3:")
+                opened = credentials(uow, row)
+                assert opened.api_key in (retell_key.api_key, livekit_key.api_key)
+    finally:
+        await rotator.close()

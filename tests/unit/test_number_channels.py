@@ -73,5 +73,10 @@ def test_who_owns_each_channel() -> None:
     assert channels.owners(number) == {"voice": "customer", "sms": "callplane"}
     number.trunk_id = uuid.uuid4()
     assert channels.owners(number)["voice"] == "trunk"
+    # A number registered at a voice-AI provider (on that provider's trunk) is the provider's.
+    assert channels.owners(number, provider="retell") == {
+        "voice": "provider:retell",
+        "sms": "callplane",
+    }
     channels.set_manage(number, voice=False, sms=False)
     assert number.managed is False

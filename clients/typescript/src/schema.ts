@@ -599,6 +599,107 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tid}/providers/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Provider
+         * @description The tenant's account at one provider.
+         *
+         *     Any key of the tenant (`admin` or `member`), or a platform key.
+         */
+        get: operations["providers_get"];
+        /**
+         * Connect Provider
+         * @description Store the tenant's credentials at a provider, verified there first (422
+         *     `invalid_provider_credentials`, nothing stored, when it refuses them); write-only.
+         *
+         *     Needs an `admin` key of the tenant, or a platform key.
+         */
+        put: operations["providers_put"];
+        post?: never;
+        /**
+         * Disconnect Provider
+         * @description Forget the credentials (409 `provider_in_use` while numbers are registered there).
+         *
+         *     Needs an `admin` key of the tenant, or a platform key.
+         */
+        delete: operations["providers_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tid}/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Providers
+         * @description The providers the tenant has credentials at (never a key).
+         *
+         *     Any key of the tenant (`admin` or `member`), or a platform key.
+         */
+        get: operations["providers_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tid}/providers/{name}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test Provider
+         * @description Check the stored credentials again: `status` says whether the provider accepts them.
+         *
+         *     Needs an `admin` key of the tenant, or a platform key.
+         */
+        post: operations["providers_check"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tid}/phone-numbers/{nid}/provider/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync Number Provider
+         * @description Sync the number's provider registration now; the number with how it ended (`provider`).
+         *
+         *     Needs an `admin` key of the tenant, or a platform key.
+         */
+        post: operations["phone_numbers_sync_provider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{tid}/messages": {
         parameters: {
             query?: never;
@@ -1370,6 +1471,19 @@ export interface components {
             next_cursor?: string | null;
         };
         /**
+         * ListOf[ProviderOut]
+         * @description One page of a list.
+         */
+        ListOf_ProviderOut_: {
+            /** Data */
+            data: components["schemas"]["ProviderOut"][];
+            /**
+             * Next Cursor
+             * @description Pass it as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /**
          * ListOf[RecordingOut]
          * @description One page of a list.
          */
@@ -1548,6 +1662,8 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** @description Its registration at its agent's voice-AI provider, if any */
+            provider?: components["schemas"]["NumberProviderOut"] | null;
         };
         /**
          * NumberPatch
@@ -1559,6 +1675,39 @@ export interface components {
             manage?: components["schemas"]["ManagePatch"] | null;
             /** Label */
             label?: string | null;
+        };
+        /**
+         * NumberProviderOut
+         * @description A number's registration at its agent's provider.
+         */
+        NumberProviderOut: {
+            /**
+             * Name
+             * @enum {string}
+             */
+            name: "retell" | "elevenlabs" | "vapi" | "livekit";
+            /**
+             * Agent Id
+             * @description The provider's id of the agent (LiveKit: its name)
+             */
+            agent_id: string | null;
+            /**
+             * Registration Id
+             * @description The provider's id of the registration
+             */
+            registration_id: string | null;
+            /**
+             * Status
+             * @description synced | pending | failed
+             */
+            status: string;
+            /** Detail */
+            detail: string | null;
+            /**
+             * Synced At
+             * @description The last successful sync
+             */
+            synced_at: string | null;
         };
         /**
          * NumberRelease
@@ -1689,6 +1838,78 @@ export interface components {
             currency: string;
             /** Prices */
             prices: components["schemas"]["PriceOut"][];
+        };
+        /**
+         * ProviderOut
+         * @description The tenant's account at a provider (never its key).
+         */
+        ProviderOut: {
+            /**
+             * Name
+             * @enum {string}
+             */
+            name: "retell" | "elevenlabs" | "vapi" | "livekit";
+            /**
+             * Status
+             * @description connected | rejected (the last check was refused)
+             */
+            status: string;
+            /** Base Url */
+            base_url: string | null;
+            /**
+             * Checked At
+             * Format: date-time
+             */
+            checked_at: string;
+            /** Detail */
+            detail?: string | null;
+            /** Url */
+            url?: string | null;
+            /** Sip Host */
+            sip_host?: string | null;
+            /**
+             * Origination Uri
+             * @description Where the tenant's trunk toward this provider sends calls
+             */
+            origination_uri?: string | null;
+            /**
+             * Registrations
+             * @description Numbers registered there by callplane
+             * @default 0
+             */
+            registrations?: number;
+        };
+        /**
+         * ProviderPut
+         * @description `PUT providers/{name}`: the tenant's API key there (LiveKit: project URL, key, secret and
+         *     SIP host), verified with one harmless read before it is stored.
+         */
+        ProviderPut: {
+            /**
+             * Api Key
+             * Format: password
+             */
+            api_key: string;
+            /**
+             * Api Secret
+             * @description LiveKit only: the API secret
+             */
+            api_secret?: string | null;
+            /**
+             * Url
+             * @description LiveKit only: the project URL, e.g. wss://acme.livekit.cloud
+             */
+            url?: string | null;
+            /**
+             * Sip Host
+             * @description LiveKit only: the project's SIP host, e.g. acme.sip.livekit.cloud (LiveKit shows it in the project settings; it cannot be derived from the URL)
+             */
+            sip_host?: string | null;
+            /**
+             * Base Url
+             * @description Another API base URL (an emulator, a regional endpoint); must be public
+             */
+            base_url?: string | null;
         };
         /**
          * ReconcileRequest
@@ -2056,7 +2277,7 @@ export interface components {
              * Mode
              * @enum {string}
              */
-            mode: "stream" | "sip" | "forward" | "voicemail" | "webhook";
+            mode: "stream" | "sip" | "forward" | "voicemail" | "webhook" | "provider";
             /** Stream Url */
             stream_url?: string | null;
             /** Parameters */
@@ -2093,6 +2314,16 @@ export interface components {
              * @description What a caller gets when routing fails (default: a spoken apology)
              */
             fallback?: (components["schemas"]["SayAction"] | components["schemas"]["ForwardAction"] | components["schemas"]["VoicemailAction"]) | null;
+            /**
+             * Provider
+             * @description Voice mode `provider`: the voice-AI provider the agent lives at
+             */
+            provider?: ("retell" | "elevenlabs" | "vapi" | "livekit") | null;
+            /**
+             * Provider Agent Id
+             * @description Voice mode `provider`: the provider's id of the agent (LiveKit: its name)
+             */
+            provider_agent_id?: string | null;
         };
         /**
          * VoiceOut
@@ -2127,6 +2358,10 @@ export interface components {
             fallback?: {
                 [key: string]: unknown;
             } | null;
+            /** Provider */
+            provider?: string | null;
+            /** Provider Agent Id */
+            provider_agent_id?: string | null;
         };
         /**
          * VoicemailAction
@@ -3902,7 +4137,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description Conflicts with the current state */
+            /** @description Conflicts with the current state. Codes: `provider_not_connected` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3920,7 +4155,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error`, `invalid_phone_number`, `url_not_allowed` */
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error`, `invalid_phone_number`, `url_not_allowed`, `unknown_provider_agent`, `invalid_provider_agent`, `provider_refused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3929,7 +4164,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description Twilio failed after retries */
+            /** @description Twilio failed after retries. Codes: `provider_unavailable` */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4198,7 +4433,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description Conflicts with the current state */
+            /** @description Conflicts with the current state. Codes: `provider_not_connected` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4216,7 +4451,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error`, `invalid_phone_number`, `url_not_allowed` */
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error`, `invalid_phone_number`, `url_not_allowed`, `unknown_provider_agent`, `invalid_provider_agent`, `provider_refused` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4225,7 +4460,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description Twilio failed after retries */
+            /** @description Twilio failed after retries. Codes: `provider_unavailable` */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -5975,7 +6210,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description Conflicts with the current state */
+            /** @description Conflicts with the current state. Codes: `trunk_in_use_by_providers` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6166,7 +6401,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description Conflicts with the current state. Codes: `phone_number_not_active`, `account_mismatch` */
+            /** @description Conflicts with the current state. Codes: `phone_number_not_active`, `account_mismatch`, `phone_number_on_provider_trunk` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6262,7 +6497,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description Conflicts with the current state */
+            /** @description Conflicts with the current state. Codes: `phone_number_on_provider_trunk` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6290,6 +6525,597 @@ export interface operations {
                 };
             };
             /** @description Twilio failed after retries. Codes: `provider_error` */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    providers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: "retell" | "elevenlabs" | "vapi" | "livekit";
+                /** @description Tenant id */
+                tid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderOut"];
+                };
+            };
+            /** @description Malformed request (invalid JSON, cursor, signature...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The key's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unknown, or another tenant's (they look the same). Codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Twilio failed after retries */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    providers_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: "retell" | "elevenlabs" | "vapi" | "livekit";
+                /** @description Tenant id */
+                tid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "api_key": "key_from_the_providers_dashboard"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ProviderPut"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderOut"];
+                };
+            };
+            /** @description Connected now */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderOut"];
+                };
+            };
+            /** @description Malformed request (invalid JSON, cursor, signature...). Codes: `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The key's role may not do this. Codes: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unknown, or another tenant's (they look the same). Codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body too large. Codes: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error`, `invalid_provider_credentials`, `provider_refused`, `url_not_allowed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Twilio failed after retries. Codes: `provider_unavailable` */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    providers_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: "retell" | "elevenlabs" | "vapi" | "livekit";
+                /** @description Tenant id */
+                tid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request (invalid JSON, cursor, signature...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The key's role may not do this. Codes: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unknown, or another tenant's (they look the same). Codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: `provider_in_use` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Twilio failed after retries */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    providers_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id */
+                tid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOf_ProviderOut_"];
+                };
+            };
+            /** @description Malformed request (invalid JSON, cursor, signature...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The key's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unknown, or another tenant's (they look the same). Codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Twilio failed after retries */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    providers_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: "retell" | "elevenlabs" | "vapi" | "livekit";
+                /** @description Tenant id */
+                tid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderOut"];
+                };
+            };
+            /** @description Malformed request (invalid JSON, cursor, signature...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The key's role may not do this. Codes: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unknown, or another tenant's (they look the same). Codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error`, `invalid_provider_credentials`, `provider_refused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Twilio failed after retries. Codes: `provider_unavailable` */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    phone_numbers_sync_provider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                nid: string;
+                /** @description Tenant id */
+                tid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumberOut"];
+                };
+            };
+            /** @description Malformed request (invalid JSON, cursor, signature...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The key's role may not do this. Codes: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unknown, or another tenant's (they look the same). Codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: `phone_number_not_on_provider`, `sip_password_unreadable` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Twilio failed after retries */
             502: {
                 headers: {
                     [name: string]: unknown;

@@ -117,6 +117,9 @@ def agent_body(form: Mapping[str, Any]) -> dict[str, Any]:
         "greeting": text(form, "greeting"),
         "record": checked(form, "record"),
     }
+    if voice["mode"] == "provider":
+        voice["provider"] = text(form, "provider")
+        voice["provider_agent_id"] = text(form, "provider_agent_id")
     sms = {
         "mode": text(form, "sms_mode") or "none",
         "url": text(form, "sms_url"),
@@ -145,6 +148,8 @@ def agent_values(agent: Agent | None) -> dict[str, Any]:
         "whisper": agent.whisper or "",
         "greeting": agent.greeting or "",
         "record": agent.record,
+        "provider": agent.provider or "",
+        "provider_agent_id": agent.provider_agent_id or "",
         "sms_mode": agent.sms_mode,
         "sms_url": agent.sms_url or "",
         "sms_reply": agent.sms_reply or "",
@@ -158,7 +163,7 @@ def form_values(form: Mapping[str, Any]) -> dict[str, Any]:
         k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"
     }
     keep["record"] = checked(form, "record")
-    for secret in ("auth_token", "api_key_secret", "api_key"):
+    for secret in ("auth_token", "api_key_secret", "api_key", "api_secret"):
         keep.pop(secret, None)
     return keep
 

@@ -278,8 +278,10 @@ async def numbers_table(
         cursor=cursor,
         limit=limit,
     )
+    from callplane.providers.views import numbers_out
+
     return NumbersTable(
-        numbers=[NumberOut.from_model(n) for n in rows],
+        numbers=await numbers_out(uow, scope, rows),  # with their provider registration
         next_cursor=next_cursor,
         hidden=0 if show_all else await _unheld_count(uow, scope),
         agents=await agent_names(uow=uow, scope=scope),

@@ -23,7 +23,13 @@ class Agent(IdMixin, CreatedMixin, Base):
         ForeignKey("tenants.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(String(200))
-    voice_mode: Mapped[str] = mapped_column(String(16))  # stream|sip|forward|voicemail|webhook
+    voice_mode: Mapped[str] = mapped_column(
+        String(16)
+    )  # stream|sip|forward|voicemail|webhook|provider
+    # Voice mode `provider`: the voice-AI provider and its own id of the agent (LiveKit: the
+    # agent name to dispatch).
+    provider: Mapped[str | None] = mapped_column(String(16), default=None)
+    provider_agent_id: Mapped[str | None] = mapped_column(String(255), default=None)
     stream_url: Mapped[str | None] = mapped_column(String(2048), default=None)
     stream_parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     sip_uri: Mapped[str | None] = mapped_column(String(2048), default=None)

@@ -11,9 +11,10 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from callplane.agents.actions import Fallback
 from callplane.agents.models import Agent
 from callplane.phone import normalize_e164
+from callplane.providers.names import ProviderName
 from callplane.schemas import StrictModel
 
-VoiceMode = Literal["stream", "sip", "forward", "voicemail", "webhook"]
+VoiceMode = Literal["stream", "sip", "forward", "voicemail", "webhook", "provider"]
 DEFAULT_HOOK_TIMEOUT_MS = 2000
 SmsMode = Literal["webhook", "reply", "none"]
 HTTP_URL = r"^https?://[^\s]+$"
@@ -44,6 +45,15 @@ class VoiceIn(StrictModel):
         default=None,
         description="What a caller gets when routing fails (default: a spoken apology)",
     )
+    provider: ProviderName | None = Field(
+        default=None, description="Voice mode `provider`: the voice-AI provider the agent lives at"
+    )
+    provider_agent_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=255,
+        description="Voice mode `provider`: the provider's id of the agent (LiveKit: its name)",
+    )
 
     @field_validator("forward_to", "caller_id")
     @classmethod
@@ -60,6 +70,10 @@ class VoiceIn(StrictModel):
         }.get(self.mode)
         if required and not getattr(self, required):
             raise ValueError(f"voice mode {self.mode!r} needs {required}")
+        if self.mode == "provider" and not (self.provider and self.provider_agent_id):
+            raise ValueError("voice mode 'provider' needs provider and provider_agent_id")
+        if self.mode != "provider" and (self.provider or self.provider_agent_id):
+            raise ValueError("provider and provider_agent_id are for voice mode 'provider'")
         return self
 
 
@@ -113,6 +127,8 @@ class VoiceOut(BaseModel):
     url: str | None = None
     timeout_ms: int | None = None
     fallback: dict[str, Any] | None = None
+    provider: str | None = None
+    provider_agent_id: str | None = None
 
 
 class SmsOut(BaseModel):
@@ -153,6 +169,8 @@ class AgentOut(BaseModel):
                 url=agent.hook_url,
                 timeout_ms=agent.hook_timeout_ms,
                 fallback=agent.voice_fallback,
+                provider=agent.provider,
+                provider_agent_id=agent.provider_agent_id,
             ),
             sms=SmsOut(mode=agent.sms_mode, url=agent.sms_url, reply=agent.sms_reply),
             events_url=agent.events_url,

@@ -49,6 +49,29 @@ def _apply_voice(agent: Agent, voice: VoiceIn) -> None:
         DEFAULT_HOOK_TIMEOUT_MS if voice.mode == "webhook" else None
     )
     agent.voice_fallback = voice.fallback.model_dump(exclude_none=True) if voice.fallback else None
+    agent.provider = voice.provider
+    agent.provider_agent_id = voice.provider_agent_id
+
+
+async def _check_voice(uow: UnitOfWork, scope: TenantScope, voice: VoiceIn | None) -> None:
+    """A provider agent is checked at its provider (422 for one it does not know)."""
+    if voice is not None and voice.mode == "provider":
+        from callplane.providers.service import check_agent
+
+        assert voice.provider and voice.provider_agent_id
+        await check_agent(
+            uow=uow,
+            scope=scope,
+            provider=voice.provider,
+            provider_agent_id=voice.provider_agent_id,
+        )
+
+
+async def _numbers_follow(uow: UnitOfWork, scope: TenantScope, numbers: list[uuid.UUID]) -> None:
+    """The provider registrations of an agent's numbers follow its change (in the background)."""
+    from callplane.providers.hooks import numbers_changed
+
+    await numbers_changed(uow, scope, numbers)
 
 
 def _apply_sms(agent: Agent, sms: SmsIn) -> None:
@@ -73,6 +96,7 @@ async def create_agent(
 ) -> tuple[Agent, str]:
     """Create an agent; returns it with its events signing secret (shown once)."""
     await _check_hook_url(uow, data.voice)
+    await _check_voice(uow, scope, data.voice)
     agent = uow.repo(Agent, scope).add(Agent(id=uuid.uuid4(), name=data.name))
     _apply_voice(agent, data.voice)
     _apply_sms(agent, data.sms)
@@ -109,6 +133,7 @@ async def update_agent(
     agent = await uow.repo(Agent, scope).get(agent_id)
     if data.voice is not None:
         await _check_hook_url(uow, data.voice)
+    await _check_voice(uow, scope, data.voice)
     if data.name is not None:
         agent.name = data.name
     if data.voice is not None:
@@ -130,6 +155,9 @@ async def update_agent(
     if data.voice is not None:
         # Numbers on the tenant's trunk are recorded by the trunk (trunks.recording).
         await sync_trunk_recording(uow=uow, scope=scope)
+        from callplane.providers.hooks import agent_numbers
+
+        await _numbers_follow(uow, scope, await agent_numbers(uow, scope, agent_id))
     return agent, secret
 
 
@@ -138,6 +166,9 @@ async def delete_agent(*, uow: UnitOfWork, scope: TenantScope, agent_id: uuid.UU
     repo = uow.repo(Agent, scope)
     agent = await repo.get(agent_id)
     name = agent.name
+    from callplane.providers.hooks import agent_numbers
+
+    numbers = await agent_numbers(uow, scope, agent_id)
     await repo.delete(agent)
     record_audit(
         uow=uow,
@@ -147,4 +178,5 @@ async def delete_agent(*, uow: UnitOfWork, scope: TenantScope, agent_id: uuid.UU
         target=agent_id,
     )
     await uow.commit()
+    await _numbers_follow(uow, scope, numbers)
     return name

@@ -8,6 +8,7 @@ from callplane.db.base import Base
 from callplane.gateway.models import Event, OutboxMessage
 from callplane.jobs.models import JobRun
 from callplane.numbers.models import ClonedBundle, ComplianceProfile, PhoneNumber
+from callplane.providers.models import ProviderAccount, ProviderRegistration
 from callplane.recordings.models import Recording
 from callplane.tenants.models import ApiKey, Plan, Subscription, Tenant
 from callplane.trunks.models import Trunk
@@ -25,6 +26,8 @@ __all__ = [
     "OutboxMessage",
     "PhoneNumber",
     "Plan",
+    "ProviderAccount",
+    "ProviderRegistration",
     "Recording",
     "StripeEvent",
     "Subscription",

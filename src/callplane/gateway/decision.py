@@ -197,6 +197,18 @@ def _agent_voice(
             ),
             mode=mode,
         )
+    if mode == "provider":
+        # Its calls reach the provider through the tenant's trunk toward it, never this webhook:
+        # a number that gets here is not on that trunk (yet: see its provider status).
+        return Decision(
+            "voice",
+            "unrouted",
+            "provider_not_on_trunk",
+            f"agent {agent.name!r} is at a voice-AI provider: its calls go through the tenant's "
+            "trunk toward that provider, and this number is not on it (see its provider status)",
+            twiml.not_in_service(),
+            mode=mode,
+        )
     if mode == "voicemail":
         return Decision(
             "voice",

@@ -103,6 +103,10 @@ async def explain(*, uow: UnitOfWork, to: str, account_sid: str | None = None) -
     if route is not None:
         _route_steps(steps, route)
         _fallback_step(steps, route, settings)
+        from callplane.providers.explain import provider_steps
+
+        for name, ok, summary, data in await provider_steps(uow, route):
+            steps.add(name, ok, summary, **data)
     voice, sms = _answers(route, e164, settings) if account_ok else (REFUSED, REFUSED)
     steps.add(
         "decision",

@@ -106,6 +106,11 @@ def _job_runtime() -> Runtime:
     return found[1]
 
 
+def job_runtime() -> Runtime:
+    """The runtime background work of this process runs on (on the engine's event loop)."""
+    return _job_runtime()
+
+
 def _slot(scheduled_at: datetime) -> str:
     return scheduled_at.astimezone(UTC).isoformat()
 
@@ -318,10 +323,14 @@ def start_engine(settings: Settings) -> str:
         }
         _engine.settings = settings
         _engine.executor_id = executor
+        # Workflows of features beyond the jobs' own, registered before DBOS launches.
+        from callplane.providers import jobs as provider_jobs
+
         try:
             DBOS(config=config)
             DBOS.launch()
             DBOS.register_queue(QUEUE_NAME, polling_interval_sec=1.0)
+            provider_jobs.register_queue()
             DBOS.apply_schedules(schedules(settings))  # type: ignore[arg-type]
         except BaseException:
             _stop_locked()

@@ -10,7 +10,7 @@ channel is given back or the number handed back. Pure: the Twilio calls are `num
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from callplane.numbers.models import PhoneNumber
@@ -152,16 +152,13 @@ def trunk_to_restore(number: PhoneNumber) -> str | None:
     return str(config.get(TRUNK_FIELD) or "")
 
 
-# Who takes a number's voice channel before callplane's webhook does. Each taker answers a
-# short owner name for the number, or None; the first answer wins. A number on a trunk is
-# routed by the trunk; providers (DESIGN section 12) add their own taker here.
-VoiceTaker = Callable[[PhoneNumber], str | None]
-VOICE_TAKERS: list[VoiceTaker] = [lambda n: "trunk" if n.trunk_id is not None else None]
-
-
-def owners(number: PhoneNumber) -> dict[str, str]:
-    """Who owns each channel: `callplane`, `customer`, or what takes the voice channel."""
-    voice = next((o for taker in VOICE_TAKERS if (o := taker(number)) is not None), None)
+def owners(number: PhoneNumber, *, provider: str | None = None) -> dict[str, str]:
+    """Who owns each channel: `callplane`, `customer`, or what takes the voice channel before
+    callplane's webhook does: the voice-AI provider the number is registered at
+    (`provider:<name>`, DESIGN section 12), else the trunk it is on (`trunk`)."""
+    voice = (
+        f"provider:{provider}" if provider else ("trunk" if number.trunk_id is not None else None)
+    )
     return {
         "voice": voice or ("callplane" if number.manage_voice else "customer"),
         "sms": "callplane" if number.manage_sms else "customer",

@@ -68,6 +68,9 @@ async def holder(uow: UnitOfWork, e164: str) -> PhoneNumber | None:
 
 
 async def check_agent(uow: UnitOfWork, scope: TenantScope, agent_id: uuid.UUID | None) -> None:
-    """The agent is the tenant's (404 otherwise); None passes."""
+    """The agent is the tenant's (404 otherwise) and can take a number (a provider agent's
+    provider is connected: 409 provider_not_connected); None passes."""
     if agent_id is not None:
-        await uow.repo(Agent, scope).get(agent_id)
+        from callplane.providers.hooks import check_attach
+
+        await check_attach(uow, scope, await uow.repo(Agent, scope).get(agent_id))

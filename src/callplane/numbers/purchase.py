@@ -186,7 +186,17 @@ async def buy_number(
 
     # 3. The confirmation.
     await _confirm(uow, scope, remote, number, ipn, needs)
+    await _provider_hook(uow, scope, number)
     return number, False
+
+
+async def _provider_hook(uow: UnitOfWork, scope: TenantScope, number: PhoneNumber) -> None:
+    """A number held for a provider agent gets registered there (in the background)."""
+    if number.agent_id is None:
+        return
+    from callplane.providers.hooks import numbers_changed
+
+    await numbers_changed(uow, scope, [number.id])
 
 
 def _activation(ipn: Any) -> Change:
@@ -461,6 +471,7 @@ async def import_number(
     number, created = await _claim(uow, scope, remote, data, e164, found)
     if created:
         await _wire_import(uow, remote, number, found)
+        await _provider_hook(uow, scope, number)
     return number, created
 
 

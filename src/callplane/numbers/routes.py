@@ -22,6 +22,7 @@ from callplane.numbers.schemas import (
     PricingOut,
 )
 from callplane.numbers.states import NumberStatus, ReleaseReason
+from callplane.providers.views import number_out, numbers_out
 from callplane.schemas import ERROR_RESPONSES, QUOTA_RESPONSES, ListOf
 
 router = APIRouter(tags=["numbers"], responses=ERROR_RESPONSES)
@@ -92,7 +93,7 @@ async def import_number(
     number, created = await purchase.import_number(uow=uow, scope=scope, data=body)
     if not created:
         response.status_code = 200
-    return NumberOut.from_model(number)
+    return await number_out(uow, scope, number)
 
 
 @router.get(f"{TENANT}/phone-numbers", response_model=ListOf[NumberOut])
@@ -110,7 +111,7 @@ async def list_numbers(
     rows, next_cursor = await service.list_numbers(
         uow=uow, scope=scope, statuses=statuses, cursor=cursor, limit=limit
     )
-    return {"data": [NumberOut.from_model(n) for n in rows], "next_cursor": next_cursor}
+    return {"data": await numbers_out(uow, scope, rows), "next_cursor": next_cursor}
 
 
 @router.post(
@@ -146,13 +147,15 @@ async def buy_number(
         response.headers["Idempotent-Replayed"] = "true"
     if number.status == NumberStatus.pending:
         response.status_code = 202
-    return NumberOut.from_model(number)
+    return await number_out(uow, scope, number)
 
 
 @router.get(f"{TENANT}/phone-numbers/{{nid}}", response_model=NumberOut)
 async def get_number(nid: uuid.UUID, scope: Scope, uow: UoW) -> NumberOut:
     """One number."""
-    return NumberOut.from_model(await service.get_number(uow=uow, scope=scope, number_id=nid))
+    return await number_out(
+        uow, scope, await service.get_number(uow=uow, scope=scope, number_id=nid)
+    )
 
 
 @router.patch(f"{TENANT}/phone-numbers/{{nid}}", response_model=NumberOut)
@@ -163,7 +166,7 @@ async def update_number(
     give them back (`{"manage": {"sms": false}}`: what a channel held is saved when taken and
     restored when given back); label it."""
     number = await service.update_number(uow=uow, scope=scope, number_id=nid, data=body)
-    return NumberOut.from_model(number)
+    return await number_out(uow, scope, number)
 
 
 @router.delete(f"{TENANT}/phone-numbers/{{nid}}", response_model=NumberOut)
@@ -188,7 +191,7 @@ async def release_number(
         delete_at_twilio=at_twilio,
         confirm=body.confirm if body is not None else None,
     )
-    return NumberOut.from_model(number)
+    return await number_out(uow, scope, number)
 
 
 # -- compliance profiles --------------------------------------------------------------------

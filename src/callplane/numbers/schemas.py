@@ -13,6 +13,7 @@ from callplane.numbers import channels
 from callplane.numbers.models import ComplianceProfile, PhoneNumber
 from callplane.numbers.remote import capabilities_of
 from callplane.numbers.states import NumberStatus
+from callplane.providers.schemas import NumberProviderOut
 from callplane.schemas import JsonUUID, StrictModel
 
 NumberType = Literal["local", "mobile", "toll_free"]
@@ -236,10 +237,15 @@ class NumberOut(BaseModel):
     failure_reason: str | None
     failure_code: str | None
     created_at: datetime
+    provider: NumberProviderOut | None = Field(
+        default=None, description="Its registration at its agent's voice-AI provider, if any"
+    )
 
     @classmethod
-    def from_model(cls, number: PhoneNumber) -> NumberOut:
-        """The public view of a number."""
+    def from_model(
+        cls, number: PhoneNumber, provider: NumberProviderOut | None = None
+    ) -> NumberOut:
+        """The public view of a number (with its provider registration, when it has one)."""
         return cls(
             id=number.id,
             phone_number=number.e164,
@@ -248,7 +254,9 @@ class NumberOut(BaseModel):
             trunk_id=number.trunk_id,
             managed=number.managed,
             manage=Manage(voice=number.manage_voice, sms=number.manage_sms),
-            channels=ChannelOwners(**channels.owners(number)),
+            channels=ChannelOwners(
+                **channels.owners(number, provider=provider.name if provider else None)
+            ),
             origin=number.origin,
             original_config=(
                 OriginalConfig(**saved) if (saved := channels.saved(number)) is not None else None
@@ -269,6 +277,7 @@ class NumberOut(BaseModel):
             failure_reason=number.failure_reason,
             failure_code=number.failure_code,
             created_at=number.created_at,
+            provider=provider,
         )
 
 

@@ -99,7 +99,15 @@ async def update_number(
     if "agent_id" in given and number.trunk_id is not None:
         # The trunk records its calls for the agents that record (trunks.recording).
         await sync_trunk_recording(uow=uow, scope=scope)
+    await _provider_hook(uow, scope, number)
     return number
+
+
+async def _provider_hook(uow: UnitOfWork, scope: TenantScope, number: PhoneNumber) -> None:
+    """Its provider registration follows the number (made, moved, removed: in the background)."""
+    from callplane.providers.hooks import numbers_changed
+
+    await numbers_changed(uow, scope, [number.id])
 
 
 class ConfirmationRequired(Conflict):
@@ -182,6 +190,7 @@ async def release_number(
         reason=why,
         at_twilio=at_twilio,
     )
+    await _provider_hook(uow, scope, number)
     return number
 
 

@@ -73,6 +73,18 @@ CODES: dict[str, tuple[int, str]] = {
     "trunk_in_other_account": (409, "The trunk lives in another Twilio account."),
     "trunk_missing_at_twilio": (409, "Twilio no longer has the trunk: PUT it again."),
     "account_mismatch": (409, "The number and the trunk are in different Twilio accounts."),
+    # Voice-AI providers.
+    "invalid_provider_credentials": (422, "The provider refused the key: nothing was stored."),
+    "unknown_provider_agent": (422, "The provider does not know this agent id."),
+    "invalid_provider_agent": (422, "The provider refused the agent id as malformed."),
+    "provider_not_connected": (409, "The tenant has no credentials at this provider."),
+    "provider_refused": (422, "The provider refused the request (its message is included)."),
+    "provider_unavailable": (502, "The provider did not answer: nothing changed, try again."),
+    "provider_in_use": (409, "Numbers are registered at this provider."),
+    "phone_number_not_on_provider": (409, "The number's agent is not at a voice-AI provider."),
+    "phone_number_on_provider_trunk": (409, "The number is on its provider's trunk."),
+    "trunk_in_use_by_providers": (409, "Provider registrations use this trunk's credentials."),
+    "sip_password_unreadable": (409, "The SIP password cannot be read: rotate it."),
     # Messaging.
     "from_number_not_found": (404, "`from` is not one of the tenant's numbers."),
     "from_required": (422, "No `from`, no default sender and no pool to send from."),
@@ -115,6 +127,14 @@ _COMPLIANCE_PUT: tuple[str, ...] = (
 )
 
 # operation id -> the codes particular to it (the generic ones are added by shape).
+_PROVIDER_AGENT = (
+    "unknown_provider_agent",
+    "invalid_provider_agent",
+    "provider_not_connected",
+    "provider_refused",
+    "provider_unavailable",
+)
+
 OPERATION_CODES: dict[str, tuple[str, ...]] = {
     "tenants_create": ("slug_taken",),
     "tenants_update": ("tenant_offboarded", "invalid_default_sms_from"),
@@ -130,8 +150,17 @@ OPERATION_CODES: dict[str, tuple[str, ...]] = {
         "provider_error",
     ),
     "connection_check_health": ("provider_error",),
-    "agents_create": ("invalid_phone_number", "url_not_allowed"),
-    "agents_update": ("invalid_phone_number", "url_not_allowed"),
+    "agents_create": ("invalid_phone_number", "url_not_allowed", *_PROVIDER_AGENT),
+    "agents_update": ("invalid_phone_number", "url_not_allowed", *_PROVIDER_AGENT),
+    "providers_put": (
+        "invalid_provider_credentials",
+        "provider_refused",
+        "provider_unavailable",
+        "url_not_allowed",
+    ),
+    "providers_check": ("invalid_provider_credentials", "provider_refused", "provider_unavailable"),
+    "providers_delete": ("provider_in_use",),
+    "phone_numbers_sync_provider": ("phone_number_not_on_provider", "sip_password_unreadable"),
     "phone_numbers_search": (
         "invalid_country",
         "area_code_not_supported",
@@ -177,14 +206,19 @@ OPERATION_CODES: dict[str, tuple[str, ...]] = {
         "connection_closed",
         "provider_error",
     ),
-    "trunk_delete": ("provider_error",),
+    "trunk_delete": ("trunk_in_use_by_providers", "provider_error"),
     "trunk_credentials_rotate": (
         "trunk_in_other_account",
         "trunk_missing_at_twilio",
         "provider_error",
     ),
-    "trunk_numbers_attach": ("phone_number_not_active", "account_mismatch", "provider_error"),
-    "trunk_numbers_detach": ("provider_error",),
+    "trunk_numbers_attach": (
+        "phone_number_not_active",
+        "account_mismatch",
+        "phone_number_on_provider_trunk",
+        "provider_error",
+    ),
+    "trunk_numbers_detach": ("phone_number_on_provider_trunk", "provider_error"),
     "messages_send": (
         *_SEND,
         "from_required",

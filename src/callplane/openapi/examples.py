@@ -41,6 +41,7 @@ REQUEST_EXAMPLES: dict[str, Any] = {
     },
     "phone_numbers_update": {"agent_id": _AGENT_ID, "manage": {"sms": False}, "label": "Main line"},
     "phone_numbers_release": {"confirm": "+14155550100"},
+    "providers_put": {"api_key": "key_from_the_providers_dashboard"},
     "platform_compliance_put": {
         "bundle_sid": "BU0123456789abcdef0123456789abcdef",
         "address_sid": "AD0123456789abcdef0123456789abcdef",

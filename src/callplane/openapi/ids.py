@@ -31,6 +31,8 @@ TAGS: dict[str, str] = {
     "gateway": "Recorded webhook events and routing explanations.",
     "jobs": "Reconciliation with Twilio and connection health (platform keys).",
     "billing": "Stripe subscription events (signed by Stripe, no API key).",
+    "providers": "Voice-AI providers (Retell, ElevenLabs, Vapi, LiveKit): a tenant's credentials "
+    "there, and its numbers' registrations.",
     "recordings": "Call recordings of a tenant's numbers (from Twilio's recording callbacks).",
 }
 
@@ -77,6 +79,7 @@ RESOURCES: dict[str, dict[str, str]] = {
     "gateway": {"events": "events", "route": "routes"},
     "jobs": {"run": "job_runs", "runs": "job_runs"},
     "recordings": {"recordings": "recordings"},
+    "providers": {"provider": "providers", "providers": "providers"},
 }
 
 # (tag, function name) -> id, where the function name is not `<verb>_<noun>`.
@@ -87,6 +90,10 @@ OVERRIDES: dict[tuple[str, str], str] = {
     ("jobs", "reconcile"): "reconcile_start",
     ("jobs", "connections_health"): "connection_health_list",
     ("billing", "stripe_webhook"): "billing_receive_stripe_event",
+    ("providers", "connect_provider"): "providers_put",
+    ("providers", "disconnect_provider"): "providers_delete",
+    ("providers", "test_provider"): "providers_check",
+    ("providers", "sync_number_provider"): "phone_numbers_sync_provider",
 }
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")

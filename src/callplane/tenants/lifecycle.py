@@ -178,6 +178,18 @@ async def offboard(*, uow: UnitOfWork, scope: TenantScope) -> Tenant:
     usable = active or (
         (conn is None or conn.model == "master") and access.platform_credentials(uow) is not None
     )
+    from callplane.providers.service import offboard as offboard_providers
+
+    # Registrations at the voice-AI providers go first (with the provider trunks): they hang on
+    # the tenant's trunk credentials.
+    try:
+        left = await offboard_providers(uow=uow, scope=scope)
+    except ApiError as exc:
+        await uow.rollback()
+        problems.append(f"providers: {exc.code}")
+    else:
+        if left.pending:
+            problems.append(f"{left.pending} provider registration(s) not removed yet")
     imported = await _held_imports(uow, scope)
     if subaccount and imported:
         kept.append(f"subaccount kept open: it holds {imported} imported number(s)")

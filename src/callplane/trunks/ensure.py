@@ -10,6 +10,7 @@ concurrent calls settle on one trunk.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -116,7 +117,12 @@ async def ready_connection(
 
 async def load_row(uow: UnitOfWork, scope: TenantScope) -> Trunk | None:
     """The tenant's trunk row, read fresh (another transaction may have just written it)."""
-    stmt = uow.repo(Trunk, scope).select().execution_options(populate_existing=True)
+    stmt = (
+        uow.repo(Trunk, scope)
+        .select()
+        .where(Trunk.provider.is_(None))  # its own trunk, not a provider's (providers/trunks.py)
+        .execution_options(populate_existing=True)
+    )
     return (await uow.session.execute(stmt)).scalar_one_or_none()
 
 
@@ -166,6 +172,11 @@ async def ensure_with(
         outcome=result.outcome,
         credentials_reissued=result.password_reissued,
     )
+    if result.outcome != "existing" or result.password_reissued:
+        # Found again, adopted or made anew: a new password the providers must be given.
+        from callplane.providers.hooks import tenant_credentials_changed
+
+        await tenant_credentials_changed(uow, scope)
     return result
 
 
@@ -214,8 +225,13 @@ async def _detach_shared_lists(tw: TwilioTrunking, remote: Any, trunks: list[Any
 
 async def _create_remote(access: TrunkAccess, tenant_id: uuid.UUID) -> Any:
     """Step 4: a new tagged trunk at Twilio."""
+    return await create_trunk(access, lambda: naming.new_trunk_names(access.prefix, tenant_id))
+
+
+async def create_trunk(access: TrunkAccess, names_of: Callable[[], naming.TrunkNames]) -> Any:
+    """A new trunk named by `names_of` (drawn again while its domain is taken)."""
     for attempt in range(CREATE_ATTEMPTS):
-        names = naming.new_trunk_names(access.prefix, tenant_id)
+        names = names_of()
         try:
             return await access.tw.create_trunk(names)
         except ApiError as exc:

@@ -60,8 +60,14 @@ async def locate(
 
 
 def tagged_trunk(trunks: list[Any], prefix: str, scope: TenantScope) -> Any | None:
-    """Step 2: the oldest of the trunks that carry the tenant's tag."""
-    tagged = [t for t in trunks if naming.is_tagged_for(t.friendly_name, prefix, scope.tenant_id)]
+    """Step 2: the oldest of the trunks that carry the tenant's tag (its provider trunks, which
+    carry the tag too, are not the tenant's own trunk)."""
+    tagged = [
+        t
+        for t in trunks
+        if naming.is_tagged_for(t.friendly_name, prefix, scope.tenant_id)
+        and naming.provider_of_name(t.friendly_name, prefix, scope.tenant_id) is None
+    ]
     if not tagged:
         return None
     chosen = oldest(tagged)

@@ -362,7 +362,7 @@ async def _tenant_trunk(
     if known is not None:
         return str(known["sid"])
     if dry_run:
-        row = await uow.repo(Trunk, scope).find()
+        row = await uow.repo(Trunk, scope).find(Trunk.provider.is_(None))
         located = await locate(uow=uow, scope=scope, tw=tw, prefix=settings.trunk_prefix, row=row)
         sid = located.remote.sid if located.remote is not None else "new trunk"
         report.tenant_trunks[key] = {"sid": sid, "outcome": located.outcome or "would create"}
@@ -389,7 +389,7 @@ async def _tenant_trunk(
 
 
 async def _mark_on_trunk(*, uow: UnitOfWork, scope: TenantScope, number_id: uuid.UUID) -> None:
-    row = await uow.repo(Trunk, scope).find()
+    row = await uow.repo(Trunk, scope).find(Trunk.provider.is_(None))
     number = await uow.repo(PhoneNumber, scope).get(number_id)
     if row is not None and number.trunk_id != row.id:
         number.trunk_id = row.id
@@ -406,7 +406,7 @@ async def _move(
 ) -> None:
     conn = await connections.get_connection(uow=uow, scope=scope)
     async with named_lock(uow, lock_name(scope.tenant_id)):
-        row = await uow.repo(Trunk, scope).find()
+        row = await uow.repo(Trunk, scope).find(Trunk.provider.is_(None))
         if row is None:
             raise NotFound("trunk")
         number = await uow.repo(PhoneNumber, scope).get(number_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from callplane.db.base import Base, CreatedMixin, IdMixin, utcnow
@@ -13,14 +13,23 @@ from callplane.security.secrets import register_encrypted
 
 
 class Trunk(IdMixin, CreatedMixin, Base):
-    """One per tenant, in whatever account the tenant's connection points at."""
+    """The tenant's own trunk (`provider` NULL), in whatever account the tenant's connection
+    points at, and one per voice-AI provider its agents use (docs/decisions.md: a number follows
+    its trunk's origination, so each provider's numbers need a trunk of their own)."""
 
     __tablename__ = "trunks"
     __resource_name__ = "trunk"
+    __table_args__ = (
+        Index(
+            "uq_trunks_tenant_provider", "tenant_id", text("coalesce(provider, '')"), unique=True
+        ),
+    )
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("tenants.id", ondelete="CASCADE"), unique=True
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
     )
+    # None: the tenant's own trunk (the one `PUT trunk` manages); else the provider's name.
+    provider: Mapped[str | None] = mapped_column(String(16), default=None)
     connection_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("connections.id", ondelete="SET NULL"), default=None
     )

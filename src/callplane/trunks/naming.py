@@ -77,17 +77,38 @@ def new_trunk_names(
     prefix: str, tenant_id: uuid.UUID | str, suffix: str | None = None
 ) -> TrunkNames:
     """`{prefix}_{tag}_{random6}` and `{prefix}-{tag}-{random6}.pstn.twilio.com`."""
+    return _names(prefix, tenant_id, "", suffix)
+
+
+def _names(prefix: str, tenant_id: uuid.UUID | str, middle: str, suffix: str | None) -> TrunkNames:
     suffix = suffix or random_suffix()
     tag = tenant_tag(tenant_id)
     return TrunkNames(
-        friendly_name=f"{name_prefix(prefix)}_{tag}_{suffix}",
-        domain_name=f"{domain_prefix(prefix)}-{tag}-{suffix}{DOMAIN_SUFFIX}",
+        friendly_name=f"{name_prefix(prefix)}_{tag}_{middle + '_' if middle else ''}{suffix}",
+        domain_name=f"{domain_prefix(prefix)}-{tag}-{middle + '-' if middle else ''}{suffix}"
+        + DOMAIN_SUFFIX,
     )
 
 
 def is_tagged_for(name: str | None, prefix: str, tenant_id: uuid.UUID | str) -> bool:
     """True when the friendly name is one of this tenant's tagged names."""
     return bool(name) and name.startswith(tagged_prefix(prefix, tenant_id))  # type: ignore[union-attr]
+
+
+def new_provider_trunk_names(
+    prefix: str, tenant_id: uuid.UUID | str, provider: str, suffix: str | None = None
+) -> TrunkNames:
+    """A provider trunk of the tenant: `{prefix}_{tag}_{provider}_{random6}` and its domain."""
+    return _names(prefix, tenant_id, provider, suffix)
+
+
+def provider_of_name(name: str | None, prefix: str, tenant_id: uuid.UUID | str) -> str | None:
+    """The provider a tenant's tagged trunk name is for (None: the tenant's own trunk)."""
+    if not is_tagged_for(name, prefix, tenant_id):
+        return None
+    rest = (name or "")[len(tagged_prefix(prefix, tenant_id)) :]
+    provider, sep, _suffix = rest.partition("_")
+    return provider if sep and provider.isalpha() else None
 
 
 def is_legacy_name(name: str | None, prefix: str) -> bool:

@@ -5,7 +5,7 @@ no TwiML can start a recording (`<Start><Recording>`, as for streamed calls), an
 learns the call's SID to start one with the Recordings API. What Twilio offers there is the
 trunk's own recording setting (trunking v1 `Trunks/{sid}/Recording`): callplane sets it to
 `record-from-answer-dual` while any active number on the trunk is attached to an agent with
-`record: true`, and to `do-not-record` otherwise (the trunk is callplane's own, one per tenant).
+`record: true`, and to `do-not-record` otherwise (the trunks are callplane's own: one per tenant, and one per provider its agents use).
 Trunk recordings have no status callback: they are in the account's Recordings at Twilio, not in
 `GET .../recordings` (docs/decisions.md).
 """
@@ -46,15 +46,22 @@ async def wanted_mode(*, uow: UnitOfWork, scope: TenantScope, trunk: Trunk) -> s
 
 
 async def sync_recording(*, uow: UnitOfWork, scope: TenantScope) -> str | None:
-    """Bring the trunk's recording setting at Twilio in line with its numbers' agents; the mode
-    it has now (None: no trunk, or Twilio could not be told, which is logged and retried by the
-    next change or `PUT trunk`)."""
-    trunk = await uow.repo(Trunk, scope).find()
-    if trunk is None:
-        return None
+    """Bring the recording setting of each of the tenant's trunks (its own, and one per voice-AI
+    provider its agents use) at Twilio in line with its numbers' agents; the mode the tenant's
+    own trunk has now (None: no trunk, or Twilio could not be told, which is logged and retried
+    by the next change or `PUT trunk`)."""
+    own: str | None = None
+    for trunk in await uow.repo(Trunk, scope).all():
+        mode = await _sync_trunk(uow=uow, scope=scope, trunk=trunk)
+        if trunk.provider is None:
+            own = mode
+    return own
+
+
+async def _sync_trunk(*, uow: UnitOfWork, scope: TenantScope, trunk: Trunk) -> str | None:
     mode = await wanted_mode(uow=uow, scope=scope, trunk=trunk)
     conn = await connections.get_connection(uow=uow, scope=scope)
-    if conn.account_sid != trunk.account_sid:
+    if conn.account_sid != trunk.account_sid or not trunk.twilio_sid:
         return None
     tw = trunk_access(uow, conn, access.credentials(uow, conn)).tw
     try:

@@ -59,7 +59,7 @@ async def ensure_trunk(
 
 async def get_trunk(*, uow: UnitOfWork, scope: TenantScope) -> TrunkResult:
     """The tenant's stored trunk (no Twilio call); 404 when it has none."""
-    row = await uow.repo(Trunk, scope).find()
+    row = await uow.repo(Trunk, scope).find(Trunk.provider.is_(None))
     if row is None:
         raise NotFound("trunk")
     return TrunkResult(trunk=row, outcome="existing", numbers=await numbers_on(uow, scope, row))
@@ -71,6 +71,9 @@ async def _access(uow: UnitOfWork, scope: TenantScope) -> TrunkAccess:
         uow=uow, scope=scope
     ) or connections.default_connection(uow=uow, scope=scope)
     return trunk_access(uow, conn, access.credentials(uow, conn))
+
+
+access_for = _access  # the same, for the tenant's provider trunks (providers/trunks.py)
 
 
 async def rotate_credentials(*, uow: UnitOfWork, scope: TenantScope) -> TrunkResult:
@@ -104,6 +107,9 @@ async def rotate_credentials(*, uow: UnitOfWork, scope: TenantScope) -> TrunkRes
             detail={"sip_username": creds.username},
         )
         await uow.commit()
+    from callplane.providers.hooks import tenant_credentials_changed
+
+    await tenant_credentials_changed(uow, scope)  # every provider needs the new password
     return TrunkResult(
         trunk=row,
         outcome="existing",
@@ -128,6 +134,9 @@ async def delete_trunk(*, uow: UnitOfWork, scope: TenantScope) -> DeleteReport:
     all is a 404. A row whose trunk lives in another account (the connection moved) goes; the
     trunk there is left alone, with a warning.
     """
+    from callplane.providers.service import before_trunk_delete
+
+    await before_trunk_delete(uow=uow, scope=scope)  # provider trunks use its credential list
     access = await _access(uow, scope)
     tw = access.tw
     async with named_lock(uow, lock_name(scope.tenant_id)):
@@ -209,6 +218,9 @@ async def attach_number(
             f"the number is {number.status}; only active numbers go on a trunk",
             code="phone_number_not_active",
         )
+    from callplane.providers.hooks import check_trunk_attach
+
+    await check_trunk_attach(uow, scope, number_id)
     access = await _access(uow, scope)
     tw = access.tw
     async with named_lock(uow, lock_name(scope.tenant_id)):
@@ -246,6 +258,9 @@ async def detach_number(
 ) -> PhoneNumber:
     """Take a tenant's number off its trunk (idempotent); its voice URL routes it again."""
     number = await uow.repo(PhoneNumber, scope).get(number_id)
+    from callplane.providers.hooks import check_trunk_attach
+
+    await check_trunk_attach(uow, scope, number_id)  # a provider trunk's number stays there
     tw = (await _access(uow, scope)).tw
     async with named_lock(uow, lock_name(scope.tenant_id)):
         row = await load_row(uow, scope)
@@ -278,7 +293,8 @@ async def detach_number(
 
 async def trunk_in_account(*, uow: UnitOfWork, scope: TenantScope) -> str | None:
     """Blocks a model change while the tenant has a trunk in its current account."""
-    row = await uow.repo(Trunk, scope).find()
+    rows = await uow.repo(Trunk, scope).all(order_by=(Trunk.provider.is_not(None),))
+    row = rows[0] if rows else None
     if row is None:
         return None
     return f"SIP trunk {row.twilio_sid} (DELETE /v1/tenants/{scope.tenant_id}/trunk first)"

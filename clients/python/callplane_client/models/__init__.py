@@ -44,6 +44,7 @@ from .list_of_available_number_out import ListOfAvailableNumberOut
 from .list_of_event_out import ListOfEventOut
 from .list_of_number_out import ListOfNumberOut
 from .list_of_plan_out import ListOfPlanOut
+from .list_of_provider_out import ListOfProviderOut
 from .list_of_recording_out import ListOfRecordingOut
 from .list_of_run_out import ListOfRunOut
 from .list_of_tenant_out import ListOfTenantOut
@@ -54,6 +55,8 @@ from .number_buy import NumberBuy
 from .number_import import NumberImport
 from .number_out import NumberOut
 from .number_patch import NumberPatch
+from .number_provider_out import NumberProviderOut
+from .number_provider_out_name import NumberProviderOutName
 from .number_release import NumberRelease
 from .number_status import NumberStatus
 from .original_config import OriginalConfig
@@ -68,6 +71,13 @@ from .platform_compliance_put_type import PlatformCompliancePutType
 from .price_out import PriceOut
 from .price_out_type import PriceOutType
 from .pricing_out import PricingOut
+from .provider_out import ProviderOut
+from .provider_out_name import ProviderOutName
+from .provider_put import ProviderPut
+from .providers_check_name import ProvidersCheckName
+from .providers_delete_name import ProvidersDeleteName
+from .providers_get_name import ProvidersGetName
+from .providers_put_name import ProvidersPutName
 from .reconcile_request import ReconcileRequest
 from .recording_out import RecordingOut
 from .run_out import RunOut
@@ -94,6 +104,7 @@ from .trunk_put import TrunkPut
 from .voice_in import VoiceIn
 from .voice_in_mode import VoiceInMode
 from .voice_in_parameters import VoiceInParameters
+from .voice_in_provider_type_0 import VoiceInProviderType0
 from .voice_out import VoiceOut
 from .voice_out_fallback_type_0 import VoiceOutFallbackType0
 from .voice_out_parameters import VoiceOutParameters
@@ -142,6 +153,7 @@ __all__ = (
     "ListOfEventOut",
     "ListOfNumberOut",
     "ListOfPlanOut",
+    "ListOfProviderOut",
     "ListOfRecordingOut",
     "ListOfRunOut",
     "ListOfTenantOut",
@@ -152,6 +164,8 @@ __all__ = (
     "NumberImport",
     "NumberOut",
     "NumberPatch",
+    "NumberProviderOut",
+    "NumberProviderOutName",
     "NumberRelease",
     "NumberStatus",
     "OriginalConfig",
@@ -166,6 +180,13 @@ __all__ = (
     "PriceOut",
     "PriceOutType",
     "PricingOut",
+    "ProviderOut",
+    "ProviderOutName",
+    "ProviderPut",
+    "ProvidersCheckName",
+    "ProvidersDeleteName",
+    "ProvidersGetName",
+    "ProvidersPutName",
     "ReconcileRequest",
     "RecordingOut",
     "RunOut",
@@ -192,6 +213,7 @@ __all__ = (
     "VoiceIn",
     "VoiceInMode",
     "VoiceInParameters",
+    "VoiceInProviderType0",
     "VoiceOut",
     "VoiceOutFallbackType0",
     "VoiceOutParameters",

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ..models.capabilities import Capabilities
     from ..models.channel_owners import ChannelOwners
     from ..models.manage import Manage
+    from ..models.number_provider_out import NumberProviderOut
     from ..models.original_config import OriginalConfig
 
 
@@ -54,6 +55,7 @@ class NumberOut:
         created_at (datetime.datetime):
         bundle_sid (None | str | Unset):
         address_sid (None | str | Unset):
+        provider (None | NumberProviderOut | Unset): Its registration at its agent's voice-AI provider, if any
     """
 
     id: UUID
@@ -82,9 +84,11 @@ class NumberOut:
     created_at: datetime.datetime
     bundle_sid: None | str | Unset = UNSET
     address_sid: None | str | Unset = UNSET
+    provider: None | NumberProviderOut | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.number_provider_out import NumberProviderOut
         from ..models.original_config import OriginalConfig
 
         id = str(self.id)
@@ -174,6 +178,14 @@ class NumberOut:
         else:
             address_sid = self.address_sid
 
+        provider: dict[str, Any] | None | Unset
+        if isinstance(self.provider, Unset):
+            provider = UNSET
+        elif isinstance(self.provider, NumberProviderOut):
+            provider = self.provider.to_dict()
+        else:
+            provider = self.provider
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -208,6 +220,8 @@ class NumberOut:
             field_dict["bundle_sid"] = bundle_sid
         if address_sid is not UNSET:
             field_dict["address_sid"] = address_sid
+        if provider is not UNSET:
+            field_dict["provider"] = provider
 
         return field_dict
 
@@ -216,6 +230,7 @@ class NumberOut:
         from ..models.capabilities import Capabilities
         from ..models.channel_owners import ChannelOwners
         from ..models.manage import Manage
+        from ..models.number_provider_out import NumberProviderOut
         from ..models.original_config import OriginalConfig
 
         d = dict(src_dict)
@@ -385,6 +400,23 @@ class NumberOut:
 
         address_sid = _parse_address_sid(d.pop("address_sid", UNSET))
 
+        def _parse_provider(data: object) -> None | NumberProviderOut | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                provider_type_0 = NumberProviderOut.from_dict(data)
+
+                return provider_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | NumberProviderOut | Unset, data)
+
+        provider = _parse_provider(d.pop("provider", UNSET))
+
         number_out = cls(
             id=id,
             phone_number=phone_number,
@@ -412,6 +444,7 @@ class NumberOut:
             created_at=created_at,
             bundle_sid=bundle_sid,
             address_sid=address_sid,
+            provider=provider,
         )
 
         number_out.additional_properties = d

@@ -6,6 +6,10 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 
 from ..models.voice_in_mode import VoiceInMode, check_voice_in_mode
+from ..models.voice_in_provider_type_0 import (
+    VoiceInProviderType0,
+    check_voice_in_provider_type_0,
+)
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -36,6 +40,9 @@ class VoiceIn:
         timeout_ms (int | None | Unset): Mode webhook: its deadline (default 2000)
         fallback (ForwardAction | None | SayAction | Unset | VoicemailAction): What a caller gets when routing fails
             (default: a spoken apology)
+        provider (None | Unset | VoiceInProviderType0): Voice mode `provider`: the voice-AI provider the agent lives at
+        provider_agent_id (None | str | Unset): Voice mode `provider`: the provider's id of the agent (LiveKit: its
+            name)
     """
 
     mode: VoiceInMode
@@ -50,6 +57,8 @@ class VoiceIn:
     url: None | str | Unset = UNSET
     timeout_ms: int | None | Unset = UNSET
     fallback: ForwardAction | None | SayAction | Unset | VoicemailAction = UNSET
+    provider: None | Unset | VoiceInProviderType0 = UNSET
+    provider_agent_id: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.forward_action import ForwardAction
@@ -124,6 +133,20 @@ class VoiceIn:
         else:
             fallback = self.fallback
 
+        provider: None | str | Unset
+        if isinstance(self.provider, Unset):
+            provider = UNSET
+        elif isinstance(self.provider, str):
+            provider = self.provider
+        else:
+            provider = self.provider
+
+        provider_agent_id: None | str | Unset
+        if isinstance(self.provider_agent_id, Unset):
+            provider_agent_id = UNSET
+        else:
+            provider_agent_id = self.provider_agent_id
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -153,6 +176,10 @@ class VoiceIn:
             field_dict["timeout_ms"] = timeout_ms
         if fallback is not UNSET:
             field_dict["fallback"] = fallback
+        if provider is not UNSET:
+            field_dict["provider"] = provider
+        if provider_agent_id is not UNSET:
+            field_dict["provider_agent_id"] = provider_agent_id
 
         return field_dict
 
@@ -284,6 +311,32 @@ class VoiceIn:
 
         fallback = _parse_fallback(d.pop("fallback", UNSET))
 
+        def _parse_provider(data: object) -> None | Unset | VoiceInProviderType0:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                provider_type_0 = check_voice_in_provider_type_0(data)
+
+                return provider_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | VoiceInProviderType0, data)
+
+        provider = _parse_provider(d.pop("provider", UNSET))
+
+        def _parse_provider_agent_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        provider_agent_id = _parse_provider_agent_id(d.pop("provider_agent_id", UNSET))
+
         voice_in = cls(
             mode=mode,
             stream_url=stream_url,
@@ -297,6 +350,8 @@ class VoiceIn:
             url=url,
             timeout_ms=timeout_ms,
             fallback=fallback,
+            provider=provider,
+            provider_agent_id=provider_agent_id,
         )
 
         return voice_in

@@ -1,9 +1,10 @@
 from typing import Literal
 
-VoiceInMode = Literal["forward", "sip", "stream", "voicemail", "webhook"]
+VoiceInMode = Literal["forward", "provider", "sip", "stream", "voicemail", "webhook"]
 
 VOICE_IN_MODE_VALUES: set[VoiceInMode] = {
     "forward",
+    "provider",
     "sip",
     "stream",
     "voicemail",

@@ -33,6 +33,8 @@ class VoiceOut:
         url (None | str | Unset):
         timeout_ms (int | None | Unset):
         fallback (None | Unset | VoiceOutFallbackType0):
+        provider (None | str | Unset):
+        provider_agent_id (None | str | Unset):
     """
 
     mode: str
@@ -47,6 +49,8 @@ class VoiceOut:
     url: None | str | Unset = UNSET
     timeout_ms: int | None | Unset = UNSET
     fallback: None | Unset | VoiceOutFallbackType0 = UNSET
+    provider: None | str | Unset = UNSET
+    provider_agent_id: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -96,6 +100,18 @@ class VoiceOut:
         else:
             fallback = self.fallback
 
+        provider: None | str | Unset
+        if isinstance(self.provider, Unset):
+            provider = UNSET
+        else:
+            provider = self.provider
+
+        provider_agent_id: None | str | Unset
+        if isinstance(self.provider_agent_id, Unset):
+            provider_agent_id = UNSET
+        else:
+            provider_agent_id = self.provider_agent_id
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -117,6 +133,10 @@ class VoiceOut:
             field_dict["timeout_ms"] = timeout_ms
         if fallback is not UNSET:
             field_dict["fallback"] = fallback
+        if provider is not UNSET:
+            field_dict["provider"] = provider
+        if provider_agent_id is not UNSET:
+            field_dict["provider_agent_id"] = provider_agent_id
 
         return field_dict
 
@@ -209,6 +229,24 @@ class VoiceOut:
 
         fallback = _parse_fallback(d.pop("fallback", UNSET))
 
+        def _parse_provider(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        provider = _parse_provider(d.pop("provider", UNSET))
+
+        def _parse_provider_agent_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        provider_agent_id = _parse_provider_agent_id(d.pop("provider_agent_id", UNSET))
+
         voice_out = cls(
             mode=mode,
             stream_url=stream_url,
@@ -222,6 +260,8 @@ class VoiceOut:
             url=url,
             timeout_ms=timeout_ms,
             fallback=fallback,
+            provider=provider,
+            provider_agent_id=provider_agent_id,
         )
 
         voice_out.additional_properties = d

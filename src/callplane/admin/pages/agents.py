@@ -29,6 +29,13 @@ VOICE_MODES = [
     ("sip", "SIP (dial a SIP URI)"),
     ("forward", "Forward (to a phone number)"),
     ("voicemail", "Voicemail"),
+    ("provider", "Provider (an agent at Retell, ElevenLabs, Vapi or LiveKit)"),
+]
+PROVIDERS = [
+    ("retell", "Retell"),
+    ("elevenlabs", "ElevenLabs"),
+    ("vapi", "Vapi"),
+    ("livekit", "LiveKit"),
 ]
 SMS_MODES = [("none", "Ignore"), ("webhook", "Webhook (forward to a URL)"), ("reply", "Auto-reply")]
 
@@ -64,6 +71,7 @@ def _agent_form(
         agent=agent,
         v=values,
         voice_modes=VOICE_MODES,
+        providers=PROVIDERS,
         sms_modes=SMS_MODES,
         errors=errors or [],
         secret=secret,

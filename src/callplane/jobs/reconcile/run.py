@@ -197,6 +197,23 @@ class Reconciler:
         workers = min(self.jt.concurrency + extra, max(1, len(todo)))
         await asyncio.gather(*(worker() for _ in range(workers)))
         self.state.summary["twilio_calls"] = calls_before + self.jt.calls
+        if "providers" in self.opts.actions:
+            await self._providers()
+
+    async def _providers(self) -> None:
+        """The provider pass: registrations at the voice-AI providers (providers/reconcile.py)."""
+        from callplane.providers.reconcile import provider_pass
+
+        await provider_pass(
+            self.runtime,
+            tenant_id=self.opts.tenant_id,
+            dry_run=self.opts.dry_run,
+            done=self.state.done,
+            count=self.state.count,
+            report=self.state.orphans.append,
+            failed=self.state.failures.append,
+        )
+        await self.flush()
 
     async def _bulk_release(self) -> None:
         due = await tenants_due(self.runtime, tenant_id=self.opts.tenant_id)

@@ -9,7 +9,9 @@ from typing import Any
 from callplane.jobs.models import JobRun
 from callplane.tenancy import Actor, Role
 
-ACTIONS = frozenset({"bulk", "drift", "adopt", "orphans", "rewire", "trunk", "pending"})
+ACTIONS = frozenset(
+    {"bulk", "drift", "adopt", "orphans", "rewire", "trunk", "pending", "providers"}
+)
 REWIRE_ONLY = frozenset({"rewire"})
 SUMMARY_FIELDS = (
     "tenants_checked",
@@ -31,6 +33,16 @@ EXTRA_FIELDS = (
     "releases_completed",
     "bulk_failed",
     "writes_failed",
+    # The provider pass (providers/reconcile.py).
+    "provider_accounts_checked",
+    "provider_accounts_failed",
+    "provider_reregistered",
+    "provider_pushed",
+    "provider_retried",
+    "provider_registered",
+    "provider_removed",
+    "provider_unknown",
+    "provider_sync_failed",
 )
 MAX_ORPHANS_KEPT = 1000
 MAX_FAILURES_KEPT = 200
