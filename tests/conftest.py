@@ -16,6 +16,7 @@ pytest_plugins = [
     "tests.fixtures.admin",
     "tests.fixtures.clients",
     "tests.fixtures.providers",
+    "tests.fixtures.events",
 ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from datetime import timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table
@@ -243,9 +244,10 @@ def endpoints_row(
     gateway event's own; the others' are derived from it (stable across Twilio's retries)."""
     flat = json.loads(payload(event, types[0], number, fields, reason))
     data = {k: v for k, v in flat.items() if k not in ("id", "type", "created_at", "tenant_id")}
-    created = event["received_at"]
     carried = []
     for i, event_type in enumerate(types):
+        # A microsecond apart: the order the types are listed in is the order they arrive in.
+        created = event["received_at"] + timedelta(microseconds=i)
         ident = (
             event["id"] if i == 0 else uuid.uuid5(_TENANT_EVENT_IDS, f"{event['id']}:{event_type}")
         )
@@ -279,8 +281,8 @@ def endpoints_row(
         "payload": json.dumps(carried, separators=(",", ":")),
         "purpose": "endpoints",
         "attempts": 0,
-        "next_attempt_at": created,
-        "created_at": created,
+        "next_attempt_at": event["received_at"],
+        "created_at": event["received_at"],
         "delivered_at": None,
         "failed_at": None,
         "lease": None,
