@@ -41,7 +41,11 @@ from callplane.gateway.events import OUTBOX
 from callplane.gateway.outbox import DeliveryPolicy
 from callplane.log import get_logger
 from callplane.runtime import Runtime
-from callplane.security.public_urls import public_http_client, refused_at_send
+from callplane.security.public_urls import (
+    check_public_url,
+    public_http_client,
+    refused_at_send,
+)
 
 log = get_logger(__name__)
 
@@ -332,6 +336,10 @@ class EndpointWorker:
         }
         started = time.perf_counter()
         try:
+            # Every spelling of a private address is refused by name here (httpx reads some
+            # itself); the guarded client checks again the address it connects to.
+            allow = self.runtime.settings.allow_private_urls
+            await asyncio.to_thread(check_public_url, row.url, allow_private=allow)
             response = await http.post(row.url, content=body, headers=headers)
         except Exception as exc:  # noqa: BLE001 - a bad URL or transport fails this attempt only
             refused = refused_at_send(exc)
