@@ -82,6 +82,19 @@ def emit(
     return ident
 
 
+def health_changed(
+    into: _Adds, *, tenant_id: uuid.UUID, previous: str | None, status: str, detail: str | None
+) -> None:
+    """`connection.health_changed` when a health check's status differs from the last one."""
+    if previous != status:
+        emit(
+            into,
+            tenant_id=tenant_id,
+            event_type="connection.health_changed",
+            data={"status": status, "previous": previous, "detail": detail},
+        )
+
+
 def _seal(secrets: SecretBox, endpoint: WebhookEndpoint) -> str:
     plain = "whsec_" + token_urlsafe(32)
     sealed = secrets.seal(plain, tenant_id=endpoint.tenant_id, field=SECRET_FIELD)
