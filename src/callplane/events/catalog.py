@@ -7,7 +7,7 @@ Endpoints subscribe with patterns: an exact type, a family (`call.*`) or everyth
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,7 +17,7 @@ class _Data(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
 
-class GatewayData(_Data):
+class TwilioEventData(_Data):
     """A call, message or recording as Twilio reported it to one of the tenant's numbers."""
 
     agent_id: str | None = None
@@ -33,7 +33,7 @@ class GatewayData(_Data):
     twilio: dict[str, str] = Field(default_factory=dict, description="Twilio's parameters.")
 
 
-class NumberData(_Data):
+class NumberEventData(_Data):
     """A phone number of the tenant's changed."""
 
     number_id: str
@@ -42,7 +42,7 @@ class NumberData(_Data):
     detail: dict[str, Any] = Field(default_factory=dict)
 
 
-class RegistrationData(_Data):
+class RegistrationEventData(_Data):
     """A number's registration at a voice-AI provider."""
 
     number_id: str
@@ -52,7 +52,7 @@ class RegistrationData(_Data):
     detail: str | None = None
 
 
-class ConnectionHealthData(_Data):
+class ConnectionHealthEventData(_Data):
     """The tenant's Twilio connection changed health."""
 
     status: str
@@ -60,7 +60,7 @@ class ConnectionHealthData(_Data):
     detail: str | None = None
 
 
-class EndpointData(_Data):
+class EndpointEventData(_Data):
     """About one of the tenant's webhook endpoints (disabled, or a test)."""
 
     endpoint_id: str
@@ -70,27 +70,39 @@ class EndpointData(_Data):
 
 # type -> (schema version, data model, what it means)
 CATALOG: dict[str, tuple[int, type[BaseModel], str]] = {
-    "call.received": (1, GatewayData, "A call reached a number and was routed to its agent."),
-    "call.unrouted": (1, GatewayData, "A call reached a number that has no agent."),
-    "call.rejected": (1, GatewayData, "A call was refused: tenant suspended or plan canceled."),
-    "call.status_changed": (1, GatewayData, "Twilio reported a new status of a call."),
-    "call.completed": (1, GatewayData, "A call ended (completed, busy, failed, no answer...)."),
-    "call.fallback_used": (1, GatewayData, "Twilio used the number's voice fallback."),
-    "message.received": (1, GatewayData, "A message reached one of the tenant's numbers."),
-    "message.status_changed": (1, GatewayData, "Twilio reported a new status of a message."),
-    "recording.completed": (1, GatewayData, "A call recording is ready."),
-    "recording.in_progress": (1, GatewayData, "A call recording started."),
-    "recording.failed": (1, GatewayData, "A call recording failed."),
-    "recording.absent": (1, GatewayData, "A call recording was empty (no audio)."),
-    "number.bought": (1, NumberData, "A number was bought for the tenant."),
-    "number.released": (1, NumberData, "A number was released."),
-    "number.handed_back": (1, NumberData, "An imported number was handed back, not deleted."),
-    "number.drift_found": (1, NumberData, "Reconciliation found the number differing at Twilio."),
-    "provider.registration_synced": (1, RegistrationData, "A number registered at a provider."),
-    "provider.registration_failed": (1, RegistrationData, "A provider refused a registration."),
-    "connection.health_changed": (1, ConnectionHealthData, "The Twilio connection's health."),
-    "endpoint.disabled": (1, EndpointData, "An endpoint failing for too long was disabled."),
-    "endpoint.test": (1, EndpointData, "A test event (POST .../webhook-endpoints/{id}/test)."),
+    "call.received": (1, TwilioEventData, "A call reached a number and was routed to its agent."),
+    "call.unrouted": (1, TwilioEventData, "A call reached a number that has no agent."),
+    "call.rejected": (1, TwilioEventData, "A call was refused: tenant suspended or plan canceled."),
+    "call.status_changed": (1, TwilioEventData, "Twilio reported a new status of a call."),
+    "call.completed": (1, TwilioEventData, "A call ended (completed, busy, failed, no answer...)."),
+    "call.fallback_used": (1, TwilioEventData, "Twilio used the number's voice fallback."),
+    "message.received": (1, TwilioEventData, "A message reached one of the tenant's numbers."),
+    "message.status_changed": (1, TwilioEventData, "Twilio reported a new status of a message."),
+    "recording.completed": (1, TwilioEventData, "A call recording is ready."),
+    "recording.in_progress": (1, TwilioEventData, "A call recording started."),
+    "recording.failed": (1, TwilioEventData, "A call recording failed."),
+    "recording.absent": (1, TwilioEventData, "A call recording was empty (no audio)."),
+    "number.bought": (1, NumberEventData, "A number was bought for the tenant."),
+    "number.released": (1, NumberEventData, "A number was released."),
+    "number.handed_back": (1, NumberEventData, "An imported number was handed back, not deleted."),
+    "number.drift_found": (
+        1,
+        NumberEventData,
+        "Reconciliation found the number differing at Twilio.",
+    ),
+    "provider.registration_synced": (
+        1,
+        RegistrationEventData,
+        "A number registered at a provider.",
+    ),
+    "provider.registration_failed": (
+        1,
+        RegistrationEventData,
+        "A provider refused a registration.",
+    ),
+    "connection.health_changed": (1, ConnectionHealthEventData, "The Twilio connection's health."),
+    "endpoint.disabled": (1, EndpointEventData, "An endpoint failing for too long was disabled."),
+    "endpoint.test": (1, EndpointEventData, "A test event (POST .../webhook-endpoints/{id}/test)."),
 }
 TYPES: tuple[str, ...] = tuple(CATALOG)
 FAMILIES: frozenset[str] = frozenset(t.split(".", 1)[0] for t in TYPES)
@@ -111,31 +123,69 @@ def matches(patterns: list[str], event_type: str) -> bool:
     return any(p in ("*", event_type, f"{family}.*") for p in patterns)
 
 
-class Envelope(BaseModel):
-    """What every delivery's body is (signed as sent: verify the raw bytes)."""
-
-    id: str = Field(description="The event id (also the Callplane-Event-Id header): dedupe on it.")
-    type: str
-    schema_version: int
-    created_at: datetime
-    tenant_id: str
-    data: dict[str, Any]
+def schema_name(event_type: str) -> str:
+    """The OpenAPI component name of an event type's body: `call.received` -> CallReceivedEvent."""
+    words = re.split(r"[._]", event_type)
+    return "".join(w.capitalize() for w in words) + "Event"
 
 
-def envelope_schema(event_type: str) -> dict[str, Any]:
-    """The JSON schema of the body of one event type (for the OpenAPI `webhooks`)."""
-    version, model, description = CATALOG[event_type]
-    data = model.model_json_schema(by_alias=True)
-    return {
-        "type": "object",
-        "description": description,
-        "required": ["id", "type", "schema_version", "created_at", "tenant_id", "data"],
-        "properties": {
-            "id": {"type": "string", "format": "uuid"},
-            "type": {"const": event_type},
-            "schema_version": {"const": version},
-            "created_at": {"type": "string", "format": "date-time"},
-            "tenant_id": {"type": "string", "format": "uuid"},
-            "data": data,
-        },
-    }
+def webhooks(ref: str = "#/components/schemas/{model}") -> tuple[dict[str, Any], dict[str, Any]]:
+    """(OpenAPI 3.1 `webhooks`, the component schemas they use): one POST per event type."""
+    components: dict[str, Any] = {}
+    hooks: dict[str, Any] = {}
+    for event_type, (version, model, description) in CATALOG.items():
+        data = model.model_json_schema(by_alias=True, ref_template=ref)
+        components.update(data.pop("$defs", {}))
+        components[model.__name__] = data
+        name = schema_name(event_type)
+        components[name] = {
+            "title": name,
+            "type": "object",
+            "description": f"`{event_type}` (schema version {version}): {description}",
+            "required": ["id", "type", "schema_version", "created_at", "tenant_id", "data"],
+            "properties": {
+                "id": {
+                    "type": "string",
+                    "format": "uuid",
+                    "description": "The event id (also `Callplane-Event-Id`): dedupe on it.",
+                },
+                "type": {"type": "string", "enum": [event_type]},
+                "schema_version": {"type": "integer", "enum": [version]},
+                "created_at": {"type": "string", "format": "date-time"},
+                "tenant_id": {"type": "string", "format": "uuid"},
+                "data": {"$ref": ref.format(model=model.__name__)},
+            },
+        }
+        hooks[event_type] = {
+            "post": {
+                "operationId": "event_" + re.sub(r"[^a-z0-9]+", "_", event_type),
+                "summary": description,
+                "description": (
+                    "Sent to each enabled webhook endpoint subscribed to this type, signed: "
+                    "`Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret "
+                    "rotation), `Callplane-Event-Id`. See docs/events.md to verify it."
+                ),
+                "tags": ["webhooks"],
+                "parameters": [
+                    {
+                        "name": header,
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "string"},
+                        "description": text,
+                    }
+                    for header, text in (
+                        ("Callplane-Signature", "t=<unix seconds>,v1=<hex HMAC-SHA256>..."),
+                        ("Callplane-Event-Id", "The event id (the same on every retry)."),
+                    )
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": ref.format(model=name)}}},
+                },
+                "responses": {
+                    "2XX": {"description": "Received (any other answer is retried)."},
+                },
+            }
+        }
+    return hooks, components
