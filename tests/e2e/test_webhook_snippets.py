@@ -24,7 +24,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "events.md"
 
 
 def _snippet(language: str) -> str:
-    blocks = re.findall(rf"```{language}\n(.*?)```", DOC.read_text(), flags=re.S)
+    blocks = re.findall(rf"```{language}\n(.*?)```", DOC.read_text(), flags=re.DOTALL)
     found = [b for b in blocks if "def verify" in b or "function verify" in b]
     assert len(found) == 1, f"docs/events.md needs one {language} verify snippet"
     return found[0]
