@@ -177,6 +177,15 @@ class EndpointWorker:
                 return
             now = utcnow()
             for outbox_id, payload in rows:
+                # Taken first: a replica (or a pass) carrying the same row meanwhile waits for
+                # this write, then takes nothing.
+                taken = await conn.execute(
+                    update(OUTBOX)
+                    .where(c.id == outbox_id, c.delivered_at.is_(None))
+                    .values(delivered_at=now, lease=None)
+                )
+                if taken.rowcount != 1:
+                    continue
                 for event in json.loads(payload):
                     ident = uuid.UUID(event["id"])
                     known = await conn.execute(select(EVENTS.c.id).where(EVENTS.c.id == ident))
@@ -193,9 +202,6 @@ class EndpointWorker:
                                 only_endpoint_id=None,
                             )
                         )
-                await conn.execute(
-                    update(OUTBOX).where(c.id == outbox_id).values(delivered_at=now, lease=None)
-                )
 
     # -- 2. fan out ----------------------------------------------------------------------------
 
@@ -217,7 +223,7 @@ class EndpointWorker:
             ep = ENDPOINTS.c
             endpoints = (
                 await conn.execute(
-                    select(ep.id, ep.tenant_id, ep.events).where(
+                    select(ep.id, ep.tenant_id, ep.events, ep.created_at).where(
                         ep.tenant_id.in_(tenants), ep.enabled.is_(True)
                     )
                 )
@@ -235,7 +241,10 @@ class EndpointWorker:
                 rows.extend(
                     _delivery(ev, endpoint_id=endpoint.id, now=now)
                     for endpoint in endpoints
-                    if endpoint.tenant_id == ev.tenant_id and matches(endpoint.events, ev.type)
+                    # An endpoint gets the events that happened once it existed.
+                    if endpoint.tenant_id == ev.tenant_id
+                    and endpoint.created_at <= ev.created_at
+                    and matches(endpoint.events, ev.type)
                 )
             if rows:
                 await conn.execute(insert(DELIVERIES), rows)
