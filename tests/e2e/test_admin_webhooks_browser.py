@@ -103,6 +103,10 @@ def test_endpoints_deliveries_retry_replay_rotation_and_notice(
         assert "was disabled" in page.locator(f"[data-disabled-notice='{gone}']").inner_text()
         card = page.locator(f"[data-endpoint='{gone}']")
         assert "disabled" in card.inner_text() and "failed" in card.inner_text()
+        page.get_by_role("link", name="Overview").click()  # the notice is on the overview too
+        assert "was disabled" in page.locator(f"[data-disabled-notice='{gone}']").inner_text()
+        page.get_by_role("link", name="Webhooks").click()
+        card = page.locator(f"[data-endpoint='{gone}']")
         card.get_by_role("button", name="Enable").click()
         assert page.locator(f"[data-disabled-notice='{gone}']").count() == 0
     finally:
