@@ -219,15 +219,14 @@ async def apply_many(
     rows = await uow.repo(PhoneNumber, scope).update_returning(
         *guard,
         *where,
-        returning=(PhoneNumber.id, PhoneNumber.tenant_id, PhoneNumber.e164),
+        returning=(PhoneNumber.id, PhoneNumber.tenant_id, PhoneNumber.e164, PhoneNumber.origin),
         status=rule.target,
         updated_at=now or utcnow(),
         **change.fields,
     )
-    changed = [Changed(id=row[0], tenant_id=row[1], e164=row[2]) for row in rows]
-    for row in changed:
-        _emit(uow, change, row.id, row.tenant_id, row.e164, rule.origin)
-    return changed
+    for row in rows:
+        _emit(uow, change, row[0], row[1], row[2], row[3])
+    return [Changed(id=row[0], tenant_id=row[1], e164=row[2]) for row in rows]
 
 
 # transition -> the tenant event it is (events/catalog.py); the others are not events.
