@@ -4,6 +4,7 @@ import pytest
 
 pytest_plugins = [
     "tests.fixtures.logscan",
+    "tests.fixtures.dns",
     "tests.fixtures.contract",
     "tests.fixtures.sandbox",
     "tests.fixtures.db",
@@ -15,6 +16,7 @@ pytest_plugins = [
     "tests.fixtures.admin",
     "tests.fixtures.clients",
     "tests.fixtures.providers",
+    "tests.fixtures.events",
 ]
 
 

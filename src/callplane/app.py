@@ -161,6 +161,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     from callplane.agents.routes import router as agents_router
     from callplane.billing.routes import router as billing_router
     from callplane.connections.routes import router as connections_router
+    from callplane.events.routes import router as events_router
     from callplane.gateway.routes import router as gateway_router
     from callplane.gateway.routes import webhook_routes
     from callplane.jobs.routes import router as jobs_router
@@ -178,6 +179,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         numbers_router,
         trunks_router,
         providers_router,
+        events_router,
         messaging_router,
         recordings_router,
         billing_router,

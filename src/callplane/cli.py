@@ -141,6 +141,8 @@ def serve(
                 "twilio_account_sid": sid,
                 "twilio_auth_token": _secret(token),
                 "twilio_base_url": sandbox_server.url,
+                # The sandbox's tenant apps run on this machine (DESIGN section 14).
+                "allow_private_urls": True,
                 "bootstrap_platform_key": settings.bootstrap_platform_key
                 or _secret(ident["platform_key"]),
             }

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     # Tenant URLs (events, routing hooks, SMS webhooks) must resolve to public addresses;
     # true allows loopback and private ones, for local development and the sandbox.
     allow_private_urls: bool = False
+    # Webhook endpoints (docs/events.md): an endpoint failing for this long is disabled; after a
+    # secret rotation the previous secret also signs for this long.
+    webhook_failure_window_seconds: float = Field(default=3 * 24 * 3600, gt=0)
+    webhook_secret_grace_seconds: float = Field(default=24 * 3600, ge=0)
     # On PostgreSQL the service, the worker and the CLI's jobs refuse to start as a role that
     # bypasses row-level security (superuser or BYPASSRLS); true lets them, with a warning.
     allow_rls_bypass: bool = False

@@ -94,6 +94,19 @@ async def _build(gw: GatewayKit, providers: ProvidersKit) -> tuple[TenantKit, Te
         _, _, _, provider_agent = await providers.setup("retell", t)
         registered = await providers.buy(t, provider_agent)
         await providers.provider_status(t, registered["id"], "synced")
+        # A webhook endpoint, its test event, that delivery and its logged attempt.
+        r = await api.client.post(
+            f"/v1/tenants/{t.id}/webhook-endpoints",
+            json={"url": "https://hooks.example.test/rls", "events": ["*"]},
+            headers=t.headers(),
+        )
+        assert r.status_code == 201, r.text
+        endpoint = r.json()["id"]
+        r = await api.client.post(
+            f"/v1/tenants/{t.id}/webhook-endpoints/{endpoint}/test", headers=t.headers()
+        )
+        assert r.status_code == 202, r.text
+        await gw.gateway.endpoints.run_once()
         kits.append(t)
     # Platform rows: an unrouted call (no tenant), a Stripe event for nobody, the platform key.
     r = await gw.post("voice", gw.call_params(gw.platform_sid, "+14155550000"))

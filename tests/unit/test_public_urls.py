@@ -60,6 +60,12 @@ REFUSED = [
     "http://0x7f.1/hook",  # hex and short form
     "http://127.1/hook",
     "http://012.1.2.3/hook",  # octal 10.1.2.3
+    "http://017700000001/hook",  # one octal number: 127.0.0.1
+    "http://0/hook",  # 0.0.0.0, short
+    "http://3232235777/hook",  # decimal 192.168.1.1
+    "http://[fd12:3456:789a::1]/hook",  # fd00::/8
+    "http://172.20.1.1/hook",  # inside 172.16/12
+    "http://[::]/hook",
     "https://loopback.example/hook",  # a name resolving to loopback
     "https://mixed.example/hook",  # one of its addresses is private
     "https://v6-private.example/hook",

@@ -700,6 +700,180 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tid}/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Endpoints
+         * @description The tenant's endpoints (never a secret).
+         *
+         *     Any key of the tenant (`admin` or `member`), or a platform key.
+         */
+        get: operations["webhook_endpoints_list"];
+        put?: never;
+        /**
+         * Create Endpoint
+         * @description Add an endpoint; the answer carries its signing `secret`, shown this once (422
+         *     `url_not_allowed` for a URL that is not public).
+         *
+         *     Needs an `admin` key of the tenant, or a platform key.
+         */
+        post: operations["webhook_endpoints_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tid}/webhook-endpoints/{eid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Endpoint
+         * @description One endpoint.
+         *
+         *     Any key of the tenant (`admin` or `member`), or a platform key.
+         */
+        get: operations["webhook_endpoints_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Endpoint
+         * @description Delete the endpoint and its delivery log.
+         *
+         *     Needs an `admin` key of the tenant, or a platform key.
+         */
+        delete: operations["webhook_endpoints_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Endpoint
+         * @description Change the URL, the event types or `enabled` (enabling clears the failure record).
+         *
+         *     Needs an `admin` key of the tenant, or a platform key.
+         */
+        patch: operations["webhook_endpoints_update"];
+        trace?: never;
+    };
+    "/v1/tenants/{tid}/webhook-endpoints/{eid}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate Secret
+         * @description A new signing secret (in this answer only); deliveries carry a signature by the new and
+         *     one by the previous secret (`v1=new,v1=old`) for CALLPLANE_WEBHOOK_SECRET_GRACE_SECONDS.
+         *
+         *     Needs an `admin` key of the tenant, or a platform key.
+         */
+        post: operations["webhook_endpoints_rotate_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tid}/webhook-endpoints/{eid}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Deliveries
+         * @description The delivery log, newest first: every attempt with its status code, latency and error.
+         *
+         *     Any key of the tenant (`admin` or `member`), or a platform key.
+         */
+        get: operations["webhook_deliveries_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tid}/webhook-endpoints/{eid}/deliveries/{delivery_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry Delivery
+         * @description Send the event of this logged delivery to the endpoint again, now.
+         *
+         *     Needs an `admin` key of the tenant, or a platform key.
+         */
+        post: operations["webhook_deliveries_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tid}/webhook-endpoints/{eid}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test Endpoint
+         * @description Send an `endpoint.test` event to this endpoint (see it in its delivery log).
+         *
+         *     Needs an `admin` key of the tenant, or a platform key.
+         */
+        post: operations["webhook_endpoints_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tid}/events/{event_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay Event
+         * @description Send an event again to every enabled endpoint subscribed to its type.
+         *
+         *     Needs an `admin` key of the tenant, or a platform key.
+         */
+        post: operations["events_replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{tid}/messages": {
         parameters: {
             query?: never;
@@ -935,7 +1109,428 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "call.received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A call reached a number and was routed to its agent.
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_call_received"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "call.unrouted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A call reached a number that has no agent.
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_call_unrouted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "call.rejected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A call was refused: tenant suspended or plan canceled.
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_call_rejected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "call.status_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Twilio reported a new status of a call.
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_call_status_changed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "call.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A call ended (completed, busy, failed, no answer...).
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_call_completed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "call.fallback_used": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Twilio used the number's voice fallback.
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_call_fallback_used"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A message reached one of the tenant's numbers.
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_message_received"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.status_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Twilio reported a new status of a message.
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_message_status_changed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "recording.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A call recording is ready.
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_recording_completed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "recording.in_progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A call recording started.
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_recording_in_progress"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "recording.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A call recording failed.
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_recording_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "recording.absent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A call recording was empty (no audio).
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_recording_absent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "number.bought": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A number was bought for the tenant.
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_number_bought"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "number.released": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A number was released.
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_number_released"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "number.handed_back": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An imported number was handed back, not deleted.
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_number_handed_back"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "number.drift_found": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reconciliation found the number differing at Twilio.
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_number_drift_found"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "provider.registration_synced": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A number registered at a provider.
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_provider_registration_synced"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "provider.registration_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A provider refused a registration.
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_provider_registration_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "connection.health_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The Twilio connection's health.
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_connection_health_changed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "endpoint.disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An endpoint failing for too long was disabled.
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_endpoint_disabled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "endpoint.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A test event (POST .../webhook-endpoints/{id}/test).
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_endpoint_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -1031,6 +1626,37 @@ export interface components {
             revoked_at?: string | null;
             /** Key */
             key?: string | null;
+        };
+        /**
+         * AttemptOut
+         * @description One delivery attempt of the delivery log.
+         */
+        AttemptOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Event Id
+             * Format: uuid
+             */
+            event_id: string;
+            /** Type */
+            type: string;
+            /** Attempt */
+            attempt: number;
+            /** Status Code */
+            status_code: number | null;
+            /** Latency Ms */
+            latency_ms: number | null;
+            /** Error */
+            error: string | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
         };
         /**
          * AvailableNumberOut
@@ -1223,6 +1849,74 @@ export interface components {
             region?: string | null;
             /** Edge */
             edge?: string | null;
+        };
+        /**
+         * EndpointCreate
+         * @description `POST webhook-endpoints`: where to send which events.
+         */
+        EndpointCreate: {
+            /**
+             * Url
+             * @description A public http(s) URL.
+             */
+            url: string;
+            /**
+             * Events
+             * @description Event types to receive: exact (`message.received`), a family (`call.*`) or `*` for all.
+             */
+            events: string[];
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled?: boolean;
+        };
+        /**
+         * EndpointOut
+         * @description A webhook endpoint (`secret` only in the answer that created or rotated it).
+         */
+        EndpointOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Url */
+            url: string;
+            /** Events */
+            events: string[];
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Secret
+             * @description Shown once: keep it to verify events.
+             */
+            secret?: string | null;
+            /** Disabled Reason */
+            disabled_reason?: string | null;
+            /** Failing Since */
+            failing_since?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * EndpointPatch
+         * @description `PATCH webhook-endpoints/{id}`: any of url, events, enabled (re-enabling clears the
+         *     failure record).
+         */
+        EndpointPatch: {
+            /** Url */
+            url?: string | null;
+            /**
+             * Events
+             * @description Event types to receive: exact (`message.received`), a family (`call.*`) or `*` for all.
+             */
+            events?: string[] | null;
+            /** Enabled */
+            enabled?: boolean | null;
         };
         /**
          * ErrorDetail
@@ -1419,12 +2113,38 @@ export interface components {
             next_cursor?: string | null;
         };
         /**
+         * ListOf[AttemptOut]
+         * @description One page of a list.
+         */
+        ListOf_AttemptOut_: {
+            /** Data */
+            data: components["schemas"]["AttemptOut"][];
+            /**
+             * Next Cursor
+             * @description Pass it as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /**
          * ListOf[AvailableNumberOut]
          * @description One page of a list.
          */
         ListOf_AvailableNumberOut_: {
             /** Data */
             data: components["schemas"]["AvailableNumberOut"][];
+            /**
+             * Next Cursor
+             * @description Pass it as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /**
+         * ListOf[EndpointOut]
+         * @description One page of a list.
+         */
+        ListOf_EndpointOut_: {
+            /** Data */
+            data: components["schemas"]["EndpointOut"][];
             /**
              * Next Cursor
              * @description Pass it as `cursor` for the next page; null on the last page.
@@ -1477,6 +2197,19 @@ export interface components {
         ListOf_ProviderOut_: {
             /** Data */
             data: components["schemas"]["ProviderOut"][];
+            /**
+             * Next Cursor
+             * @description Pass it as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+        };
+        /**
+         * ListOf[QueuedOut]
+         * @description One page of a list.
+         */
+        ListOf_QueuedOut_: {
+            /** Data */
+            data: components["schemas"]["QueuedOut"][];
             /**
              * Next Cursor
              * @description Pass it as `cursor` for the next page; null on the last page.
@@ -1910,6 +2643,27 @@ export interface components {
              * @description Another API base URL (an emulator, a regional endpoint); must be public
              */
             base_url?: string | null;
+        };
+        /**
+         * QueuedOut
+         * @description A delivery queued now (retry, replay, test): the worker sends it within a second.
+         */
+        QueuedOut: {
+            /**
+             * Delivery Id
+             * Format: uuid
+             */
+            delivery_id: string;
+            /**
+             * Endpoint Id
+             * Format: uuid
+             */
+            endpoint_id: string;
+            /**
+             * Event Id
+             * Format: uuid
+             */
+            event_id: string;
         };
         /**
          * ReconcileRequest
@@ -2375,6 +3129,577 @@ export interface components {
             action: "voicemail";
             /** Greeting */
             greeting?: string | null;
+        };
+        /**
+         * TwilioEventData
+         * @description A call, message or recording as Twilio reported it to one of the tenant's numbers.
+         */
+        TwilioEventData: {
+            /**
+             * Agent Id
+             * @default null
+             */
+            agent_id?: string | null;
+            /**
+             * Number Id
+             * @default null
+             */
+            number_id?: string | null;
+            /**
+             * Number
+             * @description The tenant's number (E.164).
+             * @default null
+             */
+            number?: string | null;
+            /**
+             * Account Sid
+             * @default null
+             */
+            account_sid?: string | null;
+            /**
+             * Sid
+             * @description CallSid or MessageSid.
+             * @default null
+             */
+            sid?: string | null;
+            /**
+             * From
+             * @default null
+             */
+            from?: string | null;
+            /**
+             * To
+             * @default null
+             */
+            to?: string | null;
+            /**
+             * State
+             * @description Twilio's status of the call/message.
+             * @default null
+             */
+            state?: string | null;
+            /**
+             * Decision
+             * @description routed, unrouted or rejected.
+             * @default null
+             */
+            decision?: string | null;
+            /**
+             * Reason
+             * @default null
+             */
+            reason?: string | null;
+            /**
+             * Twilio
+             * @description Twilio's parameters.
+             */
+            twilio?: {
+                [key: string]: string;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * CallReceivedEvent
+         * @description `call.received` (schema version 1): A call reached a number and was routed to its agent.
+         */
+        CallReceivedEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "call.received";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["TwilioEventData"];
+        };
+        /**
+         * CallUnroutedEvent
+         * @description `call.unrouted` (schema version 1): A call reached a number that has no agent.
+         */
+        CallUnroutedEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "call.unrouted";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["TwilioEventData"];
+        };
+        /**
+         * CallRejectedEvent
+         * @description `call.rejected` (schema version 1): A call was refused: tenant suspended or plan canceled.
+         */
+        CallRejectedEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "call.rejected";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["TwilioEventData"];
+        };
+        /**
+         * CallStatusChangedEvent
+         * @description `call.status_changed` (schema version 1): Twilio reported a new status of a call.
+         */
+        CallStatusChangedEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "call.status_changed";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["TwilioEventData"];
+        };
+        /**
+         * CallCompletedEvent
+         * @description `call.completed` (schema version 1): A call ended (completed, busy, failed, no answer...).
+         */
+        CallCompletedEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "call.completed";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["TwilioEventData"];
+        };
+        /**
+         * CallFallbackUsedEvent
+         * @description `call.fallback_used` (schema version 1): Twilio used the number's voice fallback.
+         */
+        CallFallbackUsedEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "call.fallback_used";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["TwilioEventData"];
+        };
+        /**
+         * MessageReceivedEvent
+         * @description `message.received` (schema version 1): A message reached one of the tenant's numbers.
+         */
+        MessageReceivedEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "message.received";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["TwilioEventData"];
+        };
+        /**
+         * MessageStatusChangedEvent
+         * @description `message.status_changed` (schema version 1): Twilio reported a new status of a message.
+         */
+        MessageStatusChangedEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "message.status_changed";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["TwilioEventData"];
+        };
+        /**
+         * RecordingCompletedEvent
+         * @description `recording.completed` (schema version 1): A call recording is ready.
+         */
+        RecordingCompletedEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "recording.completed";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["TwilioEventData"];
+        };
+        /**
+         * RecordingInProgressEvent
+         * @description `recording.in_progress` (schema version 1): A call recording started.
+         */
+        RecordingInProgressEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "recording.in_progress";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["TwilioEventData"];
+        };
+        /**
+         * RecordingFailedEvent
+         * @description `recording.failed` (schema version 1): A call recording failed.
+         */
+        RecordingFailedEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "recording.failed";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["TwilioEventData"];
+        };
+        /**
+         * RecordingAbsentEvent
+         * @description `recording.absent` (schema version 1): A call recording was empty (no audio).
+         */
+        RecordingAbsentEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "recording.absent";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["TwilioEventData"];
+        };
+        /**
+         * NumberEventData
+         * @description A phone number of the tenant's changed.
+         */
+        NumberEventData: {
+            /** Number Id */
+            number_id: string;
+            /** Phone Number */
+            phone_number: string;
+            /**
+             * Status
+             * @default null
+             */
+            status?: string | null;
+            /** Detail */
+            detail?: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * NumberBoughtEvent
+         * @description `number.bought` (schema version 1): A number was bought for the tenant.
+         */
+        NumberBoughtEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "number.bought";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["NumberEventData"];
+        };
+        /**
+         * NumberReleasedEvent
+         * @description `number.released` (schema version 1): A number was released.
+         */
+        NumberReleasedEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "number.released";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["NumberEventData"];
+        };
+        /**
+         * NumberHandedBackEvent
+         * @description `number.handed_back` (schema version 1): An imported number was handed back, not deleted.
+         */
+        NumberHandedBackEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "number.handed_back";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["NumberEventData"];
+        };
+        /**
+         * NumberDriftFoundEvent
+         * @description `number.drift_found` (schema version 1): Reconciliation found the number differing at Twilio.
+         */
+        NumberDriftFoundEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "number.drift_found";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["NumberEventData"];
+        };
+        /**
+         * RegistrationEventData
+         * @description A number's registration at a voice-AI provider.
+         */
+        RegistrationEventData: {
+            /** Number Id */
+            number_id: string;
+            /**
+             * Phone Number
+             * @default null
+             */
+            phone_number?: string | null;
+            /** Provider */
+            provider: string;
+            /** Status */
+            status: string;
+            /**
+             * Detail
+             * @default null
+             */
+            detail?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ProviderRegistrationSyncedEvent
+         * @description `provider.registration_synced` (schema version 1): A number registered at a provider.
+         */
+        ProviderRegistrationSyncedEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "provider.registration_synced";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["RegistrationEventData"];
+        };
+        /**
+         * ProviderRegistrationFailedEvent
+         * @description `provider.registration_failed` (schema version 1): A provider refused a registration.
+         */
+        ProviderRegistrationFailedEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "provider.registration_failed";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["RegistrationEventData"];
+        };
+        /**
+         * ConnectionHealthEventData
+         * @description The tenant's Twilio connection changed health.
+         */
+        ConnectionHealthEventData: {
+            /** Status */
+            status: string;
+            /**
+             * Previous
+             * @default null
+             */
+            previous?: string | null;
+            /**
+             * Detail
+             * @default null
+             */
+            detail?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ConnectionHealthChangedEvent
+         * @description `connection.health_changed` (schema version 1): The Twilio connection's health.
+         */
+        ConnectionHealthChangedEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "connection.health_changed";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["ConnectionHealthEventData"];
+        };
+        /**
+         * EndpointEventData
+         * @description About one of the tenant's webhook endpoints (disabled, or a test).
+         */
+        EndpointEventData: {
+            /** Endpoint Id */
+            endpoint_id: string;
+            /** Url */
+            url: string;
+            /**
+             * Reason
+             * @default null
+             */
+            reason?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * EndpointDisabledEvent
+         * @description `endpoint.disabled` (schema version 1): An endpoint failing for too long was disabled.
+         */
+        EndpointDisabledEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "endpoint.disabled";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["EndpointEventData"];
+        };
+        /**
+         * EndpointTestEvent
+         * @description `endpoint.test` (schema version 1): A test event (POST .../webhook-endpoints/{id}/test).
+         */
+        EndpointTestEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "endpoint.test";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["EndpointEventData"];
         };
     };
     responses: never;
@@ -7126,6 +8451,993 @@ export interface operations {
             };
         };
     };
+    webhook_endpoints_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id */
+                tid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOf_EndpointOut_"];
+                };
+            };
+            /** @description Malformed request (invalid JSON, cursor, signature...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The key's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unknown, or another tenant's (they look the same). Codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Twilio failed after retries */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    webhook_endpoints_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id */
+                tid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://app.acme.example/callplane/events",
+                 *       "events": [
+                 *         "call.*",
+                 *         "message.received",
+                 *         "number.*"
+                 *       ],
+                 *       "enabled": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["EndpointCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointOut"];
+                };
+            };
+            /** @description Malformed request (invalid JSON, cursor, signature...). Codes: `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The key's role may not do this. Codes: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unknown, or another tenant's (they look the same). Codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body too large. Codes: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error`, `url_not_allowed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Twilio failed after retries */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    webhook_endpoints_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eid: string;
+                /** @description Tenant id */
+                tid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointOut"];
+                };
+            };
+            /** @description Malformed request (invalid JSON, cursor, signature...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The key's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unknown, or another tenant's (they look the same). Codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Twilio failed after retries */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    webhook_endpoints_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eid: string;
+                /** @description Tenant id */
+                tid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request (invalid JSON, cursor, signature...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The key's role may not do this. Codes: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unknown, or another tenant's (they look the same). Codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Twilio failed after retries */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    webhook_endpoints_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eid: string;
+                /** @description Tenant id */
+                tid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "events": [
+                 *         "*"
+                 *       ],
+                 *       "enabled": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["EndpointPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointOut"];
+                };
+            };
+            /** @description Malformed request (invalid JSON, cursor, signature...). Codes: `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The key's role may not do this. Codes: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unknown, or another tenant's (they look the same). Codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body too large. Codes: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error`, `url_not_allowed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Twilio failed after retries */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    webhook_endpoints_rotate_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eid: string;
+                /** @description Tenant id */
+                tid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointOut"];
+                };
+            };
+            /** @description Malformed request (invalid JSON, cursor, signature...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The key's role may not do this. Codes: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unknown, or another tenant's (they look the same). Codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Twilio failed after retries */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    webhook_deliveries_list: {
+        parameters: {
+            query?: {
+                /** @description The most items on this page. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                eid: string;
+                /** @description Tenant id */
+                tid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOf_AttemptOut_"];
+                };
+            };
+            /** @description Malformed request (invalid JSON, cursor, signature...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The key's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unknown, or another tenant's (they look the same). Codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Twilio failed after retries */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    webhook_deliveries_retry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eid: string;
+                delivery_id: string;
+                /** @description Tenant id */
+                tid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedOut"];
+                };
+            };
+            /** @description Malformed request (invalid JSON, cursor, signature...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The key's role may not do this. Codes: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unknown, or another tenant's (they look the same). Codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Twilio failed after retries */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    webhook_endpoints_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eid: string;
+                /** @description Tenant id */
+                tid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedOut"];
+                };
+            };
+            /** @description Malformed request (invalid JSON, cursor, signature...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The key's role may not do this. Codes: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unknown, or another tenant's (they look the same). Codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Twilio failed after retries */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    events_replay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+                /** @description Tenant id */
+                tid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOf_QueuedOut_"];
+                };
+            };
+            /** @description Malformed request (invalid JSON, cursor, signature...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The key's role may not do this. Codes: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unknown, or another tenant's (they look the same). Codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Twilio failed after retries */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     messages_send: {
         parameters: {
             query?: never;
@@ -8157,6 +10469,573 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
+            };
+        };
+    };
+    event_call_received: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallReceivedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_call_unrouted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallUnroutedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_call_rejected: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallRejectedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_call_status_changed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallStatusChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_call_completed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallCompletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_call_fallback_used: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallFallbackUsedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_message_received: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageReceivedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_message_status_changed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageStatusChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_recording_completed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordingCompletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_recording_in_progress: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordingInProgressEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_recording_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordingFailedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_recording_absent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordingAbsentEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_number_bought: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NumberBoughtEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_number_released: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NumberReleasedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_number_handed_back: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NumberHandedBackEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_number_drift_found: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NumberDriftFoundEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_provider_registration_synced: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProviderRegistrationSyncedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_provider_registration_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProviderRegistrationFailedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_connection_health_changed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectionHealthChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_endpoint_disabled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndpointDisabledEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_endpoint_test: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndpointTestEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -1,7 +1,7 @@
 """The admin console at `/admin`: server-rendered pages over the same service functions as the API.
 
 One module a feature in admin/pages/ (sign-in, the platform's tenants, reconciliation, health and
-explain, a tenant's overview and activity, numbers, agents, trunk, providers, connection, API keys); this
+explain, a tenant's overview and activity, numbers, agents, trunk, providers, connection, webhooks, API keys); this
 module only mounts them. Every page goes through admin/web.py: a POST checks the CSRF token before
 anything else (403 without it), tenant pages go through `deps.tenant_scope` (another tenant's
 pages are 404, as in the API), writes through `deps.admin_scope` (members read only) and platform
@@ -28,6 +28,7 @@ from callplane.admin.pages import (
     static,
     tenants,
     trunk,
+    webhooks,
 )
 
 router = APIRouter()
@@ -44,6 +45,7 @@ for page in (
     trunk,
     providers,
     connection,
+    webhooks,
     keys,
 ):
     router.include_router(page.router)

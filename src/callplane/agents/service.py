@@ -34,6 +34,14 @@ async def _check_hook_url(uow: UnitOfWork, voice: VoiceIn) -> None:
         await asyncio.to_thread(check_public_url, voice.url, allow_private=allow)
 
 
+async def _check_urls(uow: UnitOfWork, *urls: str | None) -> None:
+    """The events URL and the SMS webhook are called for the tenant too: public only."""
+    allow = access.settings(uow).allow_private_urls
+    for url in urls:
+        if url is not None:
+            await asyncio.to_thread(check_public_url, url, allow_private=allow)
+
+
 def _apply_voice(agent: Agent, voice: VoiceIn) -> None:
     agent.voice_mode = voice.mode
     agent.stream_url = voice.stream_url
@@ -96,6 +104,7 @@ async def create_agent(
 ) -> tuple[Agent, str]:
     """Create an agent; returns it with its events signing secret (shown once)."""
     await _check_hook_url(uow, data.voice)
+    await _check_urls(uow, data.events_url, data.sms.url)
     await _check_voice(uow, scope, data.voice)
     agent = uow.repo(Agent, scope).add(Agent(id=uuid.uuid4(), name=data.name))
     _apply_voice(agent, data.voice)
@@ -133,6 +142,11 @@ async def update_agent(
     agent = await uow.repo(Agent, scope).get(agent_id)
     if data.voice is not None:
         await _check_hook_url(uow, data.voice)
+    await _check_urls(
+        uow,
+        data.events_url if "events_url" in data.model_fields_set else None,
+        data.sms.url if data.sms is not None else None,
+    )
     await _check_voice(uow, scope, data.voice)
     if data.name is not None:
         agent.name = data.name

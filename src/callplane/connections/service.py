@@ -17,6 +17,7 @@ from callplane.db.base import utcnow
 from callplane.db.locks import named_lock
 from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError, Conflict, Unprocessable
+from callplane.events.service import health_changed
 from callplane.log import get_logger
 from callplane.tenancy import TenantScope
 from callplane.twilio.errors import call_twilio, create_once
@@ -291,6 +292,9 @@ async def check_health(*, uow: UnitOfWork, scope: TenantScope) -> Connection:
     if conn is None:
         conn = uow.repo(Connection, scope).add(default_connection(uow=uow, scope=scope))
     status, latency, detail = await probe(uow=uow, conn=conn)
+    health_changed(
+        uow, tenant_id=scope.tenant_id, previous=conn.health_status, status=status, detail=detail
+    )
     conn.health_status, conn.health_latency_ms, conn.health_detail = status, latency, detail
     conn.health_checked_at = utcnow()
     await uow.commit()

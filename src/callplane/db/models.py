@@ -5,6 +5,7 @@ from callplane.billing.models import StripeEvent
 from callplane.connections.models import Connection
 from callplane.db.audit import AuditLog
 from callplane.db.base import Base
+from callplane.events.models import TenantEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from callplane.gateway.models import Event, OutboxMessage
 from callplane.jobs.models import JobRun
 from callplane.numbers.models import ClonedBundle, ComplianceProfile, PhoneNumber
@@ -32,5 +33,9 @@ __all__ = [
     "StripeEvent",
     "Subscription",
     "Tenant",
+    "TenantEvent",
     "Trunk",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

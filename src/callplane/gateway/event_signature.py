@@ -24,6 +24,15 @@ def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
     return f"t={t},v1={mac}"
 
 
+def sign_all(secrets: list[str], body: bytes, timestamp: int | None = None) -> str:
+    """The header value signed by each of `secrets` (new first): `t=<t>,v1=<new>,v1=<old>`."""
+    t = int(time.time()) if timestamp is None else int(timestamp)
+    macs = [
+        hmac.new(s.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest() for s in secrets
+    ]
+    return f"t={t}," + ",".join(f"v1={m}" for m in macs)
+
+
 def verify(
     secret: str,
     header: str | None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from datetime import timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table
@@ -208,3 +209,83 @@ def routed_deliveries(route: NumberRoute | None, decision: Decision) -> list[tup
     if agent.events_url and agent.events_url != decision.forward_to_url:
         urls.append((agent.events_url, "events"))
     return urls
+
+
+_TENANT_EVENT_IDS = uuid.UUID("0b5e3f0c-7a4d-4c1e-9a51-2f8d6e4b9c17")
+TERMINAL_CALL_STATES = frozenset(s for s, rank in CALL_STATE_RANK.items() if rank == 3)
+
+
+def call_types(decision: str) -> list[str]:
+    """The tenant event types of an inbound call by its decision."""
+    return [{"routed": "call.received", "rejected": "call.rejected"}.get(decision, "call.unrouted")]
+
+
+def status_types(state: str, messages: bool) -> list[str]:
+    """The tenant event types of a status callback (a call's last status is also completed)."""
+    if messages:
+        return ["message.status_changed"]
+    if state in TERMINAL_CALL_STATES:
+        return ["call.status_changed", "call.completed"]
+    return ["call.status_changed"]
+
+
+def endpoints_row(
+    event: dict[str, Any],
+    types: list[str],
+    *,
+    tenant_id: uuid.UUID,
+    fields: FormParams,
+    number: str | None = None,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """The outbox row that carries this event, as tenant events of `types`, to the tenant's
+    webhook endpoints (events/delivery.py fans it out): written in the webhook's transaction,
+    so an answered webhook's events reach the endpoints. The first type's event id is the
+    gateway event's own; the others' are derived from it (stable across Twilio's retries)."""
+    flat = json.loads(payload(event, types[0], number, fields, reason))
+    data = {k: v for k, v in flat.items() if k not in ("id", "type", "created_at", "tenant_id")}
+    carried = []
+    for i, event_type in enumerate(types):
+        # A microsecond apart: the order the types are listed in is the order they arrive in.
+        created = event["received_at"] + timedelta(microseconds=i)
+        ident = (
+            event["id"] if i == 0 else uuid.uuid5(_TENANT_EVENT_IDS, f"{event['id']}:{event_type}")
+        )
+        body = json.dumps(
+            {
+                "id": str(ident),
+                "type": event_type,
+                "schema_version": 1,
+                "created_at": created.isoformat(),
+                "tenant_id": str(tenant_id),
+                "data": data,
+            },
+            separators=(",", ":"),
+        )
+        carried.append(
+            {
+                "id": str(ident),
+                "type": event_type,
+                "tenant_id": str(tenant_id),
+                "order_key": event["sid"],
+                "created_at": created.isoformat(),
+                "body": body,
+            }
+        )
+    return {
+        "id": uuid.uuid4(),
+        "tenant_id": tenant_id,
+        "event_id": event["id"],
+        "agent_id": None,
+        "url": "",
+        "payload": json.dumps(carried, separators=(",", ":")),
+        "purpose": "endpoints",
+        "attempts": 0,
+        "next_attempt_at": event["received_at"],
+        "created_at": event["received_at"],
+        "delivered_at": None,
+        "failed_at": None,
+        "lease": None,
+        "last_status": None,
+        "last_error": None,
+    }

@@ -97,6 +97,13 @@ async def voice_fallback(request: Request) -> Response:
             number=route.e164,
             reason="voice_fallback",
         )
+    if route is not None:
+        types = ["call.fallback_used", *events.call_types(decision)]
+        draft.outbox.append(
+            events.endpoints_row(
+                event, types, tenant_id=route.tenant_id, fields=fields, number=route.e164
+            )
+        )
     recorded = await _record(gateway, draft, KIND)
     outcome = "duplicate" if recorded is not None and not recorded.new else decision
     FALLBACKS.labels(outcome=outcome).inc()

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+from callplane.events.delivery import EndpointWorker
 from callplane.gateway.hook import RoutingHook
 from callplane.gateway.lookup import Lookup
 from callplane.gateway.outbox import DeliveryPolicy, OutboxWorker
@@ -33,12 +34,19 @@ class Gateway:
             grace=timedelta(seconds=runtime.settings.token_rotation_grace_seconds),
         )
         self.outbox = OutboxWorker(runtime, policy)
-        self.writer = EventWriter(self.store, on_outbox=self.outbox.wake)
+        # Tenant webhook endpoints (events/delivery.py): fed by outbox rows of their own purpose.
+        self.endpoints = EndpointWorker(runtime, policy)
+        self.writer = EventWriter(self.store, on_outbox=self._wake)
         self.hook = RoutingHook(self.settings, self.lookup.tokens, self.store)
 
+    def _wake(self) -> None:
+        self.outbox.wake()
+        self.endpoints.wake()
+
     async def start(self) -> None:
-        """Start the outbox worker (rows left by a previous run are picked up at once)."""
+        """Start the outbox workers (rows left by a previous run are picked up at once)."""
         self.outbox.start()
+        self.endpoints.start()
 
     async def stop(self) -> None:
         """Finish pending reads and writes, then stop the outbox worker."""
@@ -48,6 +56,7 @@ class Gateway:
         finally:
             await self.hook.close()
             await self.outbox.stop()
+            await self.endpoints.stop()
             await self.store.close()
 
 

@@ -31,6 +31,7 @@ from callplane.gateway import event_signature
 from callplane.gateway.events import OUTBOX
 from callplane.log import get_logger
 from callplane.runtime import Runtime
+from callplane.security.public_urls import public_http_client, refused_at_send
 
 log = get_logger(__name__)
 
@@ -138,10 +139,11 @@ class OutboxWorker:
     def _http(self) -> httpx.AsyncClient:
         if self._client is None or self._client_transport is not self.transport:
             old = self._client
-            self._client = httpx.AsyncClient(
+            # Tenant URLs: public addresses only, checked at each connection (DNS may change).
+            self._client = public_http_client(
+                allow_private=self.runtime.settings.allow_private_urls,
                 transport=self.transport,
                 timeout=self.policy.timeout,
-                follow_redirects=False,
                 headers={"User-Agent": f"callplane/{__version__}"},
             )
             self._client_transport = self.transport
@@ -169,7 +171,13 @@ class OutboxWorker:
         now = utcnow()
         table = OUTBOX
         c = table.c
-        due = (c.delivered_at.is_(None), c.failed_at.is_(None), c.next_attempt_at <= now)
+        due = (
+            c.delivered_at.is_(None),
+            c.failed_at.is_(None),
+            c.next_attempt_at <= now,
+            # Rows for the tenant's webhook endpoints are carried by events/delivery.py.
+            c.purpose != "endpoints",
+        )
         lease = uuid.uuid4().hex
         async with self.runtime.engine.begin() as conn:
             await rls.apply(conn, rls.PLATFORM_SCOPE)  # the worker delivers for every tenant
@@ -237,9 +245,10 @@ class OutboxWorker:
         }
         try:
             response = await self._http().post(row.url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            return row, None, f"{type(exc).__name__}: {str(exc)[:200]}"
         except Exception as exc:  # noqa: BLE001 - a bad URL or transport fails this row only
+            refused = refused_at_send(exc)
+            if refused is not None:
+                return row, None, f"url_not_allowed: {refused.message[:200]}"
             return row, None, f"{type(exc).__name__}: {str(exc)[:200]}"
         if 200 <= response.status_code < 300:
             return row, response.status_code, None

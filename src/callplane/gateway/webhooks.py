@@ -200,6 +200,17 @@ async def _inbound(
             number=route.e164,
             reason=decision.reason,
         )
+    if route is not None:
+        draft.outbox.append(
+            events.endpoints_row(
+                event,
+                events.call_types(decision.outcome) if kind == "voice" else ["message.received"],
+                tenant_id=route.tenant_id,
+                fields=fields,
+                number=route.e164,
+                reason=decision.reason,
+            )
+        )
     recorded = await _record(gateway, draft, kind)
     outcome = decision.outcome if recorded is None or recorded.new else "duplicate"
     return Response(decision.twiml, media_type=XML), outcome
@@ -249,6 +260,7 @@ async def _callback(
     event_type: str,
     detail: dict[str, Any],
     also: Callable[[_Owner], Awaitable[bool]] | None = None,
+    endpoint_types: list[str] | None = None,
 ) -> tuple[Response, str]:
     owner = await _owner(gateway, auth.account_sid, sid, fields)
     event = _event(request, kind, fields, auth, owner, sid=sid, state=state, detail=detail)
@@ -261,6 +273,10 @@ async def _callback(
             tenant_id=owner.tenant_id,
             event_type=event_type,
             fields=fields,
+        )
+    if owner.tenant_id and owner.decision != "rejected" and endpoint_types:
+        draft.outbox.append(
+            events.endpoints_row(event, endpoint_types, tenant_id=owner.tenant_id, fields=fields)
         )
     recorded = await _record(gateway, draft, kind)
     if recorded is not None and also is not None and not await also(owner):
@@ -308,6 +324,7 @@ async def _status(
         advance=Advance(sid=sid[:34], account_sid=auth.account_sid, state=state, messages=messages),
         event_type=event_type,
         detail=detail,
+        endpoint_types=events.status_types(state, messages),
     )
 
 
@@ -352,7 +369,14 @@ async def _recording(
         event_type=f"recording.{rec_status}",
         detail=detail,
         also=keep,
+        endpoint_types=_recording_types(rec_status),
     )
+
+
+def _recording_types(status: str) -> list[str]:
+    """`recording.<status>` for the statuses Twilio documents (others reach no endpoint)."""
+    name = "recording." + status.replace("-", "_")
+    return [name] if status in ("completed", "in-progress", "failed", "absent") else []
 
 
 _CALLBACKS = {"status": _status, "recording": _recording}

@@ -23,6 +23,7 @@ from callplane.connections import service as connections
 from callplane.connections.models import Connection, ConnectionStatus
 from callplane.db.base import utcnow
 from callplane.db.uow import UnitOfWork
+from callplane.events.service import health_changed
 from callplane.jobs.models import RunStatus
 from callplane.jobs.releasing import JOB_ACTOR
 from callplane.jobs.runs import RUNS, finish_run, start_attempt
@@ -133,6 +134,13 @@ async def check_all(
             status, latency, detail = results[key]
             for conn in members:
                 counts[status] += 1
+                health_changed(
+                    uow,
+                    tenant_id=conn.tenant_id,
+                    previous=conn.health_status,
+                    status=status,
+                    detail=detail,
+                )
                 await uow.session.execute(
                     update(Connection)
                     .where(Connection.id == conn.id)

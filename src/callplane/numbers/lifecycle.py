@@ -28,6 +28,7 @@ from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import ColumnElement
+from sqlalchemy.orm import object_session
 
 from callplane.db.base import utcnow
 from callplane.db.uow import UnitOfWork
@@ -184,6 +185,9 @@ def apply(number: PhoneNumber, change: Change) -> None:
         number.status = TRANSITIONS[change.transition].target
     for name, value in change.fields.items():
         setattr(number, name, value)
+    session = object_session(number)
+    if session is not None:  # the tenant's event, in the transaction that makes the change
+        _emit(session, change, number.id, number.tenant_id, number.e164, number.origin)
 
 
 @dataclass(frozen=True)
@@ -215,9 +219,48 @@ async def apply_many(
     rows = await uow.repo(PhoneNumber, scope).update_returning(
         *guard,
         *where,
-        returning=(PhoneNumber.id, PhoneNumber.tenant_id, PhoneNumber.e164),
+        returning=(PhoneNumber.id, PhoneNumber.tenant_id, PhoneNumber.e164, PhoneNumber.origin),
         status=rule.target,
         updated_at=now or utcnow(),
         **change.fields,
     )
+    for row in rows:
+        _emit(uow, change, row[0], row[1], row[2], row[3])
     return [Changed(id=row[0], tenant_id=row[1], e164=row[2]) for row in rows]
+
+
+# transition -> the tenant event it is (events/catalog.py); the others are not events.
+_EVENT_TYPES = {
+    Transition.finish_release: "number.released",
+    Transition.drift_release: "number.released",
+    Transition.hand_back: "number.handed_back",
+}
+
+
+def _emit(
+    into: Any,
+    change: Change,
+    number_id: uuid.UUID,
+    tenant_id: uuid.UUID | None,
+    e164: str,
+    origin: str | None,
+) -> None:
+    event_type = _EVENT_TYPES.get(change.transition)
+    if change.transition == Transition.activate and origin != NumberOrigin.imported:
+        event_type = "number.bought"
+    if event_type is None or tenant_id is None:
+        return
+    from callplane.events.service import emit
+
+    reason = change.fields.get("release_reason")
+    emit(
+        into,
+        tenant_id=tenant_id,
+        event_type=event_type,
+        data={
+            "number_id": str(number_id),
+            "phone_number": e164,
+            "status": TRANSITIONS[change.transition].target.value,
+            "detail": {"reason": str(reason) if isinstance(reason, str) else None},
+        },
+    )

@@ -16,6 +16,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 
 from callplane import deps
+from callplane.events.catalog import webhooks
 from callplane.openapi.errors import CODES, OPERATION_CODES
 from callplane.openapi.examples import REQUEST_EXAMPLES
 from callplane.openapi.ids import TAGS, api_routes, feature_tag
@@ -191,6 +192,10 @@ def build(app: FastAPI) -> dict[str, Any]:
         }
     }
     _complete_schemas(components.get("schemas", {}))
+    # The events tenant apps receive (events/catalog.py): typed for generated clients too.
+    hooks, schemas = webhooks()
+    spec["webhooks"] = {**spec.get("webhooks", {}), **hooks}
+    components.setdefault("schemas", {}).update(schemas)
     return spec
 
 

@@ -158,6 +158,8 @@ OPERATION_CODES: dict[str, tuple[str, ...]] = {
         "provider_unavailable",
         "url_not_allowed",
     ),
+    "webhook_endpoints_create": ("url_not_allowed",),
+    "webhook_endpoints_update": ("url_not_allowed",),
     "providers_check": ("invalid_provider_credentials", "provider_refused", "provider_unavailable"),
     "providers_delete": ("provider_in_use",),
     "phone_numbers_sync_provider": ("phone_number_not_on_provider", "sip_password_unreadable"),

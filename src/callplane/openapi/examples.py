@@ -11,6 +11,12 @@ from typing import Any
 _AGENT_ID = "0f9a4c52-6d1e-4f64-9b7a-3c2d1e0f9a4c"
 
 REQUEST_EXAMPLES: dict[str, Any] = {
+    "webhook_endpoints_create": {
+        "url": "https://app.acme.example/callplane/events",
+        "events": ["call.*", "message.received", "number.*"],
+        "enabled": True,
+    },
+    "webhook_endpoints_update": {"events": ["*"], "enabled": True},
     "tenants_create": {"slug": "acme", "name": "Acme Corp"},
     "tenants_update": {"name": "Acme Corporation", "status": "suspended"},
     "api_keys_create": {"role": "admin", "name": "backend"},

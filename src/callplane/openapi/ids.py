@@ -33,6 +33,8 @@ TAGS: dict[str, str] = {
     "billing": "Stripe subscription events (signed by Stripe, no API key).",
     "providers": "Voice-AI providers (Retell, ElevenLabs, Vapi, LiveKit): a tenant's credentials "
     "there, and its numbers' registrations.",
+    "webhooks": "Webhook endpoints: tenant-wide event subscriptions, their delivery log, "
+    "retry, replay and secret rotation (event payloads: the document's `webhooks`).",
     "recordings": "Call recordings of a tenant's numbers (from Twilio's recording callbacks).",
 }
 
@@ -80,6 +82,11 @@ RESOURCES: dict[str, dict[str, str]] = {
     "jobs": {"run": "job_runs", "runs": "job_runs"},
     "recordings": {"recordings": "recordings"},
     "providers": {"provider": "providers", "providers": "providers"},
+    "webhooks": {
+        "endpoint": "webhook_endpoints",
+        "endpoints": "webhook_endpoints",
+        "deliveries": "webhook_deliveries",
+    },
 }
 
 # (tag, function name) -> id, where the function name is not `<verb>_<noun>`.
@@ -94,6 +101,10 @@ OVERRIDES: dict[tuple[str, str], str] = {
     ("providers", "disconnect_provider"): "providers_delete",
     ("providers", "test_provider"): "providers_check",
     ("providers", "sync_number_provider"): "phone_numbers_sync_provider",
+    ("webhooks", "rotate_secret"): "webhook_endpoints_rotate_secret",
+    ("webhooks", "test_endpoint"): "webhook_endpoints_test",
+    ("webhooks", "retry_delivery"): "webhook_deliveries_retry",
+    ("webhooks", "replay_event"): "events_replay",
 }
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")

@@ -32,6 +32,7 @@ from callplane.db.base import utcnow
 from callplane.db.locks import named_lock
 from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError, Conflict
+from callplane.events.service import emit
 from callplane.log import get_logger
 from callplane.numbers.models import PhoneNumber
 from callplane.numbers.states import NumberStatus
@@ -272,6 +273,32 @@ async def _failed(
         )
     else:
         detail = why
+    before = (
+        await uow.session.execute(
+            select(
+                ProviderRegistration.tenant_id,
+                ProviderRegistration.provider,
+                ProviderRegistration.phone_number,
+                ProviderRegistration.status,
+            ).where(
+                ProviderRegistration.number_id == number_id,
+                ProviderRegistration.generation == generation,
+            )
+        )
+    ).first()
+    if before is not None and before.status != Status.failed:  # once per failure, not per retry
+        emit(
+            uow,
+            tenant_id=before.tenant_id,
+            event_type="provider.registration_failed",
+            data={
+                "number_id": str(number_id),
+                "phone_number": before.phone_number,
+                "provider": before.provider,
+                "status": Status.failed,
+                "detail": detail[:1000],
+            },
+        )
     await uow.session.execute(
         update(ProviderRegistration)
         .where(
@@ -454,6 +481,19 @@ async def _register(
         .values(status=Status.synced, detail=None, attempts=0, updated_at=now)
         .execution_options(synchronize_session=False)
     )
+    if changed or reg.status != Status.synced:
+        emit(
+            uow,
+            tenant_id=scope.tenant_id,
+            event_type="provider.registration_synced",
+            data={
+                "number_id": str(number.id),
+                "phone_number": number.e164,
+                "provider": desired.provider,
+                "status": Status.synced,
+                "detail": None,
+            },
+        )
     if changed:
         record_audit(
             uow=uow,

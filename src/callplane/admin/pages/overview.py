@@ -10,6 +10,7 @@ from starlette.responses import Response
 from callplane.admin import reports
 from callplane.admin.chart import activity_chart, last_days
 from callplane.admin.web import page_router, tenant_view
+from callplane.events import service as webhook_endpoints
 
 router = page_router()
 
@@ -19,6 +20,7 @@ async def tenant_overview(request: Request, tid: uuid.UUID) -> Response:
     """The tenant at a glance: usage, connection, trunk, 14 days of activity, the latest events."""
     page = await tenant_view(request, tid)
     seen = await reports.overview(uow=page.ctx.uow, scope=page.scope)
+    endpoints = await webhook_endpoints.list_endpoints(uow=page.ctx.uow, scope=page.scope)
     return page.render(
         "tenant/overview.html",
         title=page.tenant.name,
@@ -28,6 +30,7 @@ async def tenant_overview(request: Request, tid: uuid.UUID) -> Response:
         agents=seen.activity.agents,
         conn=seen.conn,
         trunk=seen.trunk,
+        disabled_endpoints=[e for e in endpoints if not e.enabled and e.disabled_reason],
         **seen.usage.values(),
     )
 

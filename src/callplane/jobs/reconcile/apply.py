@@ -20,6 +20,7 @@ from callplane.db.audit import record_audit
 from callplane.db.base import utcnow
 from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError
+from callplane.events.service import emit
 from callplane.jobs.reconcile.accounts import AccountTarget, JobTwilio
 from callplane.jobs.reconcile.compare import Changes, Seen
 from callplane.jobs.reconcile.rows import Row
@@ -68,6 +69,18 @@ class Target:
             tenant_id=row.tenant_id,
             target=row.id,
             detail={"phone_number": row.e164, "account_sid": self.account.account_sid, **detail},
+        )
+        # What reconciliation changed is a difference it found between Twilio and callplane.
+        emit(
+            uow,
+            tenant_id=row.tenant_id,
+            event_type="number.drift_found",
+            data={
+                "number_id": str(row.id),
+                "phone_number": row.e164,
+                "status": row.status,
+                "detail": {"action": action, **{k: str(v) for k, v in detail.items()}},
+            },
         )
 
 

@@ -1,0 +1,1 @@
+"""Events to tenant apps: webhook endpoints, typed event catalog, durable signed delivery."""

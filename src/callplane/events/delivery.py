@@ -1,0 +1,486 @@
+"""Delivering tenant events to webhook endpoints: durable, signed, retried, in order per call.
+
+Three steps per pass, each its own transaction in the platform database scope:
+
+1. carry: the gateway's events reach this module as outbox rows of purpose `endpoints`,
+   written in the webhook's own transaction (gateway/recorder); each becomes its tenant events;
+2. fan out: each new tenant event gets one delivery per endpoint subscribed to its type at that
+   moment (other features add tenant events directly, `service.emit`, in their own
+   transaction);
+3. deliver: due deliveries are claimed with a lease as the gateway outbox claims its rows, and
+   a delivery waits while an earlier one of the same endpoint and call (`order_key`) is not
+   done, so a receiver sees a call's events in order, however long it was down.
+
+Every attempt is logged (`webhook_attempts`). An endpoint failing without a success for
+`webhook_failure_window_seconds` is disabled, with an `endpoint.disabled` event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+import httpx
+from prometheus_client import Counter
+from sqlalchemy import Table, and_, exists, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from callplane import __version__
+from callplane.db import rls
+from callplane.db.base import utcnow
+from callplane.events.catalog import matches
+from callplane.events.models import TenantEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from callplane.events.service import PREVIOUS_FIELD, SECRET_FIELD, envelope
+from callplane.gateway import event_signature
+from callplane.gateway.events import OUTBOX
+from callplane.gateway.outbox import DeliveryPolicy
+from callplane.log import get_logger
+from callplane.runtime import Runtime
+from callplane.security.public_urls import (
+    check_public_url,
+    public_http_client,
+    refused_at_send,
+)
+
+log = get_logger(__name__)
+
+ATTEMPTS = Counter("callplane_webhook_attempts_total", "Webhook endpoint attempts", ["result"])
+ENDPOINTS_PURPOSE = "endpoints"  # the gateway outbox rows that carry tenant events here
+
+EVENTS = cast(Table, TenantEvent.__table__)
+ENDPOINTS = cast(Table, WebhookEndpoint.__table__)
+DELIVERIES = cast(Table, WebhookDelivery.__table__)
+ATTEMPT_LOG = cast(Table, WebhookAttempt.__table__)
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    endpoint_id: uuid.UUID
+    event_id: uuid.UUID
+    type: str
+    attempts: int
+    created_at: datetime
+    body: str
+    url: str
+    secrets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    row: _Claimed
+    status: int | None
+    error: str | None
+    latency_ms: int | None
+
+
+class EndpointWorker:
+    """The background task that delivers tenant events to webhook endpoints."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        policy: DeliveryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.policy = policy or DeliveryPolicy()
+        self.transport = transport
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def start(self) -> None:
+        """Run the delivery loop in the background."""
+        if self._task is None or self._task.done():
+            self._stopping = False
+            self._task = asyncio.get_running_loop().create_task(
+                self._loop(), name="callplane-webhook-endpoints"
+            )
+
+    async def stop(self) -> None:
+        """Stop the loop (what is not delivered waits in the database)."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout=self.policy.timeout + 5)
+            except (TimeoutError, asyncio.CancelledError):
+                self._task.cancel()
+            self._task = None
+
+    def wake(self) -> None:
+        """Look for work now."""
+        self._wake.set()
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            try:
+                handled = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the loop survives a database hiccup
+                log.warning("webhook pass failed", error=type(exc).__name__, detail=str(exc)[:200])
+                handled = 0
+            if self._stopping:
+                break
+            if handled >= self.policy.batch_size:
+                continue
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.policy.poll_interval)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def run_once(self) -> int:
+        """Carry, fan out, then try each due delivery once; returns how many were tried."""
+        await self._carry()
+        await self._fan_out()
+        claimed = await self._claim()
+        if not claimed:
+            return 0
+        semaphore = asyncio.Semaphore(self.policy.concurrency)
+        settings = self.runtime.settings
+        async with public_http_client(
+            allow_private=settings.allow_private_urls,
+            timeout=self.policy.timeout,
+            transport=self.transport,
+            headers={"User-Agent": f"callplane/{__version__}"},
+        ) as http:
+
+            async def attempt(row: _Claimed) -> _Outcome:
+                async with semaphore:
+                    return await self._send(http, row)
+
+            outcomes = await asyncio.gather(*(attempt(row) for row in claimed))
+        await self._settle(outcomes)
+        return len(claimed)
+
+    # -- 1. carry ------------------------------------------------------------------------------
+
+    async def _carry(self) -> None:
+        c = OUTBOX.c
+        pending = (c.purpose == ENDPOINTS_PURPOSE, c.delivered_at.is_(None), c.failed_at.is_(None))
+        async with self.runtime.engine.begin() as conn:
+            await rls.apply(conn, rls.PLATFORM_SCOPE)
+            stmt = select(c.id, c.payload).where(*pending).limit(self.policy.batch_size)
+            if conn.dialect.name == "postgresql":
+                stmt = stmt.with_for_update(skip_locked=True)
+            rows = (await conn.execute(stmt)).all()
+            if not rows:
+                return
+            now = utcnow()
+            for outbox_id, payload in rows:
+                # Taken first: a replica (or a pass) carrying the same row meanwhile waits for
+                # this write, then takes nothing.
+                taken = await conn.execute(
+                    update(OUTBOX)
+                    .where(c.id == outbox_id, c.delivered_at.is_(None))
+                    .values(delivered_at=now, lease=None)
+                )
+                if taken.rowcount != 1:
+                    continue
+                for event in json.loads(payload):
+                    ident = uuid.UUID(event["id"])
+                    known = await conn.execute(select(EVENTS.c.id).where(EVENTS.c.id == ident))
+                    if known.first() is None:
+                        await conn.execute(
+                            insert(EVENTS).values(
+                                id=ident,
+                                tenant_id=uuid.UUID(event["tenant_id"]),
+                                type=event["type"],
+                                order_key=event.get("order_key"),
+                                body=event["body"],
+                                created_at=datetime.fromisoformat(event["created_at"]),
+                                fanned_out_at=None,
+                                only_endpoint_id=None,
+                            )
+                        )
+
+    # -- 2. fan out ----------------------------------------------------------------------------
+
+    async def _fan_out(self) -> None:
+        e = EVENTS.c
+        async with self.runtime.engine.begin() as conn:
+            await rls.apply(conn, rls.PLATFORM_SCOPE)
+            events = (
+                await conn.execute(
+                    select(e.id, e.tenant_id, e.type, e.order_key, e.created_at)
+                    .where(e.fanned_out_at.is_(None))
+                    .order_by(e.created_at)
+                    .limit(self.policy.batch_size * 4)
+                )
+            ).all()
+            if not events:
+                return
+            tenants = {ev.tenant_id for ev in events}
+            ep = ENDPOINTS.c
+            endpoints = (
+                await conn.execute(
+                    select(ep.id, ep.tenant_id, ep.events, ep.created_at).where(
+                        ep.tenant_id.in_(tenants), ep.enabled.is_(True)
+                    )
+                )
+            ).all()
+            now = utcnow()
+            rows: list[dict[str, Any]] = []
+            for ev in events:
+                taken = await conn.execute(
+                    update(EVENTS)
+                    .where(e.id == ev.id, e.fanned_out_at.is_(None))
+                    .values(fanned_out_at=now)
+                )
+                if taken.rowcount != 1:  # another replica fanned it out meanwhile
+                    continue
+                rows.extend(
+                    _delivery(ev, endpoint_id=endpoint.id, now=now)
+                    for endpoint in endpoints
+                    # An endpoint gets the events that happened once it existed.
+                    if endpoint.tenant_id == ev.tenant_id
+                    and endpoint.created_at <= ev.created_at
+                    and matches(endpoint.events, ev.type)
+                )
+            if rows:
+                await conn.execute(insert(DELIVERIES), rows)
+
+    # -- 3. deliver ----------------------------------------------------------------------------
+
+    async def _claim(self) -> list[_Claimed]:
+        now = utcnow()
+        d = DELIVERIES.c
+        earlier = DELIVERIES.alias("earlier")
+        x = earlier.c
+        blocked = exists(
+            select(x.id).where(
+                x.endpoint_id == d.endpoint_id,
+                x.order_key == d.order_key,
+                x.delivered_at.is_(None),
+                x.failed_at.is_(None),
+                or_(x.event_at < d.event_at, and_(x.event_at == d.event_at, x.id < d.id)),
+            )
+        )
+        ep = ENDPOINTS.c
+        enabled = exists(select(ep.id).where(ep.id == d.endpoint_id, ep.enabled.is_(True)))
+        due = (
+            d.delivered_at.is_(None),
+            d.failed_at.is_(None),
+            d.next_attempt_at <= now,
+            enabled,
+            or_(d.order_key.is_(None), ~blocked),
+        )
+        lease = uuid.uuid4().hex
+        async with self.runtime.engine.begin() as conn:
+            await rls.apply(conn, rls.PLATFORM_SCOPE)
+            if (await conn.execute(select(d.id).where(*due).limit(1))).first() is None:
+                return []
+            ids = select(d.id).where(*due).order_by(d.next_attempt_at).limit(self.policy.batch_size)
+            if conn.dialect.name == "postgresql":
+                ids = ids.with_for_update(of=DELIVERIES, skip_locked=True)
+            await conn.execute(
+                update(DELIVERIES)
+                .where(d.id.in_(ids.scalar_subquery()))
+                .values(
+                    lease=lease,
+                    attempts=d.attempts + 1,
+                    next_attempt_at=now + timedelta(seconds=self.policy.lease),
+                )
+            )
+            rows = (
+                await conn.execute(
+                    select(
+                        d.id,
+                        d.tenant_id,
+                        d.endpoint_id,
+                        d.event_id,
+                        d.type,
+                        d.attempts,
+                        d.created_at,
+                        EVENTS.c.body,
+                        ep.url,
+                        ep.secret,
+                        ep.previous_secret,
+                        ep.previous_until,
+                    )
+                    .join(EVENTS, EVENTS.c.id == d.event_id)
+                    .join(ENDPOINTS, ep.id == d.endpoint_id)
+                    .where(d.lease == lease)
+                )
+            ).all()
+        return [self._claimed(row, now) for row in rows]
+
+    def _claimed(self, row: Any, now: datetime) -> _Claimed:
+        box = self.runtime.secrets
+        secrets = [box.open(row.secret, tenant_id=row.tenant_id, field=SECRET_FIELD)]
+        if row.previous_secret and row.previous_until and now < row.previous_until:
+            secrets.append(
+                box.open(row.previous_secret, tenant_id=row.tenant_id, field=PREVIOUS_FIELD)
+            )
+        return _Claimed(
+            id=row.id,
+            tenant_id=row.tenant_id,
+            endpoint_id=row.endpoint_id,
+            event_id=row.event_id,
+            type=row.type,
+            attempts=row.attempts,
+            created_at=row.created_at,
+            body=row.body,
+            url=row.url,
+            secrets=tuple(s for s in secrets if s),
+        )
+
+    async def _send(self, http: httpx.AsyncClient, row: _Claimed) -> _Outcome:
+        body = row.body.encode()
+        headers = {
+            "Content-Type": "application/json",
+            event_signature.HEADER: event_signature.sign_all(list(row.secrets), body),
+            "Callplane-Event-Id": str(row.event_id),
+            "Callplane-Event-Type": row.type,
+            "Callplane-Delivery-Attempt": str(row.attempts),
+        }
+        started = time.perf_counter()
+        try:
+            # Every spelling of a private address is refused by name here (httpx reads some
+            # itself); the guarded client checks again the address it connects to.
+            allow = self.runtime.settings.allow_private_urls
+            await asyncio.to_thread(check_public_url, row.url, allow_private=allow)
+            response = await http.post(row.url, content=body, headers=headers)
+        except Exception as exc:  # noqa: BLE001 - a bad URL or transport fails this attempt only
+            refused = refused_at_send(exc)
+            error = (
+                f"url_not_allowed: {refused.message}"
+                if refused is not None
+                else f"{type(exc).__name__}: {exc}"
+            )
+            return _Outcome(row, None, error[:500], _ms(started))
+        latency = _ms(started)
+        if 200 <= response.status_code < 300:
+            return _Outcome(row, response.status_code, None, latency)
+        # A redirect is not followed (it could point anywhere, a private address included).
+        return _Outcome(row, response.status_code, f"HTTP {response.status_code}", latency)
+
+    async def _settle(self, outcomes: list[_Outcome]) -> None:
+        now = utcnow()
+        d = DELIVERIES.c
+        window = timedelta(seconds=self.runtime.settings.webhook_failure_window_seconds)
+        async with self.runtime.engine.begin() as conn:
+            await rls.apply(conn, rls.PLATFORM_SCOPE)
+            for outcome in outcomes:
+                row = outcome.row
+                await conn.execute(
+                    insert(ATTEMPT_LOG).values(
+                        id=uuid.uuid4(),
+                        tenant_id=row.tenant_id,
+                        endpoint_id=row.endpoint_id,
+                        delivery_id=row.id,
+                        event_id=row.event_id,
+                        type=row.type,
+                        attempt=row.attempts,
+                        status_code=outcome.status,
+                        latency_ms=outcome.latency_ms,
+                        error=outcome.error,
+                        at=now,
+                    )
+                )
+                values: dict[str, Any] = {"lease": None, "last_status": outcome.status}
+                if outcome.error is None:
+                    values.update(delivered_at=now, last_error=None)
+                    ATTEMPTS.labels(result="delivered").inc()
+                    await conn.execute(
+                        update(ENDPOINTS)
+                        .where(ENDPOINTS.c.id == row.endpoint_id)
+                        .where(ENDPOINTS.c.failing_since.is_not(None))
+                        .values(failing_since=None)
+                    )
+                else:
+                    values["last_error"] = outcome.error
+                    if now - row.created_at > self.policy.max_age:
+                        values["failed_at"] = now
+                        ATTEMPTS.labels(result="given_up").inc()
+                    else:
+                        delay = self.policy.backoff(row.attempts)
+                        values["next_attempt_at"] = now + timedelta(seconds=delay)
+                        ATTEMPTS.labels(result="retry").inc()
+                    await _failed(conn, row, now, window)
+                await conn.execute(update(DELIVERIES).where(d.id == row.id).values(**values))
+
+
+def _ms(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)
+
+
+def _delivery(event: Any, *, endpoint_id: uuid.UUID, now: datetime) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "tenant_id": event.tenant_id,
+        "endpoint_id": endpoint_id,
+        "event_id": event.id,
+        "type": event.type,
+        "order_key": event.order_key,
+        "event_at": event.created_at,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "delivered_at": None,
+        "failed_at": None,
+        "lease": None,
+        "last_status": None,
+        "last_error": None,
+        "created_at": now,
+    }
+
+
+async def _failed(conn: AsyncConnection, row: _Claimed, now: datetime, window: timedelta) -> None:
+    """The endpoint failed once more: since when it fails; disabled past the window."""
+    ep = ENDPOINTS.c
+    found = (
+        await conn.execute(
+            select(ep.failing_since, ep.enabled, ep.url).where(ep.id == row.endpoint_id)
+        )
+    ).first()
+    if found is None:
+        return
+    since = found.failing_since
+    if since is None:
+        await conn.execute(
+            update(ENDPOINTS).where(ep.id == row.endpoint_id).values(failing_since=now)
+        )
+        return
+    if not found.enabled or now - since < window:
+        return
+    reason = f"failing since {since.isoformat()}"
+    await conn.execute(
+        update(ENDPOINTS)
+        .where(ep.id == row.endpoint_id)
+        .values(enabled=False, disabled_reason=reason[:200], updated_at=now)
+    )
+    ident = uuid.uuid4()
+    data = {"endpoint_id": str(row.endpoint_id), "url": found.url, "reason": reason}
+    await conn.execute(
+        insert(EVENTS).values(
+            id=ident,
+            tenant_id=row.tenant_id,
+            type="endpoint.disabled",
+            order_key=None,
+            created_at=now,
+            fanned_out_at=None,
+            only_endpoint_id=None,
+            body=envelope(
+                event_id=ident,
+                event_type="endpoint.disabled",
+                created_at=now,
+                tenant_id=row.tenant_id,
+                data=data,
+            ),
+        )
+    )
+    log.warning(
+        "webhook endpoint disabled after failing too long",
+        tenant_id=str(row.tenant_id),
+        endpoint_id=str(row.endpoint_id),
+        failing_since=since.isoformat(),
+    )

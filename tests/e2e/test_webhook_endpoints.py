@@ -1,0 +1,240 @@
+"""Tenant webhook endpoints: the API's shapes, every gateway event type to subscribed endpoints
+only, the delivery log, retry, replay, test, disabling, and secret rotation."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+
+from callplane.tenants.schemas import TenantPatch
+from callplane.tenants.service import update_tenant
+from callplane.webhooks import verify
+from tests.fixtures.events import HooksKit
+from tests.fixtures.gateway import STREAM
+
+ALL = "https://all.example.test/hooks"
+MESSAGES = "https://messages.example.test/hooks"
+OTHER = "https://other.example.test/hooks"
+
+
+async def test_endpoint_shapes_secret_once_and_isolation(hooks: HooksKit) -> None:
+    tenant, _ = await hooks.gw.tenant()
+    other, _ = await hooks.gw.tenant()
+    made = await hooks.endpoint(tenant, ALL, ["call.*", "message.received"])
+    assert set(made) >= {"id", "url", "events", "enabled", "secret"}
+    assert made["secret"].startswith("whsec_") and made["enabled"] is True
+    eid = made["id"]
+    r = await hooks.call(tenant, "GET", f"/webhook-endpoints/{eid}")
+    assert r.status_code == 200 and r.json()["secret"] is None
+    listed = (await hooks.call(tenant, "GET", "/webhook-endpoints")).json()["data"]
+    assert [e["id"] for e in listed] == [eid] and listed[0]["secret"] is None
+    # Another tenant's endpoint is not found, whatever the verb.
+    for method, path in (
+        ("GET", f"/webhook-endpoints/{eid}"),
+        ("PATCH", f"/webhook-endpoints/{eid}"),
+        ("DELETE", f"/webhook-endpoints/{eid}"),
+        ("POST", f"/webhook-endpoints/{eid}/rotate-secret"),
+        ("POST", f"/webhook-endpoints/{eid}/test"),
+        ("GET", f"/webhook-endpoints/{eid}/deliveries"),
+    ):
+        kw = {"json": {"enabled": False}} if method == "PATCH" else {}
+        r = await hooks.call(other, method, path, **kw)
+        assert r.status_code == 404, (method, path, r.text)
+    r = await hooks.call(tenant, "PATCH", f"/webhook-endpoints/{eid}", json={"events": ["*"]})
+    assert r.status_code == 200 and r.json()["events"] == ["*"] and r.json()["secret"] is None
+    rotated = await hooks.call(tenant, "POST", f"/webhook-endpoints/{eid}/rotate-secret")
+    assert rotated.status_code == 200
+    assert rotated.json()["secret"].startswith("whsec_")
+    assert rotated.json()["secret"] != made["secret"]
+    # Unknown event types and non-public URLs are refused, nothing written.
+    r = await hooks.call(
+        tenant, "POST", "/webhook-endpoints", json={"url": ALL, "events": ["call.exploded"]}
+    )
+    assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"
+    for url in ("http://127.0.0.1:9/x", "http://169.254.169.254/latest/meta-data/"):
+        r = await hooks.call(
+            tenant, "POST", "/webhook-endpoints", json={"url": url, "events": ["*"]}
+        )
+        assert r.status_code == 422 and r.json()["error"]["code"] == "url_not_allowed", r.text
+        r = await hooks.call(tenant, "PATCH", f"/webhook-endpoints/{eid}", json={"url": url})
+        assert r.status_code == 422 and r.json()["error"]["code"] == "url_not_allowed"
+    assert len((await hooks.call(tenant, "GET", "/webhook-endpoints")).json()["data"]) == 1
+    assert (await hooks.call(tenant, "DELETE", f"/webhook-endpoints/{eid}")).status_code == 204
+    assert (await hooks.call(tenant, "GET", f"/webhook-endpoints/{eid}")).status_code == 404
+
+
+async def test_gateway_events_reach_subscribed_endpoints_only(hooks: HooksKit) -> None:
+    gw = hooks.gw
+    tenant, _ = await gw.tenant()
+    agent_id, _ = await gw.agent(
+        tenant, voice={**STREAM, "record": True, "fallback": {"action": "say", "text": "Soon"}}
+    )
+    held = await gw.buy(tenant, agent_id)
+    bare = await gw.buy(tenant)  # no agent: its calls are unrouted
+    everything = await hooks.endpoint(tenant, ALL, ["*"])
+    await hooks.endpoint(tenant, MESSAGES, ["message.*"])
+    await hooks.endpoint(tenant, OTHER, ["number.*"])
+    sid = gw.platform_sid
+
+    call = gw.call_params(sid, held.e164)
+    assert (await gw.post("voice", call)).status_code == 200
+    for status in ("in-progress", "completed"):
+        params = {**call, "CallStatus": status, "CallDuration": "7"}
+        assert (await gw.post("status", params)).status_code == 200
+    recording = {
+        "AccountSid": sid,
+        "CallSid": call["CallSid"],
+        "RecordingSid": "RE" + "b" * 32,
+        "RecordingUrl": "https://api.twilio.com/2010-04-01/Recordings/RE2",
+        "RecordingStatus": "completed",
+        "RecordingDuration": "7",
+    }
+    assert (await gw.post("recording", recording)).status_code == 200
+    fallback = gw.call_params(sid, held.e164, ErrorCode="11200", ErrorUrl="x")
+    assert (await gw.post("voice-fallback", fallback)).status_code == 200
+    assert (await gw.post("voice", gw.call_params(sid, bare.e164))).status_code == 200
+    message = gw.message_params(sid, held.e164)
+    assert (await gw.post("sms", message)).status_code == 200
+    status = {**message, "MessageStatus": "read"}
+    status.pop("Body", None)
+    assert (await gw.post("status", status)).status_code == 200
+    async with gw.api.runtime.uow() as uow:
+        await update_tenant(uow=uow, scope=tenant.scope, data=TenantPatch(status="suspended"))
+    rejected = gw.call_params(sid, held.e164)
+    assert (await gw.post("voice", rejected)).status_code == 200
+
+    expected = [
+        "call.received",
+        "call.status_changed",
+        "call.status_changed",
+        "call.completed",
+        "recording.completed",
+        "call.fallback_used",
+        "call.received",
+        "call.unrouted",
+        "message.received",
+        "message.status_changed",
+        "call.rejected",
+    ]
+    await hooks.deliver(lambda: len(hooks.apps.types(ALL)) >= len(expected))
+    await hooks.deliver(lambda: len(hooks.apps.types(MESSAGES)) >= 2)
+    await asyncio.sleep(0.2)
+    await hooks.worker.run_once()
+    assert sorted(hooks.apps.types(ALL)) == sorted(expected)
+    assert hooks.apps.types(MESSAGES) == ["message.received", "message.status_changed"]
+    assert hooks.apps.types(OTHER) == []
+    bodies = hooks.apps.bodies(ALL)
+    unrouted = next(b for b in bodies if b["type"] == "call.unrouted")
+    assert unrouted["data"]["number"] == bare.e164 and unrouted["data"]["decision"] == "unrouted"
+    for request, body in zip(hooks.apps.received[ALL], bodies, strict=True):
+        assert set(body) == {"id", "type", "schema_version", "created_at", "tenant_id", "data"}
+        assert body["tenant_id"] == str(tenant.id)
+        assert request.headers["Callplane-Event-Id"] == body["id"]
+        assert verify(request.content, request.headers["Callplane-Signature"], everything["secret"])
+    # A call's events arrive in the order they happened.
+    of_call = [b["type"] for b in bodies if b["data"]["sid"] == call["CallSid"]]
+    assert of_call == expected[:5]
+
+
+async def test_log_retry_replay_and_test(hooks: HooksKit) -> None:
+    gw = hooks.gw
+    tenant, _ = await gw.tenant()
+    agent_id, _ = await gw.agent(tenant)
+    held = await gw.buy(tenant, agent_id)
+    made = await hooks.endpoint(tenant, ALL, ["call.*"])
+    eid = made["id"]
+    hooks.apps.down.add(ALL)
+    assert (await gw.post("voice", gw.call_params(gw.platform_sid, held.e164))).status_code == 200
+    await hooks.deliver(lambda: hooks.apps.refused.get(ALL, 0) >= 2)
+    hooks.apps.down.clear()
+    await hooks.deliver(lambda: len(hooks.apps.types(ALL)) == 1)
+    log = await hooks.log(tenant, eid)
+    assert [a["attempt"] for a in log] == list(range(len(log), 0, -1))
+    assert [a["status_code"] for a in reversed(log)] == [503] * (len(log) - 1) + [200]
+    assert all(a["type"] == "call.received" and a["latency_ms"] is not None for a in log)
+    assert log[-1]["error"] == "HTTP 503" and log[0]["error"] is None
+    event_id = log[0]["event_id"]
+    assert event_id == hooks.apps.bodies(ALL)[0]["id"]
+
+    r = await hooks.call(
+        tenant, "POST", f"/webhook-endpoints/{eid}/deliveries/{log[-1]['id']}/retry"
+    )
+    assert r.status_code == 202 and r.json()["event_id"] == event_id
+    await hooks.deliver(lambda: len(hooks.apps.types(ALL)) == 2)
+    r = await hooks.call(tenant, "POST", f"/events/{event_id}/replay")
+    assert r.status_code == 202 and [q["endpoint_id"] for q in r.json()["data"]] == [eid]
+    await hooks.deliver(lambda: len(hooks.apps.types(ALL)) == 3)
+    assert {b["id"] for b in hooks.apps.bodies(ALL)} == {event_id}  # the same event, again
+
+    r = await hooks.call(tenant, "POST", f"/webhook-endpoints/{eid}/test")
+    assert r.status_code == 202
+    await hooks.deliver(lambda: len(hooks.apps.types(ALL)) == 4)
+    assert hooks.apps.types(ALL)[-1] == "endpoint.test"
+    log = await hooks.log(tenant, eid)
+    assert log[0]["type"] == "endpoint.test" and log[0]["status_code"] == 200
+    # Unknown ids (or another tenant's) are 404.
+    other, _ = await gw.tenant()
+    assert (await hooks.call(other, "POST", f"/events/{event_id}/replay")).status_code == 404
+    missing = uuid.uuid4()
+    r = await hooks.call(tenant, "POST", f"/webhook-endpoints/{eid}/deliveries/{missing}/retry")
+    assert r.status_code == 404
+
+
+async def test_an_endpoint_failing_past_the_window_is_disabled(
+    hooks: HooksKit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gw = hooks.gw
+    monkeypatch.setattr(gw.api.runtime.settings, "webhook_failure_window_seconds", 0.3)
+    tenant, _ = await gw.tenant()
+    agent_id, _ = await gw.agent(tenant)
+    held = await gw.buy(tenant, agent_id)
+    failing = await hooks.endpoint(tenant, ALL, ["call.*"])
+    await hooks.endpoint(tenant, OTHER, ["endpoint.*"])
+    hooks.apps.down.add(ALL)
+    assert (await gw.post("voice", gw.call_params(gw.platform_sid, held.e164))).status_code == 200
+    await hooks.deliver(lambda: len(hooks.apps.types(OTHER)) == 1)
+    (notice,) = hooks.apps.bodies(OTHER)
+    assert notice["type"] == "endpoint.disabled"
+    assert notice["data"]["endpoint_id"] == failing["id"]
+    r = await hooks.call(tenant, "GET", f"/webhook-endpoints/{failing['id']}")
+    assert r.json()["enabled"] is False and r.json()["disabled_reason"].startswith("failing since")
+    tried = hooks.apps.refused[ALL]
+    await asyncio.sleep(0.3)
+    await hooks.worker.run_once()
+    assert hooks.apps.refused[ALL] == tried  # a disabled endpoint is not called
+    # Enabled again, it gets what was waiting.
+    hooks.apps.down.clear()
+    r = await hooks.call(
+        tenant, "PATCH", f"/webhook-endpoints/{failing['id']}", json={"enabled": True}
+    )
+    assert r.json()["enabled"] is True and r.json()["failing_since"] is None
+    await hooks.deliver(lambda: hooks.apps.types(ALL) == ["call.received"])
+
+
+async def test_rotation_signs_with_both_secrets_for_the_grace_period(
+    hooks: HooksKit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gw = hooks.gw
+    monkeypatch.setattr(gw.api.runtime.settings, "webhook_secret_grace_seconds", 1.0)
+    tenant, _ = await gw.tenant()
+    made = await hooks.endpoint(tenant, ALL, ["endpoint.test"])
+    old = made["secret"]
+    r = await hooks.call(tenant, "POST", f"/webhook-endpoints/{made['id']}/rotate-secret")
+    new = r.json()["secret"]
+
+    async def one() -> tuple[bytes, str]:
+        count = len(hooks.apps.types(ALL))
+        await hooks.call(tenant, "POST", f"/webhook-endpoints/{made['id']}/test")
+        await hooks.deliver(lambda: len(hooks.apps.types(ALL)) == count + 1)
+        request = hooks.apps.received[ALL][-1]
+        return request.content, request.headers["Callplane-Signature"]
+
+    body, header = await one()
+    assert header.count("v1=") == 2
+    assert verify(body, header, new) and verify(body, header, old)
+    await asyncio.sleep(1.1)
+    body, header = await one()
+    assert header.count("v1=") == 1
+    assert verify(body, header, new) and not verify(body, header, old)
