@@ -19,7 +19,7 @@ from callplane.db import models  # noqa: F401  (registers every table)
 from callplane.db.rls import require_role
 from callplane.errors import ApiError
 from callplane.log import get_logger
-from callplane.middleware import BodySizeLimit
+from callplane.middleware import AccessLog, BodySizeLimit
 from callplane.runtime import Runtime
 from callplane.schemas import CODED_VALIDATION_ERRORS
 from callplane.settings import Settings, get_settings
@@ -156,6 +156,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.add_exception_handler(Exception, _unexpected_error)
     app.add_middleware(BodySizeLimit)
     app.add_middleware(RefuseNul)
+    app.add_middleware(AccessLog)  # outermost: every answer, the 413s and 422s above included
 
     from callplane.admin.routes import router as admin_router
     from callplane.agents.routes import router as agents_router
