@@ -13,7 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from callplane import __version__, openapi
+from callplane import __version__, dispatch, openapi
 from callplane.boundary import RefuseNul, allowed_methods
 from callplane.db import models  # noqa: F401  (registers every table)
 from callplane.db.rls import require_role
@@ -212,4 +212,5 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         """Prometheus metrics."""
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    dispatch.install(app)
     return app

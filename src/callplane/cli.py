@@ -163,9 +163,7 @@ def serve(
             f"  Try:            curl -H 'Authorization: Bearer {key}' http://{host}:{port}/v1/tenants\n"
         )
     try:
-        uvicorn.run(
-            create_app(settings), host=host, port=port, log_config=None, access_log=False
-        )
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
     finally:
         if sandbox_server is not None:
             sandbox_server.stop()
