@@ -38,6 +38,9 @@ from .health_list_out import HealthListOut
 from .health_list_out_summary import HealthListOutSummary
 from .health_out import HealthOut
 from .health_out_status import HealthOutStatus
+from .import_item_error import ImportItemError
+from .import_item_out import ImportItemOut
+from .import_item_out_result import ImportItemOutResult
 from .list_of_agent_out import ListOfAgentOut
 from .list_of_api_key_out import ListOfApiKeyOut
 from .list_of_available_number_out import ListOfAvailableNumberOut
@@ -53,6 +56,8 @@ from .manage_patch import ManagePatch
 from .message_create import MessageCreate
 from .number_buy import NumberBuy
 from .number_import import NumberImport
+from .number_import_batch import NumberImportBatch
+from .number_import_batch_out import NumberImportBatchOut
 from .number_out import NumberOut
 from .number_patch import NumberPatch
 from .number_provider_out import NumberProviderOut
@@ -147,6 +152,9 @@ __all__ = (
     "HealthListOutSummary",
     "HealthOut",
     "HealthOutStatus",
+    "ImportItemError",
+    "ImportItemOut",
+    "ImportItemOutResult",
     "ListOfAgentOut",
     "ListOfApiKeyOut",
     "ListOfAvailableNumberOut",
@@ -162,6 +170,8 @@ __all__ = (
     "MessageCreate",
     "NumberBuy",
     "NumberImport",
+    "NumberImportBatch",
+    "NumberImportBatchOut",
     "NumberOut",
     "NumberPatch",
     "NumberProviderOut",
