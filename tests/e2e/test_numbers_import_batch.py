@@ -82,6 +82,7 @@ async def test_a_list_is_imported_number_by_number(numbers: NumbersKit) -> None:
 async def test_all_takes_every_free_number_and_a_refused_wiring_fails_only_its_own(
     numbers: NumbersKit,
 ) -> None:
+    # Wiring calls in flight at once, each answered its own response (twilio.client).
     own, held = await _account(numbers, 5)
     other = await numbers.api.tenant(quota=10)
     await numbers.connect(other, "byo", own)  # a byo account two tenants share
