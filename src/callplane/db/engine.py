@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, make_url
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -18,27 +18,10 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def _sqlite_file(url: str) -> str | None:
-    """The file of a plain `sqlite+aiosqlite:///path` URL (None: memory, URI or options)."""
-    parsed = make_url(url)
-    database = parsed.database
-    if parsed.drivername != "sqlite+aiosqlite" or parsed.query or not database:
-        return None
-    if database == ":memory:" or database.startswith("file:"):
-        return None
-    return database
-
-
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine with per-dialect settings that the service relies on."""
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {"timeout": 30})
-        path = _sqlite_file(url)
-        if path is not None and "async_creator" not in kwargs:
-            # Reads on the event loop, writes on aiosqlite's thread (db/sqlite_inline.py).
-            from callplane.db import sqlite_inline
-
-            kwargs["async_creator"] = sqlite_inline.creator(path, **kwargs.pop("connect_args"))
         engine = create_async_engine(url, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
