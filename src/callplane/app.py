@@ -102,6 +102,16 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return _error(500, "internal_error", "something went wrong on our side; it has been logged")
 
 
+def worker_app() -> FastAPI:
+    """The app of one `callplane serve --workers N` process: settings from the environment,
+    its own logging (a spawned process starts with none)."""
+    from callplane.log import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    return create_app(settings)
+
+
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
     """The callplane HTTP service."""
     settings = settings or (runtime.settings if runtime else get_settings())
