@@ -306,6 +306,6 @@ def _out(item: _Item) -> ImportItemOut:
         phone_number=item.e164 or item.asked,
         result=item.result,  # type: ignore[arg-type]
         id=number.id if number is not None else None,
-        status=number.status if number is not None else None,
+        status=NumberStatus(number.status) if number is not None else None,
         error=item.error,
     )
