@@ -71,7 +71,7 @@ def database(kind: str, label: str, workdir: Path, pg_admin: str) -> Iterator[st
     if kind == "sqlite":
         yield f"sqlite+aiosqlite:///{workdir / f'{label}.db'}"
         return
-    from bench import pgdb
+    from tests.fixtures import pgdb
 
     url, name = pgdb.create_database(pg_admin, f"callplane_bench_{label}")
     try:

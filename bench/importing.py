@@ -8,7 +8,8 @@ clock stops when the API lists all N as active.
 Today an import is one number per request (`POST .../phone-numbers/import {"phone_number"}`).
 A bulk form (a list in one request) is used when the service offers it: `--import-mode auto`
 reads /openapi.json and takes the import operation's array property (strings, or objects with
-`phone_number`), in requests of at most its `maxItems`; `bulk` insists on it, `single` never
+`phone_number`), of that operation or of one beside it (`.../phone-numbers/import/batch`), in
+requests of at most its `maxItems`; `bulk` insists on it, `single` never
 uses it, and `--import-field` names the property when the schema does not tell. A bulk request
 answered 202 (imported in the background) is waited for until the numbers are listed.
 """
@@ -48,6 +49,7 @@ class BulkForm:
     """How the service takes many numbers in one import request."""
 
     field: str
+    suffix: str  # the operation's path after the tenant's (`/phone-numbers/import...`)
     objects: bool  # items are {"phone_number": ...} (else E.164 strings)
     item_manage: bool  # items carry `manage_webhooks`
     top_manage: bool  # the request carries `manage_webhooks`
@@ -73,20 +75,32 @@ def _alternatives(spec: dict[str, Any], schema: dict[str, Any]) -> list[dict[str
 
 def bulk_form(spec: dict[str, Any], field: str | None = None) -> BulkForm | None:
     """The import operation's list form in an OpenAPI document, if it has one."""
-    path = next((p for p in spec.get("paths", {}) if p.endswith(IMPORT_SUFFIX)), None)
-    operation = spec["paths"][path].get("post") if path else None
-    if not operation:
-        return None
+    # The import operation itself, or one beside it (`.../phone-numbers/import/<form>`).
+    paths = sorted((p for p in spec.get("paths", {}) if IMPORT_SUFFIX in p), key=len)
+    for path in paths:
+        operation = spec["paths"][path].get("post")
+        if operation:
+            form = _bulk_operation(spec, operation, path, field)
+            if form is not None:
+                return form
+    return None
+
+
+def _bulk_operation(
+    spec: dict[str, Any], operation: dict[str, Any], path: str, field: str | None
+) -> BulkForm | None:
     content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
     for alt in _alternatives(spec, content.get("schema", {})):
         for name, prop in alt.get("properties", {}).items():
-            prop = _resolve(spec, prop)
+            # An optional list is `anyOf: [array, null]`: its array alternative.
+            prop = next((a for a in _alternatives(spec, prop) if a.get("type") == "array"), {})
             if (field and name != field) or prop.get("type") != "array":
                 continue
             item = _resolve(spec, prop.get("items", {}))
             objects = item.get("type") == "object" or "properties" in item
             return BulkForm(
                 field=name,
+                suffix=path[path.index("/phone-numbers/") :],
                 objects=objects,
                 item_manage=objects and "manage_webhooks" in item.get("properties", {}),
                 top_manage="manage_webhooks" in alt.get("properties", {}),
@@ -208,7 +222,7 @@ async def run_import(
             raise RuntimeError("the service has no bulk import (an array in its import body)")
     sid, token, numbers = await _account(sandbox, count, label)
     tid, key = await _tenant(api, platform_key, sid, token, count, label)
-    path = f"/v1/tenants/{tid}{IMPORT_SUFFIX}"
+    path = f"/v1/tenants/{tid}{form.suffix if form else IMPORT_SUFFIX}"
     bodies = (
         _bulk_bodies(form, numbers)
         if form

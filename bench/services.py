@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +56,8 @@ def _bin(name: str) -> list[str]:
 
 
 def _env(extra: dict[str, str]) -> dict[str, str]:
-    return {**base_env(), "PYTHONPATH": str(ROOT), **extra}
+    # The source tree this bench lives in (a second checkout measures its own code).
+    return {**base_env(), "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'src'}", **extra}
 
 
 def _start(

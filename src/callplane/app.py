@@ -13,13 +13,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from callplane import __version__, openapi
+from callplane import __version__, dispatch, openapi
 from callplane.boundary import RefuseNul, allowed_methods
 from callplane.db import models  # noqa: F401  (registers every table)
 from callplane.db.rls import require_role
 from callplane.errors import ApiError
 from callplane.log import get_logger
-from callplane.middleware import BodySizeLimit
+from callplane.middleware import AccessLog, BodySizeLimit
 from callplane.runtime import Runtime
 from callplane.schemas import CODED_VALIDATION_ERRORS
 from callplane.settings import Settings, get_settings
@@ -102,6 +102,16 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return _error(500, "internal_error", "something went wrong on our side; it has been logged")
 
 
+def worker_app() -> FastAPI:
+    """The app of one `callplane serve --workers N` process: settings from the environment,
+    its own logging (a spawned process starts with none)."""
+    from callplane.log import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    return create_app(settings)
+
+
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
     """The callplane HTTP service."""
     settings = settings or (runtime.settings if runtime else get_settings())
@@ -156,6 +166,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.add_exception_handler(Exception, _unexpected_error)
     app.add_middleware(BodySizeLimit)
     app.add_middleware(RefuseNul)
+    app.add_middleware(AccessLog)  # outermost: every answer, the 413s and 422s above included
 
     from callplane.admin.routes import router as admin_router
     from callplane.agents.routes import router as agents_router
@@ -213,4 +224,5 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         """Prometheus metrics."""
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    dispatch.install(app)
     return app

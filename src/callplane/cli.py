@@ -116,6 +116,12 @@ def serve(
         False, "--sandbox", help="Run with the Twilio sandbox in-process and a demo tenant."
     ),
     migrate: bool = typer.Option(True, help="Upgrade the database before serving."),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        help="HTTP worker processes on one port (uvicorn's); the job engine runs once, in "
+        "this supervising process. See docs/deploy.md for SQLite and PostgreSQL.",
+    ),
 ) -> None:
     """Run the HTTP service."""
     import uvicorn
@@ -124,6 +130,9 @@ def serve(
 
     settings = get_settings()
     sandbox_server = None
+    if workers > 1 and sandbox:
+        typer.echo("error: --sandbox runs in one process: leave --workers out", err=True)
+        raise typer.Exit(2)
     if sandbox:
         from callplane.sandbox.server import SandboxServer
 
@@ -164,11 +173,43 @@ def serve(
             f"  Platform key:   {key}\n"
             f"  Try:            curl -H 'Authorization: Bearer {key}' http://{host}:{port}/v1/tenants\n"
         )
+    if workers > 1:
+        _serve_workers(settings, host=host, port=port, workers=workers)
+        return
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
     finally:
         if sandbox_server is not None:
             sandbox_server.stop()
+
+
+def _serve_workers(settings: Settings, *, host: str, port: int, workers: int) -> None:
+    """`workers` processes (uvicorn's supervisor, spawned, one shared socket) each building the
+    app from the environment (`app.worker_app`); the job engine, when enabled, once, here."""
+    import uvicorn
+
+    engine = None
+    if settings.jobs_enabled:
+        from callplane.db import models  # noqa: F401  (every table, for foreign keys)
+        from callplane.jobs import engine as jobs
+
+        engine = jobs
+        jobs.start_engine(settings)
+    # The workers inherit the environment: no job engine of their own.
+    os.environ["CALLPLANE_JOBS_ENABLED"] = "false"
+    try:
+        uvicorn.run(
+            "callplane.app:worker_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+        )
+    finally:
+        if engine is not None:
+            engine.stop_engine()
 
 
 def _secret(value: str) -> Any:

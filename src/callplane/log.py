@@ -1,16 +1,30 @@
-"""Structured logging (structlog) with a redaction processor applied to every record."""
+"""Structured logging (structlog) with redaction applied to every record, and the access line.
+
+Redaction is decided once per kind of line, not per value:
+
+- every line: values under a secret-looking key are masked before rendering (structured), and
+  the rendered line (tracebacks and reprs included) is scanned once, with one regex that holds
+  every secret pattern and every registered secret;
+- the access line (`access_line`, one per request, written by `middleware.AccessLog`) is
+  rendered straight from fields whose content is known: the method, the status, the latency, the
+  client's address and the path (scanned once per distinct path); never the query string.
+"""
 
 from __future__ import annotations
 
+import json as jsonlib
 import logging
 import re
 import sys
+import time
 from collections.abc import Iterable, Mapping, MutableMapping
+from functools import lru_cache
 from typing import Any
 
 import structlog
 
 MASK = "***"
+ACCESS_LOGGER = "callplane.access"
 
 # Keys whose values are secrets wherever they appear (matched case-insensitively, as substrings).
 _SECRET_KEY_PARTS = (
@@ -35,12 +49,26 @@ _SECRET_VALUE_PATTERNS = (
 _known_secrets: set[str] = set()
 
 
+def _suspect_pattern() -> re.Pattern[str]:
+    """One regex that finds anything `redact_text` would change (most text: nothing)."""
+    parts = [p.pattern.replace("(?i)", "") for p in _SECRET_VALUE_PATTERNS]
+    parts += [re.escape(s) for s in sorted(_known_secrets, key=len, reverse=True)]
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+
+
+_suspect = _suspect_pattern()
+
+
 def register_secret(value: str | None) -> None:
     """Mask this exact value in every later log record (used for configured tokens and keys)."""
-    if value and len(value) >= 6:
+    global _suspect
+    if value and len(value) >= 6 and value not in _known_secrets:
         _known_secrets.add(value)
+        _suspect = _suspect_pattern()
+        _clean_path.cache_clear()
 
 
+@lru_cache(maxsize=1024)
 def _is_secret_key(key: str) -> bool:
     lowered = key.lower()
     return any(part in lowered for part in _SECRET_KEY_PARTS)
@@ -48,6 +76,8 @@ def _is_secret_key(key: str) -> bool:
 
 def redact_text(text: str) -> str:
     """Mask secret-looking substrings and every registered secret in a string."""
+    if _suspect.search(text) is None:
+        return text
     for secret in _known_secrets:
         if secret in text:
             text = text.replace(secret, MASK)
@@ -75,26 +105,128 @@ def redact_value(value: Any) -> Any:
     return value
 
 
+def _mask_keys(value: Any) -> Any:
+    """Values under secret-looking keys masked, at any depth (the text is scanned later)."""
+    if isinstance(value, Mapping):
+        return {
+            k: (MASK if isinstance(k, str) and _is_secret_key(k) and v else _mask_keys(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return type(value)(_mask_keys(v) for v in value)
+    return value
+
+
 def redact_processor(
     _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
-    """structlog processor: no secret leaves the process in a log line."""
-    for key in list(event_dict.keys()):
-        value = event_dict[key]
+    """structlog processor: values under secret keys masked (structure only, no text scan)."""
+    for key, value in event_dict.items():
         if _is_secret_key(key) and value:
             event_dict[key] = MASK
-        else:
-            event_dict[key] = redact_value(value)
+        elif isinstance(value, (Mapping, list, tuple)):
+            event_dict[key] = _mask_keys(value)
     return event_dict
 
 
 def _final_redaction(
     _logger: Any, _method: str, event_dict: MutableMapping[str, Any] | str
 ) -> MutableMapping[str, Any] | str:
-    # After rendering (tracebacks included), scan the whole line once more.
+    # The rendered line (values, reprs, tracebacks): scanned once.
     if isinstance(event_dict, str):
         return redact_text(event_dict)
     return event_dict
+
+
+# -- the access line ------------------------------------------------------------------------
+
+_METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
+
+
+@lru_cache(maxsize=4096)
+def _clean_path(path: str) -> str:
+    """The path as logged: scanned for secrets once per distinct path (emptied on a new one)."""
+    return redact_text(path) if len(path) <= 2048 else redact_text(path[:2048]) + "..."
+
+
+@lru_cache(maxsize=64)
+def _clean_client(host: str) -> str:
+    return redact_text(host[:64])
+
+
+_stamp_second = -1
+_stamp_prefix = ""
+
+
+def _timestamp(created: float) -> str:
+    """`TimeStamper(fmt="iso", utc=True)`'s text for `created`, its date formatted once a second."""
+    global _stamp_second, _stamp_prefix
+    second = int(created)
+    if second != _stamp_second:
+        _stamp_prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        _stamp_second = second
+    return f"{_stamp_prefix}.{int((created - second) * 1_000_000):06d}Z"
+
+
+# As ConsoleRenderer(colors=False) lays a line out: the event padded to 30 columns, keys sorted.
+_CONSOLE_EVENT = "request".ljust(30) + " "
+
+
+def _console_access(record: logging.LogRecord, access: tuple[Any, ...]) -> str:
+    method, path, status, ms, client = access
+    return (
+        f"{_timestamp(record.created)} [info     ] {_CONSOLE_EVENT}[{ACCESS_LOGGER}] "
+        f"client={client} duration_ms={ms} method={method} path={path} status={status}"
+    )
+
+
+def _json_access(record: logging.LogRecord, access: tuple[Any, ...]) -> str:
+    method, path, status, ms, client = access
+    return (
+        f'{{"method": "{method}", "path": {jsonlib.dumps(path)}, "status": {status}, '
+        f'"duration_ms": {ms}, "client": {jsonlib.dumps(client)}, "event": "request", '
+        f'"level": "info", "logger": "{ACCESS_LOGGER}", '
+        f'"timestamp": "{_timestamp(record.created)}"}}'
+    )
+
+
+_access_logger = logging.getLogger(ACCESS_LOGGER)
+
+
+def access_enabled() -> bool:
+    """Whether access lines are written (INFO enabled for `callplane.access`)."""
+    return _access_logger.isEnabledFor(logging.INFO)
+
+
+def access_line(method: str, path: str, status: int, seconds: float, client: str | None) -> None:
+    """One request's line at INFO: method, path (no query string), status, latency, client."""
+    access = (
+        method if method in _METHODS else "OTHER",
+        _clean_path(path),
+        int(status),
+        round(seconds * 1000, 2),
+        _clean_client(client) if client else "-",
+    )
+    # Other formatters (a test's, a handler a user adds) get the same fields as a message.
+    record = logging.LogRecord(
+        ACCESS_LOGGER, logging.INFO, __file__, 0, "request %s %s %s %sms", access[:4], None
+    )
+    record.access = access
+    _access_logger.handle(record)
+
+
+class _Formatter(structlog.stdlib.ProcessorFormatter):
+    """The pipeline's formatter; access lines are rendered without it (their fields are known)."""
+
+    def __init__(self, *, json: bool, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._access = _json_access if json else _console_access
+
+    def format(self, record: logging.LogRecord) -> str:
+        access = getattr(record, "access", None)
+        if access is not None:
+            return self._access(record, access)
+        return super().format(record)
 
 
 def configure_logging(level: str = "INFO", json: bool = False) -> None:
@@ -104,7 +236,6 @@ def configure_logging(level: str = "INFO", json: bool = False) -> None:
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
-        redact_processor,
     ]
     renderer: Any = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
@@ -115,7 +246,8 @@ def configure_logging(level: str = "INFO", json: bool = False) -> None:
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=False,
     )
-    formatter = structlog.stdlib.ProcessorFormatter(
+    formatter = _Formatter(
+        json=json,
         foreign_pre_chain=shared,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
@@ -141,6 +273,8 @@ def configure_logging(level: str = "INFO", json: bool = False) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+    # callplane writes its own access line (middleware.AccessLog): uvicorn's would be a second.
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
 
 
 def get_logger(name: str | None = None, **initial: Any) -> Any:

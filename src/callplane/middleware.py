@@ -1,11 +1,15 @@
-"""ASGI middleware: request body size limit (before any parsing), declared or streamed."""
+"""ASGI middleware: request body size limit (before any parsing), declared or streamed; the
+access line of every request."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from time import perf_counter
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from callplane.log import access_enabled, access_line
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -94,3 +98,37 @@ class BodySizeLimit:
             pass
         if overflow and not started:
             await _reject(send, self.limit)
+
+
+class AccessLog:
+    """One access line per HTTP request at INFO (`log.access_line`): method, path, status and
+    latency, written when the response is complete (a request that failed before answering is
+    logged with 500, as the server answers it)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not access_enabled():
+            await self.app(scope, receive, send)
+            return
+        started = perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            client = scope.get("client")
+            access_line(
+                scope["method"],
+                scope["path"],
+                status,
+                perf_counter() - started,
+                client[0] if client else None,
+            )

@@ -89,3 +89,23 @@ def test_remembered_answers_are_the_sdks_for_their_own_arguments() -> None:
     spoken.say(twiml.NOT_IN_SERVICE)
     spoken.hangup()
     assert twiml.not_in_service() == twiml.not_in_service() == str(spoken)
+
+
+@settings(max_examples=200, deadline=None)
+@given(caller=callers, number=callers)
+def test_stream_answer_equals_the_sdks_for_any_caller_and_number(caller: str, number: str) -> None:
+    params = [*RESERVED[:2], ("number", number), ("from", caller), ("lang", "en")]
+    url = "wss://agent.example.com/numbers"
+    assert twiml.stream(url, params) == sdk_stream(url, params)
+
+
+def test_numbers_of_one_agent_share_one_template() -> None:
+    url = "wss://agent.example.com/many"
+    twiml.stream(url, [*RESERVED[:2], ("number", "+14155550100"), ("from", "+1")])
+    built = twiml._stream.cache_info().misses
+    for i in range(50):
+        number, caller = f"+1415555{i:04d}", f"+1212555{i:04d}"
+        answer = twiml.stream(url, [*RESERVED[:2], ("number", number), ("from", caller)])
+        assert f'name="number" value="{number}"' in answer
+        assert f'name="from" value="{caller}"' in answer
+    assert twiml._stream.cache_info().misses == built

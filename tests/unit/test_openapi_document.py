@@ -219,8 +219,10 @@ def test_the_catalogue_of_codes_is_the_source_s() -> None:
         if any(s is not None and s != CODES[code][0] for s in statuses)
     }
     assert not wrong, f"CODES gives another status than the source: {wrong}"
-    # Codes computed at run time: compliance's invalid_<kind> and a failed purchase's own code.
+    # Codes computed at run time: compliance's invalid_<kind> and a failed purchase's (or batch
+    # import's wiring's) own code.
     assert sorted({site.split(":")[0] for site in computed}) == [
+        "numbers/bulk_import.py",
         "numbers/compliance.py",
         "numbers/purchase.py",
         "twilio/errors.py",

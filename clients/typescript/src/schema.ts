@@ -378,6 +378,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tid}/phone-numbers/import/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Numbers Batch
+         * @description Claim many numbers of the tenant's Twilio account at once (a list, or `all`): the account
+         *     is read once; each number is imported or refused on its own, and reported in order.
+         *
+         *     Needs an `admin` key of the tenant, or a platform key.
+         */
+        post: operations["phone_numbers_import_batch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{tid}/phone-numbers": {
         parameters: {
             query?: never;
@@ -2087,6 +2110,33 @@ export interface components {
             detail?: string | null;
         };
         /**
+         * ImportItemError
+         * @description Why one number was not imported (the code a single import would answer).
+         */
+        ImportItemError: {
+            /** Code */
+            code: string;
+            /** Message */
+            message: string;
+        };
+        /**
+         * ImportItemOut
+         * @description One number of a batch: imported (now), already the tenant's, or refused (and why).
+         */
+        ImportItemOut: {
+            /** Phone Number */
+            phone_number: string;
+            /**
+             * Result
+             * @enum {string}
+             */
+            result: "imported" | "already_held" | "failed";
+            /** Id */
+            id?: string | null;
+            status?: components["schemas"]["NumberStatus"] | null;
+            error?: components["schemas"]["ImportItemError"] | null;
+        };
+        /**
          * ListOf[AgentOut]
          * @description One page of a list.
          */
@@ -2336,6 +2386,47 @@ export interface components {
             country?: string | null;
             /** Label */
             label?: string | null;
+        };
+        /**
+         * NumberImportBatch
+         * @description Claim many numbers already in the tenant's Twilio account at once: a list, or `all`
+         *     (every number the account holds that no tenant holds yet). The account is read once, page by
+         *     page; each number is imported on its own (all or nothing per number) and reported.
+         */
+        NumberImportBatch: {
+            /** Phone Numbers */
+            phone_numbers?: string[] | null;
+            /**
+             * All
+             * @description Every number of the account that no tenant holds yet
+             * @default false
+             */
+            all?: boolean;
+            /** @description The channels callplane takes over, for every number */
+            manage?: components["schemas"]["Manage"] | null;
+            /**
+             * Manage Webhooks
+             * @description Shorthand: true for both channels, false for none
+             */
+            manage_webhooks?: boolean | null;
+            /** Agent Id */
+            agent_id?: string | null;
+            /** Country */
+            country?: string | null;
+        };
+        /**
+         * NumberImportBatchOut
+         * @description What a batch import did, number by number, in the order asked.
+         */
+        NumberImportBatchOut: {
+            /** Imported */
+            imported: number;
+            /** Already Held */
+            already_held: number;
+            /** Failed */
+            failed: number;
+            /** Data */
+            data: components["schemas"]["ImportItemOut"][];
         };
         /**
          * NumberOut
@@ -6109,6 +6200,114 @@ export interface operations {
                 };
             };
             /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error`, `invalid_phone_number` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Twilio failed after retries. Codes: `provider_error` */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    phone_numbers_import_batch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id */
+                tid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "phone_numbers": [
+                 *         "+14155550100",
+                 *         "+14155550101"
+                 *       ],
+                 *       "manage_webhooks": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["NumberImportBatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumberImportBatchOut"];
+                };
+            };
+            /** @description Malformed request (invalid JSON, cursor, signature...). Codes: `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The key's role may not do this. Codes: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unknown, or another tenant's (they look the same). Codes: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: `tenant_not_active`, `connection_pending`, `connection_closed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body too large. Codes: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Well-formed but not acceptable (validation, Twilio refusals a person can fix). Codes: `validation_error` */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 
 from callplane.gateway.decision import NumberRoute
 from callplane.gateway.lifespan import Gateway
-from callplane.gateway.lookup import AccountAuth
+from callplane.gateway.lookup import NORMALISED_CACHE_SIZE, AccountAuth
 from callplane.gateway.twilio_signature import (
     SIGNATURE_HEADER,
     SIGNATURE_SETTINGS_HEADER,
@@ -67,6 +67,9 @@ class Refusal(Exception):
         )
 
 
+E164_SHAPE = re.compile(r"\+[1-9][0-9]{6,14}")
+
+
 def normalized(raw: str | None) -> str | None:
     """`phone.try_normalize_e164`, remembered: the numbers called are the numbers held."""
     if not raw or len(raw) > 40:  # not a phone number; and never a big key in the cache
@@ -74,7 +77,7 @@ def normalized(raw: str | None) -> str | None:
     return _normalized(raw)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=NORMALISED_CACHE_SIZE)
 def _normalized(raw: str) -> str | None:
     return try_normalize_e164(raw)
 
@@ -206,8 +209,16 @@ async def authenticate(gateway: Gateway, request: Request, kind: str) -> Admitte
 
     if not ACCOUNT_SID_RE.fullmatch(account_sid):
         raise refuse("missing_account_sid", "the webhook carries no valid AccountSid")
-    to = normalized(fields.get("To")) if kind in ROUTED_KINDS else None
+    raw_to = fields.get("To") if kind in ROUTED_KINDS else None
+    # Twilio writes `To` in E.164: looked up as written (a held number is stored so), parsed
+    # only when no held number has it, so that parsing is not paid (nor cached) per number.
+    as_written = raw_to is not None and E164_SHAPE.fullmatch(raw_to) is not None
+    to = raw_to if as_written else normalized(raw_to)
     resolved = await lookup(gateway.lookup.resolve(account_sid, to))
+    if as_written and resolved.route is None:
+        to = normalized(raw_to)
+        if to is not None and to != raw_to:
+            resolved = await lookup(gateway.lookup.resolve(account_sid, to))
     auth = resolved.account
     if auth is None or not auth.tokens:
         raise refuse("unknown_account", "no tenant uses this Twilio account")

@@ -4,6 +4,7 @@ forms), and the route a row of them describes. `lookup` runs them in batches; `e
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,11 +160,21 @@ WHISPER = (
 )
 
 
-def route_from_row(row: Any) -> NumberRoute:
-    """A NumberRoute from a row of `route_select()`."""
+def _intern(value: str | None) -> str | None:
+    # A handful of distinct states: one string each, not one per cached number.
+    return sys.intern(value) if value is not None else None
+
+
+def route_from_row(row: Any, agents: dict[Any, AgentRoute] | None = None) -> NumberRoute:
+    """A NumberRoute from a row of `route_select()`; with `agents`, one AgentRoute per agent is
+    shared by its numbers (rows read at once, or the SQLite route cache between changes)."""
     agent = None
     if row.agent_id is not None:
-        agent = AgentRoute.from_agent(row, prefix=AGENT_PREFIX)
+        agent = agents.get(row.agent_id) if agents is not None else None
+        if agent is None:
+            agent = AgentRoute.from_agent(row, prefix=AGENT_PREFIX)
+            if agents is not None:
+                agents[row.agent_id] = agent
     trunk = None
     if row.trunk_id is not None:
         trunk = TrunkRoute(
@@ -178,10 +189,10 @@ def route_from_row(row: Any) -> NumberRoute:
         tenant_id=row.tenant_id,
         account_sid=row.account_sid,
         e164=row.e164,
-        status=row.status,
+        status=sys.intern(row.status),
         managed=bool(row.managed),
-        tenant_status=row.tenant_status,
-        subscription_status=row.subscription_status,
+        tenant_status=sys.intern(row.tenant_status),
+        subscription_status=_intern(row.subscription_status),
         agent=agent,
         trunk=trunk,
         manage_voice=bool(row.manage_voice),

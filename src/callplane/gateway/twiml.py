@@ -2,9 +2,10 @@
 
 Every answer is a pure function of its arguments and the SDK's builders and serialisation cost
 tens of microseconds (most of a webhook's own work), so answers are remembered (`lru_cache`). A
-stream answer differs per call only by the caller: it is built once per stream with a marker in
-the caller's place, and the marker is replaced by the caller escaped as ElementTree escapes an
-attribute (a property test holds it equal to building the whole answer with the SDK).
+stream answer differs per call only by the caller and the called number: it is built once per
+stream (per agent, not per number: 100,000 numbers of a few agents share a few templates) with
+markers in their places, and each marker is replaced by its value escaped as ElementTree escapes
+an attribute (a property test holds it equal to building the whole answer with the SDK).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ CALLER_PARAMETER = "from"
 # Letters, digits and dashes: ElementTree writes it as is. Random per process, so no value an
 # agent configures can contain it.
 _CALLER_MARK = "callplane-caller-" + secrets.token_hex(16)
+_NUMBER_MARK = "callplane-number-" + secrets.token_hex(16)
+_MARKS = {CALLER_PARAMETER: _CALLER_MARK, "number": _NUMBER_MARK}
 CACHED_ANSWERS = 4096
 # A forwarded call's recording covers both legs, each on its own channel.
 FORWARD_RECORDING = "record-from-answer-dual"
@@ -92,14 +95,18 @@ def stream(
     with `recording_callback`, `<Start><Recording>` first: Twilio records the call while it is
     streamed (a `<Connect>`ed call is never `<Record>`ed) and reports it there."""
     items = tuple(parameters.items() if isinstance(parameters, Mapping) else parameters)
-    at = [i for i, (name, _) in enumerate(items) if name == CALLER_PARAMETER]
-    if len(at) != 1:
-        return _stream(url, items, recording_callback)
-    i = at[0]
-    caller = items[i][1]
-    marked = items[:i] + ((CALLER_PARAMETER, _CALLER_MARK),) + items[i + 1 :]
-    template = _stream(url, marked, recording_callback)
-    return template.replace(_CALLER_MARK, _escape_attrib(caller), 1)
+    # The caller and the called number change from call to call: the template is the agent's
+    # (one per stream, however many numbers it answers), each marked value put in per call.
+    names = [name for name, _ in items]
+    marked = tuple(
+        (name, _MARKS[name]) if name in _MARKS and names.count(name) == 1 else (name, value)
+        for name, value in items
+    )
+    answer = _stream(url, marked, recording_callback)
+    for (name, value), (_, mark) in zip(items, marked, strict=True):
+        if mark is not value:
+            answer = answer.replace(mark, _escape_attrib(value), 1)
+    return answer
 
 
 @lru_cache(maxsize=CACHED_ANSWERS)

@@ -8,13 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Header, Path, Query, Response
 
 from callplane.deps import AdminScope, PlatformActor, Scope, UoW
-from callplane.numbers import compliance, purchase, search, service
+from callplane.numbers import bulk_import, compliance, purchase, search, service
 from callplane.numbers.schemas import (
     AvailableNumberOut,
     ComplianceIn,
     ComplianceOut,
     NumberBuy,
     NumberImport,
+    NumberImportBatch,
+    NumberImportBatchOut,
     NumberOut,
     NumberPatch,
     NumberRelease,
@@ -94,6 +96,21 @@ async def import_number(
     if not created:
         response.status_code = 200
     return await number_out(uow, scope, number)
+
+
+@router.post(f"{TENANT}/phone-numbers/import/batch", response_model=NumberImportBatchOut)
+async def import_numbers_batch(
+    body: NumberImportBatch, scope: AdminScope, uow: UoW
+) -> NumberImportBatchOut:
+    """Claim many numbers of the tenant's Twilio account at once (a list, or `all`): the account
+    is read once; each number is imported or refused on its own, and reported in order."""
+    items = await bulk_import.import_many(uow=uow, scope=scope, data=body)
+    return NumberImportBatchOut(
+        imported=sum(i.result == "imported" for i in items),
+        already_held=sum(i.result == "already_held" for i in items),
+        failed=sum(i.result == "failed" for i in items),
+        data=items,
+    )
 
 
 @router.get(f"{TENANT}/phone-numbers", response_model=ListOf[NumberOut])

@@ -141,21 +141,92 @@ class NumberImport(StrictModel):
 
     @model_validator(mode="after")
     def _one_choice(self) -> NumberImport:
-        if self.manage is None and self.manage_webhooks is None:
-            raise ValueError("say which channels callplane manages: manage or manage_webhooks")
-        if self.manage is not None and self.manage_webhooks is not None:
-            both = self.manage.voice and self.manage.sms
-            none = not (self.manage.voice or self.manage.sms)
-            if not (both if self.manage_webhooks else none):
-                raise ValueError("manage and manage_webhooks disagree: give one of them")
+        _check_channels(self.manage, self.manage_webhooks)
         return self
 
     @property
     def channels(self) -> Manage:
         """The channels chosen, whichever way."""
-        if self.manage is not None:
-            return self.manage
-        return Manage(voice=bool(self.manage_webhooks), sms=bool(self.manage_webhooks))
+        return _channels_of(self.manage, self.manage_webhooks)
+
+
+def _check_channels(manage: Manage | None, manage_webhooks: bool | None) -> None:
+    if manage is None and manage_webhooks is None:
+        raise ValueError("say which channels callplane manages: manage or manage_webhooks")
+    if manage is not None and manage_webhooks is not None:
+        both = manage.voice and manage.sms
+        none = not (manage.voice or manage.sms)
+        if not (both if manage_webhooks else none):
+            raise ValueError("manage and manage_webhooks disagree: give one of them")
+
+
+def _channels_of(manage: Manage | None, manage_webhooks: bool | None) -> Manage:
+    if manage is not None:
+        return manage
+    return Manage(voice=bool(manage_webhooks), sms=bool(manage_webhooks))
+
+
+IMPORT_BATCH_MAX = 1000
+
+
+class NumberImportBatch(StrictModel):
+    """Claim many numbers already in the tenant's Twilio account at once: a list, or `all`
+    (every number the account holds that no tenant holds yet). The account is read once, page by
+    page; each number is imported on its own (all or nothing per number) and reported."""
+
+    phone_numbers: list[str] | None = Field(default=None, min_length=1, max_length=IMPORT_BATCH_MAX)
+    all: bool = Field(
+        default=False, description="Every number of the account that no tenant holds yet"
+    )
+    manage: Manage | None = Field(
+        default=None, description="The channels callplane takes over, for every number"
+    )
+    manage_webhooks: bool | None = Field(
+        default=None, description="Shorthand: true for both channels, false for none"
+    )
+    agent_id: JsonUUID | None = None
+    country: str | None = Field(default=None, pattern=COUNTRY)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> NumberImportBatch:
+        if (self.phone_numbers is None) == (not self.all):
+            raise ValueError("give phone_numbers or all: true (one of them)")
+        for number in self.phone_numbers or []:
+            if not number or len(number) > 40:
+                raise ValueError("each phone number has 1 to 40 characters")
+        _check_channels(self.manage, self.manage_webhooks)
+        return self
+
+    @property
+    def channels(self) -> Manage:
+        """The channels chosen, whichever way."""
+        return _channels_of(self.manage, self.manage_webhooks)
+
+
+class ImportItemError(BaseModel):
+    """Why one number was not imported (the code a single import would answer)."""
+
+    code: str
+    message: str
+
+
+class ImportItemOut(BaseModel):
+    """One number of a batch: imported (now), already the tenant's, or refused (and why)."""
+
+    phone_number: str
+    result: Literal["imported", "already_held", "failed"]
+    id: uuid.UUID | None = None
+    status: NumberStatus | None = None
+    error: ImportItemError | None = None
+
+
+class NumberImportBatchOut(BaseModel):
+    """What a batch import did, number by number, in the order asked."""
+
+    imported: int
+    already_held: int
+    failed: int
+    data: list[ImportItemOut]
 
 
 class NumberPatch(StrictModel):

@@ -191,6 +191,8 @@ OPERATION_CODES: dict[str, tuple[str, ...]] = {
         "invalid_phone_number",
         *_NUMBER_WRITE,
     ),
+    # Per number, the codes of phone_numbers_import are in each item of the answer.
+    "phone_numbers_import_batch": _NUMBER_WRITE,
     "phone_numbers_update": (
         "phone_number_not_held",
         "phone_number_not_active",

@@ -45,6 +45,10 @@ REQUEST_EXAMPLES: dict[str, Any] = {
         "manage": {"voice": True, "sms": False},
         "label": "Main line",
     },
+    "phone_numbers_import_batch": {
+        "phone_numbers": ["+14155550100", "+14155550101"],
+        "manage_webhooks": True,
+    },
     "phone_numbers_update": {"agent_id": _AGENT_ID, "manage": {"sms": False}, "label": "Main line"},
     "phone_numbers_release": {"confirm": "+14155550100"},
     "providers_put": {"api_key": "key_from_the_providers_dashboard"},

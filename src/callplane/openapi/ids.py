@@ -93,6 +93,7 @@ RESOURCES: dict[str, dict[str, str]] = {
 OVERRIDES: dict[tuple[str, str], str] = {
     ("numbers", "search_available"): "phone_numbers_search",
     ("numbers", "pricing"): "phone_numbers_get_pricing",
+    ("numbers", "import_numbers_batch"): "phone_numbers_import_batch",
     ("connections", "check_health"): "connection_check_health",
     ("jobs", "reconcile"): "reconcile_start",
     ("jobs", "connections_health"): "connection_health_list",

@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from aiohttp import BasicAuth, ClientSession
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
 from twilio.rest import Client
 
 from callplane.errors import Unprocessable
@@ -53,10 +55,47 @@ class AsyncRewritingHttpClient(AsyncTwilioHttpClient):
         super().__init__(**kwargs)
         self.base_url = base_url
 
-    async def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-        return await super().request(
-            method, rewrite_twilio_url(url, self.base_url), *args, **kwargs
-        )
+    async def request(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> Response:
+        """The SDK's request, answering *this* request's response.
+
+        The SDK's own keeps the response on the client (`_test_only_last_response`) and returns
+        that attribute after awaiting the per-request session's close: two calls in flight on
+        one client could each get the other's answer (a refused update read as another
+        number's success). Here the response is a local.
+        """
+        if timeout is not None and timeout <= 0:
+            raise ValueError(timeout)
+        kwargs: dict[str, Any] = {
+            "method": method.upper(),
+            "url": rewrite_twilio_url(url, self.base_url),
+            "params": params,
+            "data": data,
+            "headers": headers,
+            "auth": BasicAuth(login=auth[0], password=auth[1]) if auth is not None else None,
+            "timeout": timeout,
+            "allow_redirects": allow_redirects,
+        }
+        self.log_request(kwargs)
+        session = self.session or ClientSession()
+        try:
+            raw = await session.request(**kwargs)
+            self.log_response(raw.status, raw)
+            answer = Response(raw.status, await raw.text(), raw.headers)
+        finally:
+            if session is not self.session:
+                await session.close()
+        self._test_only_last_response = answer
+        return answer
 
 
 def build_client(

@@ -75,6 +75,9 @@ from .health_list_out import HealthListOut
 from .health_list_out_summary import HealthListOutSummary
 from .health_out import HealthOut
 from .health_out_status import HealthOutStatus
+from .import_item_error import ImportItemError
+from .import_item_out import ImportItemOut
+from .import_item_out_result import ImportItemOutResult
 from .list_of_agent_out import ListOfAgentOut
 from .list_of_api_key_out import ListOfApiKeyOut
 from .list_of_attempt_out import ListOfAttemptOut
@@ -112,6 +115,8 @@ from .number_handed_back_event import NumberHandedBackEvent
 from .number_handed_back_event_schema_version import NumberHandedBackEventSchemaVersion
 from .number_handed_back_event_type import NumberHandedBackEventType
 from .number_import import NumberImport
+from .number_import_batch import NumberImportBatch
+from .number_import_batch_out import NumberImportBatchOut
 from .number_out import NumberOut
 from .number_patch import NumberPatch
 from .number_provider_out import NumberProviderOut
@@ -272,6 +277,9 @@ __all__ = (
     "HealthListOutSummary",
     "HealthOut",
     "HealthOutStatus",
+    "ImportItemError",
+    "ImportItemOut",
+    "ImportItemOutResult",
     "ListOfAgentOut",
     "ListOfApiKeyOut",
     "ListOfAttemptOut",
@@ -307,6 +315,8 @@ __all__ = (
     "NumberHandedBackEventSchemaVersion",
     "NumberHandedBackEventType",
     "NumberImport",
+    "NumberImportBatch",
+    "NumberImportBatchOut",
     "NumberOut",
     "NumberPatch",
     "NumberProviderOut",
