@@ -475,13 +475,15 @@ async def _register(
     reg.fingerprint = fingerprint
     reg.synced_at = now
     await uow.session.flush()
-    await uow.session.execute(
+    written = await uow.session.execute(
         update(ProviderRegistration)
         .where(ProviderRegistration.id == reg.id, ProviderRegistration.generation == generation)
         .values(status=Status.synced, detail=None, attempts=0, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    if changed or reg.status != Status.synced:
+    # A newer change (generation) won meanwhile: its own attempt reports the outcome, not this one.
+    current_generation = written.rowcount == 1  # type: ignore[attr-defined]
+    if current_generation and (changed or reg.status != Status.synced):
         emit(
             uow,
             tenant_id=scope.tenant_id,
