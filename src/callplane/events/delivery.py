@@ -38,9 +38,8 @@ from callplane.events.models import TenantEvent, WebhookAttempt, WebhookDelivery
 from callplane.events.service import PREVIOUS_FIELD, SECRET_FIELD, envelope
 from callplane.gateway import event_signature
 from callplane.gateway.events import OUTBOX
-from callplane.gateway.outbox import DeliveryPolicy
+from callplane.gateway.outbox import PollingWorker
 from callplane.log import get_logger
-from callplane.runtime import Runtime
 from callplane.security.public_urls import (
     check_public_url,
     public_http_client,
@@ -80,63 +79,11 @@ class _Outcome:
     latency_ms: int | None
 
 
-class EndpointWorker:
+class EndpointWorker(PollingWorker):
     """The background task that delivers tenant events to webhook endpoints."""
 
-    def __init__(
-        self,
-        runtime: Runtime,
-        policy: DeliveryPolicy | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.runtime = runtime
-        self.policy = policy or DeliveryPolicy()
-        self.transport = transport
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
-
-    def start(self) -> None:
-        """Run the delivery loop in the background."""
-        if self._task is None or self._task.done():
-            self._stopping = False
-            self._task = asyncio.get_running_loop().create_task(
-                self._loop(), name="callplane-webhook-endpoints"
-            )
-
-    async def stop(self) -> None:
-        """Stop the loop (what is not delivered waits in the database)."""
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            try:
-                await asyncio.wait_for(self._task, timeout=self.policy.timeout + 5)
-            except (TimeoutError, asyncio.CancelledError):
-                self._task.cancel()
-            self._task = None
-
-    def wake(self) -> None:
-        """Look for work now."""
-        self._wake.set()
-
-    async def _loop(self) -> None:
-        while not self._stopping:
-            try:
-                handled = await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - the loop survives a database hiccup
-                log.warning("webhook pass failed", error=type(exc).__name__, detail=str(exc)[:200])
-                handled = 0
-            if self._stopping:
-                break
-            if handled >= self.policy.batch_size:
-                continue
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.policy.poll_interval)
-            except TimeoutError:
-                pass
-            self._wake.clear()
+    task_name = "callplane-webhook-endpoints"
+    pass_name = "webhook pass failed"
 
     async def run_once(self) -> int:
         """Carry, fan out, then try each due delivery once; returns how many were tried."""

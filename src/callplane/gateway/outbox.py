@@ -69,8 +69,11 @@ class _Claimed:
     created_at: datetime
 
 
-class OutboxWorker:
-    """The background task that delivers due outbox rows."""
+class PollingWorker:
+    """A background loop that runs passes over durable rows: at once when woken, else polling."""
+
+    task_name = "callplane-worker"
+    pass_name = "worker pass"
 
     def __init__(
         self,
@@ -84,21 +87,15 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
-        self._client: httpx.AsyncClient | None = None
-        self._client_transport: object = None
-
-    # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Run the delivery loop in the background."""
+        """Run the loop in the background."""
         if self._task is None or self._task.done():
             self._stopping = False
-            self._task = asyncio.get_running_loop().create_task(
-                self._loop(), name="callplane-outbox"
-            )
+            self._task = asyncio.get_running_loop().create_task(self._loop(), name=self.task_name)
 
     async def stop(self) -> None:
-        """Stop the loop (rows being delivered finish; unclaimed ones wait in the database)."""
+        """Stop the loop (a pass under way finishes; what is left waits in the database)."""
         self._stopping = True
         self._wake.set()
         if self._task is not None:
@@ -107,13 +104,14 @@ class OutboxWorker:
             except (TimeoutError, asyncio.CancelledError):
                 self._task.cancel()
             self._task = None
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
 
     def wake(self) -> None:
-        """Look for due rows now (new rows were just committed)."""
+        """Look for work now (new rows were just committed)."""
         self._wake.set()
+
+    async def run_once(self) -> int:
+        """One pass; returns how many rows it handled."""
+        raise NotImplementedError
 
     async def _loop(self) -> None:
         while not self._stopping:
@@ -122,7 +120,7 @@ class OutboxWorker:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - the loop survives a database hiccup
-                log.warning("outbox pass failed", error=type(exc).__name__, detail=str(exc)[:200])
+                log.warning(self.pass_name, error=type(exc).__name__, detail=str(exc)[:200])
                 handled = 0
             if self._stopping:
                 break
@@ -133,6 +131,30 @@ class OutboxWorker:
             except TimeoutError:
                 pass
             self._wake.clear()
+
+
+class OutboxWorker(PollingWorker):
+    """The background task that delivers due outbox rows."""
+
+    task_name = "callplane-outbox"
+    pass_name = "outbox pass failed"
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        policy: DeliveryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        super().__init__(runtime, policy, transport)
+        self._client: httpx.AsyncClient | None = None
+        self._client_transport: object = None
+
+    async def stop(self) -> None:
+        """Stop the loop (rows being delivered finish; unclaimed ones wait in the database)."""
+        await super().stop()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
 
     # -- one pass ----------------------------------------------------------------------------
 
