@@ -28,14 +28,13 @@ from sqlalchemy.exc import IntegrityError
 
 from callplane.connections import service as connections
 from callplane.connections.clients import TenantTwilio, tenant_client
-from callplane.db.audit import record_audit
 from callplane.db.locks import named_lock
 from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError, Forbidden
 from callplane.numbers import channels, guards, lifecycle
 from callplane.numbers.lifecycle import Change
 from callplane.numbers.models import PhoneNumber
-from callplane.numbers.purchase import _activation, _claim, _new_row
+from callplane.numbers.purchase import _activation, _claim, _new_row, record_import
 from callplane.numbers.remote import TwilioNumbers, capabilities_of
 from callplane.numbers.schemas import (
     ImportItemError,
@@ -212,19 +211,13 @@ async def _claim_chunk(
                     )
                     continue
                 uow.repo(PhoneNumber, scope).add(number)
-                record_audit(
+                record_import(
                     uow=uow,
-                    actor=scope.actor,
-                    action="phone_number.import",
-                    tenant_id=scope.tenant_id,
-                    target=number.id,
-                    detail={
-                        "phone_number": number.e164,
-                        "twilio_sid": number.twilio_sid,
-                        "manage": {"voice": chosen.voice, "sms": chosen.sms},
-                        "original_config": number.original_config,
-                        "batch": True,
-                    },
+                    scope=scope,
+                    number=number,
+                    voice=chosen.voice,
+                    sms=chosen.sms,
+                    batch=True,
                 )
                 item.number = number
             await uow.commit()

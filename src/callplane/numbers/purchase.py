@@ -504,19 +504,7 @@ async def _claim(
         async with named_lock(uow, f"numbers:{scope.tenant_id}"):
             await guards.check_quota(uow, scope)
             uow.repo(PhoneNumber, scope).add(number)
-            record_audit(
-                uow=uow,
-                actor=scope.actor,
-                action="phone_number.import",
-                tenant_id=scope.tenant_id,
-                target=number.id,
-                detail={
-                    "phone_number": e164,
-                    "twilio_sid": found.sid,
-                    "manage": {"voice": chosen.voice, "sms": chosen.sms},
-                    "original_config": number.original_config,
-                },
-            )
+            record_import(uow=uow, scope=scope, number=number, voice=chosen.voice, sms=chosen.sms)
             await uow.commit()
     except IntegrityError:
         await uow.rollback()
@@ -549,3 +537,29 @@ async def _wire_import(
     await uow.session.refresh(number)
     lifecycle.apply(number, _activation(found))
     await uow.commit()
+
+
+def record_import(
+    *,
+    uow: UnitOfWork,
+    scope: TenantScope,
+    number: PhoneNumber,
+    voice: bool,
+    sms: bool,
+    **extra: Any,
+) -> None:
+    """Audit an imported number: what it was at Twilio and which channels callplane took."""
+    record_audit(
+        uow=uow,
+        actor=scope.actor,
+        action="phone_number.import",
+        tenant_id=scope.tenant_id,
+        target=number.id,
+        detail={
+            "phone_number": number.e164,
+            "twilio_sid": number.twilio_sid,
+            "manage": {"voice": voice, "sms": sms},
+            "original_config": number.original_config,
+            **extra,
+        },
+    )
