@@ -12,10 +12,12 @@ from sqlalchemy import select
 from callplane.db.rls import NO_SCOPE, PLATFORM_SCOPE, DbScope
 from callplane.db.uow import UnitOfWork
 from callplane.errors import Forbidden, NotFound, Unauthorized
+from callplane.gateway.store import GatewayStore
 from callplane.runtime import Runtime
 from callplane.security.apikeys import hash_api_key
 from callplane.settings import Settings
 from callplane.tenancy import Actor, Role, TenantScope
+from callplane.tenants.access import Access, KeyRow, TenantRow
 from callplane.tenants.models import ApiKey, Tenant
 
 
@@ -52,7 +54,7 @@ async def current_actor(request: Request, uow: UoW) -> Actor:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("missing API key: send 'Authorization: Bearer <key>'")
-    actor = await authenticate_api_key(uow, token.strip())
+    actor = actor_of_key(await access_of(request).key(token.strip()))
     request.state.actor_key_id = str(actor.key_id)
     await uow.set_db_scope(db_scope_of(actor))
     return actor
@@ -67,7 +69,26 @@ def db_scope_of(actor: Actor) -> DbScope:
     return DbScope.tenant(actor.tenant_id)
 
 
-def actor_of_key(key: ApiKey | None) -> Actor:
+def gateway_store(request: Request) -> GatewayStore:
+    """The gateway's database access, which the API's hot reads share (gateway/store.py)."""
+    from callplane.gateway.lifespan import gateway_of  # the gateway imports the API's deps
+
+    return gateway_of(request.app).store
+
+
+HotStore = Annotated[GatewayStore, Depends(gateway_store)]
+
+
+def access_of(request: Request) -> Access:
+    """The process's key and tenant reads (tenants/access.py)."""
+    access: Access | None = getattr(request.app.state, "access", None)
+    if access is None:
+        access = Access(gateway_store(request))
+        request.app.state.access = access
+    return access
+
+
+def actor_of_key(key: ApiKey | KeyRow | None) -> Actor:
     """The caller an API key row stands for; 401 when there is none or it is revoked."""
     if key is None or key.revoked_at is not None:
         raise Unauthorized("invalid or revoked API key")
@@ -100,17 +121,36 @@ async def platform_actor(actor: CurrentActor) -> Actor:
 PlatformActor = Annotated[Actor, Depends(platform_actor)]
 
 
-async def tenant_scope(
-    tid: Annotated[uuid.UUID, Path(description="Tenant id")], actor: CurrentActor, uow: UoW
-) -> TenantScope:
+async def current_tenant(
+    tid: Annotated[uuid.UUID, Path(description="Tenant id")], actor: CurrentActor, request: Request
+) -> TenantRow:
     """The tenant of `/v1/tenants/{tid}/...`; another tenant's id is 404, as if unknown."""
     if not actor.is_platform and actor.tenant_id != tid:
         raise NotFound("tenant")
-    # A tenant's routes see that tenant's rows only, whoever calls (platform keys included).
+    tenant = await access_of(request).tenant(tid)
+    if tenant is None:
+        raise NotFound("tenant")
+    return tenant
+
+
+CurrentTenant = Annotated[TenantRow, Depends(current_tenant)]
+
+
+async def tenant_scope_in(uow: UnitOfWork, tid: uuid.UUID, actor: Actor) -> TenantScope:
+    """`tenant_scope` through a unit of work (the admin console's pages, which read with it)."""
+    if not actor.is_platform and actor.tenant_id != tid:
+        raise NotFound("tenant")
     await uow.set_db_scope(DbScope.tenant(tid))
     if await uow.session.get(Tenant, tid) is None:
         raise NotFound("tenant")
     return TenantScope(tenant_id=tid, actor=actor)
+
+
+async def tenant_scope(tenant: CurrentTenant, actor: CurrentActor, uow: UoW) -> TenantScope:
+    """The scope of a tenant's routes: that tenant's rows only, whoever calls (platform keys
+    included)."""
+    await uow.set_db_scope(DbScope.tenant(tenant.id))
+    return TenantScope(tenant_id=tenant.id, actor=actor)
 
 
 Scope = Annotated[TenantScope, Depends(tenant_scope)]

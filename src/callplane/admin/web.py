@@ -4,7 +4,7 @@ sign-in and CSRF checks, tenant pages, flashes, redirects and HTML errors.
 A console request runs in one unit of work (`AdminRoute`); `viewer` gives a signed-in caller for
 a GET page, `writer` checks the form's CSRF token before anything else (403 without it) and then
 gives a signed-in caller for a POST; `tenant_view` / `tenant_write` add the tenant of a
-`/admin/t/{tid}/...` page through `deps.tenant_scope` (another tenant's pages are 404, as in the
+`/admin/t/{tid}/...` page through `deps.tenant_scope_in` (another tenant's pages are 404, as in the
 API) and, for writes, `deps.admin_scope` (members read only). API errors become HTML pages with
 the same status.
 """
@@ -37,7 +37,7 @@ from callplane.deps import (
     db_scope_of,
     get_runtime,
     platform_actor,
-    tenant_scope,
+    tenant_scope_in,
 )
 from callplane.errors import ApiError, Unauthorized
 from callplane.log import get_logger
@@ -325,7 +325,7 @@ class TenantPage:
 
 
 async def _tenant(ctx: Ctx, tid: UUID, *, admin: bool) -> TenantPage:
-    scope = await tenant_scope(tid, ctx.me, ctx.uow)
+    scope = await tenant_scope_in(ctx.uow, tid, ctx.me)
     if admin:
         scope = await admin_scope(scope)
     tenant = await tenants.get_tenant(uow=ctx.uow, scope=scope)

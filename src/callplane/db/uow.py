@@ -39,19 +39,23 @@ class UnitOfWork:
     ) -> None:
         self._factory = session_factory
         self._session: AsyncSession | None = None
+        self._open = False
         self._db_scope = db_scope
         self.runtime = runtime
 
     @property
     def session(self) -> AsyncSession:
-        """The open session."""
+        """The open session (made on first use: a request answered from the hot reads alone,
+        tenants/access.py, never makes one)."""
         if self._session is None:
-            raise RuntimeError("unit of work used outside `async with`")
+            if not self._open:
+                raise RuntimeError("unit of work used outside `async with`")
+            self._session = self._factory()
+            self._session.info[rls.INFO_KEY] = self._db_scope
         return self._session
 
     async def __aenter__(self) -> Self:
-        self._session = self._factory()
-        self._session.info[rls.INFO_KEY] = self._db_scope
+        self._open = True
         return self
 
     @property
@@ -104,7 +108,10 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        session = self.session
+        self._open = False
+        session = self._session
+        if session is None:
+            return
         try:
             await session.rollback()
         finally:

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Path, Query, Response
 
-from callplane.deps import AdminScope, PlatformActor, Scope, UoW
-from callplane.numbers import bulk_import, compliance, purchase, search, service
+from callplane.deps import AdminScope, HotStore, PlatformActor, Scope, UoW
+from callplane.numbers import bulk_import, compliance, pages, purchase, search, service
 from callplane.numbers.schemas import (
     AvailableNumberOut,
     ComplianceIn,
@@ -24,7 +24,7 @@ from callplane.numbers.schemas import (
     PricingOut,
 )
 from callplane.numbers.states import NumberStatus, ReleaseReason
-from callplane.providers.views import number_out, numbers_out
+from callplane.providers.views import number_out
 from callplane.schemas import ERROR_RESPONSES, QUOTA_RESPONSES, ListOf
 
 router = APIRouter(tags=["numbers"], responses=ERROR_RESPONSES)
@@ -116,7 +116,7 @@ async def import_numbers_batch(
 @router.get(f"{TENANT}/phone-numbers", response_model=ListOf[NumberOut])
 async def list_numbers(
     scope: Scope,
-    uow: UoW,
+    store: HotStore,
     status: Annotated[
         str | None, Query(pattern=STATUS_LIST, description="one status or several, comma-separated")
     ] = None,
@@ -125,10 +125,10 @@ async def list_numbers(
 ) -> object:
     """The tenant's numbers, oldest first."""
     statuses = status.split(",") if status else None
-    rows, next_cursor = await service.list_numbers(
-        uow=uow, scope=scope, statuses=statuses, cursor=cursor, limit=limit
+    found = await pages.page(
+        store=store, scope=scope, statuses=statuses, cursor=cursor, limit=limit
     )
-    return {"data": await numbers_out(uow, scope, rows), "next_cursor": next_cursor}
+    return Response(found, media_type="application/json")
 
 
 @router.post(

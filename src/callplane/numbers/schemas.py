@@ -317,39 +317,42 @@ class NumberOut(BaseModel):
         cls, number: PhoneNumber, provider: NumberProviderOut | None = None
     ) -> NumberOut:
         """The public view of a number (with its provider registration, when it has one)."""
-        return cls(
-            id=number.id,
-            phone_number=number.e164,
-            status=NumberStatus(number.status),
-            agent_id=number.agent_id,
-            trunk_id=number.trunk_id,
-            managed=number.managed,
-            manage=Manage(voice=number.manage_voice, sms=number.manage_sms),
-            channels=ChannelOwners(
-                **channels.owners(number, provider=provider.name if provider else None)
-            ),
-            origin=number.origin,
-            original_config=(
-                OriginalConfig(**saved) if (saved := channels.saved(number)) is not None else None
-            ),
-            label=number.label,
-            country=number.country,
-            type=number.type,
-            capabilities=Capabilities(**capabilities_of(number.capabilities)),
-            monthly_price=money(number.monthly_price),
-            price_unit=number.price_unit,
-            twilio_sid=number.twilio_sid,
-            account_sid=number.account_sid,
-            bundle_sid=number.bundle_sid,
-            address_sid=number.address_sid,
-            purchased_at=number.purchased_at,
-            released_at=number.released_at,
-            release_reason=number.release_reason,
-            failure_reason=number.failure_reason,
-            failure_code=number.failure_code,
-            created_at=number.created_at,
-            provider=provider,
-        )
+        return cls.model_validate(number_fields(number, provider))
+
+
+def number_fields(number: PhoneNumber, provider: NumberProviderOut | None = None) -> dict[str, Any]:
+    """`NumberOut`'s fields as plain values (nested objects as dicts): what `from_model` validates
+    and what the list serialises as it is (numbers/pages.py), so both show a number alike."""
+    saved = channels.saved(number)
+    return {
+        "id": number.id,
+        "phone_number": number.e164,
+        "status": number.status,
+        "agent_id": number.agent_id,
+        "trunk_id": number.trunk_id,
+        "managed": number.managed,
+        "manage": {"voice": number.manage_voice, "sms": number.manage_sms},
+        "channels": channels.owners(number, provider=provider.name if provider else None),
+        "origin": number.origin,
+        "original_config": saved,
+        "label": number.label,
+        "country": number.country,
+        "type": number.type,
+        "capabilities": capabilities_of(number.capabilities),
+        "monthly_price": money(number.monthly_price),
+        "price_unit": number.price_unit,
+        "twilio_sid": number.twilio_sid,
+        "account_sid": number.account_sid,
+        "bundle_sid": number.bundle_sid,
+        "address_sid": number.address_sid,
+        "purchased_at": number.purchased_at,
+        "released_at": number.released_at,
+        "release_reason": number.release_reason,
+        "failure_reason": number.failure_reason,
+        "failure_code": number.failure_code,
+        "created_at": number.created_at,
+        "provider": provider.model_dump() if provider is not None else None,
+    }
 
 
 class ComplianceIn(StrictModel):

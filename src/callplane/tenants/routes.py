@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from callplane.deps import AdminScope, PlatformActor, Scope, UoW
+from callplane.deps import AdminScope, CurrentTenant, PlatformActor, Scope, UoW
 from callplane.schemas import ERROR_RESPONSES, ListOf
 from callplane.tenancy import Role
 from callplane.tenants import lifecycle, service
@@ -43,9 +43,9 @@ async def list_tenants(
 
 
 @router.get("/tenants/{tid}", response_model=TenantOut)
-async def get_tenant(scope: Scope, uow: UoW) -> object:
+async def get_tenant(tenant: CurrentTenant) -> object:
     """One tenant."""
-    return await service.get_tenant(uow=uow, scope=scope)
+    return tenant
 
 
 @router.patch("/tenants/{tid}", response_model=TenantOut)

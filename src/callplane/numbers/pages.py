@@ -1,0 +1,166 @@
+"""A page of a tenant's numbers as the API lists it: the list's own read path.
+
+The list is the API's heaviest common read (a tenant's app polls it). Read through the async
+ORM it cost ~8 ms for 100 numbers: a driver-thread hop per statement on SQLite, an ORM object
+per row, a Pydantic model built and then validated again per row. Here the numbers and their
+provider registrations are read in one go on the gateway's store (`read_in`: the tenant's own
+row-level security scope on PostgreSQL), as rows of the models' columns, and the page is
+serialised at once from the same fields `NumberOut.from_model` validates (`number_fields`).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import namedtuple
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from pydantic_core import to_json
+from sqlalchemy import Connection, and_, or_, select, type_coerce
+from sqlalchemy.types import NullType
+
+from callplane.db.repository import decode_cursor, encode_cursor
+from callplane.db.rls import DbScope
+from callplane.gateway.store import GatewayStore
+from callplane.numbers.models import PhoneNumber
+from callplane.numbers.schemas import number_fields
+from callplane.providers.models import ProviderRegistration
+from callplane.providers.schemas import NumberProviderOut
+from callplane.providers.service import view
+from callplane.tenancy import TenantScope
+
+_NUMBERS = PhoneNumber.__table__
+_REGISTRATIONS = ProviderRegistration.__table__
+_FIELDS = [
+    "id",
+    "agent_id",
+    "trunk_id",
+    "managed",
+    "manage_voice",
+    "manage_sms",
+    "status",
+    "origin",
+    "original_config",
+    "label",
+    "e164",
+    "country",
+    "type",
+    "capabilities",
+    "monthly_price",
+    "price_unit",
+    "twilio_sid",
+    "account_sid",
+    "bundle_sid",
+    "address_sid",
+    "purchased_at",
+    "released_at",
+    "release_reason",
+    "failure_reason",
+    "failure_code",
+    "created_at",
+]
+_REG_FIELDS = ["provider", "provider_agent_id", "registration_id", "status", "detail", "synced_at"]
+# The columns as the driver gives them (SQLAlchemy's result processing cost ~20 µs a row);
+# `_Decoder` turns each kind into what the models hold. A number's registration (one at most)
+# comes in the same row.
+_SELECT = select(
+    *[type_coerce(_NUMBERS.c[name], NullType()).label(name) for name in _FIELDS],
+    *[type_coerce(_REGISTRATIONS.c[name], NullType()).label(f"reg_{name}") for name in _REG_FIELDS],
+).select_from(_NUMBERS.outerjoin(_REGISTRATIONS, _REGISTRATIONS.c.number_id == _NUMBERS.c.id))
+_INDEX = {name: i for i, name in enumerate(_FIELDS)}
+_UUIDS = [_INDEX[n] for n in ("id", "agent_id", "trunk_id")]
+_TIMES = [_INDEX[n] for n in ("purchased_at", "released_at", "created_at")]
+_JSON = [_INDEX[n] for n in ("capabilities", "original_config")]
+_BOOLS = [_INDEX[n] for n in ("managed", "manage_voice", "manage_sms")]
+_SPLIT = len(_FIELDS)
+
+# Rows of the driver's values, read as the models' attributes (`number_fields`, `view`).
+_Number = namedtuple("_Number", _FIELDS)  # type: ignore[misc]
+_Registration = namedtuple("_Registration", _REG_FIELDS)  # type: ignore[misc]
+
+
+def _utc(value: Any) -> datetime | None:
+    if isinstance(value, str):  # SQLite: ISO text in UTC, without the zone
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    if value is not None and value.tzinfo is not UTC:
+        return value.astimezone(UTC)  # type: ignore[no-any-return]
+    return value  # type: ignore[no-any-return]
+
+
+class _Decoder:
+    """The driver's values of one page's rows turned into what the models hold; values that
+    repeat from row to row (an agent's id, the capabilities) are decoded once."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[int, Any], Any] = {}
+
+    def row(self, raw: Any) -> tuple[Any, NumberProviderOut | None]:
+        values = list(raw)
+        seen = self._seen
+        for i in _UUIDS:
+            value = values[i]
+            if isinstance(value, str):  # SQLite: 32 hex digits
+                key = (i, value)
+                values[i] = seen.get(key) or seen.setdefault(key, uuid.UUID(value))
+        for i in _TIMES:
+            values[i] = _utc(values[i])
+        for i in _JSON:
+            value = values[i]
+            if isinstance(value, str):  # read, never changed, by `number_fields`
+                key = (i, value)
+                values[i] = seen[key] if key in seen else seen.setdefault(key, json.loads(value))
+        for i in _BOOLS:
+            values[i] = bool(values[i])
+        number = _Number._make(values[:_SPLIT])
+        if values[_SPLIT] is None:
+            return number, None
+        reg = values[_SPLIT:]
+        reg[-1] = _utc(reg[-1])  # synced_at
+        return number, view(cast(ProviderRegistration, _Registration._make(reg)))
+
+
+def _read(
+    conn: Connection,
+    tenant_id: uuid.UUID,
+    statuses: Sequence[str] | None,
+    cursor: str | None,
+    limit: int,
+) -> list[tuple[Any, NumberProviderOut | None]]:
+    stmt = _SELECT.where(_NUMBERS.c.tenant_id == tenant_id)
+    if statuses:
+        stmt = stmt.where(_NUMBERS.c.status.in_(statuses))
+    if cursor:
+        after_at, after_id = decode_cursor(cursor)
+        created, ident = _NUMBERS.c.created_at, _NUMBERS.c.id
+        stmt = stmt.where(or_(created > after_at, and_(created == after_at, ident > after_id)))
+    stmt = stmt.order_by(_NUMBERS.c.created_at, _NUMBERS.c.id).limit(limit + 1)
+    decoder = _Decoder()
+    return [decoder.row(row) for row in conn.execute(stmt).all()]
+
+
+async def page(
+    *,
+    store: GatewayStore,
+    scope: TenantScope,
+    statuses: Sequence[str] | None,
+    cursor: str | None,
+    limit: int,
+) -> bytes:
+    """A page of the tenant's numbers, oldest first, each with its provider registration, as
+    the JSON of `ListOf[NumberOut]`."""
+    if cursor:
+        decode_cursor(cursor)  # a bad cursor is a 400 before anything is read
+    tenant_id = scope.tenant_id
+    rows = await store.read_in(
+        DbScope.tenant(tenant_id), lambda conn: _read(conn, tenant_id, statuses, cursor, limit)
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1][0]
+        next_cursor = encode_cursor(last.created_at, last.id)
+    # The fields are serialised as they are, not validated again (they are the model's).
+    data = [number_fields(cast(PhoneNumber, n), provider) for n, provider in rows]
+    return to_json({"data": data, "next_cursor": next_cursor})
