@@ -35,7 +35,7 @@ class Gateway:
         )
         self.outbox = OutboxWorker(runtime, policy)
         # Tenant webhook endpoints (events/delivery.py): fed by outbox rows of their own purpose.
-        self.endpoints = EndpointWorker(runtime, policy)
+        self.endpoints = EndpointWorker(runtime, self.store, policy)
         self.writer = EventWriter(self.store, on_outbox=self._wake)
         self.hook = RoutingHook(self.settings, self.lookup.tokens, self.store)
 

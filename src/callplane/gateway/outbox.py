@@ -74,6 +74,7 @@ class PollingWorker:
 
     task_name = "callplane-worker"
     pass_name = "worker pass"
+    gather_seconds = 0.0  # after a wake, before the pass: rows written meanwhile join it
 
     def __init__(
         self,
@@ -130,6 +131,8 @@ class PollingWorker:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.policy.poll_interval)
             except TimeoutError:
                 pass
+            if self.gather_seconds and self._wake.is_set() and not self._stopping:
+                await asyncio.sleep(self.gather_seconds)
             self._wake.clear()
 
 
