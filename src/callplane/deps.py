@@ -54,10 +54,24 @@ async def current_actor(request: Request, uow: UoW) -> Actor:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("missing API key: send 'Authorization: Bearer <key>'")
-    actor = actor_of_key(await access_of(request).key(token.strip()))
+    access = access_of(request)
+    tid = _tenant_in_path(request)
+    if tid is None:
+        actor = actor_of_key(await access.key(token.strip()))
+    else:  # a tenant's route: its tenant read with the key (`current_tenant` takes it)
+        key, request.state.path_tenant = await access.key_and_tenant(token.strip(), tid)
+        actor = actor_of_key(key)
     request.state.actor_key_id = str(actor.key_id)
     await uow.set_db_scope(db_scope_of(actor))
     return actor
+
+
+def _tenant_in_path(request: Request) -> uuid.UUID | None:
+    raw = request.path_params.get("tid")
+    try:
+        return uuid.UUID(raw) if isinstance(raw, str) else None
+    except ValueError:  # answered 422 by the route's own parameter
+        return None
 
 
 def db_scope_of(actor: Actor) -> DbScope:
@@ -127,7 +141,9 @@ async def current_tenant(
     """The tenant of `/v1/tenants/{tid}/...`; another tenant's id is 404, as if unknown."""
     if not actor.is_platform and actor.tenant_id != tid:
         raise NotFound("tenant")
-    tenant = await access_of(request).tenant(tid)
+    tenant: TenantRow | None = getattr(request.state, "path_tenant", None)
+    if tenant is None or tenant.id != tid:
+        tenant = await access_of(request).tenant(tid)
     if tenant is None:
         raise NotFound("tenant")
     return tenant

@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from callplane.db.audit import AuditLog
+from callplane.tenants import service as tenants
 from callplane.tenants.models import Tenant
+from callplane.tenants.schemas import TenantPatch
 from tests.fixtures.api import Api
 
 
@@ -142,3 +144,29 @@ async def test_ops_endpoints(api: Api) -> None:
     spec = (await api.client.get("/openapi.json")).json()
     assert "/v1/tenants" in spec["paths"]
     assert (await api.client.get("/docs")).status_code == 200
+
+
+async def test_keys_and_tenants_changed_elsewhere_are_seen_by_the_next_request(api: Api) -> None:
+    """The API's key and tenant reads are kept between requests on SQLite (tenants/access.py):
+    a change committed by another connection (a job, the CLI, another process) shows at once."""
+    t = await api.tenant()
+    url = f"/v1/tenants/{t.id}"
+    r = await api.client.get(url, headers=t.headers("member"))
+    assert r.status_code == 200 and r.json()["name"] == t.slug.title()
+    async with api.runtime.uow() as uow:
+        await tenants.update_tenant(uow=uow, scope=t.scope, data=TenantPatch(name="Renamed Co"))
+        await uow.commit()
+    assert (await api.client.get(url, headers=t.headers("member"))).json()["name"] == "Renamed Co"
+    async with api.runtime.uow() as uow:
+        (member,) = [
+            k
+            for k in await tenants.list_api_keys(uow=uow, scope=t.scope)
+            if k.role == "member" and k.revoked_at is None
+        ]
+        await tenants.revoke_api_key(uow=uow, scope=t.scope, key_id=member.id)
+        await uow.commit()
+    assert (await api.client.get(url, headers=t.headers("member"))).status_code == 401
+    assert (
+        await api.client.get(f"{url}/phone-numbers", headers=t.headers("member"))
+    ).status_code == 401
+    assert (await api.client.get(url, headers=t.headers())).status_code == 200

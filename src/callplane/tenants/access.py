@@ -3,8 +3,9 @@
 Each API request authenticates its key and, on a tenant's routes, reads the tenant. They run
 on the gateway's store (gateway/store.py) rather than a unit of work's session: on SQLite with
 the stdlib driver on the event loop (the async ORM hops to a driver thread per statement, which
-cost ~1 ms of a request that needs ~20 µs of SQLite), on PostgreSQL on the gateway's pool, the
-key in autocommit and the tenant in a transaction confined to that tenant (row-level security).
+cost ~1 ms of a request that needs ~20 µs of SQLite), on PostgreSQL on the gateway's pool in
+autocommit, the key and the URL's tenant in one statement (`key_and_tenant`; the tenant row is
+only used once the key is known to be that tenant's or a platform key: docs/decisions.md).
 
 On SQLite the answers are kept until any other connection commits anything (`PRAGMA
 data_version`, as the gateway's route cache does): a key revoked, a tenant renamed or deleted,
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from callplane.db.rls import DbScope
 from callplane.gateway.store import GatewayStore
@@ -64,6 +65,25 @@ def _key_row(conn: Connection, key_hash: str) -> KeyRow | None:
     return KeyRow(*row) if row is not None else None
 
 
+_KEY_AND_TENANT = (
+    select(*_KEY.selected_columns, *_TENANT.selected_columns)
+    .select_from(ApiKey)
+    .outerjoin(Tenant, Tenant.id == bindparam("tenant_id"))
+)
+
+
+def _key_and_tenant(
+    conn: Connection, key_hash: str, tenant_id: uuid.UUID
+) -> tuple[KeyRow | None, TenantRow | None]:
+    row = conn.execute(
+        _KEY_AND_TENANT.where(ApiKey.key_hash == key_hash), {"tenant_id": tenant_id}
+    ).first()
+    if row is None:
+        return None, None
+    key = KeyRow(*row[:4])
+    return key, (TenantRow(*row[4:]) if row[4] is not None else None)
+
+
 def _tenant_row(conn: Connection, tenant_id: uuid.UUID) -> TenantRow | None:
     row = conn.execute(_TENANT.where(Tenant.id == tenant_id)).first()
     return TenantRow(*row) if row is not None else None
@@ -99,6 +119,19 @@ class Access:
         if keep and row is not None:
             _put(self._keys, key_hash, row)
         return row
+
+    async def key_and_tenant(
+        self, plain: str, tenant_id: uuid.UUID
+    ) -> tuple[KeyRow | None, TenantRow | None]:
+        """The key's row and the tenant of the request's URL, both at once: on PostgreSQL one
+        statement on the platform-scoped pool (one round trip instead of five); the tenant row
+        only ever leaves through `deps.current_tenant`, once the key is known to be the
+        tenant's own or a platform key. On SQLite, `key` and `tenant` (kept answers)."""
+        if self._store.versioned:
+            key = await self.key(plain)
+            return key, (await self.tenant(tenant_id) if key is not None else None)
+        key_hash = hash_api_key(plain)
+        return await self._store.read(lambda conn: _key_and_tenant(conn, key_hash, tenant_id))
 
     async def tenant(self, tenant_id: uuid.UUID) -> TenantRow | None:
         """The tenant, read within its own scope, or None when there is none."""
