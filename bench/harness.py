@@ -237,6 +237,10 @@ def run_database(kind: str, cfg: Config, workdir: Path, sandbox_url: str, log: L
                     for t in targets:
                         samples[t.name] = run_wrk(t, cfg.slice_seconds, cfg.connections)
                     if unit.key in FIXED_FORMS:
+                        # The closed-loop slices end with 32 requests in flight (a page of 100
+                        # numbers each): let the service finish them, or the fixed rate's first
+                        # webhooks measure that backlog rather than the webhook.
+                        settle(svc.pid)
                         fixed[f"{unit.key}/webhook"], fixed[f"{unit.key}/api"] = fixed_rate(
                             targets[0],
                             lines,

@@ -42,13 +42,14 @@ async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
     `tenant_scope` open it to the caller's tenant, or to every tenant for a platform key.
     """
     async with get_runtime(request).uow(NO_SCOPE) as uow:
+        uow.follow(request.state)  # `current_actor` and `tenant_scope` decide it
         yield uow
 
 
 UoW = Annotated[UnitOfWork, Depends(get_uow)]
 
 
-async def current_actor(request: Request, uow: UoW) -> Actor:
+async def current_actor(request: Request) -> Actor:
     """The caller of a `Authorization: Bearer <api key>` request; 401 otherwise."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -62,7 +63,7 @@ async def current_actor(request: Request, uow: UoW) -> Actor:
         key, request.state.path_tenant = await access.key_and_tenant(token.strip(), tid)
         actor = actor_of_key(key)
     request.state.actor_key_id = str(actor.key_id)
-    await uow.set_db_scope(db_scope_of(actor))
+    request.state.db_scope = db_scope_of(actor)  # the request's unit of work follows it
     return actor
 
 
@@ -162,10 +163,10 @@ async def tenant_scope_in(uow: UnitOfWork, tid: uuid.UUID, actor: Actor) -> Tena
     return TenantScope(tenant_id=tid, actor=actor)
 
 
-async def tenant_scope(tenant: CurrentTenant, actor: CurrentActor, uow: UoW) -> TenantScope:
+async def tenant_scope(tenant: CurrentTenant, actor: CurrentActor, request: Request) -> TenantScope:
     """The scope of a tenant's routes: that tenant's rows only, whoever calls (platform keys
-    included)."""
-    await uow.set_db_scope(DbScope.tenant(tenant.id))
+    included); the request's unit of work follows it."""
+    request.state.db_scope = DbScope.tenant(tenant.id)
     return TenantScope(tenant_id=tenant.id, actor=actor)
 
 

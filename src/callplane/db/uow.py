@@ -41,7 +41,14 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
         self._open = False
         self._db_scope = db_scope
+        self._follow: Any = None
         self.runtime = runtime
+
+    def follow(self, source: Any) -> None:
+        """Take the scope from `source.db_scope` (an API request's state, set by `deps` as the
+        caller and the tenant are known) until it is set here or the session is made; NO_SCOPE
+        while the source has none."""
+        self._follow = source
 
     @property
     def session(self) -> AsyncSession:
@@ -50,6 +57,9 @@ class UnitOfWork:
         if self._session is None:
             if not self._open:
                 raise RuntimeError("unit of work used outside `async with`")
+            # From here on the scope changes only through `set_db_scope` (fail closed: a
+            # request's later decision no longer widens what this session sees).
+            self._db_scope, self._follow = self.db_scope, None
             self._session = self._factory()
             self._session.info[rls.INFO_KEY] = self._db_scope
         return self._session
@@ -61,6 +71,9 @@ class UnitOfWork:
     @property
     def db_scope(self) -> rls.DbScope:
         """The rows the database lets this unit of work see (PostgreSQL)."""
+        if self._follow is not None:
+            followed: rls.DbScope = getattr(self._follow, "db_scope", rls.NO_SCOPE)
+            return followed
         return self._db_scope
 
     async def set_db_scope(self, scope: rls.DbScope, *, flush: bool = True) -> None:
@@ -69,9 +82,10 @@ class UnitOfWork:
         Work not yet flushed is flushed first, under the scope it was done in (unless `flush`
         is False: a failed transaction has nothing left to flush).
         """
-        if scope == self._db_scope:
+        current = self.db_scope
+        self._db_scope, self._follow = scope, None
+        if scope == current:
             return
-        self._db_scope = scope
         session = self._session
         if session is None:
             return
@@ -90,7 +104,7 @@ class UnitOfWork:
         this? does another tenant hold this number? which tenants' numbers are on this legacy
         trunk?), and nothing else. The scope is restored when the block ends.
         """
-        previous = self._db_scope
+        previous = self.db_scope
         await self.set_db_scope(rls.PLATFORM_SCOPE)
         try:
             yield

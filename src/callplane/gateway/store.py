@@ -59,12 +59,15 @@ class GatewayStore:
         self._thread: ThreadPoolExecutor | None = None
         self._writes = 0
         self._checkpointing: asyncio.Future[None] | None = None
+        self._loop_dbapi: Any = None
         if self.dialect_name == "sqlite":
             url = sync_url(database_url)
             # The loop's own connection (one, used only from the event loop thread): it never
             # waits for a lock, and its commits never checkpoint (copy the WAL into the
             # database file, with fsyncs): a thread does that every CHECKPOINT_EVERY writes.
             loop = _sqlite_engine(url, busy_ms=0, autocheckpoint=False, single=True)
+            event.listen(loop, "connect", self._loop_connected)
+            event.listen(loop, "invalidate", self._loop_lost)
             # In a thread: wait for the lock like the rest of the service does.
             wait = _sqlite_engine(url, busy_ms=30_000)
             self._engines = [loop, wait]
@@ -88,6 +91,12 @@ class GatewayStore:
             )
             self._autocommit = self._async.execution_options(isolation_level="AUTOCOMMIT")
 
+    def _loop_connected(self, dbapi_conn: Any, _record: Any) -> None:
+        self._loop_dbapi = dbapi_conn
+
+    def _loop_lost(self, _dbapi_conn: Any, _record: Any, _exc: Any) -> None:
+        self._loop_dbapi = None
+
     @property
     def versioned(self) -> bool:
         """Whether `version()` tells when another connection changed the database."""
@@ -99,15 +108,14 @@ class GatewayStore:
         connection (whose own writes, the events, do not count). None on PostgreSQL."""
         if self.dialect_name != "sqlite":
             return None
-        # The driver's own call (asked per batch and per API request: a few µs, where a
-        # SQLAlchemy connection's checkout, begin and rollback around it cost ~100).
-        fairy = self._engines[0].raw_connection()
-        try:
-            dbapi = fairy.dbapi_connection
-            assert dbapi is not None
-            return id(dbapi), int(dbapi.execute("PRAGMA data_version").fetchone()[0])
-        finally:
-            fairy.close()
+        # The driver's own call on the loop's one connection (asked per batch and per API
+        # request: a few µs, where a SQLAlchemy connection's checkout, begin and rollback around
+        # it cost ~100). Only the loop uses that connection, and never across an await.
+        dbapi = self._loop_dbapi
+        if dbapi is None:
+            with self._loop.connect() as conn:  # (re)connects the pool's connection
+                dbapi = conn.connection.dbapi_connection
+        return id(dbapi), int(dbapi.execute("PRAGMA data_version").fetchone()[0])
 
     async def read(self, fn: Callable[[Connection], T]) -> T:
         """`fn` on a connection outside any transaction (it sees every committed change)."""

@@ -129,13 +129,14 @@ class Access:
         tenant's own or a platform key. On SQLite, `key` and `tenant` (kept answers)."""
         if self._store.versioned:
             key = await self.key(plain)
-            return key, (await self.tenant(tenant_id) if key is not None else None)
+            return key, (await self.tenant(tenant_id, checked=True) if key is not None else None)
         key_hash = hash_api_key(plain)
         return await self._store.read(lambda conn: _key_and_tenant(conn, key_hash, tenant_id))
 
-    async def tenant(self, tenant_id: uuid.UUID) -> TenantRow | None:
-        """The tenant, read within its own scope, or None when there is none."""
-        keep = self._current()
+    async def tenant(self, tenant_id: uuid.UUID, *, checked: bool = False) -> TenantRow | None:
+        """The tenant, read within its own scope, or None when there is none (`checked`: the
+        kept answers were just found current by `key`)."""
+        keep = self._store.versioned if checked else self._current()
         if keep and (kept := self._tenants.get(tenant_id)) is not None:
             return kept
         row = await self._store.read_in(
