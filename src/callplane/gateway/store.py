@@ -68,6 +68,7 @@ class GatewayStore:
             loop = _sqlite_engine(url, busy_ms=0, autocheckpoint=False, single=True)
             event.listen(loop, "connect", self._loop_connected)
             event.listen(loop, "invalidate", self._loop_lost)
+            event.listen(loop, "close", self._loop_closed)
             # In a thread: wait for the lock like the rest of the service does.
             wait = _sqlite_engine(url, busy_ms=30_000)
             self._engines = [loop, wait]
@@ -96,6 +97,10 @@ class GatewayStore:
 
     def _loop_lost(self, _dbapi_conn: Any, _record: Any, _exc: Any) -> None:
         self._loop_dbapi = None
+
+    def _loop_closed(self, dbapi_conn: Any, _record: Any) -> None:
+        if dbapi_conn is self._loop_dbapi:
+            self._loop_dbapi = None
 
     @property
     def versioned(self) -> bool:
@@ -200,6 +205,7 @@ class GatewayStore:
             self._thread.shutdown(wait=True)
             for engine in self._engines:
                 engine.dispose()
+            self._loop_dbapi = None
         else:
             await self._async.dispose()
 
