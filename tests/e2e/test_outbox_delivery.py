@@ -147,3 +147,23 @@ async def test_old_undeliverable_rows_are_given_up(gw: GatewayKit) -> None:
     (row,) = await gw.outbox()
     assert row.failed_at is not None and row.last_status == 503
     assert await worker.run_once() == 0  # given up rows are not tried again
+
+
+async def test_each_worker_is_woken_only_by_rows_it_carries(gw: GatewayKit) -> None:
+    """A call to an agent without an events URL writes only the tenant-events row: the outbox
+    worker is not woken for it (an idle pass is still a transaction, once per webhook)."""
+    tenant, account = await gw.tenant("master")
+    agent_id, _ = await gw.agent(tenant, events_url=None)
+    held = await gw.buy(tenant, agent_id)
+    woken: list[str] = []
+    gw.gateway.outbox.wake = lambda: woken.append("outbox")  # type: ignore[method-assign]
+    gw.gateway.endpoints.wake = lambda: woken.append("endpoints")  # type: ignore[method-assign]
+    r = await gw.post("voice", gw.call_params(account, held.e164))
+    assert r.status_code == 200
+    assert woken == ["endpoints"]
+
+    _, account2, _, _, held2 = await _routed(gw)  # an agent with an events URL
+    woken.clear()
+    r = await gw.post("voice", gw.call_params(account2, held2.e164))
+    assert r.status_code == 200
+    assert sorted(woken) == ["endpoints", "outbox"]

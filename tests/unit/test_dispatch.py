@@ -7,11 +7,13 @@ import re
 from typing import Any
 
 from fastapi.routing import _IncludedRouter
-from starlette.routing import Match
+from fastapi.testclient import TestClient
+from starlette.routing import Match, Route
 
 from callplane.app import create_app
 from callplane.boundary import METHODS
-from callplane.dispatch import RouteDispatch, _Table
+from callplane.dispatch import FrontDoor, RouteDispatch, _Table
+from callplane.middleware import MAX_BODY_BYTES
 
 
 def _select(routes: list[Any], scope: dict[str, Any]) -> tuple[str, Any]:
@@ -74,3 +76,48 @@ def test_every_path_and_method_selects_what_the_whole_table_selects() -> None:
     # The point: a request is matched against a handful of routes, not all of them.
     assert max(sizes) <= 6 < len(app.router.routes)
     assert len(table.view("/healthz").routes) == 1
+
+
+def _front_door(app: Any) -> FrontDoor:
+    TestClient(app).get("/healthz")  # the stack is built by the first request (no lifespan)
+    stack = app.middleware_stack
+    assert isinstance(stack, FrontDoor)
+    return stack
+
+
+def test_the_front_door_takes_only_fixed_plain_routes_the_table_selects() -> None:
+    app = create_app()
+    door = _front_door(app)
+    assert "/healthz" in door.fixed
+    assert "/webhooks/twilio/voice" in door.fixed
+    # API routes (FastAPI's own machinery) and routes with parameters go the whole way.
+    assert all(type(route) is Route and "{" not in path for path, route in door.fixed.items())
+    assert not any(path.startswith("/v1/") for path in door.fixed)
+    for path, route in door.fixed.items():
+        scope = {"type": "http", "method": next(iter(route.methods or ())), "path": path}
+        assert _select(app.router.routes, {**scope, "root_path": ""}) == ("full", route)
+
+
+def test_through_the_front_door_errors_and_methods_answer_as_the_whole_app() -> None:
+    app = create_app()
+
+    async def broken(_request: Any) -> Any:
+        raise RuntimeError("boom")
+
+    app.router.routes.insert(0, Route("/broken", broken, methods=["GET"]))
+    client = TestClient(app, raise_server_exceptions=False)  # no lifespan: no I/O
+    failed = client.get("/broken")
+    assert isinstance(app.middleware_stack, FrontDoor)
+    assert "/broken" in app.middleware_stack.fixed
+    assert failed.status_code == 500
+    assert failed.json()["error"]["code"] == "internal_error"
+    # A method the route does not take: the whole app's 405 and its Allow header.
+    wrong = client.get("/webhooks/twilio/voice")
+    assert wrong.status_code == 405
+    assert wrong.headers["allow"] == "POST"
+    assert client.head("/healthz").status_code == 200
+    assert client.get("/healthz").json() == {"status": "ok"}
+    # The app's middleware is on the way: a body over the limit is refused before the webhook.
+    big = client.post("/webhooks/twilio/voice", content=b"x" * (MAX_BODY_BYTES + 1))
+    assert big.status_code == 413
+    assert big.json()["error"]["code"] == "payload_too_large"

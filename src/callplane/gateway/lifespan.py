@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
-from callplane.events.delivery import EndpointWorker
+from callplane.events.delivery import ENDPOINTS_PURPOSE, EndpointWorker
 from callplane.gateway.hook import RoutingHook
 from callplane.gateway.lookup import Lookup
 from callplane.gateway.outbox import DeliveryPolicy, OutboxWorker
@@ -39,9 +39,11 @@ class Gateway:
         self.writer = EventWriter(self.store, on_outbox=self._wake)
         self.hook = RoutingHook(self.settings, self.lookup.tokens, self.store)
 
-    def _wake(self) -> None:
-        self.outbox.wake()
-        self.endpoints.wake()
+    def _wake(self, purposes: frozenset[str]) -> None:
+        if purposes - {ENDPOINTS_PURPOSE}:
+            self.outbox.wake()
+        if ENDPOINTS_PURPOSE in purposes:
+            self.endpoints.wake()
 
     async def start(self) -> None:
         """Start the outbox workers (rows left by a previous run are picked up at once)."""

@@ -190,7 +190,9 @@ def _pg_columns(events: list[dict[str, Any]]) -> dict[str, list[Any]]:
 class EventWriter:
     """Group-committing event writer for one process."""
 
-    def __init__(self, store: GatewayStore, on_outbox: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, store: GatewayStore, on_outbox: Callable[[frozenset[str]], None] | None = None
+    ) -> None:
         self.store = store
         self.on_outbox = on_outbox
         self._dialect = store.dialect_name
@@ -230,8 +232,17 @@ class EventWriter:
                     )
                     if len(drafts) == 1:
                         raise
-        if self.on_outbox is not None and any(r.outbox for r in result.values()):
-            self.on_outbox()
+        if self.on_outbox is not None:
+            # Only the workers with rows to carry are woken: a pass that finds nothing still
+            # costs a transaction, and at a steady rate it would run once per webhook.
+            purposes = frozenset(
+                row.get("purpose", "events")
+                for d in drafts
+                if d.id in result and result[d.id].outbox
+                for row in d.outbox
+            )
+            if purposes:
+                self.on_outbox(purposes)
         missing = [d for d in drafts if d.id not in result]
         if missing and len(drafts) == 1:
             raise RuntimeError("event not recorded")
