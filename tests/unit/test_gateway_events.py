@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 from callplane.agents.models import Agent
 from callplane.db import models  # noqa: F401  (every table, for foreign keys)
-from callplane.gateway import events, queries, recorder
+from callplane.gateway import events, pg_insert, queries, recorder
 from callplane.gateway.decision import AGENT_ROUTE_FIELDS, AgentRoute
 from callplane.gateway.models import Event, OutboxMessage
 from callplane.gateway.twilio_signature import FormParams
@@ -88,11 +88,17 @@ def test_an_event_id_is_its_idempotency_token_within_its_account() -> None:
 
 def test_the_writers_statements_insert_every_column() -> None:
     columns = [c.name for c in Event.__table__.columns]
-    pg = recorder._PG_INSERT_EVENTS.text
+    outbox = [c.name for c in OutboxMessage.__table__.columns]
+    pg = pg_insert.INSERT_EVENTS
     listed = re.search(r"INSERT INTO events \(([^)]*)\)", pg)
     assert listed is not None and listed.group(1).split(", ") == columns
-    assert re.findall(r"CAST\(:(\w+) AS", pg) == columns
+    assert re.findall(r"CAST\(%\((\w+)\)b AS", pg) == columns
     assert not re.search(r"VARCHAR\(\d+\)", pg)  # a cast to varchar(n) would cut silently
+    both = pg_insert.INSERT_EVENTS_AND_OUTBOX
+    listed = re.search(r"INSERT INTO outbox \(([^)]*)\)", both)
+    assert listed is not None and listed.group(1).split(", ") == outbox
+    assert re.findall(r"CAST\(%\((\w+)\)b AS", both) == columns + [f"o_{c}" for c in outbox]
+    assert not re.search(r"VARCHAR\(\d+\)", both)
     assert list(recorder._SQLITE_EVENTS.keys) == columns
     assert list(recorder._SQLITE_OUTBOX.keys) == [c.name for c in OutboxMessage.__table__.columns]
 

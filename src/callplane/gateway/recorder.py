@@ -8,19 +8,18 @@ send again). Concurrent webhooks share one transaction: one commit per flush, no
 
 from __future__ import annotations
 
-import json
-import re
 import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, Table, bindparam, case, insert, select, text, update
 from sqlalchemy import Connection as SyncConnection
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, bindparam, case, insert, select, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
+from callplane.gateway import pg_insert
 from callplane.gateway.batching import Batcher
 from callplane.gateway.events import (
     CALL_KINDS,
@@ -161,32 +160,6 @@ _SQLITE_EVENTS = _SqliteInsert(EVENTS, EVENT_COLUMNS, conflict=True)
 _SQLITE_OUTBOX = _SqliteInsert(OUTBOX, OUTBOX_COLUMNS)
 
 
-_PG_DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]  # SQLAlchemy's is untyped
-
-
-def _pg_array_type(column: Any) -> str:
-    # The column's PostgreSQL type without a length: an explicit cast to varchar(n) would cut a
-    # longer value silently, where the insert must refuse it.
-    return re.sub(r"\(\d+\)", "", str(column.type.compile(dialect=_PG_DIALECT)))
-
-
-# PostgreSQL: the whole batch as one array per column, so the statement's text (and its
-# server-side prepared plan) is the same for any batch size; RETURNING says what was new.
-_PG_INSERT_EVENTS = text(
-    f"INSERT INTO {EVENTS.name} ({', '.join(EVENT_COLUMNS)}) SELECT * FROM unnest("
-    + ", ".join(f"CAST(:{c.name} AS {_pg_array_type(c)}[])" for c in EVENTS.columns)
-    + ") ON CONFLICT DO NOTHING RETURNING id"
-)
-_JSON_COLUMNS = tuple(c.name for c in EVENTS.columns if isinstance(c.type, JSON))
-
-
-def _pg_columns(events: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    columns: dict[str, list[Any]] = {key: [e[key] for e in events] for key in EVENT_COLUMNS}
-    for key in _JSON_COLUMNS:
-        columns[key] = [json.dumps(d) if d is not None else None for d in columns[key]]
-    return columns
-
-
 class EventWriter:
     """Group-committing event writer for one process."""
 
@@ -283,17 +256,44 @@ class EventWriter:
         return await self._write([draft])
 
     async def _write(self, drafts: list[Draft]) -> dict[uuid.UUID, Recorded]:
-        # Events alone (no outbox rows, no state to move) are one INSERT: atomic by itself.
-        alone = not any(d.outbox or d.advance for d in drafts)
+        # No state to move: one statement (on SQLite, when there are no outbox rows either),
+        # atomic by itself.
+        alone = not any(d.advance for d in drafts) and (
+            self._dialect == "postgresql" or not any(d.outbox for d in drafts)
+        )
         return await self.store.write(
             lambda conn: self._write_in(conn, drafts), single_statement=alone
         )
 
     def _write_in(self, conn: SyncConnection, drafts: list[Draft]) -> dict[uuid.UUID, Recorded]:
-        """The whole batch, inside the store's transaction."""
-        if self._dialect == "sqlite" and not any(d.advance for d in drafts):
-            return self._write_sqlite_plain(conn, drafts)
+        """The whole batch, inside the store's transaction (or, one statement, in autocommit)."""
+        if not any(d.advance for d in drafts):
+            if self._dialect == "sqlite":
+                return self._write_sqlite_plain(conn, drafts)
+            return self._write_pg_plain(conn, drafts)
         return self._write_general(conn, drafts)
+
+    def _write_pg_plain(
+        self, conn: SyncConnection, drafts: list[Draft]
+    ) -> dict[uuid.UUID, Recorded]:
+        """The hot path on PostgreSQL (calls and messages, no state to move): the events and
+        the outbox rows of the new ones in one statement."""
+        # A batch holds each id once (the batcher's key); a retry of an earlier one conflicts.
+        outbox = [row for d in drafts for row in d.outbox]
+        params = pg_insert.columns(EVENTS, [d.event for d in drafts])
+        statement = pg_insert.INSERT_EVENTS
+        if outbox:
+            params |= pg_insert.columns(OUTBOX, outbox, pg_insert.OUTBOX_PREFIX)
+            statement = pg_insert.INSERT_EVENTS_AND_OUTBOX
+        inserted = {r[0] for r in conn.exec_driver_sql(statement, params)}
+        return {
+            d.id: Recorded(
+                event_id=d.id,
+                new=d.id in inserted,
+                outbox=len(d.outbox) if d.id in inserted else 0,
+            )
+            for d in drafts
+        }
 
     def _write_sqlite_plain(
         self, conn: SyncConnection, drafts: list[Draft]
@@ -369,7 +369,9 @@ class EventWriter:
         if not fresh:
             return set()
         if self._dialect == "postgresql":
-            rows = conn.execute(_PG_INSERT_EVENTS, _pg_columns([d.event for d in fresh]))
+            rows = conn.exec_driver_sql(
+                pg_insert.INSERT_EVENTS, pg_insert.columns(EVENTS, [d.event for d in fresh])
+            )
             return {r[0] for r in rows}
         # SQLite: the batch holds the write lock, so what is new was known beforehand.
         conn.execute(_SQLITE_INSERT_EVENTS, [d.event for d in fresh])
