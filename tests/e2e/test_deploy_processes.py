@@ -297,7 +297,9 @@ async def test_the_process_layout_behind_a_tls_proxy(stack: Stack) -> None:
         assert len([x for x in scheduled if x["finished_at"]]) >= 2, runs
         slots = [x["slot"] for x in scheduled]
         assert len(slots) == len(set(slots)), slots
-        assert {x["executor"] for x in scheduled} == {stack.worker_executor()}, scheduled
+        # (A slot that came due meanwhile may be listed before any executor took it.)
+        finished = [x for x in scheduled if x["finished_at"]]
+        assert {x["executor"] for x in finished} == {stack.worker_executor()}, scheduled
         assert all(x["status"] == "succeeded" for x in scheduled if x["finished_at"]), scheduled
 
     # Down stops every process it started.
