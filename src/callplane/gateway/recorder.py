@@ -209,7 +209,7 @@ class EventWriter:
             # Only the workers with rows to carry are woken: a pass that finds nothing still
             # costs a transaction, and at a steady rate it would run once per webhook.
             purposes = frozenset(
-                row.get("purpose", "events")
+                row["purpose"]
                 for d in drafts
                 if d.id in result and result[d.id].outbox
                 for row in d.outbox
