@@ -25,6 +25,8 @@ from callplane.db import rls
 from callplane.db.migrate import alembic_config, downgrade, upgrade
 from callplane.db.models import Base
 from callplane.db.repository import Repository
+from callplane.gateway.pg_direct import Query
+from callplane.gateway.store import GatewayStore
 from tests.fixtures.api import Api, TenantKit
 from tests.fixtures.gateway import GatewayKit
 from tests.fixtures.providers import ProvidersKit
@@ -270,6 +272,28 @@ async def test_requests_run_inside_the_wall(
         assert [x.id for x in await uow.repo(Agent, None).all()] == [mine]
         await uow.commit()  # the next transaction starts in A's scope again
         assert [x.id for x in await uow.repo(Agent, None).all()] == [mine]
+
+
+@pytest.mark.postgres_only
+async def test_direct_reads_run_inside_the_wall(pg_api: Api, gw: GatewayKit) -> None:
+    """The hot reads on psycopg's own connections (gateway/pg_direct.py) are confined to the
+    scope they are given, whatever their statement filters: one tenant, or every tenant."""
+    a, _ = await gw.tenant("master")
+    b, _ = await gw.tenant("master")
+    mine, _ = await gw.agent(a)
+    theirs, _ = await gw.agent(b)
+    store = GatewayStore(pg_api.runtime.settings.database_url)
+    every_agent = Query(select(Agent.id).where(Agent.id.in_([mine, theirs])))
+    try:
+        rows = await store.fetch(every_agent, {}, scope=rls.DbScope.tenant(a.id))
+        assert [r.id for r in rows] == [mine]
+        rows = await store.fetch(every_agent, {}, scope=rls.DbScope.tenant(uuid.uuid4()))
+        assert rows == []
+        assert {r.id for r in await store.fetch(every_agent, {})} == {mine, theirs}
+        # The scope ends with its transaction: the connection is platform-scoped again.
+        assert {r.id for r in await store.fetch(every_agent, {})} == {mine, theirs}
+    finally:
+        await store.close()
 
 
 @pytest.mark.postgres_only

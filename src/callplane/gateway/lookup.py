@@ -266,7 +266,7 @@ class Lookup:
                 if sid != platform_sid and (e164 is None or (sid, e164) not in own)
             }
         )
-        rows = await self.store.read(lambda conn: queries.ACCOUNTS.rows(conn, need)) if need else []
+        rows = await queries.ACCOUNTS.fetch(self.store, need) if need else []
         asked = {sid for sid, _ in batch if sid == platform_sid} | set(need)
         full = self._accounts(platform, sorted(asked), rows)
         return {key: self._resolved(key, routes, own, full, platform) for key in batch}
@@ -281,7 +281,7 @@ class Lookup:
             return routes, own
         # Between two changes (SQLite: the cache's version) an agent's route is shared.
         agents = self._agents if self._cache_size and self.store.versioned else {}
-        for row in await self.store.read(lambda conn: queries.ROUTES.rows(conn, numbers)):
+        for row in await queries.ROUTES.fetch(self.store, numbers):
             if row.status == "active":
                 routes[(row.account_sid, row.e164)] = queries.route_from_row(row, agents)
                 if row.conn_tenant_id is not None:
@@ -350,7 +350,7 @@ class Lookup:
     ) -> dict[tuple[str, str], CallRef | None]:
         sids = sorted({sid for _, sid in batch})
         refs: dict[tuple[str, str], CallRef] = {}
-        for row in await self.store.read(lambda conn: queries.CALLS.rows(conn, sids)):
+        for row in await queries.CALLS.fetch(self.store, sids):
             key = (row.account_sid, row.sid)
             if key not in refs:
                 refs[key] = CallRef(

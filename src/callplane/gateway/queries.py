@@ -18,6 +18,8 @@ from callplane.connections.models import Connection
 from callplane.gateway.decision import AGENT_ROUTE_FIELDS, AgentRoute, NumberRoute, TrunkRoute
 from callplane.gateway.events import CALL_KINDS, MESSAGE_KINDS
 from callplane.gateway.models import Event
+from callplane.gateway.pg_direct import Query
+from callplane.gateway.store import GatewayStore
 from callplane.numbers.models import PhoneNumber
 from callplane.tenants.models import Subscription, Tenant
 from callplane.trunks.models import Trunk
@@ -48,16 +50,25 @@ class BatchSelect:
     pg: Any
     lite: Any
     name: str
+    pg_query: Query
 
     @classmethod
     def where_in(cls, base: Any, column: Any, name: str) -> BatchSelect:
         """`base` restricted to rows whose `column` is one of the keys bound as `name`."""
         array = bindparam(name, type_=postgresql.ARRAY(String))
+        pg = base.where(column == any_(array))
         return cls(
-            pg=base.where(column == any_(array)),
+            pg=pg,
             lite=base.where(column.in_(bindparam(name, expanding=True))),
             name=name,
+            pg_query=Query(pg),
         )
+
+    async def fetch(self, store: GatewayStore, keys: list[Any]) -> list[Any]:
+        """The rows for `keys`, on the gateway's store (PostgreSQL: psycopg's connections)."""
+        if store.dialect_name == "postgresql":
+            return await store.fetch(self.pg_query, {self.name: keys})
+        return await store.read(lambda conn: self.rows(conn, keys))
 
     def rows(self, conn: SyncConnection, keys: list[Any]) -> list[Any]:
         """The rows for `keys`."""

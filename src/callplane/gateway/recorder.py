@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 from sqlalchemy import Connection as SyncConnection
 from sqlalchemy import Table, bindparam, case, insert, select, update
 from sqlalchemy.dialects import sqlite
@@ -35,8 +36,9 @@ from callplane.gateway.store import GatewayStore
 from callplane.log import get_logger
 
 log = get_logger(__name__)
-# A foreign key refusing an insert: SQLAlchemy's, or the stdlib driver's on SQLite's hot path.
-_INTEGRITY = (IntegrityError, sqlite3.IntegrityError)
+# A foreign key refusing an insert: SQLAlchemy's, or the driver's own on the hot paths (the
+# stdlib's on SQLite, psycopg's on PostgreSQL).
+_INTEGRITY = (IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError)
 
 
 @dataclass
@@ -258,9 +260,11 @@ class EventWriter:
     async def _write(self, drafts: list[Draft]) -> dict[uuid.UUID, Recorded]:
         # No state to move: one statement (on SQLite, when there are no outbox rows either),
         # atomic by itself.
-        alone = not any(d.advance for d in drafts) and (
-            self._dialect == "postgresql" or not any(d.outbox for d in drafts)
-        )
+        plain = not any(d.advance for d in drafts)
+        if plain and self._dialect == "postgresql":
+            statement, params = _pg_plain(drafts)
+            return _recorded(drafts, await self.store.execute_pg(statement, params))
+        alone = plain and not any(d.outbox for d in drafts)
         return await self.store.write(
             lambda conn: self._write_in(conn, drafts), single_statement=alone
         )
@@ -270,30 +274,9 @@ class EventWriter:
         if not any(d.advance for d in drafts):
             if self._dialect == "sqlite":
                 return self._write_sqlite_plain(conn, drafts)
-            return self._write_pg_plain(conn, drafts)
+            statement, params = _pg_plain(drafts)
+            return _recorded(drafts, conn.exec_driver_sql(statement, params))
         return self._write_general(conn, drafts)
-
-    def _write_pg_plain(
-        self, conn: SyncConnection, drafts: list[Draft]
-    ) -> dict[uuid.UUID, Recorded]:
-        """The hot path on PostgreSQL (calls and messages, no state to move): the events and
-        the outbox rows of the new ones in one statement."""
-        # A batch holds each id once (the batcher's key); a retry of an earlier one conflicts.
-        outbox = [row for d in drafts for row in d.outbox]
-        params = pg_insert.columns(EVENTS, [d.event for d in drafts])
-        statement = pg_insert.INSERT_EVENTS
-        if outbox:
-            params |= pg_insert.columns(OUTBOX, outbox, pg_insert.OUTBOX_PREFIX)
-            statement = pg_insert.INSERT_EVENTS_AND_OUTBOX
-        inserted = {r[0] for r in conn.exec_driver_sql(statement, params)}
-        return {
-            d.id: Recorded(
-                event_id=d.id,
-                new=d.id in inserted,
-                outbox=len(d.outbox) if d.id in inserted else 0,
-            )
-            for d in drafts
-        }
 
     def _write_sqlite_plain(
         self, conn: SyncConnection, drafts: list[Draft]
@@ -442,3 +425,26 @@ def _insert_outbox(
     if outbox:
         conn.execute(_INSERT_OUTBOX, outbox)
     return counts
+
+
+def _pg_plain(drafts: list[Draft]) -> tuple[str, dict[str, list[Any]]]:
+    """The hot path on PostgreSQL (calls and messages, no state to move): the events and the
+    outbox rows of the new ones in one statement, and its parameters."""
+    # A batch holds each id once (the batcher's key); a retry of an earlier one conflicts.
+    outbox = [row for d in drafts for row in d.outbox]
+    params = pg_insert.columns(EVENTS, [d.event for d in drafts])
+    if not outbox:
+        return pg_insert.INSERT_EVENTS, params
+    params |= pg_insert.columns(OUTBOX, outbox, pg_insert.OUTBOX_PREFIX)
+    return pg_insert.INSERT_EVENTS_AND_OUTBOX, params
+
+
+def _recorded(drafts: list[Draft], returned: Iterable[Any]) -> dict[uuid.UUID, Recorded]:
+    """What became of each draft, from the ids the insert returned (the new events)."""
+    inserted = {r[0] for r in returned}
+    return {
+        d.id: Recorded(
+            event_id=d.id, new=d.id in inserted, outbox=len(d.outbox) if d.id in inserted else 0
+        )
+        for d in drafts
+    }

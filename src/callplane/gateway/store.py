@@ -38,6 +38,7 @@ from sqlalchemy.pool import StaticPool
 
 from callplane.db import rls
 from callplane.db.engine import create_engine as create_async_engine
+from callplane.gateway.pg_direct import PgDirect, Query
 from callplane.log import get_logger
 
 T = TypeVar("T")
@@ -97,6 +98,7 @@ class GatewayStore:
                 ),
             )
             self._autocommit = self._async.execution_options(isolation_level="AUTOCOMMIT")
+            self._direct = PgDirect(database_url, options="-c plan_cache_mode=force_generic_plan")
 
     def _loop_connected(self, dbapi_conn: Any, _record: Any) -> None:
         self._loop_dbapi = dbapi_conn
@@ -159,6 +161,22 @@ class GatewayStore:
         async with self._async.begin() as aconn:
             return await aconn.run_sync(scoped)
 
+    async def fetch(
+        self, query: Query, params: dict[str, Any], *, scope: rls.DbScope | None = None
+    ) -> list[Any]:
+        """The rows of one keyed read (`scope`: confined to it, as `read_in`). On PostgreSQL on
+        psycopg's own connections (pg_direct.py), elsewhere as `read`; rows have the columns'
+        names as attributes either way."""
+        if self.dialect_name == "sqlite":
+            return await self.read(lambda conn: list(conn.execute(query.statement, params)))
+        if scope is None:
+            return await self._direct.fetch(query, params)
+        return await self._direct.fetch_in(scope, query, params)
+
+    async def execute_pg(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        """PostgreSQL only: one statement in psycopg's own SQL, in autocommit (pg_direct.py)."""
+        return await self._direct.execute(sql, params)
+
     async def write(self, fn: Callable[[Connection], T], *, single_statement: bool = False) -> T:
         """`fn` in one transaction, committed when it returns.
 
@@ -213,6 +231,7 @@ class GatewayStore:
                 engine.dispose()
             self._loop_dbapi = None
         else:
+            await self._direct.close()
             await self._async.dispose()
 
 

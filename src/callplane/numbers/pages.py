@@ -3,9 +3,9 @@
 The list is the API's heaviest common read (a tenant's app polls it). Read through the async
 ORM it cost ~8 ms for 100 numbers: a driver-thread hop per statement on SQLite, an ORM object
 per row, a Pydantic model built and then validated again per row. Here the numbers and their
-provider registrations are read in one go on the gateway's store (`read_in`: the tenant's own
-row-level security scope on PostgreSQL), as rows of the models' columns, and the page is
-serialised at once from the same fields `NumberOut.from_model` validates (`number_fields`).
+provider registrations are read in one go on the gateway's store (on PostgreSQL on psycopg's own
+connections, in the tenant's row-level security scope: `GatewayStore.fetch`), as rows of the
+models' columns, and the page is serialised at once from the same fields `NumberOut.from_model` validates (`number_fields`).
 """
 
 from __future__ import annotations
@@ -18,11 +18,13 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from pydantic_core import to_json
-from sqlalchemy import Connection, and_, or_, select, type_coerce
+from sqlalchemy import String, and_, any_, bindparam, or_, select, type_coerce
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import NullType
 
 from callplane.db.repository import decode_cursor, encode_cursor
 from callplane.db.rls import DbScope
+from callplane.gateway.pg_direct import Query
 from callplane.gateway.store import GatewayStore
 from callplane.numbers.models import PhoneNumber
 from callplane.numbers.schemas import number_fields
@@ -121,23 +123,50 @@ class _Decoder:
         return number, view(cast(ProviderRegistration, _Registration._make(reg)))
 
 
-def _read(
-    conn: Connection,
+def _shape(statuses: bool, cursor: bool, *, postgres: bool) -> Any:
+    """The page's statement for one combination of filters (four per database, built once)."""
+    n = _NUMBERS.c
+    stmt = _SELECT.where(n.tenant_id == bindparam("tenant_id"))
+    if statuses:
+        stmt = stmt.where(
+            n.status == any_(bindparam("statuses", type_=ARRAY(String)))
+            if postgres
+            else n.status.in_(bindparam("statuses", expanding=True))
+        )
+    if cursor:
+        after_at: Any = bindparam("after_at")
+        after_id: Any = bindparam("after_id")
+        stmt = stmt.where(
+            or_(n.created_at > after_at, and_(n.created_at == after_at, n.id > after_id))
+        )
+    return stmt.order_by(n.created_at, n.id).limit(bindparam("limit"))
+
+
+_FILTERS = [(s, c) for s in (False, True) for c in (False, True)]
+_PG_SHAPES = {f: Query(_shape(*f, postgres=True)) for f in _FILTERS}
+_LITE_SHAPES = {f: _shape(*f, postgres=False) for f in _FILTERS}
+
+
+async def _read(
+    store: GatewayStore,
     tenant_id: uuid.UUID,
     statuses: Sequence[str] | None,
     cursor: str | None,
     limit: int,
 ) -> list[tuple[Any, NumberProviderOut | None]]:
-    stmt = _SELECT.where(_NUMBERS.c.tenant_id == tenant_id)
+    params: dict[str, Any] = {"tenant_id": tenant_id, "limit": limit + 1}
     if statuses:
-        stmt = stmt.where(_NUMBERS.c.status.in_(statuses))
+        params["statuses"] = list(statuses)
     if cursor:
-        after_at, after_id = decode_cursor(cursor)
-        created, ident = _NUMBERS.c.created_at, _NUMBERS.c.id
-        stmt = stmt.where(or_(created > after_at, and_(created == after_at, ident > after_id)))
-    stmt = stmt.order_by(_NUMBERS.c.created_at, _NUMBERS.c.id).limit(limit + 1)
+        params["after_at"], params["after_id"] = decode_cursor(cursor)
+    shape = bool(statuses), bool(cursor)
+    if store.dialect_name == "sqlite":
+        stmt = _LITE_SHAPES[shape]
+        raw = await store.read(lambda conn: conn.execute(stmt, params).all())
+    else:
+        raw = await store.fetch(_PG_SHAPES[shape], params, scope=DbScope.tenant(tenant_id))
     decoder = _Decoder()
-    return [decoder.row(row) for row in conn.execute(stmt).all()]
+    return [decoder.row(row) for row in raw]
 
 
 async def page(
@@ -153,9 +182,7 @@ async def page(
     if cursor:
         decode_cursor(cursor)  # a bad cursor is a 400 before anything is read
     tenant_id = scope.tenant_id
-    rows = await store.read_in(
-        DbScope.tenant(tenant_id), lambda conn: _read(conn, tenant_id, statuses, cursor, limit)
-    )
+    rows = await _read(store, tenant_id, statuses, cursor, limit)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

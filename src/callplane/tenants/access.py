@@ -3,9 +3,10 @@
 Each API request authenticates its key and, on a tenant's routes, reads the tenant. They run
 on the gateway's store (gateway/store.py) rather than a unit of work's session: on SQLite with
 the stdlib driver on the event loop (the async ORM hops to a driver thread per statement, which
-cost ~1 ms of a request that needs ~20 µs of SQLite), on PostgreSQL on the gateway's pool in
-autocommit, the key and the URL's tenant in one statement (`key_and_tenant`; the tenant row is
-only used once the key is known to be that tenant's or a platform key: docs/decisions.md).
+cost ~1 ms of a request that needs ~20 µs of SQLite), on PostgreSQL on psycopg's own connections
+(gateway/pg_direct.py) in autocommit, the key and the URL's tenant in one statement
+(`key_and_tenant`; the tenant row is only used once the key is known to be that tenant's or a
+platform key: docs/decisions.md).
 
 On SQLite the answers are kept until any other connection commits anything (`PRAGMA
 data_version`, as the gateway's route cache does): a key revoked, a tenant renamed or deleted,
@@ -17,12 +18,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import bindparam, select
 
 from callplane.db.rls import DbScope
+from callplane.gateway.pg_direct import Query
 from callplane.gateway.store import GatewayStore
 from callplane.security.apikeys import hash_api_key
 from callplane.tenants.models import ApiKey, Tenant
@@ -54,39 +56,35 @@ class TenantRow:
     created_at: datetime
 
 
-_KEY = select(ApiKey.id, ApiKey.role, ApiKey.tenant_id, ApiKey.revoked_at)
-_TENANT = select(
-    Tenant.id, Tenant.slug, Tenant.name, Tenant.status, Tenant.default_sms_from, Tenant.created_at
+_KEY_COLUMNS = (ApiKey.id, ApiKey.role, ApiKey.tenant_id, ApiKey.revoked_at)
+_TENANT_COLUMNS = (
+    Tenant.id,
+    Tenant.slug,
+    Tenant.name,
+    Tenant.status,
+    Tenant.default_sms_from,
+    Tenant.created_at,
 )
-
-
-def _key_row(conn: Connection, key_hash: str) -> KeyRow | None:
-    row = conn.execute(_KEY.where(ApiKey.key_hash == key_hash)).first()
-    return KeyRow(*row) if row is not None else None
-
-
-_KEY_AND_TENANT = (
-    select(*_KEY.selected_columns, *_TENANT.selected_columns)
+_KEY = Query(select(*_KEY_COLUMNS).where(ApiKey.key_hash == bindparam("key_hash")))
+_TENANT = Query(select(*_TENANT_COLUMNS).where(Tenant.id == bindparam("tenant_id")))
+_KEY_AND_TENANT = Query(
+    select(*_KEY_COLUMNS, *_TENANT_COLUMNS)
     .select_from(ApiKey)
     .outerjoin(Tenant, Tenant.id == bindparam("tenant_id"))
+    .where(ApiKey.key_hash == bindparam("key_hash"))
 )
 
 
-def _key_and_tenant(
-    conn: Connection, key_hash: str, tenant_id: uuid.UUID
-) -> tuple[KeyRow | None, TenantRow | None]:
-    row = conn.execute(
-        _KEY_AND_TENANT.where(ApiKey.key_hash == key_hash), {"tenant_id": tenant_id}
-    ).first()
-    if row is None:
-        return None, None
-    key = KeyRow(*row[:4])
-    return key, (TenantRow(*row[4:]) if row[4] is not None else None)
+def _key_row(row: Any) -> KeyRow:
+    return KeyRow(*row[:4])
 
 
-def _tenant_row(conn: Connection, tenant_id: uuid.UUID) -> TenantRow | None:
-    row = conn.execute(_TENANT.where(Tenant.id == tenant_id)).first()
-    return TenantRow(*row) if row is not None else None
+def _tenant_row(row: Any) -> TenantRow:
+    created_at = row[5]
+    # SQLite gives the column's type (UTC); psycopg a datetime in the connection's UTC zone.
+    if created_at.tzinfo is not UTC:
+        created_at = created_at.astimezone(UTC)
+    return TenantRow(row[0], row[1], row[2], row[3], row[4], created_at)
 
 
 class Access:
@@ -115,7 +113,8 @@ class Access:
         keep = self._current()
         if keep and (kept := self._keys.get(key_hash)) is not None:
             return kept
-        row = await self._store.read(lambda conn: _key_row(conn, key_hash))
+        rows = await self._store.fetch(_KEY, {"key_hash": key_hash})
+        row = _key_row(rows[0]) if rows else None
         if keep and row is not None:
             _put(self._keys, key_hash, row)
         return row
@@ -130,8 +129,13 @@ class Access:
         if self._store.versioned:
             key = await self.key(plain)
             return key, (await self.tenant(tenant_id, checked=True) if key is not None else None)
-        key_hash = hash_api_key(plain)
-        return await self._store.read(lambda conn: _key_and_tenant(conn, key_hash, tenant_id))
+        rows = await self._store.fetch(
+            _KEY_AND_TENANT, {"key_hash": hash_api_key(plain), "tenant_id": tenant_id}
+        )
+        if not rows:
+            return None, None
+        row = rows[0]
+        return _key_row(row), (_tenant_row(row[4:]) if row[4] is not None else None)
 
     async def tenant(self, tenant_id: uuid.UUID, *, checked: bool = False) -> TenantRow | None:
         """The tenant, read within its own scope, or None when there is none (`checked`: the
@@ -139,9 +143,10 @@ class Access:
         keep = self._store.versioned if checked else self._current()
         if keep and (kept := self._tenants.get(tenant_id)) is not None:
             return kept
-        row = await self._store.read_in(
-            DbScope.tenant(tenant_id), lambda conn: _tenant_row(conn, tenant_id)
+        rows = await self._store.fetch(
+            _TENANT, {"tenant_id": tenant_id}, scope=DbScope.tenant(tenant_id)
         )
+        row = _tenant_row(rows[0]) if rows else None
         if keep and row is not None:
             _put(self._tenants, tenant_id, row)
         return row
