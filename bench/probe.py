@@ -35,6 +35,8 @@ def main() -> None:
     p.add_argument("--env", action="append", default=[], help="K=V for the service")
     args = p.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
+    for old in args.workdir.glob("probe*.db*"):  # a new SQLite database each time
+        old.unlink()
     extra = dict(kv.split("=", 1) for kv in args.env)
     with ExitStack() as stack:
         sandbox = services.sandbox(args.workdir)

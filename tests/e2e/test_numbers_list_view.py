@@ -4,8 +4,10 @@ by status, and never shows another tenant's numbers."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from callplane.numbers.models import PhoneNumber
 from tests.e2e.test_owned_numbers import Customer
 from tests.fixtures.api import TenantKit
 from tests.fixtures.numbers import NumbersKit
@@ -93,3 +95,25 @@ async def test_a_listed_number_shows_its_provider_registration(providers: Provid
     assert item["provider"]["synced_at"] and item["channels"]["voice"] == "provider:retell"
     alone = await providers.number(tenant, number["id"])
     assert item == alone
+
+
+async def test_a_listed_page_shows_every_change_at_once(numbers: NumbersKit) -> None:
+    """The same page asked again (on SQLite answered from what was kept) shows a change made
+    through the API, and one committed by any other connection, the very next time."""
+    tenant, _ = await numbers.tenant()
+    bought = await numbers.bought(tenant)
+    url = f"/v1/tenants/{tenant.id}/phone-numbers/{bought['id']}"
+    assert (await _listed(numbers, tenant))["data"][0]["label"] == bought["label"]
+    assert (await _listed(numbers, tenant))["data"][0]["label"] == bought["label"]
+
+    r = await numbers.api.client.patch(url, json={"label": "Sales"}, headers=tenant.headers())
+    assert r.status_code == 200, r.text
+    assert (await _listed(numbers, tenant))["data"][0]["label"] == "Sales"
+
+    async with numbers.api.runtime.uow() as uow:  # a job, another process: not the API's route
+        number = await uow.session.get(PhoneNumber, uuid.UUID(bought["id"]))
+        assert number is not None
+        number.label = "Support"
+        await uow.commit()
+    assert (await _listed(numbers, tenant))["data"][0]["label"] == "Support"
+    assert (await _listed(numbers, tenant, limit=1))["data"][0]["label"] == "Support"

@@ -28,7 +28,7 @@ import asyncio
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -42,6 +42,8 @@ from callplane.gateway.pg_direct import PgDirect, Query
 from callplane.log import get_logger
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 log = get_logger(__name__)
 CHECKPOINT_EVERY = 200  # inline write batches between two background WAL checkpoints
 
@@ -61,6 +63,7 @@ class GatewayStore:
         self._writes = 0
         self._checkpointing: asyncio.Future[None] | None = None
         self._loop_dbapi: Any = None
+        self._kept: dict[str, Kept[Any, Any]] = {}
         if self.dialect_name == "sqlite":
             url = sync_url(database_url)
             # The loop's own connection (one, used only from the event loop thread): it never
@@ -129,6 +132,13 @@ class GatewayStore:
             with self._loop.connect() as conn:  # (re)connects the pool's connection
                 dbapi = conn.connection.dbapi_connection
         return id(dbapi), int(dbapi.execute("PRAGMA data_version").fetchone()[0])
+
+    def kept(self, name: str, size: int) -> Kept[Any, Any]:
+        """The answers kept under `name` (see `Kept`), made on first use."""
+        found = self._kept.get(name)
+        if found is None:
+            found = self._kept[name] = Kept(self, size)
+        return found
 
     async def read(self, fn: Callable[[Connection], T]) -> T:
         """`fn` on a connection outside any transaction (it sees every committed change)."""
@@ -233,6 +243,43 @@ class GatewayStore:
         else:
             await self._direct.close()
             await self._async.dispose()
+
+
+class Kept(Generic[K, V]):
+    """Answers kept between two changes of the database by anyone else: on SQLite until
+    another connection (the API's, a job's, another process's) commits anything (`version`);
+    on PostgreSQL nothing is kept. The gateway's own connection writes only events, their
+    outbox and deliveries, and recordings: what is kept here must be read from other tables.
+    Past `size` answers the keeping starts again (a flood of keys costs reads, never memory)."""
+
+    def __init__(self, store: GatewayStore, size: int) -> None:
+        self._store = store
+        self._size = size
+        self._version: Any = None
+        self._answers: dict[K, V] = {}
+
+    def version(self) -> Any:
+        """The database's version now, answers kept at an older one dropped; None when nothing
+        may be kept. Ask it right before `get`, and before reading what is then `put`."""
+        if not self._store.versioned:
+            return None
+        version = self._store.version()
+        if version != self._version:
+            self._version = version
+            self._answers.clear()
+        return version
+
+    def get(self, key: K) -> V | None:
+        """The answer kept for `key` (valid right after `version`)."""
+        return self._answers.get(key)
+
+    def put(self, version: Any, key: K, value: V) -> None:
+        """Keep `value`, read at `version`, unless the database changed since."""
+        if version is None or self._store.version() != version:
+            return
+        if len(self._answers) >= self._size:
+            self._answers.clear()
+        self._answers[key] = value
 
 
 def _plain(engine: Engine, fn: Callable[[Connection], T]) -> T:

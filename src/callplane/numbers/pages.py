@@ -5,7 +5,9 @@ ORM it cost ~8 ms for 100 numbers: a driver-thread hop per statement on SQLite, 
 per row, a Pydantic model built and then validated again per row. Here the numbers and their
 provider registrations are read in one go on the gateway's store (on PostgreSQL on psycopg's own
 connections, in the tenant's row-level security scope: `GatewayStore.fetch`), as rows of the
-models' columns, and the page is serialised at once from the same fields `NumberOut.from_model` validates (`number_fields`).
+models' columns, and the page is serialised at once from the same fields `NumberOut.from_model` validates (`number_fields`). On
+SQLite a page's JSON is kept until another connection commits anything (a tenant's app polling
+its list reads it again for nothing in between), as the key and tenant reads are.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sqlalchemy.types import NullType
 from callplane.db.repository import decode_cursor, encode_cursor
 from callplane.db.rls import DbScope
 from callplane.gateway.pg_direct import Query
-from callplane.gateway.store import GatewayStore
+from callplane.gateway.store import GatewayStore, Kept
 from callplane.numbers.models import PhoneNumber
 from callplane.numbers.schemas import number_fields
 from callplane.providers.models import ProviderRegistration
@@ -33,6 +35,9 @@ from callplane.providers.schemas import NumberProviderOut
 from callplane.providers.service import view
 from callplane.tenancy import TenantScope
 
+# Pages kept on SQLite until anything else is committed (`Kept`: numbers and registrations are
+# never written by the gateway's own connection); ~100 kB each at most.
+KEPT_PAGES = 256
 _NUMBERS = PhoneNumber.__table__
 _REGISTRATIONS = ProviderRegistration.__table__
 _FIELDS = [
@@ -182,6 +187,11 @@ async def page(
     if cursor:
         decode_cursor(cursor)  # a bad cursor is a 400 before anything is read
     tenant_id = scope.tenant_id
+    kept: Kept[tuple[Any, ...], bytes] = store.kept("number-pages", KEPT_PAGES)
+    key = (tenant_id, tuple(statuses) if statuses else None, cursor, limit)
+    version = kept.version()
+    if version is not None and (page_json := kept.get(key)) is not None:
+        return page_json
     rows = await _read(store, tenant_id, statuses, cursor, limit)
     next_cursor = None
     if len(rows) > limit:
@@ -190,4 +200,6 @@ async def page(
         next_cursor = encode_cursor(last.created_at, last.id)
     # The fields are serialised as they are, not validated again (they are the model's).
     data = [number_fields(cast(PhoneNumber, n), provider) for n, provider in rows]
-    return to_json({"data": data, "next_cursor": next_cursor})
+    page_json = to_json({"data": data, "next_cursor": next_cursor})
+    kept.put(version, key, page_json)
+    return page_json

@@ -25,7 +25,7 @@ from sqlalchemy import bindparam, select
 
 from callplane.db.rls import DbScope
 from callplane.gateway.pg_direct import Query
-from callplane.gateway.store import GatewayStore
+from callplane.gateway.store import GatewayStore, Kept
 from callplane.security.apikeys import hash_api_key
 from callplane.tenants.models import ApiKey, Tenant
 
@@ -92,31 +92,19 @@ class Access:
 
     def __init__(self, store: GatewayStore) -> None:
         self._store = store
-        self._version: Any = None
-        self._keys: dict[str, KeyRow] = {}
-        self._tenants: dict[uuid.UUID, TenantRow] = {}
-
-    def _current(self) -> bool:
-        """Whether kept answers may be used (SQLite, nothing committed elsewhere since)."""
-        if not self._store.versioned:
-            return False
-        version = self._store.version()
-        if version != self._version:
-            self._version = version
-            self._keys.clear()
-            self._tenants.clear()
-        return True
+        self._keys: Kept[str, KeyRow] = store.kept("api-keys", CACHE_SIZE)
+        self._tenants: Kept[uuid.UUID, TenantRow] = store.kept("tenants", CACHE_SIZE)
 
     async def key(self, plain: str) -> KeyRow | None:
         """The row of a plain API key (found by its hash, across tenants), or None."""
         key_hash = hash_api_key(plain)
-        keep = self._current()
-        if keep and (kept := self._keys.get(key_hash)) is not None:
+        version = self._keys.version()
+        if version is not None and (kept := self._keys.get(key_hash)) is not None:
             return kept
         rows = await self._store.fetch(_KEY, {"key_hash": key_hash})
         row = _key_row(rows[0]) if rows else None
-        if keep and row is not None:
-            _put(self._keys, key_hash, row)
+        if row is not None:
+            self._keys.put(version, key_hash, row)
         return row
 
     async def key_and_tenant(
@@ -128,7 +116,7 @@ class Access:
         tenant's own or a platform key. On SQLite, `key` and `tenant` (kept answers)."""
         if self._store.versioned:
             key = await self.key(plain)
-            return key, (await self.tenant(tenant_id, checked=True) if key is not None else None)
+            return key, (await self.tenant(tenant_id) if key is not None else None)
         rows = await self._store.fetch(
             _KEY_AND_TENANT, {"key_hash": hash_api_key(plain), "tenant_id": tenant_id}
         )
@@ -137,22 +125,15 @@ class Access:
         row = rows[0]
         return _key_row(row), (_tenant_row(row[4:]) if row[4] is not None else None)
 
-    async def tenant(self, tenant_id: uuid.UUID, *, checked: bool = False) -> TenantRow | None:
-        """The tenant, read within its own scope, or None when there is none (`checked`: the
-        kept answers were just found current by `key`)."""
-        keep = self._store.versioned if checked else self._current()
-        if keep and (kept := self._tenants.get(tenant_id)) is not None:
+    async def tenant(self, tenant_id: uuid.UUID) -> TenantRow | None:
+        """The tenant, read within its own scope, or None when there is none."""
+        version = self._tenants.version()
+        if version is not None and (kept := self._tenants.get(tenant_id)) is not None:
             return kept
         rows = await self._store.fetch(
             _TENANT, {"tenant_id": tenant_id}, scope=DbScope.tenant(tenant_id)
         )
         row = _tenant_row(rows[0]) if rows else None
-        if keep and row is not None:
-            _put(self._tenants, tenant_id, row)
+        if row is not None:
+            self._tenants.put(version, tenant_id, row)
         return row
-
-
-def _put(cache: dict[Any, Any], key: Any, value: Any) -> None:
-    if len(cache) >= CACHE_SIZE:
-        cache.clear()
-    cache[key] = value
