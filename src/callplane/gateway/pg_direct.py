@@ -3,7 +3,8 @@
 A keyed one-row read through SQLAlchemy's async engine (pool checkout, greenlet, compiled-cache
 lookup, result metadata) cost ~450 µs of the service's CPU against ~55 µs for the same prepared
 statement on a psycopg connection (docs/benchmarks.md, fourth pass): the API's key and tenant
-reads, a page of numbers and the webhook's route reads are run here. The statements stay the
+reads, a page of numbers, the webhook's route, account and call reads and its events-and-outbox
+statement (pg_insert.py) are run here. The statements stay the
 models' Core statements, compiled once for psycopg; rows come back as named tuples (the driver's
 values: timestamps are read in UTC, as the connection's time zone).
 

@@ -1,8 +1,8 @@
 """The event writer's PostgreSQL statements: a whole batch as one array per column, so that a
 statement's text (and its server-side prepared plan) is the same for any batch size.
 
-They go to the driver as they are (`exec_driver_sql`), their arrays bound in binary (psycopg's
-`%(name)b`): in text, an array of strings is quoted and escaped element by element with a
+They go to psycopg as they are (`GatewayStore.execute_pg`), their arrays bound in binary
+(psycopg's `%(name)b`): in text, an array of strings is quoted and escaped element by element with a
 regular expression, which for one webhook's JSON payload cost ~0.7 ms of CPU (binary: ~30 µs).
 """
 

@@ -270,12 +270,10 @@ class EventWriter:
         )
 
     def _write_in(self, conn: SyncConnection, drafts: list[Draft]) -> dict[uuid.UUID, Recorded]:
-        """The whole batch, inside the store's transaction (or, one statement, in autocommit)."""
-        if not any(d.advance for d in drafts):
-            if self._dialect == "sqlite":
-                return self._write_sqlite_plain(conn, drafts)
-            statement, params = _pg_plain(drafts)
-            return _recorded(drafts, conn.exec_driver_sql(statement, params))
+        """The whole batch, inside the store's transaction (or, one statement, in autocommit);
+        PostgreSQL's batches without state to move never come here (`_pg_plain`)."""
+        if not any(d.advance for d in drafts) and self._dialect == "sqlite":
+            return self._write_sqlite_plain(conn, drafts)
         return self._write_general(conn, drafts)
 
     def _write_sqlite_plain(

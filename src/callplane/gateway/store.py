@@ -11,15 +11,17 @@ The gateway's reads and writes are a handful of indexed statements per batch (se
   try to take the write lock without waiting (`BEGIN IMMEDIATE` with no busy timeout); when
   another connection holds it (an API request mid-transaction), the batch goes to a thread that
   waits for the lock there, never on the loop.
-- on PostgreSQL, on an async engine of its own (`AsyncConnection.run_sync`): the statements
-  await the network on the loop, no threads at all. Reads run in autocommit (no transaction
-  to begin or roll back).
+- on PostgreSQL, the keyed reads (`fetch`) and the events' one-statement write (`execute_pg`)
+  on psycopg's own connections (pg_direct.py), the multi-statement transactions (status
+  callbacks, the endpoints worker) on an async engine of its own (`AsyncConnection.run_sync`):
+  the statements await the network on the loop, no threads at all. Reads run in autocommit (no
+  transaction to begin or roll back) unless confined to a tenant's scope.
 
-Same database, same models, same Core statements as the rest of the service; the pool is the
+Same database, same models, same Core statements as the rest of the service; the pools are the
 gateway's own, so a burst of webhooks never waits behind API requests (or the reverse). The API's
-hottest reads (who calls, the tenant, a page of numbers) use it too (`read_in`): a few indexed
-statements that cost more through the async ORM (a thread hop per statement on SQLite) than
-they do to run.
+hottest reads (who calls, the tenant, a page of numbers) use it too (`fetch`, and answers kept
+on SQLite: `Kept`): a few indexed statements that cost more through the async ORM (a thread hop
+per statement on SQLite) than they do to run.
 """
 
 from __future__ import annotations
@@ -153,30 +155,14 @@ class GatewayStore:
         async with self._autocommit.connect() as aconn:
             return await aconn.run_sync(fn)
 
-    async def read_in(self, scope: rls.DbScope, fn: Callable[[Connection], T]) -> T:
-        """`fn` confined to `scope`: the API's hot reads (tenants/access.py, numbers/pages.py).
-
-        On PostgreSQL, in a transaction whose row-level security scope is `scope` (this pool's
-        connections are platform-scoped for their life; the transaction-local setting wins), so
-        the second wall holds for these reads as for the API's sessions. SQLite has no RLS: the
-        plain read, on the loop, the statements filtering by tenant themselves.
-        """
-        if self.dialect_name == "sqlite":
-            return await self.read(fn)
-
-        def scoped(conn: Connection) -> T:
-            rls.apply_sync(conn, scope)
-            return fn(conn)
-
-        async with self._async.begin() as aconn:
-            return await aconn.run_sync(scoped)
-
     async def fetch(
         self, query: Query, params: dict[str, Any], *, scope: rls.DbScope | None = None
     ) -> list[Any]:
-        """The rows of one keyed read (`scope`: confined to it, as `read_in`). On PostgreSQL on
-        psycopg's own connections (pg_direct.py), elsewhere as `read`; rows have the columns'
-        names as attributes either way."""
+        """The rows of one keyed read. On PostgreSQL on psycopg's own connections
+        (pg_direct.py), confined to `scope` when given (the tenant's row-level security scope
+        in the read's transaction: the second wall holds for these reads as for the API's
+        sessions); on SQLite as `read`, the statement filtering by tenant itself. Rows have the
+        columns' names as attributes either way."""
         if self.dialect_name == "sqlite":
             return await self.read(lambda conn: list(conn.execute(query.statement, params)))
         if scope is None:

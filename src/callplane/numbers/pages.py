@@ -5,9 +5,10 @@ ORM it cost ~8 ms for 100 numbers: a driver-thread hop per statement on SQLite, 
 per row, a Pydantic model built and then validated again per row. Here the numbers and their
 provider registrations are read in one go on the gateway's store (on PostgreSQL on psycopg's own
 connections, in the tenant's row-level security scope: `GatewayStore.fetch`), as rows of the
-models' columns, and the page is serialised at once from the same fields `NumberOut.from_model` validates (`number_fields`). On
-SQLite a page's JSON is kept until another connection commits anything (a tenant's app polling
-its list reads it again for nothing in between), as the key and tenant reads are.
+models' columns, and the page is serialised at once from the same fields `NumberOut.from_model`
+validates (`number_fields`). On SQLite a page's JSON is kept until another connection commits
+anything (a tenant's app polling its list reads it again for nothing in between), as the key
+and tenant reads are.
 """
 
 from __future__ import annotations
