@@ -36,12 +36,13 @@ _SET_SCOPE = (
 
 class Query:
     """A Core statement, and its text compiled once for psycopg (named parameters,
-    `%(name)s`); SQLite runs the statement itself."""
+    `%(name)s`); SQLite runs the statement itself, or `lite` where SQLite needs another form
+    (an IN list where PostgreSQL takes an array)."""
 
     __slots__ = ("defaults", "sql", "statement")
 
-    def __init__(self, statement: Any) -> None:
-        self.statement = statement
+    def __init__(self, statement: Any, *, lite: Any = None) -> None:
+        self.statement = statement if lite is None else lite
         # Literal IN lists (expanding parameters) rendered as one parameter per value; the
         # parameters the caller gives are bound to None meanwhile (dropped from `defaults`).
         unbound = {

@@ -47,33 +47,27 @@ class BatchSelect:
     so its server-side prepared plan, is the same for any batch size); elsewhere with an IN
     list, in chunks."""
 
-    pg: Any
+    pg: Query
     lite: Any
     name: str
-    pg_query: Query
 
     @classmethod
     def where_in(cls, base: Any, column: Any, name: str) -> BatchSelect:
         """`base` restricted to rows whose `column` is one of the keys bound as `name`."""
         array = bindparam(name, type_=postgresql.ARRAY(String))
-        pg = base.where(column == any_(array))
         return cls(
-            pg=pg,
+            pg=Query(base.where(column == any_(array))),
             lite=base.where(column.in_(bindparam(name, expanding=True))),
             name=name,
-            pg_query=Query(pg),
         )
 
     async def fetch(self, store: GatewayStore, keys: list[Any]) -> list[Any]:
         """The rows for `keys`, on the gateway's store (PostgreSQL: psycopg's connections)."""
         if store.dialect_name == "postgresql":
-            return await store.fetch(self.pg_query, {self.name: keys})
-        return await store.read(lambda conn: self.rows(conn, keys))
+            return await store.fetch(self.pg, {self.name: keys})
+        return await store.read(lambda conn: self._chunked(conn, keys))
 
-    def rows(self, conn: SyncConnection, keys: list[Any]) -> list[Any]:
-        """The rows for `keys`."""
-        if conn.dialect.name == "postgresql":
-            return list(conn.execute(self.pg, {self.name: keys}))
+    def _chunked(self, conn: SyncConnection, keys: list[Any]) -> list[Any]:
         rows: list[Any] = []
         for i in range(0, len(keys), CHUNK):
             rows.extend(conn.execute(self.lite, {self.name: keys[i : i + CHUNK]}))

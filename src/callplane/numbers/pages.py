@@ -148,9 +148,11 @@ def _shape(statuses: bool, cursor: bool, *, postgres: bool) -> Any:
     return stmt.order_by(n.created_at, n.id).limit(bindparam("limit"))
 
 
-_FILTERS = [(s, c) for s in (False, True) for c in (False, True)]
-_PG_SHAPES = {f: Query(_shape(*f, postgres=True)) for f in _FILTERS}
-_LITE_SHAPES = {f: _shape(*f, postgres=False) for f in _FILTERS}
+_SHAPES = {
+    (s, c): Query(_shape(s, c, postgres=True), lite=_shape(s, c, postgres=False))
+    for s in (False, True)
+    for c in (False, True)
+}
 
 
 async def _read(
@@ -165,12 +167,8 @@ async def _read(
         params["statuses"] = list(statuses)
     if cursor:
         params["after_at"], params["after_id"] = decode_cursor(cursor)
-    shape = bool(statuses), bool(cursor)
-    if store.dialect_name == "sqlite":
-        stmt = _LITE_SHAPES[shape]
-        raw = await store.read(lambda conn: conn.execute(stmt, params).all())
-    else:
-        raw = await store.fetch(_PG_SHAPES[shape], params, scope=DbScope.tenant(tenant_id))
+    shape = _SHAPES[bool(statuses), bool(cursor)]
+    raw = await store.fetch(shape, params, scope=DbScope.tenant(tenant_id))
     decoder = _Decoder()
     return [decoder.row(row) for row in raw]
 
