@@ -3,6 +3,7 @@ selects (so every URL, 404, 405 and redirect answers as before), from far fewer 
 
 from __future__ import annotations
 
+import inspect
 import re
 from typing import Any
 
@@ -121,3 +122,36 @@ def test_through_the_front_door_errors_and_methods_answer_as_the_whole_app() -> 
     big = client.post("/webhooks/twilio/voice", content=b"x" * (MAX_BODY_BYTES + 1))
     assert big.status_code == 413
     assert big.json()["error"]["code"] == "payload_too_large"
+
+
+def _dependants(dependant: Any) -> list[Any]:
+    found = [dependant]
+    for sub in dependant.dependencies:
+        found += _dependants(sub)
+    return found
+
+
+def test_no_route_or_dependency_runs_in_a_worker_thread() -> None:
+    """FastAPI runs a plain function (route or dependency) in a worker thread: a thread hop
+    per request (half of a kept page's CPU when `HotStore` was one); all are coroutines."""
+    app = create_app()
+    routes = [r for r in _leaves(app.router.routes) if getattr(r, "dependant", None)]
+    assert len(routes) > 100
+    plain = sorted(
+        f"{route.path}: {d.call.__qualname__}"
+        for route in routes
+        for d in _dependants(route.dependant)
+        if d.call is not None
+        and not (inspect.iscoroutinefunction(d.call) or inspect.isasyncgenfunction(d.call))
+    )
+    assert plain == []
+
+
+def _leaves(routes: list[Any]) -> list[Any]:
+    found: list[Any] = []
+    for route in routes:
+        if isinstance(route, _IncludedRouter):
+            found += _leaves(route.original_router.routes)
+        else:
+            found.append(route)
+    return found

@@ -244,12 +244,13 @@ class Kept(Generic[K, V]):
         self._version: Any = None
         self._answers: dict[K, V] = {}
 
-    def version(self) -> Any:
-        """The database's version now, answers kept at an older one dropped; None when nothing
+    def version(self, now: Any = None) -> Any:
+        """The database's version now (or `now`, the store's `version()` just read for another
+        `Kept` of the same request), answers kept at an older one dropped; None when nothing
         may be kept. Ask it right before `get`, and before reading what is then `put`."""
         if not self._store.versioned:
             return None
-        version = self._store.version()
+        version = self._store.version() if now is None else now
         if version != self._version:
             self._version = version
             self._answers.clear()

@@ -82,7 +82,7 @@ def role_of(route: Any) -> str | None:
         return "platform"
     if deps.admin_scope in calls:
         return "admin"
-    if deps.tenant_scope in calls or deps.current_actor in calls:
+    if calls & {deps.tenant_scope, deps.current_tenant, deps.current_actor}:
         return "member"
     return None
 

@@ -95,10 +95,10 @@ class Access:
         self._keys: Kept[str, KeyRow] = store.kept("api-keys", CACHE_SIZE)
         self._tenants: Kept[uuid.UUID, TenantRow] = store.kept("tenants", CACHE_SIZE)
 
-    async def key(self, plain: str) -> KeyRow | None:
+    async def key(self, plain: str, *, now: Any = None) -> KeyRow | None:
         """The row of a plain API key (found by its hash, across tenants), or None."""
         key_hash = hash_api_key(plain)
-        version = self._keys.version()
+        version = self._keys.version(now)
         if version is not None and (kept := self._keys.get(key_hash)) is not None:
             return kept
         rows = await self._store.fetch(_KEY, {"key_hash": key_hash})
@@ -114,9 +114,10 @@ class Access:
         statement on the platform-scoped pool (one round trip instead of five); the tenant row
         only ever leaves through `deps.current_tenant`, once the key is known to be the
         tenant's own or a platform key. On SQLite, `key` and `tenant` (kept answers)."""
-        if self._store.versioned:
-            key = await self.key(plain)
-            return key, (await self.tenant(tenant_id) if key is not None else None)
+        if self._store.versioned:  # one version for both: they are read at the same moment
+            now = self._store.version()
+            key = await self.key(plain, now=now)
+            return key, (await self.tenant(tenant_id, now=now) if key is not None else None)
         rows = await self._store.fetch(
             _KEY_AND_TENANT, {"key_hash": hash_api_key(plain), "tenant_id": tenant_id}
         )
@@ -125,9 +126,9 @@ class Access:
         row = rows[0]
         return _key_row(row), (_tenant_row(row[4:]) if row[4] is not None else None)
 
-    async def tenant(self, tenant_id: uuid.UUID) -> TenantRow | None:
+    async def tenant(self, tenant_id: uuid.UUID, *, now: Any = None) -> TenantRow | None:
         """The tenant, read within its own scope, or None when there is none."""
-        version = self._tenants.version()
+        version = self._tenants.version(now)
         if version is not None and (kept := self._tenants.get(tenant_id)) is not None:
             return kept
         rows = await self._store.fetch(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from callplane.deps import AdminScope, CurrentTenant, PlatformActor, Scope, UoW
 from callplane.schemas import ERROR_RESPONSES, ListOf
@@ -21,6 +21,7 @@ from callplane.tenants.schemas import (
     TenantCreate,
     TenantOut,
     TenantPatch,
+    tenant_json,
 )
 
 router = APIRouter(prefix="/v1", tags=["tenants"], responses=ERROR_RESPONSES)
@@ -45,7 +46,7 @@ async def list_tenants(
 @router.get("/tenants/{tid}", response_model=TenantOut)
 async def get_tenant(tenant: CurrentTenant) -> object:
     """One tenant."""
-    return tenant
+    return Response(tenant_json(tenant), media_type="application/json")
 
 
 @router.patch("/tenants/{tid}", response_model=TenantOut)

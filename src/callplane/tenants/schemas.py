@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -47,6 +47,20 @@ class TenantOut(BaseModel):
     status: str
     default_sms_from: str | None = None
     created_at: datetime
+
+
+_TENANT_JSON: dict[Any, bytes] = {}
+
+
+def tenant_json(row: Any) -> bytes:
+    """A tenant row's `TenantOut` JSON, rendered once per distinct row (a hashable, frozen
+    `access.TenantRow`: a renamed tenant is another row), as FastAPI renders a response model."""
+    found = _TENANT_JSON.get(row)
+    if found is None:
+        if len(_TENANT_JSON) >= 10_000:  # a flood of tenants costs renders, never memory
+            _TENANT_JSON.clear()
+        found = _TENANT_JSON[row] = TenantOut.model_validate(row).model_dump_json().encode()
+    return found
 
 
 class ApiKeyCreate(StrictModel):
