@@ -21,11 +21,15 @@ pytest_plugins = [
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked `postgres_only` do not exist on SQLite (deselected, not skipped)."""
+    """Tests marked `postgres_only` do not exist on SQLite, nor `sqlite_only` ones on PostgreSQL
+    (deselected, not skipped)."""
     kept, dropped = [], []
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if item.get_closest_marker("postgres_only") and params.get("database_url") == "sqlite":
+        database = params.get("database_url")
+        if (item.get_closest_marker("postgres_only") and database == "sqlite") or (
+            item.get_closest_marker("sqlite_only") and database not in (None, "sqlite")
+        ):
             dropped.append(item)
         else:
             kept.append(item)

@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.engine import make_url
 
 from callplane.db import rls
+from callplane.gateway.lite_direct import LiteStatement
 
 _DIALECT = PGDialect_psycopg()  # type: ignore[no-untyped-call]  # SQLAlchemy's is untyped
 _SET_SCOPE = (
@@ -36,13 +37,14 @@ _SET_SCOPE = (
 
 class Query:
     """A Core statement, and its text compiled once for psycopg (named parameters,
-    `%(name)s`); SQLite runs the statement itself, or `lite` where SQLite needs another form
-    (an IN list where PostgreSQL takes an array)."""
+    `%(name)s`); SQLite runs the statement (lite_direct.py), or `lite` where SQLite needs
+    another form (an IN list where PostgreSQL takes an array)."""
 
-    __slots__ = ("defaults", "sql", "statement")
+    __slots__ = ("defaults", "lite", "sql", "statement")
 
     def __init__(self, statement: Any, *, lite: Any = None) -> None:
         self.statement = statement if lite is None else lite
+        self.lite = LiteStatement(self.statement)
         # Literal IN lists (expanding parameters) rendered as one parameter per value; the
         # parameters the caller gives are bound to None meanwhile (dropped from `defaults`).
         unbound = {

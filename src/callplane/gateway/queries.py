@@ -8,7 +8,6 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection as SyncConnection
 from sqlalchemy import String, and_, any_, bindparam, outerjoin, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
@@ -17,6 +16,7 @@ from callplane.agents.models import Agent
 from callplane.connections.models import Connection
 from callplane.gateway.decision import AGENT_ROUTE_FIELDS, AgentRoute, NumberRoute, TrunkRoute
 from callplane.gateway.events import CALL_KINDS, MESSAGE_KINDS
+from callplane.gateway.lite_direct import LiteStatement
 from callplane.gateway.models import Event
 from callplane.gateway.pg_direct import Query
 from callplane.gateway.store import GatewayStore
@@ -48,7 +48,7 @@ class BatchSelect:
     list, in chunks."""
 
     pg: Query
-    lite: Any
+    lite: LiteStatement
     name: str
 
     @classmethod
@@ -57,7 +57,7 @@ class BatchSelect:
         array = bindparam(name, type_=postgresql.ARRAY(String))
         return cls(
             pg=Query(base.where(column == any_(array))),
-            lite=base.where(column.in_(bindparam(name, expanding=True))),
+            lite=LiteStatement(base.where(column.in_(bindparam(name, expanding=True)))),
             name=name,
         )
 
@@ -65,12 +65,9 @@ class BatchSelect:
         """The rows for `keys`, on the gateway's store (PostgreSQL: psycopg's connections)."""
         if store.dialect_name == "postgresql":
             return await store.fetch(self.pg, {self.name: keys})
-        return await store.read(lambda conn: self._chunked(conn, keys))
-
-    def _chunked(self, conn: SyncConnection, keys: list[Any]) -> list[Any]:
         rows: list[Any] = []
         for i in range(0, len(keys), CHUNK):
-            rows.extend(conn.execute(self.lite, {self.name: keys[i : i + CHUNK]}))
+            rows.extend(await store.select(self.lite, {self.name: keys[i : i + CHUNK]}))
         return rows
 
 

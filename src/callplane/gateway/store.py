@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -40,6 +41,7 @@ from sqlalchemy.pool import StaticPool
 
 from callplane.db import rls
 from callplane.db.engine import create_engine as create_async_engine
+from callplane.gateway.lite_direct import LiteStatement
 from callplane.gateway.pg_direct import PgDirect, Query
 from callplane.log import get_logger
 
@@ -65,6 +67,7 @@ class GatewayStore:
         self._writes = 0
         self._checkpointing: asyncio.Future[None] | None = None
         self._loop_dbapi: Any = None
+        self._held: Connection | None = None
         self._kept: dict[str, Kept[Any, Any]] = {}
         if self.dialect_name == "sqlite":
             url = sync_url(database_url)
@@ -129,11 +132,34 @@ class GatewayStore:
         # The driver's own call on the loop's one connection (asked per batch and per API
         # request: a few µs, where a SQLAlchemy connection's checkout, begin and rollback around
         # it cost ~100). Only the loop uses that connection, and never across an await.
+        dbapi = self._driver()
+        return id(dbapi), int(dbapi.execute("PRAGMA data_version").fetchone()[0])
+
+    @contextmanager
+    def _on_loop(self) -> Iterator[Connection]:
+        """The loop's SQLAlchemy connection, held between uses: a checkout and return per
+        batch (the isolation level set and reset each time) was a fifth of a write's CPU.
+        After an error it is returned and the next use takes a fresh one."""
+        conn = self._held
+        if conn is None or conn.closed or conn.invalidated:
+            if conn is not None:
+                conn.close()
+            conn = self._held = self._loop.connect()
+        try:
+            yield conn
+        except BaseException:
+            self._held = None
+            conn.close()
+            raise
+
+    def _driver(self) -> Any:
+        """The loop's one SQLite driver connection (only the loop uses it, never across an
+        await)."""
         dbapi = self._loop_dbapi
         if dbapi is None:
-            with self._loop.connect() as conn:  # (re)connects the pool's connection
+            with self._on_loop() as conn:  # (re)connects the pool's connection
                 dbapi = conn.connection.dbapi_connection
-        return id(dbapi), int(dbapi.execute("PRAGMA data_version").fetchone()[0])
+        return dbapi
 
     def kept(self, name: str, size: int) -> Kept[Any, Any]:
         """The answers kept under `name` (see `Kept`), made on first use."""
@@ -146,7 +172,7 @@ class GatewayStore:
         """`fn` on a connection outside any transaction (it sees every committed change)."""
         if self.dialect_name == "sqlite":
             try:
-                with self._loop.connect() as conn:
+                with self._on_loop() as conn:
                     return fn(conn)
             except OperationalError as exc:  # WAL recovery in progress: rare, wait elsewhere
                 if not _locked(exc):
@@ -161,13 +187,25 @@ class GatewayStore:
         """The rows of one keyed read. On PostgreSQL on psycopg's own connections
         (pg_direct.py), confined to `scope` when given (the tenant's row-level security scope
         in the read's transaction: the second wall holds for these reads as for the API's
-        sessions); on SQLite as `read`, the statement filtering by tenant itself. Rows have the
-        columns' names as attributes either way."""
+        sessions); on SQLite on the loop's driver connection (lite_direct.py), the statement
+        filtering by tenant itself. Rows have the columns' names as attributes either way."""
         if self.dialect_name == "sqlite":
-            return await self.read(lambda conn: list(conn.execute(query.statement, params)))
+            return await self.select(query.lite, params)
         if scope is None:
             return await self._direct.fetch(query, params)
         return await self._direct.fetch_in(scope, query, params)
+
+    async def select(self, statement: LiteStatement, params: Mapping[str, Any]) -> list[Any]:
+        """SQLite only: the rows of a SELECT on the loop's driver connection, outside any
+        transaction (it sees every committed change)."""
+        try:
+            return statement.run(self._driver(), params)
+        except sqlite3.OperationalError as exc:  # WAL recovery in progress: rare, wait elsewhere
+            if "locked" not in str(exc).lower():
+                raise
+        return await self._in_thread(
+            _plain, lambda conn: list(conn.execute(statement.statement, params))
+        )
 
     async def execute_pg(self, sql: str, params: dict[str, Any]) -> list[Any]:
         """PostgreSQL only: one statement in psycopg's own SQL, in autocommit (pg_direct.py)."""
@@ -186,7 +224,8 @@ class GatewayStore:
             async with self._async.begin() as aconn:
                 return await aconn.run_sync(fn)
         try:
-            result = _immediate(self._loop, fn)
+            with self._on_loop() as conn:
+                result = _immediate_on(conn, fn)
         except OperationalError as exc:
             if not _locked(exc):
                 raise
@@ -223,6 +262,9 @@ class GatewayStore:
             if self._checkpointing is not None:
                 await asyncio.wait([self._checkpointing])
             self._thread.shutdown(wait=True)
+            if self._held is not None:
+                self._held.close()
+                self._held = None
             for engine in self._engines:
                 engine.dispose()
             self._loop_dbapi = None
@@ -275,23 +317,28 @@ def _plain(engine: Engine, fn: Callable[[Connection], T]) -> T:
 
 
 def _immediate(engine: Engine, fn: Callable[[Connection], T]) -> T:
+    """`_immediate_on` a connection of `engine`."""
+    with engine.connect() as conn:
+        return _immediate_on(conn, fn)
+
+
+def _immediate_on(conn: Connection, fn: Callable[[Connection], T]) -> T:
     """`fn` in a `BEGIN IMMEDIATE` transaction: the write lock is taken first (or the attempt
     fails at once with "database is locked" when the engine does not wait), so nothing the
     function reads can change before it writes."""
-    with engine.connect() as conn:
-        driver = conn.connection.dbapi_connection
-        assert driver is not None
-        try:
-            driver.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
-        try:
-            result = fn(conn)
-            driver.execute("COMMIT")
-        except BaseException:
-            driver.execute("ROLLBACK")
-            raise
-        return result
+    driver = conn.connection.dbapi_connection
+    assert driver is not None
+    try:
+        driver.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
+    try:
+        result = fn(conn)
+        driver.execute("COMMIT")
+    except BaseException:
+        driver.execute("ROLLBACK")
+        raise
+    return result
 
 
 def _locked(exc: OperationalError) -> bool:

@@ -1,0 +1,83 @@
+"""The gateway's SQLite reads on the driver's own connection (gateway/lite_direct.py) give the
+rows SQLAlchemy gives for the same statement: the same columns by name, the same values of the
+same types (UUIDs, timezone-aware datetimes, booleans, JSON), for keyed reads, IN lists of any
+length, literal IN lists and the page shapes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import bindparam, create_engine, select
+
+from callplane.agents.models import Agent
+from callplane.gateway import queries
+from callplane.gateway.lite_direct import LiteStatement
+from callplane.gateway.store import GatewayStore, sync_url
+from callplane.numbers import pages
+from callplane.numbers.models import PhoneNumber
+from callplane.tenants import access
+from tests.fixtures.gateway import STREAM, GatewayKit
+
+pytestmark = pytest.mark.sqlite_only
+
+
+def _alchemy(url: str, statement: Any, params: dict[str, Any]) -> list[Any]:
+    engine = create_engine(sync_url(url))
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(statement, params))
+    finally:
+        engine.dispose()
+
+
+def _same(ours: list[Any], theirs: list[Any]) -> None:
+    assert [r._fields for r in ours] == [tuple(r._fields) for r in theirs]
+    assert [[(v, type(v)) for v in r] for r in ours] == [[(v, type(v)) for v in r] for r in theirs]
+
+
+async def test_rows_are_what_sqlalchemy_reads(gw: GatewayKit) -> None:
+    a, sid = await gw.tenant("master")
+    b, byo = await gw.tenant("byo")  # its own account: a connection with tokens
+    mine, _ = await gw.agent(a, voice={**STREAM, "record": True, "parameters": {"lang": "fr"}})
+    theirs, _ = await gw.agent(b)
+    held = [await gw.buy(a, mine) for _ in range(3)] + [await gw.buy(b, theirs)]
+    url = gw.api.runtime.settings.database_url
+    store = GatewayStore(url)
+    try:
+        cases: list[tuple[Any, dict[str, Any]]] = [
+            (queries.ROUTES.lite.statement, {"e164s": [h.e164 for h in held]}),
+            (queries.ROUTES.lite.statement, {"e164s": [held[0].e164, "+15550000000"]}),
+            (queries.ACCOUNTS.lite.statement, {"sids": [sid, byo, "AC" + "0" * 32]}),
+            (access._TENANT.statement, {"tenant_id": a.id}),
+            (
+                select(Agent.id, Agent.created_at, Agent.record, Agent.stream_parameters)
+                .where(Agent.id.in_(bindparam("ids", expanding=True)))
+                .where(Agent.voice_mode.in_(["stream", "sip"]))  # a literal list
+                .order_by(Agent.name),
+                {"ids": [mine, theirs, uuid.uuid4()]},
+            ),
+        ]
+        page = {"tenant_id": a.id, "limit": 2}
+        for (statuses, cursor), query in pages._SHAPES.items():
+            params = dict(page)
+            if statuses:
+                params["statuses"] = ["active", "pending"]
+            if cursor:
+                oldest = select(PhoneNumber.created_at, PhoneNumber.id).order_by(
+                    PhoneNumber.created_at
+                )
+                params["after_at"], params["after_id"] = _alchemy(url, oldest, {})[0]
+            cases.append((query.statement, params))
+        for statement, params in cases:
+            theirs_rows = _alchemy(url, statement, params)
+            ours = await store.select(LiteStatement(statement), params)
+            _same(ours, theirs_rows)
+        # Every case read something, and the routes of the other tenant's number too.
+        assert [i for i, (s, p) in enumerate(cases) if not _alchemy(url, s, p)] == []
+        routes = await store.select(queries.ROUTES.lite, {"e164s": [h.e164 for h in held]})
+        assert {r.tenant_id for r in routes} == {a.id, b.id}
+        assert {type(r.id) for r in routes} == {uuid.UUID}
+    finally:
+        await store.close()
