@@ -27,10 +27,42 @@ def _impl(type_: Any) -> Any:
     return type_.dialect_impl(_DIALECT)
 
 
-class _Form:
-    """One compiled text of a statement, its binds' processors and its rows' shape."""
+class _Shape:
+    """The rows of a statement: named tuples of the columns' keys, and the columns' result
+    processors (the same for every length of its IN lists)."""
 
-    __slots__ = ("binds", "defaults", "expanded", "results", "row", "sql")
+    __slots__ = ("results", "row")
+
+    def __init__(self, statement: Any) -> None:
+        columns = list(statement.selected_columns)
+        keys = [c.key for c in columns]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"columns with the same name: {keys}")
+        self.row = namedtuple("Row", keys)  # type: ignore[misc]
+        self.results: list[tuple[int, Callable[[Any], Any]]] = [
+            (i, p)
+            for i, c in enumerate(columns)
+            if (p := _impl(c.type).result_processor(_DIALECT, None)) is not None
+        ]
+
+    def rows(self, raw: list[Any]) -> list[Any]:
+        make, results = self.row, self.results
+        if not results:
+            return [make(*r) for r in raw]
+        out = []
+        for r in raw:
+            values = list(r)
+            for i, processor in results:
+                if values[i] is not None:
+                    values[i] = processor(values[i])
+            out.append(make(*values))
+        return out
+
+
+class _Form:
+    """One compiled text of a statement and its binds' processors."""
+
+    __slots__ = ("binds", "defaults", "expanded", "sql")
 
     def __init__(self, statement: Any, lengths: Mapping[str, int]) -> None:
         # The caller's parameters are bound to None meanwhile, each IN list to as many
@@ -62,16 +94,6 @@ class _Form:
         self.defaults: dict[str, Any] = {
             k: self._bound(k, v) for k, v in values.items() if v is not None and k not in given
         }
-        columns = list(statement.selected_columns)
-        keys = [c.key for c in columns]
-        if len(set(keys)) != len(keys):
-            raise ValueError(f"columns with the same name: {keys}")
-        self.row = namedtuple("Row", keys)  # type: ignore[misc]
-        self.results: list[tuple[int, Callable[[Any], Any]]] = [
-            (i, p)
-            for i, c in enumerate(columns)
-            if (p := _impl(c.type).result_processor(_DIALECT, None)) is not None
-        ]
 
     def _bound(self, name: str, value: Any) -> Any:
         processor = self.binds.get(name)
@@ -88,29 +110,17 @@ class _Form:
                 params[slot] = self._bound(slot, key)
         return params
 
-    def rows(self, raw: list[Any]) -> list[Any]:
-        make, results = self.row, self.results
-        if not results:
-            return [make(*r) for r in raw]
-        out = []
-        for r in raw:
-            values = list(r)
-            for i, processor in results:
-                if values[i] is not None:
-                    values[i] = processor(values[i])
-            out.append(make(*values))
-        return out
-
 
 class LiteStatement:
     """A Core SELECT run on the stdlib driver, compiled once per length of its IN lists (its
     expanding parameters, each given a list of keys)."""
 
-    __slots__ = ("_expanding", "_forms", "statement")
+    __slots__ = ("_expanding", "_forms", "_shape", "statement")
 
     def __init__(self, statement: Any) -> None:
         self.statement = statement
         self._expanding: tuple[str, ...] | None = None  # compiled when first run
+        self._shape: _Shape | None = None
         self._forms: dict[tuple[int, ...], _Form] = {}
 
     @property
@@ -129,8 +139,11 @@ class LiteStatement:
         form = self._forms.get(lengths)
         if form is None:
             form = self._forms[lengths] = _Form(self.statement, dict(zip(self.expanding, lengths)))
+        shape = self._shape
+        if shape is None:
+            shape = self._shape = _Shape(self.statement)
         cursor = dbapi.execute(form.sql, form.params(params))
         try:
-            return form.rows(cursor.fetchall())
+            return shape.rows(cursor.fetchall())
         finally:
             cursor.close()
