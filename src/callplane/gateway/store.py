@@ -10,7 +10,9 @@ The gateway's reads and writes are a handful of indexed statements per batch (se
   (5 ms) each time while the loop is busy: a convoy that stretched a flush to 5-200 ms. Writes
   try to take the write lock without waiting (`BEGIN IMMEDIATE` with no busy timeout); when
   another connection holds it (an API request mid-transaction), the batch goes to a thread that
-  waits for the lock there, never on the loop.
+  waits for the lock there, never on the loop. The keyed reads (`fetch`, `select`) skip
+  SQLAlchemy's execution there too: compiled once, run on the driver's connection
+  (lite_direct.py).
 - on PostgreSQL, the keyed reads (`fetch`) and the events' one-statement write (`execute_pg`)
   on psycopg's own connections (pg_direct.py), the multi-statement transactions (status
   callbacks, the endpoints worker) on an async engine of its own (`AsyncConnection.run_sync`):
