@@ -63,7 +63,7 @@ async def current_actor(request: Request) -> Actor:
     """The caller of a `Authorization: Bearer <api key>` request; 401 otherwise (once per
     request: `current_tenant` asks for it directly rather than as a dependency, which FastAPI
     would solve, at ~15 µs each, on every request)."""
-    actor: Actor | None = request.state._state.get("actor")
+    actor: Actor | None = getattr(request.state, "actor", None)
     if actor is not None:
         return actor
     header = request.headers.get("authorization", "")
