@@ -6,14 +6,19 @@ length, literal IN lists and the page shapes."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, create_engine, select
+from sqlalchemy import bindparam, create_engine, insert, select
 
+import callplane.db.models  # noqa: F401 - every table known (a foreign key's type)
 from callplane.agents.models import Agent
+from callplane.db.base import Base
+from callplane.events import carry
 from callplane.gateway import queries
-from callplane.gateway.lite_direct import LiteStatement
+from callplane.gateway.lite_direct import LiteStatement, execute, execute_many
 from callplane.gateway.store import GatewayStore, sync_url
 from callplane.numbers import pages
 from callplane.numbers.models import PhoneNumber
@@ -81,3 +86,51 @@ async def test_rows_are_what_sqlalchemy_reads(gw: GatewayKit) -> None:
         assert {type(r.id) for r in routes} == {uuid.UUID}
     finally:
         await store.close()
+
+
+def test_writes_store_and_return_what_sqlalchemy_does(tmp_path: Path) -> None:
+    """The endpoints worker's statements (events/carry.py) on the driver: an INSERT of many
+    rows stores the text SQLAlchemy stores, and an UPDATE ... RETURNING over a subquery returns
+    the rows, names and types SQLAlchemy returns."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'lite.db'}")
+    Base.metadata.create_all(engine, tables=[carry.EVENTS])
+    now = datetime.now(UTC)
+    tenant = uuid.uuid4()
+
+    def event(order_key: str, at: datetime) -> dict[str, Any]:
+        return {
+            "id": uuid.uuid4(),
+            "tenant_id": tenant,
+            "type": "call.started",
+            "order_key": order_key,
+            "body": '{"call": "CA1"}',
+            "created_at": at,
+            "fanned_out_at": None,
+            "only_endpoint_id": None,
+        }
+
+    stored = "SELECT tenant_id, type, order_key, body, created_at FROM tenant_events"
+    try:
+        with engine.connect() as conn:
+            with conn.begin():
+                execute_many(conn, carry._INSERT_EVENTS, [event("ours", now)])
+                conn.execute(insert(carry.EVENTS), [event("theirs", now)])
+            ours, theirs = (
+                conn.exec_driver_sql(f"{stored} WHERE order_key = ?", (key,)).one()[:2]
+                + conn.exec_driver_sql(f"{stored} WHERE order_key = ?", (key,)).one()[3:]
+                for key in ("ours", "theirs")
+            )
+            assert ours == theirs
+            execute_many(conn, carry._INSERT_EVENTS, [event("later", now + timedelta(seconds=1))])
+            conn.commit()
+            params = {"limit": 2, "now": now}
+            with conn.begin() as tx:
+                taken = execute(conn, carry._TAKE_EVENTS, params)
+                tx.rollback()
+            with conn.begin() as tx:
+                expected = list(conn.execute(carry._TAKE_EVENTS.statement, params))
+                tx.rollback()
+        assert len(taken) == 2 and {r.order_key for r in taken} == {"ours", "theirs"}
+        _same(sorted(taken, key=lambda r: r.id), sorted(expected, key=lambda r: r.id))
+    finally:
+        engine.dispose()

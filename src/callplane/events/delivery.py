@@ -18,7 +18,6 @@ Every attempt is logged (`webhook_attempts`). An endpoint failing without a succ
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import uuid
 from dataclasses import dataclass
@@ -27,17 +26,21 @@ from typing import Any, cast
 
 import httpx
 from prometheus_client import Counter
-from sqlalchemy import Connection, Table, and_, exists, insert, or_, select, update
+from sqlalchemy import Table, and_, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from callplane import __version__
 from callplane.db import rls
 from callplane.db.base import utcnow
-from callplane.events.catalog import matches
-from callplane.events.models import TenantEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from callplane.events.carry import (
+    DELIVERIES,
+    ENDPOINTS,
+    EVENTS,
+    carry_and_fan_out,
+)
+from callplane.events.models import WebhookAttempt
 from callplane.events.service import PREVIOUS_FIELD, SECRET_FIELD, envelope
 from callplane.gateway import event_signature
-from callplane.gateway.events import OUTBOX
 from callplane.gateway.outbox import DeliveryPolicy, PollingWorker
 from callplane.gateway.store import GatewayStore
 from callplane.log import get_logger
@@ -51,15 +54,11 @@ from callplane.security.public_urls import (
 log = get_logger(__name__)
 
 ATTEMPTS = Counter("callplane_webhook_attempts_total", "Webhook endpoint attempts", ["result"])
-ENDPOINTS_PURPOSE = "endpoints"  # the gateway outbox rows that carry tenant events here
 # Carried and fanned out per pass, in a handful of statements whatever the count: under a burst
 # of webhooks a pass per-row cost a thread hop per statement inside a write transaction, and
 # the gateway's group commit waited for it (SQLite: webhooks fell from ~2,300/s to ~420/s).
 BATCHES_PER_PASS = 10
 
-EVENTS = cast(Table, TenantEvent.__table__)
-ENDPOINTS = cast(Table, WebhookEndpoint.__table__)
-DELIVERIES = cast(Table, WebhookDelivery.__table__)
 ATTEMPT_LOG = cast(Table, WebhookAttempt.__table__)
 
 
@@ -126,7 +125,7 @@ class EndpointWorker(PollingWorker):
         await self._settle(outcomes)
         return len(claimed)
 
-    # -- 1. carry and 2. fan out (carry_and_fan_out, below) ----------------------------------
+    # -- 1. carry and 2. fan out (events/carry.py) --------------------------------------------
 
     async def _carry_and_fan_out(self) -> None:
         limit = self.policy.batch_size * BATCHES_PER_PASS
@@ -295,115 +294,6 @@ class EndpointWorker(PollingWorker):
 
 def _ms(started: float) -> int:
     return int((time.perf_counter() - started) * 1000)
-
-
-def carry_and_fan_out(conn: Connection, limit: int) -> None:
-    """Steps 1 and 2 of a pass, in one transaction of the gateway's store (on SQLite, on the
-    event loop: no thread hop per statement while holding the write lock the webhooks' group
-    commit waits for)."""
-    _carry(conn, limit)
-    _fan_out(conn, limit)
-
-
-def _carry(conn: Connection, limit: int) -> None:
-    c = OUTBOX.c
-    pending = (c.purpose == ENDPOINTS_PURPOSE, c.delivered_at.is_(None), c.failed_at.is_(None))
-    stmt = select(c.id).where(*pending).limit(limit)
-    if conn.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    ids = list(conn.execute(stmt).scalars())
-    if not ids:
-        return
-    # Taken first, all at once: a replica (or a pass) carrying the same rows meanwhile waits
-    # for this write, then takes none of them.
-    taken = conn.execute(
-        update(OUTBOX)
-        .where(c.id.in_(ids), c.delivered_at.is_(None))
-        .values(delivered_at=utcnow(), lease=None)
-        .returning(c.payload)
-    )
-    events = {e["id"]: e for (payload,) in taken.all() for e in json.loads(payload)}
-    if not events:
-        return
-    idents = [uuid.UUID(ident) for ident in events]
-    known = set(conn.execute(select(EVENTS.c.id).where(EVENTS.c.id.in_(idents))).scalars())
-    rows = [
-        {
-            "id": ident,
-            "tenant_id": uuid.UUID(event["tenant_id"]),
-            "type": event["type"],
-            "order_key": event.get("order_key"),
-            "body": event["body"],
-            "created_at": datetime.fromisoformat(event["created_at"]),
-            "fanned_out_at": None,
-            "only_endpoint_id": None,
-        }
-        for ident, event in zip(idents, events.values(), strict=True)
-        if ident not in known
-    ]
-    if rows:
-        conn.execute(insert(EVENTS), rows)
-
-
-def _fan_out(conn: Connection, limit: int) -> None:
-    e = EVENTS.c
-    events = conn.execute(
-        select(e.id, e.tenant_id, e.type, e.order_key, e.created_at)
-        .where(e.fanned_out_at.is_(None))
-        .order_by(e.created_at)
-        .limit(limit)
-    ).all()
-    if not events:
-        return
-    now = utcnow()
-    taken = conn.execute(
-        update(EVENTS)
-        .where(e.id.in_([ev.id for ev in events]), e.fanned_out_at.is_(None))
-        .values(fanned_out_at=now)
-        .returning(e.id)
-    )
-    mine = set(taken.scalars())  # another replica fanned out the others meanwhile
-    tenants = {ev.tenant_id for ev in events if ev.id in mine}
-    if not tenants:
-        return
-    ep = ENDPOINTS.c
-    endpoints = conn.execute(
-        select(ep.id, ep.tenant_id, ep.events, ep.created_at).where(
-            ep.tenant_id.in_(tenants), ep.enabled.is_(True)
-        )
-    ).all()
-    rows = [
-        _delivery(ev, endpoint_id=endpoint.id, now=now)
-        for ev in events
-        if ev.id in mine
-        for endpoint in endpoints
-        # An endpoint gets the events that happened once it existed.
-        if endpoint.tenant_id == ev.tenant_id
-        and endpoint.created_at <= ev.created_at
-        and matches(endpoint.events, ev.type)
-    ]
-    if rows:
-        conn.execute(insert(DELIVERIES), rows)
-
-
-def _delivery(event: Any, *, endpoint_id: uuid.UUID, now: datetime) -> dict[str, Any]:
-    return {
-        "id": uuid.uuid4(),
-        "tenant_id": event.tenant_id,
-        "endpoint_id": endpoint_id,
-        "event_id": event.id,
-        "type": event.type,
-        "order_key": event.order_key,
-        "event_at": event.created_at,
-        "attempts": 0,
-        "next_attempt_at": now,
-        "delivered_at": None,
-        "failed_at": None,
-        "lease": None,
-        "last_status": None,
-        "last_error": None,
-        "created_at": now,
-    }
 
 
 async def _failed(conn: AsyncConnection, row: _Claimed, now: datetime, window: timedelta) -> None:

@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
-from callplane.events.delivery import ENDPOINTS_PURPOSE, EndpointWorker
+from callplane.events.carry import ENDPOINTS_PURPOSE
+from callplane.events.delivery import EndpointWorker
 from callplane.gateway.hook import RoutingHook
 from callplane.gateway.lookup import Lookup
 from callplane.gateway.outbox import DeliveryPolicy, OutboxWorker

@@ -14,9 +14,10 @@ attributes.
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
 _DIALECT = SQLiteDialect_pysqlite(paramstyle="named")
@@ -34,7 +35,8 @@ class _Shape:
     __slots__ = ("results", "row")
 
     def __init__(self, statement: Any) -> None:
-        columns = list(statement.selected_columns)
+        # A SELECT's columns, or what an INSERT, UPDATE or DELETE returns.
+        columns = list(getattr(statement, "selected_columns", None) or statement.exported_columns)
         keys = [c.key for c in columns]
         if len(set(keys)) != len(keys):
             raise ValueError(f"columns with the same name: {keys}")
@@ -72,7 +74,11 @@ class _Form:
             for b in statement.compile(dialect=_DIALECT).binds.values()
             if b.value is None and b.callable is None
         }
-        statement = statement.params({**unbound, **{k: [""] * n for k, n in lengths.items()}})
+        if statement.is_dml:  # INSERT, UPDATE, DELETE: no IN list of the caller's (no params())
+            if lengths:
+                raise ValueError("an IN list in a DML statement: select its rows in a subquery")
+        else:
+            statement = statement.params({**unbound, **{k: [""] * n for k, n in lengths.items()}})
         compiled = statement.compile(dialect=_DIALECT, compile_kwargs={"render_postcompile": True})
         self.sql: str = str(compiled)
         state = compiled._post_compile_expanded_state
@@ -112,8 +118,9 @@ class _Form:
 
 
 class LiteStatement:
-    """A Core SELECT run on the stdlib driver, compiled once per length of its IN lists (its
-    expanding parameters, each given a list of keys)."""
+    """A Core statement run on the stdlib driver, compiled once per length of its IN lists (its
+    expanding parameters, each given a list of keys): a SELECT, or an INSERT, UPDATE or DELETE
+    (without IN lists of the caller's), whose RETURNING columns are its rows."""
 
     __slots__ = ("_expanding", "_forms", "_shape", "statement")
 
@@ -133,12 +140,17 @@ class LiteStatement:
             )
         return self._expanding
 
-    def run(self, dbapi: Any, params: Mapping[str, Any]) -> list[Any]:
-        """The rows of the statement on a driver connection outside any transaction."""
+    def _form(self, params: Mapping[str, Any]) -> _Form:
         lengths = tuple(len(params[name]) for name in self.expanding)
         form = self._forms.get(lengths)
         if form is None:
             form = self._forms[lengths] = _Form(self.statement, dict(zip(self.expanding, lengths)))
+        return form
+
+    def run(self, dbapi: Any, params: Mapping[str, Any]) -> list[Any]:
+        """The rows of the statement on a driver connection (outside any transaction, or in
+        the one its caller began on it)."""
+        form = self._form(params)
         shape = self._shape
         if shape is None:
             shape = self._shape = _Shape(self.statement)
@@ -147,3 +159,26 @@ class LiteStatement:
             return shape.rows(cursor.fetchall())
         finally:
             cursor.close()
+
+    def run_many(self, dbapi: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+        """The statement once per row of parameters (an INSERT's rows), on a driver connection."""
+        if not rows:
+            return
+        form = self._form(rows[0])
+        dbapi.executemany(form.sql, [form.params(row) for row in rows])
+
+
+def execute(conn: Connection, statement: LiteStatement, params: Mapping[str, Any]) -> list[Any]:
+    """`statement`'s rows on `conn`, in its transaction: on SQLite on the driver (compiled once),
+    elsewhere through SQLAlchemy."""
+    if conn.dialect.name == "sqlite":
+        return statement.run(conn.connection.dbapi_connection, params)
+    return list(conn.execute(statement.statement, params))
+
+
+def execute_many(conn: Connection, statement: LiteStatement, rows: list[dict[str, Any]]) -> None:
+    """`statement` once per row of parameters on `conn` (see `execute`)."""
+    if conn.dialect.name == "sqlite":
+        statement.run_many(conn.connection.dbapi_connection, rows)
+    elif rows:
+        conn.execute(statement.statement, rows)
