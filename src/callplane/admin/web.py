@@ -5,7 +5,7 @@ A console request runs in one unit of work (`AdminRoute`); `viewer` gives a sign
 a GET page, `writer` checks the form's CSRF token before anything else (403 without it) and then
 gives a signed-in caller for a POST; `tenant_view` / `tenant_write` add the tenant of a
 `/admin/t/{tid}/...` page through `deps.tenant_scope_in` (another tenant's pages are 404, as in the
-API) and, for writes, `deps.admin_scope` (members read only). API errors become HTML pages with
+API) and, for writes, `deps.require_admin` (members read only). API errors become HTML pages with
 the same status.
 """
 
@@ -33,10 +33,10 @@ from callplane.db.rls import NO_SCOPE
 from callplane.db.uow import UnitOfWork
 from callplane.deps import (
     actor_of_key,
-    admin_scope,
     db_scope_of,
     get_runtime,
     platform_actor,
+    require_admin,
     tenant_scope_in,
 )
 from callplane.errors import ApiError, Unauthorized
@@ -327,7 +327,7 @@ class TenantPage:
 async def _tenant(ctx: Ctx, tid: UUID, *, admin: bool) -> TenantPage:
     scope = await tenant_scope_in(ctx.uow, tid, ctx.me)
     if admin:
-        scope = await admin_scope(scope)
+        scope = require_admin(scope)
     tenant = await tenants.get_tenant(uow=ctx.uow, scope=scope)
     return TenantPage(ctx, scope, snapshot(tenant, "id", "slug", "name", "status", "created_at"))
 
