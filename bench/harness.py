@@ -90,6 +90,20 @@ def _seed(url: str, count: int, naive_url: str | None, log: Log) -> Seeded:
     return seeded
 
 
+def analyze(urls: list[str]) -> None:
+    """What autovacuum does on a PostgreSQL server that runs it (this machine's CI server does
+    not): statistics brought up to date, and with them the plans cached on the service's
+    connections. Without it a plan made while `events` was empty (the outbox's foreign-key
+    check, on the first webhook of a fresh database) scans the whole table for the service's
+    life, one more scan per webhook (docs/benchmarks.md, sixth pass)."""
+    import psycopg
+
+    for url in urls:
+        if url.startswith("postgresql"):
+            with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
+                conn.execute("ANALYZE")
+
+
 def _api_calls(seeded: Seeded) -> list[ApiCall]:
     """~What a tenant's app does meanwhile: reads, and one agent change in five calls."""
     t = f"/v1/tenants/{seeded.tenant_id}"
@@ -234,6 +248,7 @@ def run_database(kind: str, cfg: Config, workdir: Path, sandbox_url: str, log: L
                     for t in targets:
                         t.offset = offsets.get(t.name, 0)
                         run_wrk(t, cfg.warmup_seconds, cfg.connections)  # pools, caches
+                    analyze(sorted(set(urls.values())))
                     for t in targets:
                         samples[t.name] = run_wrk(t, cfg.slice_seconds, cfg.connections)
                     if unit.key in FIXED_FORMS:
