@@ -320,9 +320,15 @@ class NumberOut(BaseModel):
         return cls.model_validate(number_fields(number, provider))
 
 
-def number_fields(number: PhoneNumber, provider: NumberProviderOut | None = None) -> dict[str, Any]:
+def number_fields(
+    number: PhoneNumber,
+    provider: NumberProviderOut | None = None,
+    *,
+    capabilities: dict[str, bool] | None = None,
+) -> dict[str, Any]:
     """`NumberOut`'s fields as plain values (nested objects as dicts): what `from_model` validates
-    and what the list serialises as it is (numbers/pages.py), so both show a number alike."""
+    and what the list serialises as it is (numbers/pages.py), so both show a number alike.
+    `capabilities`: the number's as `capabilities_of` gives them, when already worked out."""
     saved = channels.saved(number)
     return {
         "id": number.id,
@@ -338,7 +344,9 @@ def number_fields(number: PhoneNumber, provider: NumberProviderOut | None = None
         "label": number.label,
         "country": number.country,
         "type": number.type,
-        "capabilities": capabilities_of(number.capabilities),
+        "capabilities": capabilities_of(number.capabilities)
+        if capabilities is None
+        else capabilities,
         "monthly_price": money(number.monthly_price),
         "price_unit": number.price_unit,
         "twilio_sid": number.twilio_sid,
