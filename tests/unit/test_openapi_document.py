@@ -219,11 +219,12 @@ def test_the_catalogue_of_codes_is_the_source_s() -> None:
         if any(s is not None and s != CODES[code][0] for s in statuses)
     }
     assert not wrong, f"CODES gives another status than the source: {wrong}"
-    # Codes computed at run time: compliance's invalid_<kind> and a failed purchase's (or batch
+    # Codes computed at run time: compliance's invalid_<kind> and a failed purchase's (or an
     # import's wiring's) own code.
     assert sorted({site.split(":")[0] for site in computed}) == [
         "numbers/bulk_import.py",
         "numbers/compliance.py",
+        "numbers/importing.py",
         "numbers/purchase.py",
         "twilio/errors.py",
     ], computed

@@ -1,6 +1,6 @@
 """Importing many numbers of the tenant's Twilio account at once (`POST .../import/batch`).
 
-What one import does per number (`purchase.import_number`: the number is in the account, no
+What one import does per number (`importing.import_number`: the number is in the account, no
 other tenant holds it, the quota fits; a row is claimed, the owned channels are wired at Twilio,
 the number is active, or failed when Twilio refuses the wiring) is done here for a list, or for
 every number the account holds, at the cost of the work rather than of as many requests:
@@ -32,10 +32,11 @@ from callplane.db.locks import named_lock
 from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError, Forbidden
 from callplane.numbers import channels, guards, lifecycle
+from callplane.numbers.importing import claim, record_import
 from callplane.numbers.lifecycle import Change
 from callplane.numbers.models import PhoneNumber
-from callplane.numbers.purchase import _activation, _claim, _new_row, record_import
 from callplane.numbers.remote import TwilioNumbers, capabilities_of
+from callplane.numbers.rows import activation, new_row
 from callplane.numbers.schemas import (
     ImportItemError,
     ImportItemOut,
@@ -186,7 +187,7 @@ async def _claim_chunk(
     chosen = data.channels
     rows: list[tuple[_Item, PhoneNumber]] = []
     for item in chunk:
-        number = await _new_row(
+        number = await new_row(
             remote.tw,
             item.e164 or "",
             NumberOrigin.imported,
@@ -197,7 +198,7 @@ async def _claim_chunk(
         channels.set_manage(number, voice=chosen.voice, sms=chosen.sms)
         number.original_config = channels.snapshot(item.found)
         if channels.is_wired(item.found, channels.of(number, remote.wiring)):
-            lifecycle.apply(number, _activation(item.found))
+            lifecycle.apply(number, activation(item.found))
         rows.append((item, number))
     try:
         async with named_lock(uow, f"numbers:{scope.tenant_id}"):
@@ -243,7 +244,9 @@ async def _claim_one(
     )
     try:
         await guards.check_quota(uow, scope)
-        number, created = await _claim(uow, scope, remote, single, item.e164 or "", item.found)
+        number, created = await claim(
+            uow=uow, scope=scope, remote=remote, data=single, e164=item.e164 or "", found=item.found
+        )
     except ApiError as exc:
         await uow.rollback()
         item.fail(exc.code, exc.message)
@@ -289,7 +292,7 @@ async def _wire(uow: UnitOfWork, remote: TwilioNumbers, items: list[_Item]) -> N
                 lifecycle.apply(number, Change.fail(code=outcome.code, reason=reason))
                 item.fail(outcome.code, reason, keep=True)
             else:
-                lifecycle.apply(number, _activation(outcome))
+                lifecycle.apply(number, activation(outcome))
         await uow.commit()
 
 

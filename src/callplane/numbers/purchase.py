@@ -1,4 +1,4 @@
-"""Buying (crash-safe, idempotent) and importing a tenant's numbers, and pending purchases.
+"""Buying a tenant's numbers (crash-safe, idempotent), and pending purchases.
 
 The purchase is the one flow here that spends money, so it is written to survive a crash at any
 point (DESIGN section 1):
@@ -12,7 +12,7 @@ point (DESIGN section 1):
 A crash between 1 and 3 leaves a `pending` row; `resolve_pending` (a repeated request with the
 same key, a release) and the daily reconciliation adopt it when Twilio has the number in that
 account and fail it when not. The same key never buys twice. An import is written the same
-way: a `pending` row, the wiring at Twilio, then `active`.
+way (numbers/importing.py): a `pending` row, the wiring at Twilio, then `active`.
 
 Twilio answers an account buying a number it already owns with that number (201, the request
 acting as an update; older behaviour: 21422). So the account is looked at before the intent: a
@@ -30,22 +30,21 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from twilio.base.exceptions import TwilioRestException
 
-from callplane.connections import service as connections
 from callplane.connections.clients import TenantTwilio, tenant_client
 from callplane.db.audit import record_audit
 from callplane.db.base import utcnow
 from callplane.db.locks import named_lock
 from callplane.db.uow import UnitOfWork
-from callplane.errors import ApiError, Conflict, Forbidden, NotFound, ProviderError, Unprocessable
+from callplane.errors import ApiError, Conflict, ProviderError, Unprocessable
 from callplane.log import get_logger
 from callplane.numbers import channels, compliance, guards, lifecycle
 from callplane.numbers.lifecycle import Change, Transition
 from callplane.numbers.models import PhoneNumber
-from callplane.numbers.remote import TwilioNumbers, capabilities_of
-from callplane.numbers.schemas import NumberBuy, NumberImport
-from callplane.numbers.search import number_type_of, price_for
+from callplane.numbers.remote import TwilioNumbers
+from callplane.numbers.rows import activation, new_row, provider_hook
+from callplane.numbers.schemas import NumberBuy
 from callplane.numbers.states import NumberOrigin, NumberStatus
-from callplane.phone import normalize_e164, region_of
+from callplane.phone import normalize_e164
 from callplane.tenancy import SYSTEM, TenantScope
 from callplane.twilio.errors import TWILIO_ERRORS, refused_before_acting
 
@@ -68,12 +67,6 @@ class PhoneNumberUnavailable(Conflict):
     code = "phone_number_unavailable"
 
 
-class OwnedElsewhere(Conflict):
-    """Another tenant holds this number."""
-
-    code = "phone_number_owned_elsewhere"
-
-
 class AlreadyInAccount(Conflict):
     """The tenant's Twilio account already has this number: it is imported, not bought."""
 
@@ -83,25 +76,6 @@ class AlreadyInAccount(Conflict):
 # Twilio's "not available" answer to a create (what it answered, before it learned to answer
 # an account's own number as an update).
 NOT_AVAILABLE = 21422
-
-
-async def _new_row(tw: TenantTwilio, e164: str, origin: NumberOrigin, **fields: Any) -> PhoneNumber:
-    """A new (pending) row for a number of the tenant's account, with its type and price."""
-    country = region_of(e164) or "US"
-    number_type = number_type_of(e164)
-    price, unit = await price_for(tw, country, number_type)
-    return lifecycle.new_number(
-        origin=origin,
-        id=uuid.uuid4(),
-        connection_id=tw.conn.id,
-        account_sid=tw.account_sid,
-        e164=e164,
-        country=country,
-        type=number_type,
-        monthly_price=price,
-        price_unit=unit,
-        **fields,
-    )
 
 
 def _unavailable(e164: str, holder: PhoneNumber | None, scope: TenantScope) -> ApiError:
@@ -145,7 +119,7 @@ async def buy_number(
         )
 
     # 1. The intent.
-    number = await _new_row(
+    number = await new_row(
         tw, e164, NumberOrigin.purchased, agent_id=data.agent_id, idempotency_key=key
     )
     channels.set_manage(number, voice=data.manage.voice, sms=data.manage.sms)
@@ -186,22 +160,8 @@ async def buy_number(
 
     # 3. The confirmation.
     await _confirm(uow, scope, remote, number, ipn, needs)
-    await _provider_hook(uow, scope, number)
+    await provider_hook(uow, scope, number)
     return number, False
-
-
-async def _provider_hook(uow: UnitOfWork, scope: TenantScope, number: PhoneNumber) -> None:
-    """A number held for a provider agent gets registered there (in the background)."""
-    if number.agent_id is None:
-        return
-    from callplane.providers.hooks import numbers_changed
-
-    await numbers_changed(uow, scope, [number.id])
-
-
-def _activation(ipn: Any) -> Change:
-    """The activation of a number Twilio holds (an IncomingPhoneNumber in hand)."""
-    return Change.activate(twilio_sid=ipn.sid, capabilities=capabilities_of(ipn.capabilities))
 
 
 async def _create_at_twilio(
@@ -228,7 +188,7 @@ async def _confirm(
             status=number.status,
         )
     if lifecycle.allowed(number, Transition.activate):
-        lifecycle.apply(number, _activation(ipn))
+        lifecycle.apply(number, activation(ipn))
     number.bundle_sid = needs.bundle_sid
     number.address_sid = needs.address_sid
     record_audit(
@@ -418,7 +378,7 @@ async def resolve_pending(*, uow: UnitOfWork, number: PhoneNumber) -> PhoneNumbe
                 found = await remote.update(found.sid, wanted, account_sid=number.account_sid)
             except ApiError as exc:  # reconciliation rewires it later
                 log.warning("adopted number not rewired", number_id=str(number.id), code=exc.code)
-        change = _activation(found)
+        change = activation(found)
         action = "phone_number.adopted"
     else:
         change = not_completed(number.e164, number.account_sid)
@@ -435,131 +395,3 @@ async def resolve_pending(*, uow: UnitOfWork, number: PhoneNumber) -> PhoneNumbe
     await uow.commit()
     log.info("pending number resolved", number_id=str(number.id), status=number.status)
     return number
-
-
-# -- import ---------------------------------------------------------------------------------
-
-
-async def import_number(
-    *, uow: UnitOfWork, scope: TenantScope, data: NumberImport
-) -> tuple[PhoneNumber, bool]:
-    """Claim a number already in the tenant's account; returns (row, created)."""
-    e164 = normalize_e164(data.phone_number, country=data.country)
-    await guards.check_agent(uow, scope, data.agent_id)
-    await guards.require_active_tenant(uow, scope)
-    conn = await connections.get_connection(uow=uow, scope=scope)
-    if conn.model == "master" and not scope.actor.is_platform:
-        raise Forbidden(
-            "in the master account model numbers live in the platform's Twilio account: only a "
-            "platform key may import one into a tenant"
-        )
-    holder = await guards.holder(uow, e164)
-    if holder is not None and holder.tenant_id == scope.tenant_id:
-        return holder, False
-    await guards.check_quota(uow, scope)
-    tw = await tenant_client(uow=uow, scope=scope)
-    remote = TwilioNumbers(tw)
-    found = await remote.find(e164)
-    if found is None:
-        # Checked before the other tenants' numbers: nobody learns what another account holds.
-        raise NotFound(
-            f"{e164} in the Twilio account {tw.account_sid}",
-            code="phone_number_not_in_account",
-        )
-    if holder is not None:
-        raise OwnedElsewhere(f"{e164} belongs to another tenant")
-    number, created = await _claim(uow, scope, remote, data, e164, found)
-    if created:
-        await _wire_import(uow, remote, number, found)
-        await _provider_hook(uow, scope, number)
-    return number, created
-
-
-async def _claim(
-    uow: UnitOfWork,
-    scope: TenantScope,
-    remote: TwilioNumbers,
-    data: NumberImport,
-    e164: str,
-    found: Any,
-) -> tuple[PhoneNumber, bool]:
-    """The imported number's row, written under the quota lock (or the tenant's, if it won)."""
-    number = await _new_row(
-        remote.tw,
-        e164,
-        NumberOrigin.imported,
-        agent_id=data.agent_id,
-        twilio_sid=found.sid,
-        capabilities=capabilities_of(found.capabilities),
-        label=data.label,
-    )
-    chosen = data.channels
-    channels.set_manage(number, voice=chosen.voice, sms=chosen.sms)
-    # What the number was: restored when callplane gives a channel back or releases it.
-    number.original_config = channels.snapshot(found)
-    if channels.is_wired(found, channels.of(number, remote.wiring)):
-        # Nothing to change at Twilio: the number is the tenant's from the start.
-        lifecycle.apply(number, _activation(found))
-    try:
-        async with named_lock(uow, f"numbers:{scope.tenant_id}"):
-            await guards.check_quota(uow, scope)
-            uow.repo(PhoneNumber, scope).add(number)
-            record_import(uow=uow, scope=scope, number=number, voice=chosen.voice, sms=chosen.sms)
-            await uow.commit()
-    except IntegrityError:
-        await uow.rollback()
-        holder = await guards.holder(uow, e164)
-        if holder is not None and holder.tenant_id == scope.tenant_id:
-            return holder, False
-        raise OwnedElsewhere(f"{e164} belongs to another tenant") from None
-    return number, True
-
-
-async def _wire_import(
-    uow: UnitOfWork, remote: TwilioNumbers, number: PhoneNumber, found: Any
-) -> None:
-    """Point the channels callplane takes over at it, then make the number active (failed if
-    Twilio refuses)."""
-    if number.status != NumberStatus.pending:
-        return
-    try:
-        found = await remote.update(found.sid, channels.of(number, remote.wiring))
-    except ApiError as exc:
-        await uow.session.refresh(number)
-        lifecycle.apply(
-            number,
-            Change.fail(
-                code=exc.code, reason=f"could not wire the number to callplane: {exc.message}"
-            ),
-        )
-        await uow.commit()
-        raise
-    await uow.session.refresh(number)
-    lifecycle.apply(number, _activation(found))
-    await uow.commit()
-
-
-def record_import(
-    *,
-    uow: UnitOfWork,
-    scope: TenantScope,
-    number: PhoneNumber,
-    voice: bool,
-    sms: bool,
-    **extra: Any,
-) -> None:
-    """Audit an imported number: what it was at Twilio and which channels callplane took."""
-    record_audit(
-        uow=uow,
-        actor=scope.actor,
-        action="phone_number.import",
-        tenant_id=scope.tenant_id,
-        target=number.id,
-        detail={
-            "phone_number": number.e164,
-            "twilio_sid": number.twilio_sid,
-            "manage": {"voice": voice, "sms": sms},
-            "original_config": number.original_config,
-            **extra,
-        },
-    )

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Header, Path, Query, Response
 
 from callplane.deps import AdminScope, HotStore, PlatformActor, Scope, UoW
-from callplane.numbers import bulk_import, compliance, pages, purchase, search, service
+from callplane.numbers import bulk_import, compliance, importing, pages, purchase, search, service
 from callplane.numbers.schemas import (
     AvailableNumberOut,
     ComplianceIn,
@@ -92,7 +92,7 @@ async def import_number(
     body: NumberImport, scope: AdminScope, uow: UoW, response: Response
 ) -> NumberOut:
     """Claim a number already in the tenant's Twilio account (200 if it already is the tenant's)."""
-    number, created = await purchase.import_number(uow=uow, scope=scope, data=body)
+    number, created = await importing.import_number(uow=uow, scope=scope, data=body)
     if not created:
         response.status_code = 200
     return await number_out(uow, scope, number)
