@@ -64,17 +64,27 @@ class Gateway:
 
 
 _frozen = False
+# The collector's thresholds while serving (CPython's: 700, 10, 10). A request allocates a few
+# hundred tracked objects that mostly die by reference counting; with a young generation of 700
+# whatever is in flight at each young collection is promoted, and the old generation filled
+# with them: a full collection about once a second, each walking every route kept (~600,000
+# objects at 100,000 numbers: 30-170 ms, the webhook's p99). A young generation of 20,000
+# lets requests end before they are looked at; a young collection then takes ~5 ms at most
+# (docs/benchmarks.md, sixth pass).
+COLLECTOR_THRESHOLDS = (20_000, 20, 10)
 
 
 def _freeze_heap() -> None:
     """Once per process, at start: everything loaded so far (modules, models, compiled
     statements: most of the heap) lives as long as the process. Out of the collector's sight,
-    a full collection no longer walks it: under webhook load one took ~100 ms (the p99)."""
+    a full collection no longer walks it: under webhook load one took ~100 ms (the p99). The
+    collector then runs with `COLLECTOR_THRESHOLDS`."""
     global _frozen
     if not _frozen:
         _frozen = True
         gc.collect()
         gc.freeze()
+        gc.set_threshold(*COLLECTOR_THRESHOLDS)
 
 
 def gateway_of(app: Any) -> Gateway:
