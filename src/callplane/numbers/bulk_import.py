@@ -26,13 +26,12 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from callplane.connections import service as connections
 from callplane.connections.clients import TenantTwilio, tenant_client
 from callplane.db.locks import named_lock
 from callplane.db.uow import UnitOfWork
-from callplane.errors import ApiError, Forbidden
+from callplane.errors import ApiError
 from callplane.numbers import channels, guards, lifecycle
-from callplane.numbers.importing import claim, record_import
+from callplane.numbers.importing import check_may_import, claim, record_import
 from callplane.numbers.lifecycle import Change
 from callplane.numbers.models import PhoneNumber
 from callplane.numbers.remote import TwilioNumbers, capabilities_of
@@ -74,14 +73,7 @@ async def import_many(
     *, uow: UnitOfWork, scope: TenantScope, data: NumberImportBatch
 ) -> list[ImportItemOut]:
     """Import a list of numbers (or every free number) of the tenant's account, per number."""
-    await guards.check_agent(uow, scope, data.agent_id)
-    await guards.require_active_tenant(uow, scope)
-    conn = await connections.get_connection(uow=uow, scope=scope)
-    if conn.model == "master" and not scope.actor.is_platform:
-        raise Forbidden(
-            "in the master account model numbers live in the platform's Twilio account: only a "
-            "platform key may import one into a tenant"
-        )
+    await check_may_import(uow=uow, scope=scope, agent_id=data.agent_id)
     tw = await tenant_client(uow=uow, scope=scope)
     remote = TwilioNumbers(tw)
     account = await account_numbers(tw)

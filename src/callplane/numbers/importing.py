@@ -8,6 +8,7 @@ the wiring). What the number was at Twilio is saved first: a give-back or a rele
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -35,12 +36,12 @@ class OwnedElsewhere(Conflict):
     code = "phone_number_owned_elsewhere"
 
 
-async def import_number(
-    *, uow: UnitOfWork, scope: TenantScope, data: NumberImport
-) -> tuple[PhoneNumber, bool]:
-    """Claim a number already in the tenant's account; returns (row, created)."""
-    e164 = normalize_e164(data.phone_number, country=data.country)
-    await guards.check_agent(uow, scope, data.agent_id)
+async def check_may_import(
+    *, uow: UnitOfWork, scope: TenantScope, agent_id: uuid.UUID | None
+) -> None:
+    """What an import (one number or many) needs before the account is asked: the agent is the
+    tenant's, the tenant active, and in the master account model a platform key."""
+    await guards.check_agent(uow, scope, agent_id)
     await guards.require_active_tenant(uow, scope)
     conn = await connections.get_connection(uow=uow, scope=scope)
     if conn.model == "master" and not scope.actor.is_platform:
@@ -48,6 +49,14 @@ async def import_number(
             "in the master account model numbers live in the platform's Twilio account: only a "
             "platform key may import one into a tenant"
         )
+
+
+async def import_number(
+    *, uow: UnitOfWork, scope: TenantScope, data: NumberImport
+) -> tuple[PhoneNumber, bool]:
+    """Claim a number already in the tenant's account; returns (row, created)."""
+    e164 = normalize_e164(data.phone_number, country=data.country)
+    await check_may_import(uow=uow, scope=scope, agent_id=data.agent_id)
     holder = await guards.holder(uow, e164)
     if holder is not None and holder.tenant_id == scope.tenant_id:
         return holder, False
