@@ -69,7 +69,7 @@ _frozen = False
 # whatever is in flight at each young collection is promoted, and the old generation filled
 # with them: a full collection about once a second, each walking every route kept (~600,000
 # objects at 100,000 numbers: 30-170 ms, the webhook's p99). A young generation of 20,000
-# lets requests end before they are looked at; a young collection then takes ~5 ms at most
+# lets requests end before they are looked at; a young collection then takes ~6 ms at most
 # (docs/benchmarks.md, sixth pass).
 COLLECTOR_THRESHOLDS = (20_000, 20, 10)
 
