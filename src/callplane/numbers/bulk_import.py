@@ -31,18 +31,18 @@ from callplane.db.locks import named_lock
 from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError
 from callplane.numbers import channels, guards, lifecycle
-from callplane.numbers.importing import check_may_import, claim, record_import
+from callplane.numbers.importing import check_may_import, claim, imported_row, record_import
 from callplane.numbers.lifecycle import Change
 from callplane.numbers.models import PhoneNumber
-from callplane.numbers.remote import TwilioNumbers, capabilities_of
-from callplane.numbers.rows import activation, new_row
+from callplane.numbers.remote import TwilioNumbers
+from callplane.numbers.rows import activation
 from callplane.numbers.schemas import (
     ImportItemError,
     ImportItemOut,
     NumberImport,
     NumberImportBatch,
 )
-from callplane.numbers.states import HELD_STATUSES, NumberOrigin, NumberStatus
+from callplane.numbers.states import HELD_STATUSES, NumberStatus
 from callplane.phone import InvalidPhoneNumber, normalize_e164
 from callplane.tenancy import TenantScope
 from callplane.twilio.errors import call_twilio
@@ -179,18 +179,13 @@ async def _claim_chunk(
     chosen = data.channels
     rows: list[tuple[_Item, PhoneNumber]] = []
     for item in chunk:
-        number = await new_row(
-            remote.tw,
-            item.e164 or "",
-            NumberOrigin.imported,
+        number = await imported_row(
+            remote=remote,
+            e164=item.e164 or "",
+            found=item.found,
             agent_id=data.agent_id,
-            twilio_sid=item.found.sid,
-            capabilities=capabilities_of(item.found.capabilities),
+            manage=chosen,
         )
-        channels.set_manage(number, voice=chosen.voice, sms=chosen.sms)
-        number.original_config = channels.snapshot(item.found)
-        if channels.is_wired(item.found, channels.of(number, remote.wiring)):
-            lifecycle.apply(number, activation(item.found))
         rows.append((item, number))
     try:
         async with named_lock(uow, f"numbers:{scope.tenant_id}"):

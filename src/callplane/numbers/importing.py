@@ -24,7 +24,7 @@ from callplane.numbers.lifecycle import Change
 from callplane.numbers.models import PhoneNumber
 from callplane.numbers.remote import TwilioNumbers, capabilities_of
 from callplane.numbers.rows import activation, new_row, provider_hook
-from callplane.numbers.schemas import NumberImport
+from callplane.numbers.schemas import Manage, NumberImport
 from callplane.numbers.states import NumberOrigin, NumberStatus
 from callplane.phone import normalize_e164
 from callplane.tenancy import TenantScope
@@ -91,22 +91,11 @@ async def claim(
     found: Any,
 ) -> tuple[PhoneNumber, bool]:
     """The imported number's row, written under the quota lock (or the tenant's, if it won)."""
-    number = await new_row(
-        remote.tw,
-        e164,
-        NumberOrigin.imported,
-        agent_id=data.agent_id,
-        twilio_sid=found.sid,
-        capabilities=capabilities_of(found.capabilities),
-        label=data.label,
-    )
     chosen = data.channels
-    channels.set_manage(number, voice=chosen.voice, sms=chosen.sms)
-    # What the number was: restored when callplane gives a channel back or releases it.
-    number.original_config = channels.snapshot(found)
-    if channels.is_wired(found, channels.of(number, remote.wiring)):
-        # Nothing to change at Twilio: the number is the tenant's from the start.
-        lifecycle.apply(number, activation(found))
+    number = await imported_row(
+        remote=remote, e164=e164, found=found, agent_id=data.agent_id, manage=chosen
+    )
+    number.label = data.label
     try:
         async with named_lock(uow, f"numbers:{scope.tenant_id}"):
             await guards.check_quota(uow, scope)
@@ -120,6 +109,28 @@ async def claim(
             return holder, False
         raise OwnedElsewhere(f"{e164} belongs to another tenant") from None
     return number, True
+
+
+async def imported_row(
+    *, remote: TwilioNumbers, e164: str, found: Any, agent_id: uuid.UUID | None, manage: Manage
+) -> PhoneNumber:
+    """A new row for `found`, a number of the tenant's account: pending, or active when its
+    channels already point where callplane would point them; its Twilio settings saved."""
+    number = await new_row(
+        remote.tw,
+        e164,
+        NumberOrigin.imported,
+        agent_id=agent_id,
+        twilio_sid=found.sid,
+        capabilities=capabilities_of(found.capabilities),
+    )
+    channels.set_manage(number, voice=manage.voice, sms=manage.sms)
+    # What the number was: restored when callplane gives a channel back or releases it.
+    number.original_config = channels.snapshot(found)
+    if channels.is_wired(found, channels.of(number, remote.wiring)):
+        # Nothing to change at Twilio: the number is the tenant's from the start.
+        lifecycle.apply(number, activation(found))
+    return number
 
 
 async def _wire(uow: UnitOfWork, remote: TwilioNumbers, number: PhoneNumber, found: Any) -> None:

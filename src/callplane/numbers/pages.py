@@ -91,10 +91,17 @@ _INDEX = {name: i for i, name in enumerate(_FIELDS)}
 _UUIDS = [_INDEX[n] for n in ("id", "agent_id", "trunk_id")]
 _TIMES = [_INDEX[n] for n in ("purchased_at", "released_at", "created_at")]
 _JSON = [_INDEX[n] for n in _JSON_FIELDS]
+# Each JSON column's text as the page shows it: the capabilities already as `{voice, sms, mms}`
+# (`number_fields` takes them as they are), once per distinct text.
+_DECODE: dict[int, Any] = {
+    _INDEX["capabilities"]: lambda text: capabilities_of(json.loads(text)),
+    _INDEX["original_config"]: json.loads,
+}
 _BOOLS = [_INDEX[n] for n in ("managed", "manage_voice", "manage_sms")]
 _SPLIT = len(_FIELDS)
 
-# Rows of the driver's values, read as the models' attributes (`number_fields`, `view`).
+# Rows of the driver's values, read as the models' attributes (`number_fields`, `view`); the
+# capabilities are already shown as the API shows them.
 _Number = namedtuple("_Number", _FIELDS)  # type: ignore[misc]
 _Registration = namedtuple("_Registration", _REG_FIELDS)  # type: ignore[misc]
 
@@ -113,15 +120,6 @@ class _Decoder:
 
     def __init__(self) -> None:
         self._seen: dict[tuple[int, Any], Any] = {}
-        self._capabilities: dict[int, dict[str, bool]] = {}
-
-    def capabilities(self, number: Any) -> dict[str, bool]:
-        """The number's `{voice, sms, mms}`, worked out once per distinct value of the page."""
-        raw = number.capabilities
-        found = self._capabilities.get(id(raw))
-        if found is None:  # the decoded values are kept in `_seen`: their ids are not reused
-            found = self._capabilities[id(raw)] = capabilities_of(raw)
-        return found
 
     def row(self, raw: Any) -> tuple[Any, NumberProviderOut | None]:
         values = list(raw)
@@ -137,7 +135,7 @@ class _Decoder:
             value = values[i]
             if isinstance(value, str):  # read, never changed, by `number_fields`
                 key = (i, value)
-                values[i] = seen[key] if key in seen else seen.setdefault(key, json.loads(value))
+                values[i] = seen[key] if key in seen else seen.setdefault(key, _DECODE[i](value))
         for i in _BOOLS:
             values[i] = bool(values[i])
         number = _Number._make(values[:_SPLIT])
@@ -180,7 +178,7 @@ async def _read(
     statuses: Sequence[str] | None,
     cursor: str | None,
     limit: int,
-) -> tuple[_Decoder, list[tuple[Any, NumberProviderOut | None]]]:
+) -> list[tuple[Any, NumberProviderOut | None]]:
     params: dict[str, Any] = {"tenant_id": tenant_id, "limit": limit + 1}
     if statuses:
         params["statuses"] = list(statuses)
@@ -189,7 +187,7 @@ async def _read(
     shape = _SHAPES[bool(statuses), bool(cursor)]
     raw = await store.fetch(shape, params, scope=DbScope.tenant(tenant_id))
     decoder = _Decoder()
-    return decoder, [decoder.row(row) for row in raw]
+    return [decoder.row(row) for row in raw]
 
 
 async def page(
@@ -210,7 +208,7 @@ async def page(
     version = kept.version()
     if version is not None and (page_json := kept.get(key)) is not None:
         return page_json
-    decoder, rows = await _read(store, tenant_id, statuses, cursor, limit)
+    rows = await _read(store, tenant_id, statuses, cursor, limit)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -218,7 +216,7 @@ async def page(
         next_cursor = encode_cursor(last.created_at, last.id)
     # The fields are serialised as they are, not validated again (they are the model's).
     data = [
-        number_fields(cast(PhoneNumber, n), provider, capabilities=decoder.capabilities(n))
+        number_fields(cast(PhoneNumber, n), provider, capabilities=n.capabilities)
         for n, provider in rows
     ]
     page_json = to_json({"data": data, "next_cursor": next_cursor})
