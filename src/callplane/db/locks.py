@@ -35,5 +35,24 @@ async def named_lock(uow: UnitOfWork, name: str) -> AsyncIterator[None]:
     if lock is None:
         lock = asyncio.Lock()
         _local_locks[name] = lock
+    if lock.locked():
+        await _release_idle_connection(uow)
     async with lock:
         yield
+
+
+async def _release_idle_connection(uow: UnitOfWork) -> None:
+    """Give the session's pooled connection back before waiting, when it has written nothing.
+
+    A waiter holding a connection while the holder needs one (the holder may have committed
+    before taking the lock, which gave its own back) deadlocked once 15 waiters held the whole
+    pool, until the pool's 30 s timeout. SQLite runs reads outside any transaction of its own
+    (the driver begins one before the first write), so committing a session that has only read
+    changes nothing but where its next statement's connection comes from.
+    """
+    session = uow.session
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return
+    raw = await (await session.connection()).get_raw_connection()
+    if raw.driver_connection is not None and not raw.driver_connection.in_transaction:
+        await session.commit()
