@@ -17,7 +17,18 @@ import uuid
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, null, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    any_,
+    bindparam,
+    func,
+    insert,
+    null,
+    select,
+    update,
+)
 
 from callplane.db.base import utcnow
 from callplane.events.catalog import matches
@@ -47,12 +58,19 @@ def _taking_outbox(*, skip_locked: bool) -> LiteStatement:
     pending = select(c.id).where(
         c.purpose == ENDPOINTS_PURPOSE, c.delivered_at.is_(None), c.failed_at.is_(None)
     )
-    pending = pending.limit(bindparam("limit"))
+    # Oldest first, in the order of the pending rows' index: an ordered read that stops at
+    # `limit`, whatever the statistics say of how many rows are pending.
+    pending = pending.order_by(c.next_attempt_at).limit(bindparam("limit"))
+    taken: ColumnElement[bool] = c.id.in_(pending.scalar_subquery())
     if skip_locked:
+        # PostgreSQL: `= ANY(ARRAY(...))` is read first, then each row by its key; as `IN` it
+        # was a join planned for `limit` rows, a scan of the whole table when the statistics
+        # were taken during a burst (the pass takes a few rows).
         pending = pending.with_for_update(skip_locked=True)
+        taken = c.id == any_(func.array(pending.scalar_subquery()))
     return LiteStatement(
         update(OUTBOX)
-        .where(c.id.in_(pending.scalar_subquery()), c.delivered_at.is_(None))
+        .where(taken, c.delivered_at.is_(None))
         .values(delivered_at=bindparam("now"), lease=null())
         .returning(c.payload)
     )
