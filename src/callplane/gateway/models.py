@@ -82,8 +82,8 @@ class OutboxMessage(IdMixin, Base):
     __tablename__ = "outbox"
     __table_args__ = (
         # The rows still to send, and only those: every row's `delivered_at` is set within a
-        # second, and an index over all of them kept each worker's pass visiting every row
-        # carried since the last VACUUM (docs/benchmarks.md, seventh pass).
+        # second; with an index over all of them and statistics taken during a burst, each
+        # worker's pass scanned the whole table (docs/benchmarks.md, seventh pass).
         Index(
             "ix_outbox_pending",
             "purpose",
