@@ -10,20 +10,33 @@ slash toggled, for FastAPI's redirect), in their original order. The answer is t
 whole table gives: a route left out of the view could not have matched (a 404, a 405 and its
 `Allow` header, a redirect are decided as before). The route table itself (OpenAPI, `url_for`)
 is untouched; the index is rebuilt when the table's length changes.
+
+In front of it (`FrontDoor`), the fixed plain routes (the webhooks, `/healthz`) and the API's
+hottest reads that say how to answer without FastAPI (`directly`: the path's parameters
+converted by the route's own rule, its answer by the same service as the route's endpoint) are
+answered through the app's middleware and exception handlers alone.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.routing import _IncludedRouter  # FastAPI's inclusion of a router (its routes)
+
+# _IncludedRouter: FastAPI's inclusion of a router (its routes)
+from fastapi.routing import APIRoute, _IncludedRouter
+from pydantic import TypeAdapter, ValidationError
 from starlette._utils import get_route_path
+from starlette.datastructures import QueryParams
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 # A shape: literal segments and None for a parameter; `prefix` shapes match longer paths too.
@@ -202,25 +215,97 @@ class RouteDispatch:
         await table.view(path).app(scope, receive, send)
 
 
+Params = Callable[[dict[str, Any]], dict[str, Any] | None]
+QueryArgs = Callable[[QueryParams], dict[str, Any] | None]
+Serve = Callable[..., Awaitable[Response]]
+# (method, path) -> what the front door answers it with; past this many it still answers, but
+# works each path out again (a flood of distinct paths costs a match, never memory).
+DIRECT_PATHS = 10_000
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Direct:
+    """How to answer an API route without FastAPI: `params` converts the path's parameters as
+    the route's own declarations would (None: they would not, FastAPI answers, e.g. its 422),
+    `query` the query string's (per request; None: let FastAPI answer), and
+    `serve(request, **params, **query)` answers as the route's endpoint does."""
+
+    params: Params
+    serve: Serve
+    query: QueryArgs | None = None
+
+
+_DIRECT = "_callplane_direct"
+
+
+def directly(
+    endpoint: Callable[..., Any], *, params: Params, query: QueryArgs | None = None
+) -> Callable[[Serve], Serve]:
+    """Decorate `serve` as the direct answer of `endpoint`'s route (see `FrontDoor`): for a
+    read whose FastAPI machinery (dependency solving, its layers) costs more than its work."""
+
+    def register(serve: Serve) -> Serve:
+        setattr(endpoint, _DIRECT, Direct(params, serve, query))
+        return serve
+
+    return register
+
+
+_UUID = TypeAdapter(uuid.UUID)
+
+
+def uuid_params(*names: str) -> Params:
+    """`params` for path parameters declared as UUIDs (validated by Pydantic, as FastAPI
+    validates them: what it refuses with a 422 goes the whole way)."""
+
+    def convert(raw: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            return {name: _UUID.validate_python(raw[name]) for name in names}
+        except (KeyError, ValidationError):
+            return None
+
+    return convert
+
+
+def _api_leaves(routes: list[Any]) -> list[APIRoute]:
+    found: list[APIRoute] = []
+    for route in routes:
+        if isinstance(route, _IncludedRouter):
+            found += _api_leaves(route.original_router.routes)
+        elif isinstance(route, APIRoute):
+            found.append(route)
+    return found
+
+
 class FrontDoor:
     """The app's entry: a plain route at a fixed path (the webhooks, /healthz) that the route
     table would select anyway is served through the app's own middleware and exception
     handlers, without FastAPI's other layers (telemetry of exceptions, its body limit, the
     exit stack for uploaded files: nothing a plain route uses) nor the router: ~14 µs of the
-    ~69 a liveness probe cost in process. Every other request goes the whole way."""
+    ~69 a liveness probe cost in process. So is an API route with a direct answer (`directly`)
+    when the whole table selects it for the path, its parameters convert, and the method is
+    the route's. Every other request goes the whole way."""
 
     def __init__(self, app: FastAPI, whole: ASGIApp) -> None:
         self.whole = whole
         self.router = app.router
-        table = _Table(app.router)
+        self.table = _Table(app.router)
         self.fixed: dict[str, Route] = {
             route.path: route
             for route in app.router.routes
             if type(route) is Route
             and "{" not in route.path
-            and table.view(route.path).routes[:1] == [route]
+            and self.table.view(route.path).routes[:1] == [route]
         }
         self.lane = _lane(app, self._handle)
+        self.direct_routes = [
+            route
+            for route in _api_leaves(app.router.routes)
+            if getattr(route.endpoint, _DIRECT, None) is not None
+        ]
+        self.direct_methods = {m for route in self.direct_routes for m in route.methods or ()}
+        self.direct_paths: dict[tuple[str, str], tuple[APIRoute, dict[str, Any], Any] | None] = {}
+        self.direct_lane = _lane(app, self._serve_direct)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -233,11 +318,76 @@ class FrontDoor:
                 scope["route"] = route
                 await self.lane(scope, receive, send)
                 return
+            if scope["method"] in self.direct_methods:
+                found = self._direct(scope, path)
+                if found is not None:
+                    api_route, raw, params = found
+                    query = getattr(api_route.endpoint, _DIRECT).query
+                    if query is not None:
+                        args = query(QueryParams(scope["query_string"]))
+                        if args is None:
+                            await self.whole(scope, receive, send)
+                            return
+                        params = {**params, **args}
+                    scope.setdefault("router", self.router)
+                    scope["endpoint"] = api_route.endpoint
+                    scope["path_params"] = dict(raw)
+                    scope["route"] = api_route
+                    scope["callplane.direct"] = params
+                    await self.direct_lane(scope, receive, send)
+                    return
         await self.whole(scope, receive, send)
+
+    def _direct(
+        self, scope: Scope, path: str
+    ) -> tuple[APIRoute, dict[str, Any], dict[str, Any]] | None:
+        """The route with a direct answer that the whole table selects for this request, its
+        raw and converted path parameters; None when it goes the whole way."""
+        key = (scope["method"], path)
+        if key in self.direct_paths:
+            return self.direct_paths[key]
+        if self.table.length != len(self.router.routes):
+            self.table = _Table(self.router)
+            self.direct_paths.clear()
+        found = None
+        if any(route.path_regex.match(path) for route in self.direct_routes):
+            found = self._select(scope, path)
+        if len(self.direct_paths) < DIRECT_PATHS:
+            self.direct_paths[key] = found
+        return found
+
+    def _select(
+        self, scope: Scope, path: str
+    ) -> tuple[APIRoute, dict[str, Any], dict[str, Any]] | None:
+        # The whole table's choice (the first full match, in order), by FastAPI's own matching
+        # on the path's candidate routes; the table's answer depends on the method and path.
+        probe = {"type": "http", "method": scope["method"], "path": path, "root_path": ""}
+        for route in self.table.view(path).routes:
+            if isinstance(route, _IncludedRouter):
+                match, child, leaf, context = route._match({**probe, "fastapi": {}})
+                leaf = getattr(context, "original_route", None) or leaf
+            else:
+                match, child = route.matches({**probe, "fastapi": {}})
+                leaf = route
+            if match is not Match.FULL:
+                continue
+            direct: Direct | None = getattr(getattr(leaf, "endpoint", None), _DIRECT, None)
+            if direct is None or not isinstance(leaf, APIRoute):
+                return None
+            raw = dict(child.get("path_params", {}))
+            params = direct.params(raw)
+            return None if params is None else (leaf, raw, params)
+        return None
 
     @staticmethod
     async def _handle(scope: Scope, receive: Receive, send: Send) -> None:
         await scope["route"].handle(scope, receive, send)
+
+    @staticmethod
+    async def _serve_direct(scope: Scope, receive: Receive, send: Send) -> None:
+        direct: Direct = getattr(scope["endpoint"], _DIRECT)
+        response = await direct.serve(Request(scope, receive, send), **scope["callplane.direct"])
+        await response(scope, receive, send)
 
 
 def _lane(app: FastAPI, inner: ASGIApp) -> ASGIApp:

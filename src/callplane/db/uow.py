@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from sqlalchemy import Executable, Result
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from callplane.db import rls
+from callplane.db import changes, rls
 from callplane.db.base import Base
 from callplane.db.repository import Repository
 from callplane.tenancy import TenantScope
@@ -134,7 +134,10 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         """Commit what has been done so far."""
-        await self.session.commit()
+        try:
+            await self.session.commit()
+        finally:  # what was kept may be stale now, even if the outcome is unknown
+            changes.committed()
 
     async def rollback(self) -> None:
         """Drop what has been done since the last commit."""

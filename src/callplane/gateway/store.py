@@ -44,7 +44,8 @@ from sqlalchemy.pool import StaticPool
 from callplane.db import rls
 from callplane.db.engine import create_engine as create_async_engine
 from callplane.gateway.lite_direct import LiteStatement
-from callplane.gateway.pg_direct import PgDirect, Query
+from callplane.gateway.pg_changes import ChangeFeed
+from callplane.gateway.pg_direct import PgDirect, Query, conninfo
 from callplane.log import get_logger
 
 T = TypeVar("T")
@@ -109,6 +110,7 @@ class GatewayStore:
             )
             self._autocommit = self._async.execution_options(isolation_level="AUTOCOMMIT")
             self._direct = PgDirect(database_url, options="-c plan_cache_mode=force_generic_plan")
+            self._changes = ChangeFeed(conninfo(database_url))
 
     def _loop_connected(self, dbapi_conn: Any, _record: Any) -> None:
         self._loop_dbapi = dbapi_conn
@@ -136,6 +138,14 @@ class GatewayStore:
         # it cost ~100). Only the loop uses that connection, and never across an await.
         dbapi = self._driver()
         return id(dbapi), int(dbapi.execute("PRAGMA data_version").fetchone()[0])
+
+    def kept_version(self) -> Any:
+        """The version `Kept` answers are kept at: SQLite's `version()`; on PostgreSQL the
+        notifications of changes to the kept tables and this process's commits
+        (gateway/pg_changes.py); None while nothing may be kept."""
+        if self.dialect_name == "sqlite":
+            return self.version()
+        return self._changes.version()
 
     @contextmanager
     def _on_loop(self) -> Iterator[Connection]:
@@ -271,16 +281,19 @@ class GatewayStore:
                 engine.dispose()
             self._loop_dbapi = None
         else:
+            await self._changes.close()
             await self._direct.close()
             await self._async.dispose()
 
 
 class Kept(Generic[K, V]):
-    """Answers kept between two changes of the database by anyone else: on SQLite until
-    another connection (the API's, a job's, another process's) commits anything (`version`);
-    on PostgreSQL nothing is kept. The gateway's own connection writes only events, their
-    outbox and deliveries, and recordings: what is kept here must be read from other tables.
-    Past `size` answers the keeping starts again (a flood of keys costs reads, never memory)."""
+    """Answers kept between two changes of the database by anyone else (`kept_version`): on
+    SQLite until another connection (the API's, a job's, another process's) commits anything;
+    on PostgreSQL until tenants, API keys, numbers or provider registrations change (notified
+    by a trigger) or this process commits anything. The gateway's own connection writes only
+    events, their outbox and deliveries, and recordings: what is kept here must be read from
+    other tables (on PostgreSQL, from `db.changes.WATCHED`). Past `size` answers the keeping
+    starts again (a flood of keys costs reads, never memory)."""
 
     def __init__(self, store: GatewayStore, size: int) -> None:
         self._store = store
@@ -292,9 +305,9 @@ class Kept(Generic[K, V]):
         """The database's version now (or `now`, the store's `version()` just read for another
         `Kept` of the same request), answers kept at an older one dropped; None when nothing
         may be kept. Ask it right before `get`, and before reading what is then `put`."""
-        if not self._store.versioned:
+        version = self._store.kept_version() if now is None else now
+        if version is None:
             return None
-        version = self._store.version() if now is None else now
         if version != self._version:
             self._version = version
             self._answers.clear()
@@ -306,7 +319,7 @@ class Kept(Generic[K, V]):
 
     def put(self, version: Any, key: K, value: V) -> None:
         """Keep `value`, read at `version`, unless the database changed since."""
-        if version is None or self._store.version() != version:
+        if version is None or self._store.kept_version() != version:
             return
         if len(self._answers) >= self._size:
             self._answers.clear()

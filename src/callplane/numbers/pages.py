@@ -6,9 +6,10 @@ per row, a Pydantic model built and then validated again per row. Here the numbe
 provider registrations are read in one go on the gateway's store (on PostgreSQL on psycopg's own
 connections, in the tenant's row-level security scope: `GatewayStore.fetch`), as rows of the
 models' columns, and the page is serialised at once from the same fields `NumberOut.from_model`
-validates (`number_fields`). On SQLite a page's JSON is kept until another connection commits
-anything (a tenant's app polling its list reads it again for nothing in between), as the key
-and tenant reads are.
+validates (`number_fields`). A page's JSON is kept between changes (`store.Kept`: on SQLite
+until another connection commits anything, on PostgreSQL until numbers or registrations change
+or this process commits anything): a tenant's app polling its list reads it again for nothing
+in between, as the key and tenant reads are.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ from callplane.providers.schemas import NumberProviderOut
 from callplane.providers.service import view
 from callplane.tenancy import TenantScope
 
-# Pages kept on SQLite until anything else is committed (`Kept`: numbers and registrations are
-# never written by the gateway's own connection); ~100 kB each at most.
+# Pages kept between changes (`Kept`: numbers and registrations are never written by the
+# gateway's own connection); ~100 kB each at most.
 KEPT_PAGES = 256
 _NUMBERS = PhoneNumber.__table__
 _REGISTRATIONS = ProviderRegistration.__table__

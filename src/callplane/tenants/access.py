@@ -8,10 +8,11 @@ cost ~1 ms of a request that needs ~20 µs of SQLite), on PostgreSQL on psycopg'
 (`key_and_tenant`; the tenant row is only used once the key is known to be that tenant's or a
 platform key: docs/decisions.md).
 
-On SQLite the answers are kept until any other connection commits anything (`PRAGMA
-data_version`, as the gateway's route cache does): a key revoked, a tenant renamed or deleted,
-by this process, a job or another process, is seen by the very next request. On PostgreSQL
-nothing is kept: every request reads.
+The answers are kept between changes (`store.Kept`): on SQLite until any other connection
+commits anything (`PRAGMA data_version`, as the gateway's route cache does): a key revoked, a
+tenant renamed or deleted, by this process, a job or another process, is seen by the very next
+request. On PostgreSQL until a change to a tenant or an API key is notified (a trigger; by
+another process: as soon as its notification arrives) or this process commits anything.
 """
 
 from __future__ import annotations
@@ -110,21 +111,33 @@ class Access:
     async def key_and_tenant(
         self, plain: str, tenant_id: uuid.UUID
     ) -> tuple[KeyRow | None, TenantRow | None]:
-        """The key's row and the tenant of the request's URL, both at once: on PostgreSQL one
-        statement on the platform-scoped pool (one round trip instead of five); the tenant row
-        only ever leaves through `deps.current_tenant`, once the key is known to be the
-        tenant's own or a platform key. On SQLite, `key` and `tenant` (kept answers)."""
-        if self._store.versioned:  # one version for both: they are read at the same moment
-            now = self._store.version()
-            key = await self.key(plain, now=now)
-            return key, (await self.tenant(tenant_id, now=now) if key is not None else None)
+        """The key's row and the tenant of the request's URL, both at once: kept answers when
+        there are both; on SQLite `key` and `tenant` (each read costs microseconds); on
+        PostgreSQL one statement on the platform-scoped pool (one round trip instead of five).
+        The tenant row only ever leaves through `deps.current_tenant`, once the key is known
+        to be the tenant's own or a platform key."""
+        now = self._store.kept_version()  # one version for both: read at the same moment
+        key_hash = hash_api_key(plain)
+        if now is not None:
+            self._keys.version(now)
+            self._tenants.version(now)
+            key, tenant = self._keys.get(key_hash), self._tenants.get(tenant_id)
+            if key is not None and tenant is not None:
+                return key, tenant
+            if self._store.dialect_name == "sqlite":
+                key = key or await self.key(plain, now=now)
+                return key, (await self.tenant(tenant_id, now=now) if key is not None else None)
         rows = await self._store.fetch(
-            _KEY_AND_TENANT, {"key_hash": hash_api_key(plain), "tenant_id": tenant_id}
+            _KEY_AND_TENANT, {"key_hash": key_hash, "tenant_id": tenant_id}
         )
         if not rows:
             return None, None
         row = rows[0]
-        return _key_row(row), (_tenant_row(row[4:]) if row[4] is not None else None)
+        key, tenant = _key_row(row), (_tenant_row(row[4:]) if row[4] is not None else None)
+        self._keys.put(now, key_hash, key)
+        if tenant is not None:
+            self._tenants.put(now, tenant_id, tenant)
+        return key, tenant
 
     async def tenant(self, tenant_id: uuid.UUID, *, now: Any = None) -> TenantRow | None:
         """The tenant, read within its own scope, or None when there is none."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
-from callplane.deps import AdminScope, CurrentTenant, PlatformActor, Scope, UoW
+from callplane import dispatch
+from callplane.deps import AdminScope, CurrentTenant, PlatformActor, Scope, UoW, current_tenant
 from callplane.schemas import ERROR_RESPONSES, ListOf
 from callplane.tenancy import Role
 from callplane.tenants import lifecycle, service
@@ -47,6 +48,12 @@ async def list_tenants(
 async def get_tenant(tenant: CurrentTenant) -> object:
     """One tenant."""
     return Response(tenant_json(tenant), media_type="application/json")
+
+
+@dispatch.directly(get_tenant, params=dispatch.uuid_params("tid"))
+async def get_tenant_directly(request: Request, tid: uuid.UUID) -> Response:
+    """`get_tenant` without FastAPI's dependency solving (its ~60 µs were half of the request)."""
+    return Response(tenant_json(await current_tenant(tid, request)), media_type="application/json")
 
 
 @router.patch("/tenants/{tid}", response_model=TenantOut)
