@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from callplane.db import rls
+from callplane.db import changes, rls
 from callplane.gateway.lifespan import gateway_of
 from callplane.gateway.pg_direct import conninfo
 from callplane.tenants import service as tenants
@@ -106,6 +106,15 @@ async def test_answers_are_kept_and_follow_every_change(api: Api, database_url: 
     ):
         other.execute("UPDATE api_keys SET revoked_at = NULL WHERE tenant_id = %s", (a.id,))
     assert (await api.client.get(path, headers=a.headers())).status_code == 401
+
+
+def test_every_kept_table_notifies_its_changes(database_url: str) -> None:
+    with _elsewhere(database_url) as conn:
+        rows = conn.execute(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname LIKE '%%_changed' AND NOT t.tgisinternal"
+        ).fetchall()
+    assert sorted(r[0] for r in rows) == sorted(changes.WATCHED)
 
 
 async def test_nothing_is_kept_while_nobody_listens(

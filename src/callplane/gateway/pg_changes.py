@@ -3,8 +3,8 @@
 One connection per process listens on `changes.CHANNEL`; every notification, and every commit
 this process makes, moves the version on. While the connection is not listening (at start,
 after it was lost, until it listens again) there is no version: nothing is kept, every request
-reads, as before. Notifications already received are taken before each version is given
-(`poll`, a non-blocking read of the socket), so a change committed elsewhere is seen as soon
+reads, as before. Notifications already received are taken before each version is given (a
+non-blocking read of the socket), so a change committed elsewhere is seen as soon
 as its notification has arrived, not when the event loop next gets to the listener.
 
 A connection can die without a word (a half-open TCP connection across a network), or not
