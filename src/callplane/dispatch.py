@@ -236,6 +236,9 @@ class Direct:
 
 
 _DIRECT = "_callplane_direct"
+# What the front door chose for a path: the route, its raw and converted path parameters, and
+# its direct answer.
+_Chosen = tuple[APIRoute, dict[str, Any], dict[str, Any], Direct]
 
 
 def directly(
@@ -304,7 +307,7 @@ class FrontDoor:
             if getattr(route.endpoint, _DIRECT, None) is not None
         ]
         self.direct_methods = {m for route in self.direct_routes for m in route.methods or ()}
-        self.direct_paths: dict[tuple[str, str], tuple[APIRoute, dict[str, Any], Any] | None] = {}
+        self.direct_paths: dict[tuple[str, str], _Chosen | None] = {}
         self.direct_lane = _lane(app, self._serve_direct)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -321,10 +324,9 @@ class FrontDoor:
             if scope["method"] in self.direct_methods:
                 found = self._direct(scope, path)
                 if found is not None:
-                    api_route, raw, params = found
-                    query = getattr(api_route.endpoint, _DIRECT).query
-                    if query is not None:
-                        args = query(QueryParams(scope["query_string"]))
+                    api_route, raw, params, direct = found
+                    if direct.query is not None:
+                        args = direct.query(QueryParams(scope["query_string"]))
                         if args is None:
                             await self.whole(scope, receive, send)
                             return
@@ -333,16 +335,14 @@ class FrontDoor:
                     scope["endpoint"] = api_route.endpoint
                     scope["path_params"] = dict(raw)
                     scope["route"] = api_route
-                    scope["callplane.direct"] = params
+                    scope["callplane.direct"] = (direct, params)
                     await self.direct_lane(scope, receive, send)
                     return
         await self.whole(scope, receive, send)
 
-    def _direct(
-        self, scope: Scope, path: str
-    ) -> tuple[APIRoute, dict[str, Any], dict[str, Any]] | None:
+    def _direct(self, scope: Scope, path: str) -> _Chosen | None:
         """The route with a direct answer that the whole table selects for this request, its
-        raw and converted path parameters; None when it goes the whole way."""
+        raw and converted path parameters and the answer; None when it goes the whole way."""
         key = (scope["method"], path)
         if key in self.direct_paths:
             return self.direct_paths[key]
@@ -356,9 +356,7 @@ class FrontDoor:
             self.direct_paths[key] = found
         return found
 
-    def _select(
-        self, scope: Scope, path: str
-    ) -> tuple[APIRoute, dict[str, Any], dict[str, Any]] | None:
+    def _select(self, scope: Scope, path: str) -> _Chosen | None:
         # The whole table's choice (the first full match, in order), by FastAPI's own matching
         # on the path's candidate routes; the table's answer depends on the method and path.
         probe = {"type": "http", "method": scope["method"], "path": path, "root_path": ""}
@@ -376,7 +374,7 @@ class FrontDoor:
                 return None
             raw = dict(child.get("path_params", {}))
             params = direct.params(raw)
-            return None if params is None else (leaf, raw, params)
+            return None if params is None else (leaf, raw, params, direct)
         return None
 
     @staticmethod
@@ -385,8 +383,8 @@ class FrontDoor:
 
     @staticmethod
     async def _serve_direct(scope: Scope, receive: Receive, send: Send) -> None:
-        direct: Direct = getattr(scope["endpoint"], _DIRECT)
-        response = await direct.serve(Request(scope, receive, send), **scope["callplane.direct"])
+        direct, params = scope["callplane.direct"]
+        response = await direct.serve(Request(scope, receive, send), **params)
         await response(scope, receive, send)
 
 

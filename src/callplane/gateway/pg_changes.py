@@ -129,10 +129,14 @@ class ChangeFeed:
             self._beating = False
 
     async def close(self) -> None:
-        """Stop listening."""
+        """Stop listening (also when the listener runs in another event loop: it is cancelled
+        there, rather than left retrying for the life of the process)."""
         task, self._task = self._task, None
         self._conn = None
-        if task is not None and self._loop is asyncio.get_running_loop():
+        if task is None:
+            return
+        with contextlib.suppress(RuntimeError):  # its loop closed: nothing runs it any more
             task.cancel()
+        if self._loop is asyncio.get_running_loop():
             with contextlib.suppress(asyncio.CancelledError):
                 await task

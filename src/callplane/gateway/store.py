@@ -302,8 +302,8 @@ class Kept(Generic[K, V]):
         self._answers: dict[K, V] = {}
 
     def version(self, now: Any = None) -> Any:
-        """The database's version now (or `now`, the store's `version()` just read for another
-        `Kept` of the same request), answers kept at an older one dropped; None when nothing
+        """The database's version now (or `now`, the store's `kept_version()` just read for
+        another `Kept` of the same request), answers kept at an older one dropped; None when nothing
         may be kept. Ask it right before `get`, and before reading what is then `put`."""
         version = self._store.kept_version() if now is None else now
         if version is None:

@@ -19,6 +19,7 @@ from callplane.deps import (
     gateway_store,
     tenant_scope,
 )
+from callplane.gateway.store import GatewayStore
 from callplane.numbers import bulk_import, compliance, importing, pages, purchase, search, service
 from callplane.numbers.schemas import (
     AvailableNumberOut,
@@ -37,11 +38,14 @@ from callplane.numbers.schemas import (
 from callplane.numbers.states import NumberStatus, ReleaseReason
 from callplane.providers.views import number_out
 from callplane.schemas import ERROR_RESPONSES, QUOTA_RESPONSES, ListOf
+from callplane.tenancy import TenantScope
 
 router = APIRouter(tags=["numbers"], responses=ERROR_RESPONSES)
-LIST_LIMIT = 50
-ListLimit = Annotated[int, Field(ge=1, le=200)]
-_LIST_LIMIT = TypeAdapter(ListLimit)
+# The list's page size: its FastAPI declaration and its direct answer's check share the bounds.
+LIST_LIMIT, LIST_LIMIT_MIN, LIST_LIMIT_MAX = 50, 1, 200
+_LIST_LIMIT: TypeAdapter[int] = TypeAdapter(
+    Annotated[int, Field(ge=LIST_LIMIT_MIN, le=LIST_LIMIT_MAX)]
+)
 TENANT = "/v1/tenants/{tid}"
 TENANT_PROFILE = f"{TENANT}/compliance/{{country}}/{{type}}"
 
@@ -135,10 +139,20 @@ async def list_numbers(
         str | None, Query(pattern=STATUS_LIST, description="one status or several, comma-separated")
     ] = None,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = LIST_LIMIT,
+    limit: Annotated[int, Query(ge=LIST_LIMIT_MIN, le=LIST_LIMIT_MAX)] = LIST_LIMIT,
 ) -> object:
     """The tenant's numbers, oldest first."""
     statuses = status.split(",") if status else None
+    return await _listed(store, scope, statuses, cursor, limit)
+
+
+async def _listed(
+    store: GatewayStore,
+    scope: TenantScope,
+    statuses: list[str] | None,
+    cursor: str | None,
+    limit: int,
+) -> Response:
     found = await pages.page(
         store=store, scope=scope, statuses=statuses, cursor=cursor, limit=limit
     )
@@ -164,10 +178,7 @@ async def list_numbers_directly(
 ) -> Response:
     """`list_numbers` without FastAPI's dependency solving (a tenant's app polls its list)."""
     scope = await tenant_scope(tid, request)
-    found = await pages.page(
-        store=gateway_store(request), scope=scope, statuses=None, cursor=cursor, limit=limit
-    )
-    return Response(found, media_type="application/json")
+    return await _listed(gateway_store(request), scope, None, cursor, limit)
 
 
 @router.post(
