@@ -12,6 +12,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+# Bytes a SQLite WAL file is cut back to when it starts over (it is reused, not truncated, by
+# default: one burst of writes would keep its size on disk for good).
+WAL_SIZE_LIMIT = 64 * 1024 * 1024
+
 
 def is_sqlite(url: str) -> bool:
     """True for a SQLite URL."""
@@ -32,6 +36,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
             cursor.close()
 
         return engine

@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import StaticPool
 
 from callplane.db import rls
+from callplane.db.engine import WAL_SIZE_LIMIT
 from callplane.db.engine import create_engine as create_async_engine
 from callplane.gateway.lite_direct import LiteStatement
 from callplane.gateway.pg_changes import ChangeFeed
@@ -53,6 +54,8 @@ K = TypeVar("K")
 V = TypeVar("V")
 log = get_logger(__name__)
 CHECKPOINT_EVERY = 200  # inline write batches between two background WAL checkpoints
+WAIT_MS = 30_000  # how long a write in the thread waits for the lock, as the service's do
+CHECKPOINT_IDLE = 1.0  # seconds without a write before the last writes are checkpointed
 
 
 def sync_url(async_url: str) -> str:
@@ -69,6 +72,10 @@ class GatewayStore:
         self._thread: ThreadPoolExecutor | None = None
         self._writes = 0
         self._checkpointing: asyncio.Future[None] | None = None
+        self._idle: asyncio.TimerHandle | None = None
+        self._last_write = 0.0  # the loop's time of the last inline write
+        self._restarting = False  # the checkpoint thread holds the write lock (RESTART)
+        self._page = 0  # the database's page size, once read
         self._loop_dbapi: Any = None
         self._held: Connection | None = None
         self._kept: dict[str, Kept[Any, Any]] = {}
@@ -82,7 +89,7 @@ class GatewayStore:
             event.listen(loop, "invalidate", self._loop_lost)
             event.listen(loop, "close", self._loop_closed)
             # In a thread: wait for the lock like the rest of the service does.
-            wait = _sqlite_engine(url, busy_ms=30_000)
+            wait = _sqlite_engine(url, busy_ms=WAIT_MS)
             self._engines = [loop, wait]
             # Autocommit: the driver issues no BEGIN of its own; transactions are explicit.
             self._loop = loop.execution_options(isolation_level="AUTOCOMMIT")
@@ -235,21 +242,22 @@ class GatewayStore:
                     return await aconn.run_sync(fn)
             async with self._async.begin() as aconn:
                 return await aconn.run_sync(fn)
-        try:
-            with self._on_loop() as conn:
-                result = _immediate_on(conn, fn)
-        except OperationalError as exc:
-            if not _locked(exc):
-                raise
-        else:
-            self._writes += 1
-            if self._writes >= CHECKPOINT_EVERY and self._checkpointing is None:
-                self._writes = 0
-                self._checkpointing = asyncio.get_running_loop().run_in_executor(
-                    self._thread, self._checkpoint
-                )
-                self._checkpointing.add_done_callback(self._checkpoint_done)
-            return result
+        for _ in range(2):
+            try:
+                with self._on_loop() as conn:
+                    result = _immediate_on(conn, fn)
+            except OperationalError as exc:
+                if not _locked(exc):
+                    raise
+                restart = self._checkpointing if self._restarting else None
+                if restart is None:
+                    break
+                # Our own checkpoint holds the lock for a few milliseconds: wait for it here
+                # (a write in the thread meanwhile would cost the GIL's convoy, see above).
+                await asyncio.wait([restart])
+            else:
+                self._wrote()
+                return result
         # Another connection is writing: wait for it in a thread, not on the loop.
         return await self._in_thread(_immediate, fn)
 
@@ -257,10 +265,70 @@ class GatewayStore:
         assert self._thread is not None
         return await asyncio.get_running_loop().run_in_executor(self._thread, how, self._wait, fn)
 
-    def _checkpoint(self) -> None:
+    def _wrote(self) -> None:
+        """Count an inline write; every CHECKPOINT_EVERY writes, and once writes pause for
+        CHECKPOINT_IDLE seconds, checkpoint the WAL in the thread."""
+        self._writes += 1
+        loop = asyncio.get_running_loop()
+        self._last_write = loop.time()
+        if self._writes >= CHECKPOINT_EVERY:
+            self._start_checkpoint(restart=False)
+        elif self._idle is None:
+            self._idle = loop.call_at(self._last_write + CHECKPOINT_IDLE, self._on_idle)
+
+    def _on_idle(self) -> None:
+        loop = asyncio.get_running_loop()
+        due = self._last_write + CHECKPOINT_IDLE
+        if loop.time() < due or self._checkpointing is not None:  # not paused yet, or busy
+            self._idle = loop.call_at(max(due, loop.time() + 0.1), self._on_idle)
+            return
+        self._idle = None
+        if self._writes:
+            self._start_checkpoint(restart=True)
+
+    def _start_checkpoint(self, *, restart: bool) -> None:
+        if self._checkpointing is not None:
+            return  # the running one is followed by the next write's or the idle timer's
+        self._writes = 0
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
+        self._checkpointing = asyncio.get_running_loop().run_in_executor(
+            self._thread, self._checkpoint, restart
+        )
+        self._checkpointing.add_done_callback(self._checkpoint_done)
+
+    def _checkpoint(self, restart: bool) -> None:
+        """Copy the WAL into the database file; start it over when writes paused (`restart`) or
+        it outgrew WAL_SIZE_LIMIT.
+
+        PASSIVE copies what it can without waiting for (or blocking) anyone, but not the frames
+        written meanwhile: under steady writes the WAL was never wholly copied when a write
+        began, never started over, and grew without bound (2.9 GB under the benchmark's
+        webhooks), and every commit of the API's connections, past their autocheckpoint's 1,000
+        pages, paid the backlog. RESTART copies the frames written since, holding the write lock
+        (~10 ms with its fsyncs: not at every checkpoint), so that the next write starts the WAL
+        over, its file cut back to WAL_SIZE_LIMIT. It does not wait: when busy (a write, or a
+        reader in the WAL right now), it is tried again next time.
+        """
         with self._wait.connect() as conn:
-            # PASSIVE: copies what it can without waiting for (or blocking) anyone.
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            driver = conn.connection.dbapi_connection
+            assert driver is not None
+            _busy, frames, _copied = driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if not restart and frames * self._page_size(driver) < WAL_SIZE_LIMIT:
+                return
+            driver.execute("PRAGMA busy_timeout=0")
+            self._restarting = True
+            try:
+                driver.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
+            finally:
+                self._restarting = False
+                driver.execute(f"PRAGMA busy_timeout={WAIT_MS}")
+
+    def _page_size(self, driver: Any) -> int:
+        if not self._page:
+            self._page = int(driver.execute("PRAGMA page_size").fetchone()[0])
+        return self._page
 
     def _checkpoint_done(self, future: asyncio.Future[None]) -> None:
         self._checkpointing = None
@@ -271,6 +339,9 @@ class GatewayStore:
         """Close the connections (and the thread)."""
         if self.dialect_name == "sqlite":
             assert self._thread is not None
+            if self._idle is not None:
+                self._idle.cancel()
+                self._idle = None
             if self._checkpointing is not None:
                 await asyncio.wait([self._checkpointing])
             self._thread.shutdown(wait=True)
@@ -378,6 +449,7 @@ def _sqlite_engine(
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
         if not autocheckpoint:
             cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
