@@ -86,3 +86,40 @@ async def test_a_heartbeat_that_does_not_come_back_loses_the_connection() -> Non
     assert feed.version() is not None  # the beat, read with whatever else arrived
     await feed._beat(conn)  # type: ignore[arg-type]
     assert len(sent) == 2
+
+
+async def test_closing_stops_a_listener_in_another_loop_and_starts_none_again() -> None:
+    """A test app's listener, left in the event loop of a thread that outlives the app, was
+    retrying against a dropped database for the rest of the process."""
+    import threading
+
+    other = asyncio.new_event_loop()
+    thread = threading.Thread(target=other.run_forever, daemon=True)
+    thread.start()
+    try:
+        started = threading.Event()
+
+        async def listening() -> None:
+            started.set()
+            await asyncio.sleep(3600)
+
+        task = asyncio.run_coroutine_threadsafe(_spawn(listening), other).result(5)
+        assert started.wait(5)
+        feed = ChangeFeed("postgresql://unused")
+        feed._loop, feed._task = other, task
+        await feed.close()
+        for _ in range(100):
+            if task.done():
+                break
+            await asyncio.sleep(0.01)
+        assert task.cancelled()
+        assert feed.version() is None  # closed: nothing kept, no listener started here
+        assert feed._task is None
+    finally:
+        other.call_soon_threadsafe(other.stop)
+        thread.join(5)
+        other.close()
+
+
+async def _spawn(coro: object) -> asyncio.Task[None]:
+    return asyncio.get_running_loop().create_task(coro())  # type: ignore[operator]

@@ -49,10 +49,13 @@ class ChangeFeed:
         self._beating = False  # a statement in flight: its reads are psycopg's alone
         self._beats_sent = 0
         self._beats_back = 0
+        self._closed = False
 
     def version(self) -> tuple[int, int] | None:
         """A token that changes with every change notified or committed by this process since
-        the connection listens; None while it does not (nothing may be kept)."""
+        the connection listens; None while it does not (nothing may be kept), and once closed."""
+        if self._closed:
+            return None
         self._ensure_started()
         conn = self._conn
         if conn is None:
@@ -80,6 +83,7 @@ class ChangeFeed:
     def _ensure_started(self) -> None:
         loop = asyncio.get_running_loop()
         if self._task is None or self._loop is not loop:
+            self._cancel()  # a listener left in another loop (tests run apps in several)
             self._loop = loop
             self._conn = None
             self._task = loop.create_task(self._listen(), name="callplane-change-feed")
@@ -130,13 +134,28 @@ class ChangeFeed:
 
     async def close(self) -> None:
         """Stop listening (also when the listener runs in another event loop: it is cancelled
-        there, rather than left retrying for the life of the process)."""
-        task, self._task = self._task, None
-        self._conn = None
-        if task is None:
-            return
-        with contextlib.suppress(RuntimeError):  # its loop closed: nothing runs it any more
-            task.cancel()
-        if self._loop is asyncio.get_running_loop():
+        there, rather than left retrying for the life of the process). A request served after
+        this (an app used without its lifespan) keeps nothing and starts no listener."""
+        self._closed = True
+        task = self._cancel()
+        if task is not None and self._loop is asyncio.get_running_loop():
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+    def _cancel(self) -> asyncio.Task[None] | None:
+        """Cancel the listening task, in its own loop (the task's methods are not thread-safe)."""
+        task, self._task = self._task, None
+        self._conn = None
+        loop = self._loop
+        if task is None or loop is None:
+            return task
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if loop is running:
+            task.cancel()
+        else:
+            with contextlib.suppress(RuntimeError):  # its loop closed: nothing runs it any more
+                loop.call_soon_threadsafe(task.cancel)
+        return task
