@@ -74,7 +74,7 @@ class GatewayStore:
         self._checkpointing: asyncio.Future[None] | None = None
         self._idle: asyncio.TimerHandle | None = None
         self._last_write = 0.0  # the loop's time of the last inline write
-        self._restarting = False  # the checkpoint thread holds the write lock (RESTART)
+        self._restarting = False  # the checkpoint thread holds the write lock (RESTART, TRUNCATE)
         self._page = 0  # the database's page size, once read
         self._loop_dbapi: Any = None
         self._held: Connection | None = None
@@ -272,7 +272,7 @@ class GatewayStore:
         loop = asyncio.get_running_loop()
         self._last_write = loop.time()
         if self._writes >= CHECKPOINT_EVERY:
-            self._start_checkpoint(restart=False)
+            self._start_checkpoint(paused=False)
         elif self._idle is None:
             self._idle = loop.call_at(self._last_write + CHECKPOINT_IDLE, self._on_idle)
 
@@ -284,9 +284,9 @@ class GatewayStore:
             return
         self._idle = None
         if self._writes:
-            self._start_checkpoint(restart=True)
+            self._start_checkpoint(paused=True)
 
-    def _start_checkpoint(self, *, restart: bool) -> None:
+    def _start_checkpoint(self, *, paused: bool) -> None:
         if self._checkpointing is not None:
             return  # the running one is followed by the next write's or the idle timer's
         self._writes = 0
@@ -294,13 +294,13 @@ class GatewayStore:
             self._idle.cancel()
             self._idle = None
         self._checkpointing = asyncio.get_running_loop().run_in_executor(
-            self._thread, self._checkpoint, restart
+            self._thread, self._checkpoint, paused
         )
         self._checkpointing.add_done_callback(self._checkpoint_done)
 
-    def _checkpoint(self, restart: bool) -> None:
-        """Copy the WAL into the database file; start it over when writes paused (`restart`) or
-        it outgrew WAL_SIZE_LIMIT.
+    def _checkpoint(self, paused: bool) -> None:
+        """Copy the WAL into the database file; start it over once it outgrew WAL_SIZE_LIMIT,
+        and empty it when writes paused.
 
         PASSIVE copies what it can without waiting for (or blocking) anyone, but not the frames
         written meanwhile: under steady writes the WAL was never wholly copied when a write
@@ -308,19 +308,22 @@ class GatewayStore:
         webhooks), and every commit of the API's connections, past their autocheckpoint's 1,000
         pages, paid the backlog. RESTART copies the frames written since, holding the write lock
         (~10 ms with its fsyncs: not at every checkpoint), so that the next write starts the WAL
-        over, its file cut back to WAL_SIZE_LIMIT. It does not wait: when busy (a write, or a
-        reader in the WAL right now), it is tried again next time.
+        over, its file cut back to WAL_SIZE_LIMIT. When writes paused, TRUNCATE does the same and
+        empties the file here, rather than leave cutting back a large file (tens of ms) to the
+        next write, often an API request. Neither waits: when busy (a write, or a reader in the
+        WAL right now), it is tried again next time.
         """
         with self._wait.connect() as conn:
             driver = conn.connection.dbapi_connection
             assert driver is not None
             _busy, frames, _copied = driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            if not restart and frames * self._page_size(driver) < WAL_SIZE_LIMIT:
+            if not paused and frames * self._page_size(driver) < WAL_SIZE_LIMIT:
                 return
             driver.execute("PRAGMA busy_timeout=0")
             self._restarting = True
             try:
-                driver.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
+                mode = "TRUNCATE" if paused else "RESTART"
+                driver.execute(f"PRAGMA wal_checkpoint({mode})").fetchall()
             finally:
                 self._restarting = False
                 driver.execute(f"PRAGMA busy_timeout={WAIT_MS}")
