@@ -75,7 +75,6 @@ class GatewayStore:
         self._idle: asyncio.TimerHandle | None = None
         self._last_write = 0.0  # the loop's time of the last inline write
         self._restarting = False  # the checkpoint thread holds the write lock (RESTART, TRUNCATE)
-        self._page = 0  # the database's page size, once read
         self._loop_dbapi: Any = None
         self._held: Connection | None = None
         self._kept: dict[str, Kept[Any, Any]] = {}
@@ -317,7 +316,8 @@ class GatewayStore:
             driver = conn.connection.dbapi_connection
             assert driver is not None
             _busy, frames, _copied = driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            if not paused and frames * self._page_size(driver) < WAL_SIZE_LIMIT:
+            page = driver.execute("PRAGMA page_size").fetchone()[0]
+            if not paused and frames * page < WAL_SIZE_LIMIT:
                 return
             driver.execute("PRAGMA busy_timeout=0")
             self._restarting = True
@@ -327,11 +327,6 @@ class GatewayStore:
             finally:
                 self._restarting = False
                 driver.execute(f"PRAGMA busy_timeout={WAIT_MS}")
-
-    def _page_size(self, driver: Any) -> int:
-        if not self._page:
-            self._page = int(driver.execute("PRAGMA page_size").fetchone()[0])
-        return self._page
 
     def _checkpoint_done(self, future: asyncio.Future[None]) -> None:
         self._checkpointing = None
