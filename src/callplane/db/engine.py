@@ -22,6 +22,20 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def set_sqlite_pragmas(
+    dbapi_conn: Any, *, busy_ms: int, wal_size_limit: int = WAL_SIZE_LIMIT
+) -> None:
+    """The settings every SQLite connection of the service runs with, on a new connection."""
+    # WAL lets readers run beside the one writer; foreign keys are off by default in SQLite.
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+    cursor.execute(f"PRAGMA journal_size_limit={wal_size_limit}")
+    cursor.close()
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine with per-dialect settings that the service relies on."""
     if is_sqlite(url):
@@ -30,14 +44,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-            # WAL lets readers run beside the one writer; foreign keys are off by default in SQLite.
-            cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
-            cursor.close()
+            set_sqlite_pragmas(dbapi_conn, busy_ms=30_000)
 
         return engine
     kwargs.setdefault("pool_size", 10)

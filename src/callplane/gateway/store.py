@@ -42,7 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import StaticPool
 
 from callplane.db import rls
-from callplane.db.engine import WAL_SIZE_LIMIT
+from callplane.db.engine import WAL_SIZE_LIMIT, set_sqlite_pragmas
 from callplane.db.engine import create_engine as create_async_engine
 from callplane.gateway.lite_direct import LiteStatement
 from callplane.gateway.pg_changes import ChangeFeed
@@ -441,15 +441,8 @@ def _sqlite_engine(
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-        # As the service's own engine (db/engine.py) sets them.
-        cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
-        cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
+        set_sqlite_pragmas(dbapi_conn, busy_ms=busy_ms, wal_size_limit=WAL_SIZE_LIMIT)
         if not autocheckpoint:
-            cursor.execute("PRAGMA wal_autocheckpoint=0")
-        cursor.close()
+            dbapi_conn.execute("PRAGMA wal_autocheckpoint=0")
 
     return engine
