@@ -17,6 +17,7 @@ from twilio.request_validator import RequestValidator
 from callplane.connections import service as connections
 from callplane.connections import tokens
 from callplane.connections.schemas import ConnectionPut
+from callplane.events.models import TenantEvent
 from callplane.gateway import lookup
 from callplane.gateway.models import Event, OutboxMessage
 from callplane.settings import Settings
@@ -248,12 +249,14 @@ async def test_duplicate_idempotency_token_is_answered_again_but_recorded_once(
 ) -> None:
     _, account, _, held = await routed_number(gw)
     params = gw.call_params(account, held.e164)
+    told = await gw.count(TenantEvent)  # the number's own events
     first = await gw.post("voice", params, idempotency="retry-1")
     again = await gw.post("voice", params, idempotency="retry-1")
     assert first.status_code == again.status_code == 200 and first.text == again.text
     assert len(await gw.events(kind="voice")) == 1
-    # Once: the row to the agent's events URL and the one to the tenant's webhook endpoints.
-    assert await gw.count(OutboxMessage) == 2 and len(await gw.outbox()) == 1
+    # Once: the row to the agent's events URL and the tenant event for its webhook endpoints.
+    assert await gw.count(OutboxMessage) == 1 and len(await gw.outbox()) == 1
+    assert await gw.count(TenantEvent) == told + 1
     other = await gw.post("voice", params, idempotency="retry-2")
     assert other.status_code == 200 and len(await gw.events(kind="voice")) == 2
 

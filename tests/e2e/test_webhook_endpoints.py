@@ -4,15 +4,20 @@ only, the delivery log, retry, replay, test, disabling, and secret rotation."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 
 import pytest
+from sqlalchemy import select
 
+from callplane.db.base import utcnow
+from callplane.events.carry import ENDPOINTS_PURPOSE
+from callplane.gateway.models import OutboxMessage
 from callplane.tenants.schemas import TenantPatch
 from callplane.tenants.service import update_tenant
 from callplane.webhooks import verify
 from tests.fixtures.events import HooksKit
-from tests.fixtures.gateway import STREAM
+from tests.fixtures.gateway import STREAM, _snapshots
 
 ALL = "https://all.example.test/hooks"
 MESSAGES = "https://messages.example.test/hooks"
@@ -238,3 +243,53 @@ async def test_rotation_signs_with_both_secrets_for_the_grace_period(
     body, header = await one()
     assert header.count("v1=") == 1
     assert verify(body, header, new) and not verify(body, header, old)
+
+
+async def test_endpoints_rows_an_earlier_version_left_are_carried_once(hooks: HooksKit) -> None:
+    # Until 2026-12-06 a webhook's tenant events reached the endpoints as an outbox row of
+    # purpose `endpoints` (a JSON list of them), carried by the endpoints pass; a service
+    # upgraded with such rows pending delivers them when it starts again.
+    gw = hooks.gw
+    tenant, _ = await gw.tenant()
+    await hooks.endpoint(tenant, ALL, ["call.*"])
+    # An event to hang the row on: a call to a number no tenant holds writes no tenant event.
+    unheld = await gw.post("voice", gw.call_params(gw.platform_sid, "+15005550006"))
+    assert unheld.status_code == 200
+    (event,) = await gw.events(kind="voice")
+    ident, created = uuid.uuid4(), utcnow()
+    body = {
+        "id": str(ident),
+        "type": "call.received",
+        "schema_version": 1,
+        "created_at": created.isoformat(),
+        "tenant_id": str(tenant.id),
+        "data": {"sid": event.sid, "number": "+15005550006"},
+    }
+    carried = {
+        "id": str(ident),
+        "type": "call.received",
+        "tenant_id": str(tenant.id),
+        "order_key": event.sid,
+        "created_at": created.isoformat(),
+        "body": json.dumps(body),
+    }
+    async with gw.api.runtime.uow() as uow:
+        uow.session.add(
+            OutboxMessage(
+                tenant_id=tenant.id,
+                event_id=event.id,
+                url="",
+                payload=json.dumps([carried]),
+                purpose=ENDPOINTS_PURPOSE,
+                next_attempt_at=created,
+                created_at=created,
+            )
+        )
+        await uow.commit()
+    gw.gateway.endpoints.wake()
+    await hooks.deliver(lambda: len(hooks.apps.types(ALL)) >= 1)
+    for _ in range(3):
+        await hooks.worker.run_once()
+    assert hooks.apps.bodies(ALL) == [body]
+    (row,) = await _snapshots(gw.api.runtime, select(OutboxMessage), OutboxMessage)
+    assert row.delivered_at is not None

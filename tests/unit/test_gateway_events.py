@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 from callplane.agents.models import Agent
 from callplane.db import models  # noqa: F401  (every table, for foreign keys)
+from callplane.events.models import TenantEvent
 from callplane.gateway import events, pg_insert, queries, recorder
 from callplane.gateway.decision import AGENT_ROUTE_FIELDS, AgentRoute
 from callplane.gateway.models import Event, OutboxMessage
@@ -94,13 +95,23 @@ def test_the_writers_statements_insert_every_column() -> None:
     assert listed is not None and listed.group(1).split(", ") == columns
     assert re.findall(r"CAST\(%\((\w+)\)b AS", pg) == columns
     assert not re.search(r"VARCHAR\(\d+\)", pg)  # a cast to varchar(n) would cut silently
-    both = pg_insert.INSERT_EVENTS_AND_OUTBOX
-    listed = re.search(r"INSERT INTO outbox \(([^)]*)\)", both)
+    told = [c.name for c in TenantEvent.__table__.columns]
+    assert pg_insert.INSERT_EVENTS_WITH[False, False] == pg
+    every = pg_insert.INSERT_EVENTS_WITH[True, True]
+    listed = re.search(r"INSERT INTO outbox \(([^)]*)\)", every)
     assert listed is not None and listed.group(1).split(", ") == outbox
-    assert re.findall(r"CAST\(%\((\w+)\)b AS", both) == columns + [f"o_{c}" for c in outbox]
-    assert not re.search(r"VARCHAR\(\d+\)", both)
+    listed = re.search(r"INSERT INTO tenant_events \(([^)]*)\)", every)
+    assert listed is not None and listed.group(1).split(", ") == told
+    assert re.findall(r"CAST\(%\((\w+)\)b AS", every) == (
+        columns + [f"o_{c}" for c in outbox] + [f"t_{c}" for c in told] + ["t_event_of"]
+    )
+    assert not re.search(r"VARCHAR\(\d+\)", every)
+    for outbox_too in (False, True):
+        alone = pg_insert.INSERT_EVENTS_WITH[outbox_too, False]
+        assert ("INSERT INTO outbox" in alone) is outbox_too and "tenant_events" not in alone
     assert list(recorder._SQLITE_EVENTS.keys) == columns
-    assert list(recorder._SQLITE_OUTBOX.keys) == [c.name for c in OutboxMessage.__table__.columns]
+    assert list(recorder._SQLITE_OUTBOX.keys) == outbox
+    assert list(recorder._SQLITE_TENANT_EVENTS.keys) == told
 
 
 def test_agent_route_from_an_agent_and_from_a_route_row() -> None:

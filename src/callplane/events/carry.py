@@ -1,5 +1,6 @@
-"""Steps 1 and 2 of the endpoints worker's pass (events/delivery.py): the gateway's outbox rows
-carried into tenant events, and each new tenant event fanned out to its endpoints.
+"""Steps 1 and 2 of the endpoints worker's pass (events/delivery.py): outbox rows of purpose
+`endpoints` carried into tenant events (an earlier version's webhooks wrote them; the gateway
+now writes tenant events itself), and each new tenant event fanned out to its endpoints.
 
 A pass runs in one write transaction of the gateway's store, on SQLite on the event loop, where
 it holds up every webhook arriving meanwhile: through SQLAlchemy a pass of ~20 events cost ~5 ms
@@ -36,7 +37,9 @@ from callplane.events.models import TenantEvent, WebhookDelivery, WebhookEndpoin
 from callplane.gateway.events import OUTBOX
 from callplane.gateway.lite_direct import LiteStatement, execute, execute_many
 
-ENDPOINTS_PURPOSE = "endpoints"  # the gateway outbox rows that carry tenant events here
+# The gateway outbox rows that carried tenant events here, written until 2026-12-06: the rows
+# a service stopped before that date left pending are carried when it starts again.
+ENDPOINTS_PURPOSE = "endpoints"
 
 EVENTS = cast(Table, TenantEvent.__table__)
 ENDPOINTS = cast(Table, WebhookEndpoint.__table__)

@@ -2,11 +2,11 @@
 
 Three steps per pass, each its own transaction in the platform database scope:
 
-1. carry: the gateway's events reach this module as outbox rows of purpose `endpoints`,
-   written in the webhook's own transaction (gateway/recorder); each becomes its tenant events;
+1. carry: outbox rows of purpose `endpoints` that a version before 2026-12-06 left (it carried
+   the gateway's events here that way) become their tenant events;
 2. fan out: each new tenant event gets one delivery per endpoint subscribed to its type at that
-   moment (other features add tenant events directly, `service.emit`, in their own
-   transaction);
+   moment (the gateway writes a webhook's tenant events in the webhook's own transaction,
+   gateway/recorder; other features add theirs with `service.emit`, in their own transaction);
 3. deliver: due deliveries are claimed with a lease as the gateway outbox claims its rows, and
    a delivery waits while an earlier one of the same endpoint and call (`order_key`) is not
    done, so a receiver sees a call's events in order, however long it was down.

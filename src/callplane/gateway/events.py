@@ -1,5 +1,6 @@
-"""The rows a webhook records: its event, and the outbox rows that carry it to the tenant's app
-(the JSON payload documented in docs/gateway.md). Pure: the writer (`recorder`) inserts them."""
+"""The rows a webhook records: its event, the outbox rows that carry it to the agent's URLs (the
+JSON payload documented in docs/gateway.md) and its tenant events (the tenant's endpoints').
+Pure: the writer (`recorder`) inserts them."""
 
 from __future__ import annotations
 
@@ -12,16 +13,19 @@ from typing import Any, cast
 from sqlalchemy import Table
 
 from callplane.db.base import utcnow
+from callplane.events.models import TenantEvent
 from callplane.gateway.decision import Decision, NumberRoute
 from callplane.gateway.models import Event, OutboxMessage
 from callplane.gateway.twilio_signature import FormParams
 
 EVENTS = cast(Table, Event.__table__)
 OUTBOX = cast(Table, OutboxMessage.__table__)
+TENANT_EVENTS = cast(Table, TenantEvent.__table__)
 # Every column, in table order: the writer inserts many rows in one statement, each with all of
 # them (the builders below set every one).
 EVENT_COLUMNS: tuple[str, ...] = tuple(c.name for c in EVENTS.columns)
 OUTBOX_COLUMNS: tuple[str, ...] = tuple(c.name for c in OUTBOX.columns)
+TENANT_EVENT_COLUMNS: tuple[str, ...] = tuple(c.name for c in TENANT_EVENTS.columns)
 
 CALL_KINDS = ("voice", "outbound_call")
 MESSAGE_KINDS = ("sms", "outbound_sms")
@@ -229,7 +233,7 @@ def status_types(state: str, messages: bool) -> list[str]:
     return ["call.status_changed"]
 
 
-def endpoints_row(
+def tenant_event_rows(
     event: dict[str, Any],
     types: list[str],
     *,
@@ -237,14 +241,14 @@ def endpoints_row(
     fields: FormParams,
     number: str | None = None,
     reason: str | None = None,
-) -> dict[str, Any]:
-    """The outbox row that carries this event, as tenant events of `types`, to the tenant's
-    webhook endpoints (events/delivery.py fans it out): written in the webhook's transaction,
-    so an answered webhook's events reach the endpoints. The first type's event id is the
-    gateway event's own; the others' are derived from it (stable across Twilio's retries)."""
+) -> list[dict[str, Any]]:
+    """This event as the tenant events of `types`, every column set, to write in the webhook's
+    transaction (events/delivery.py fans them out to the tenant's endpoints), so an answered
+    webhook's events reach the endpoints. The first type's event id is the gateway event's own;
+    the others' are derived from it (stable across Twilio's retries)."""
     flat = json.loads(payload(event, types[0], number, fields, reason))
     data = {k: v for k, v in flat.items() if k not in ("id", "type", "created_at", "tenant_id")}
-    carried = []
+    rows = []
     for i, event_type in enumerate(types):
         # A microsecond apart: the order the types are listed in is the order they arrive in.
         created = event["received_at"] + timedelta(microseconds=i)
@@ -262,30 +266,16 @@ def endpoints_row(
             },
             separators=(",", ":"),
         )
-        carried.append(
+        rows.append(
             {
-                "id": str(ident),
+                "id": ident,
+                "tenant_id": tenant_id,
                 "type": event_type,
-                "tenant_id": str(tenant_id),
                 "order_key": event["sid"],
-                "created_at": created.isoformat(),
                 "body": body,
+                "created_at": created,
+                "fanned_out_at": None,
+                "only_endpoint_id": None,
             }
         )
-    return {
-        "id": uuid.uuid4(),
-        "tenant_id": tenant_id,
-        "event_id": event["id"],
-        "agent_id": None,
-        "url": "",
-        "payload": json.dumps(carried, separators=(",", ":")),
-        "purpose": "endpoints",
-        "attempts": 0,
-        "next_attempt_at": event["received_at"],
-        "created_at": event["received_at"],
-        "delivered_at": None,
-        "failed_at": None,
-        "lease": None,
-        "last_status": None,
-        "last_error": None,
-    }
+    return rows

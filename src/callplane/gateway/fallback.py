@@ -99,10 +99,8 @@ async def voice_fallback(request: Request) -> Response:
         )
     if route is not None:
         types = ["call.fallback_used", *events.call_types(decision)]
-        draft.outbox.append(
-            events.endpoints_row(
-                event, types, tenant_id=route.tenant_id, fields=fields, number=route.e164
-            )
+        draft.tenant_events = events.tenant_event_rows(
+            event, types, tenant_id=route.tenant_id, fields=fields, number=route.e164
         )
     recorded = await _record(gateway, draft, KIND)
     outcome = "duplicate" if recorded is not None and not recorded.new else decision

@@ -35,15 +35,15 @@ class Gateway:
             grace=timedelta(seconds=runtime.settings.token_rotation_grace_seconds),
         )
         self.outbox = OutboxWorker(runtime, policy)
-        # Tenant webhook endpoints (events/delivery.py): fed by outbox rows of their own purpose.
+        # Tenant webhook endpoints (events/delivery.py): fed by the tenant events webhooks write.
         self.endpoints = EndpointWorker(runtime, self.store, policy)
-        self.writer = EventWriter(self.store, on_outbox=self._wake)
+        self.writer = EventWriter(self.store, on_written=self._wake)
         self.hook = RoutingHook(self.settings, self.lookup.tokens, self.store)
 
-    def _wake(self, purposes: frozenset[str]) -> None:
+    def _wake(self, purposes: frozenset[str], tenant_events: bool) -> None:
         if purposes - {ENDPOINTS_PURPOSE}:
             self.outbox.wake()
-        if ENDPOINTS_PURPOSE in purposes:
+        if tenant_events or ENDPOINTS_PURPOSE in purposes:
             self.endpoints.wake()
 
     async def start(self) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, Table
 from sqlalchemy.dialects import postgresql
 
-from callplane.gateway.events import EVENT_COLUMNS, EVENTS, OUTBOX, OUTBOX_COLUMNS
+from callplane.gateway.events import EVENT_COLUMNS, EVENTS, OUTBOX, TENANT_EVENTS
 
 _DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]  # SQLAlchemy's is untyped
 OUTBOX_PREFIX = "o_"  # the outbox's parameters, apart from the events' (both have an id)
@@ -38,19 +38,51 @@ INSERT_EVENTS = (
     " ON CONFLICT DO NOTHING RETURNING id"
 )
 
-# The events and the outbox rows of the new ones in one statement: in autocommit, atomic by
-# itself, one round trip where a transaction took four (BEGIN, two INSERTs, COMMIT). The
-# outbox's foreign key to its event is checked at the statement's end, when both are in.
-INSERT_EVENTS_AND_OUTBOX = (
-    f"WITH new AS ({INSERT_EVENTS}), carried AS ("
-    f"INSERT INTO {OUTBOX.name} ({', '.join(OUTBOX_COLUMNS)}) "
-    f"SELECT o.* FROM {_unnest(OUTBOX, OUTBOX_PREFIX)} AS o({', '.join(OUTBOX_COLUMNS)}) "
-    "WHERE o.event_id IN (SELECT id FROM new)) SELECT id FROM new"
-)
+TENANT_PREFIX = "t_"  # the tenant events' parameters
+# Not a column: each tenant event's gateway event, whose being new lets it in.
+TENANT_EVENT_OF = f"{TENANT_PREFIX}event_of"
+
+
+def _insert_with_new_events(table: Table, prefix: str, key: str, extra: str = "") -> str:
+    """Rows of `table` (one array per column, and the `extra` array named `key` when given)
+    whose `key` is a new event."""
+    names = [c.name for c in table.columns]
+    arrays = _unnest(table, prefix)
+    if extra:
+        arrays = f"{arrays[:-1]}, {extra})"
+    labels = ", ".join([*names, key] if extra else names)
+    return (
+        f"INSERT INTO {table.name} ({', '.join(names)}) "
+        f"SELECT {', '.join(f'r.{name}' for name in names)} "
+        f"FROM {arrays} AS r({labels}) WHERE r.{key} IN (SELECT id FROM new)"
+    )
+
+
+def _events_with(outbox: bool, tenant_events: bool) -> str:
+    """The events, with the outbox rows and tenant events of the new ones, in one statement: in
+    autocommit, atomic by itself, one round trip where a transaction took four or more (BEGIN,
+    the INSERTs, COMMIT). Foreign keys are checked at the statement's end, when all are in."""
+    parts = [f"new AS ({INSERT_EVENTS})"]
+    if outbox:
+        parts.append(f"carried AS ({_insert_with_new_events(OUTBOX, OUTBOX_PREFIX, 'event_id')})")
+    if tenant_events:
+        told = _insert_with_new_events(
+            TENANT_EVENTS, TENANT_PREFIX, "event_of", f"CAST(%({TENANT_EVENT_OF})b AS uuid[])"
+        )
+        parts.append(f"told AS ({told} ON CONFLICT DO NOTHING)")
+    return f"WITH {', '.join(parts)} SELECT id FROM new" if len(parts) > 1 else INSERT_EVENTS
+
+
+# By what a batch writes besides its events: (outbox rows, tenant events).
+INSERT_EVENTS_WITH = {
+    (outbox, tenant_events): _events_with(outbox, tenant_events)
+    for outbox in (False, True)
+    for tenant_events in (False, True)
+}
 
 _JSON_COLUMNS = {
     table.name: tuple(c.name for c in table.columns if isinstance(c.type, JSON))
-    for table in (EVENTS, OUTBOX)
+    for table in (EVENTS, OUTBOX, TENANT_EVENTS)
 }
 
 

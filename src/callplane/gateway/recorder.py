@@ -1,5 +1,5 @@
 """Recording webhook events: once per Twilio idempotency token, state forward only, with the
-outbox rows in the same transaction (group commit).
+outbox rows and tenant events in the same transaction (group commit).
 
 Every webhook hands its event to `EventWriter.record` and waits for the commit before Twilio
 gets its answer, so an answered webhook is a recorded one (a crash loses nothing Twilio will not
@@ -17,7 +17,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import Connection as SyncConnection
 from sqlalchemy import Table, bindparam, case, insert, select, update
-from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from callplane.gateway import pg_insert
@@ -31,6 +31,8 @@ from callplane.gateway.events import (
     MESSAGE_STATE_RANK,
     OUTBOX,
     OUTBOX_COLUMNS,
+    TENANT_EVENT_COLUMNS,
+    TENANT_EVENTS,
 )
 from callplane.gateway.store import GatewayStore
 from callplane.log import get_logger
@@ -58,16 +60,17 @@ class Advance:
 
 @dataclass
 class Draft:
-    """One event to record (`events.event_row`), the outbox rows that go with it, and an
-    optional state change.
+    """One event to record (`events.event_row`), the outbox rows and tenant events that go
+    with it (`events.outbox_rows`, `events.tenant_event_rows`), and an optional state change.
 
-    `outbox` rows are written only when the event is new and, for a state change, only when
-    the state moved forward (a late "ringing" after "completed" is recorded, marked stale and
-    not forwarded).
+    `outbox` rows and `tenant_events` are written only when the event is new and, for a state
+    change, only when the state moved forward (a late "ringing" after "completed" is recorded,
+    marked stale and not forwarded).
     """
 
     event: dict[str, Any]
     outbox: list[dict[str, Any]] = field(default_factory=list)
+    tenant_events: list[dict[str, Any]] = field(default_factory=list)
     advance: Advance | None = None
 
     @property
@@ -84,6 +87,7 @@ class Recorded:
     new: bool  # False: a retry of an event already recorded (same idempotency token)
     stale: bool = False  # a state change that arrived after a later state
     outbox: int = 0  # outbox rows written
+    tenant_events: int = 0  # tenant events written
 
 
 def _rank_expr(column: Any, ranks: dict[str, int]) -> Any:
@@ -120,6 +124,12 @@ _ADVANCE = {
 }
 _INSERT_OUTBOX = insert(OUTBOX)
 _SQLITE_INSERT_EVENTS = sqlite.insert(EVENTS).on_conflict_do_nothing()
+# A tenant event's id is its gateway event's (or derived from it): new with it. Should one be
+# there all the same, it stays as it was (the endpoints pass once carried them this way).
+_INSERT_TENANT_EVENTS = {
+    "sqlite": sqlite.insert(TENANT_EVENTS).on_conflict_do_nothing(),
+    "postgresql": postgresql.insert(TENANT_EVENTS).on_conflict_do_nothing(),
+}
 
 
 class _SqliteInsert:
@@ -160,16 +170,20 @@ class _SqliteInsert:
 
 _SQLITE_EVENTS = _SqliteInsert(EVENTS, EVENT_COLUMNS, conflict=True)
 _SQLITE_OUTBOX = _SqliteInsert(OUTBOX, OUTBOX_COLUMNS)
+_SQLITE_TENANT_EVENTS = _SqliteInsert(TENANT_EVENTS, TENANT_EVENT_COLUMNS, conflict=True)
 
 
 class EventWriter:
     """Group-committing event writer for one process."""
 
     def __init__(
-        self, store: GatewayStore, on_outbox: Callable[[frozenset[str]], None] | None = None
+        self,
+        store: GatewayStore,
+        on_written: Callable[[frozenset[str], bool], None] | None = None,
     ) -> None:
         self.store = store
-        self.on_outbox = on_outbox
+        # Told after each flush: the purposes of the outbox rows written, whether tenant events.
+        self.on_written = on_written
         self._dialect = store.dialect_name
         # One flush at a time: under load, the next one commits everyone who queued meanwhile
         # (SQLite has one writer anyway; on PostgreSQL fewer, larger transactions cost less).
@@ -207,7 +221,7 @@ class EventWriter:
                     )
                     if len(drafts) == 1:
                         raise
-        if self.on_outbox is not None:
+        if self.on_written is not None:
             # Only the workers with rows to carry are woken: a pass that finds nothing still
             # costs a transaction, and at a steady rate it would run once per webhook.
             purposes = frozenset(
@@ -216,8 +230,9 @@ class EventWriter:
                 if d.id in result and result[d.id].outbox
                 for row in d.outbox
             )
-            if purposes:
-                self.on_outbox(purposes)
+            told = any(d.id in result and result[d.id].tenant_events for d in drafts)
+            if purposes or told:
+                self.on_written(purposes, told)
         missing = [d for d in drafts if d.id not in result]
         if missing and len(drafts) == 1:
             raise RuntimeError("event not recorded")
@@ -243,6 +258,7 @@ class EventWriter:
             for column in columns:
                 draft.event[column] = None
             draft.outbox = []
+            draft.tenant_events = []
             draft.event["detail"] = {**(draft.event.get("detail") or {}), step: True}
             try:
                 recorded = await self._write([draft])
@@ -264,7 +280,7 @@ class EventWriter:
         if plain and self._dialect == "postgresql":
             statement, params = _pg_plain(drafts)
             return _recorded(drafts, await self.store.execute_pg(statement, params))
-        alone = plain and not any(d.outbox for d in drafts)
+        alone = plain and not any(d.outbox or d.tenant_events for d in drafts)
         return await self.store.write(
             lambda conn: self._write_in(conn, drafts), single_statement=alone
         )
@@ -281,23 +297,26 @@ class EventWriter:
     ) -> dict[uuid.UUID, Recorded]:
         """The hot path on SQLite (calls and messages, no state to move): the driver's cursor,
         one INSERT per event whose row count says whether it was new (the batch holds the
-        write lock), the outbox rows of the new ones in one executemany."""
+        write lock), the outbox rows and the tenant events of the new ones in an executemany
+        each."""
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             result: dict[uuid.UUID, Recorded] = {}
             outbox: list[tuple[Any, ...]] = []
+            told: list[tuple[Any, ...]] = []
             for draft in drafts:
                 if draft.id in result:
                     continue
                 cursor.execute(_SQLITE_EVENTS.sql, _SQLITE_EVENTS.params(draft.event))
                 new = cursor.rowcount == 1
-                if new and draft.outbox:
+                if new:
                     outbox.extend(_SQLITE_OUTBOX.params(row) for row in draft.outbox)
-                result[draft.id] = Recorded(
-                    event_id=draft.id, new=new, outbox=len(draft.outbox) if new else 0
-                )
+                    told.extend(_SQLITE_TENANT_EVENTS.params(row) for row in draft.tenant_events)
+                result[draft.id] = _recorded_as(draft, new=new)
             if outbox:
                 cursor.executemany(_SQLITE_OUTBOX.sql, outbox)
+            if told:
+                cursor.executemany(_SQLITE_TENANT_EVENTS.sql, told)
             return result
         finally:
             cursor.close()
@@ -310,16 +329,9 @@ class EventWriter:
         stale, final = _compare_states(conn, fresh)
         inserted = self._insert_events(conn, fresh)
         _advance_states(conn, final)
-        counts = _insert_outbox(conn, fresh, inserted, stale)
-        result = {
-            d.id: Recorded(
-                event_id=d.id,
-                new=d.id in inserted,
-                stale=d.id in stale,
-                outbox=counts.get(d.id, 0),
-            )
-            for d in fresh
-        }
+        forwarded = [d for d in fresh if d.id in inserted and d.id not in stale]
+        _insert_carried(conn, forwarded)
+        result = {d.id: _recorded_as(d, new=d.id in inserted, stale=d.id in stale) for d in fresh}
         for draft in duplicates:
             result[draft.id] = Recorded(event_id=draft.id, new=False)
         return result
@@ -410,39 +422,46 @@ def _advance_states(conn: SyncConnection, final: dict[_StateKey, str]) -> None:
         )
 
 
-def _insert_outbox(
-    conn: SyncConnection, fresh: list[Draft], inserted: set[uuid.UUID], stale: set[uuid.UUID]
-) -> dict[uuid.UUID, int]:
-    """5. The outbox rows of new, forward-moving events; how many each draft wrote."""
-    outbox: list[dict[str, Any]] = []
-    counts: dict[uuid.UUID, int] = {}
-    for draft in fresh:
-        if draft.id in inserted and draft.id not in stale and draft.outbox:
-            outbox.extend(draft.outbox)
-            counts[draft.id] = len(draft.outbox)
+def _insert_carried(conn: SyncConnection, forwarded: list[Draft]) -> None:
+    """5. The outbox rows and tenant events of new, forward-moving events."""
+    outbox = [row for d in forwarded for row in d.outbox]
     if outbox:
         conn.execute(_INSERT_OUTBOX, outbox)
-    return counts
+    told = [row for d in forwarded for row in d.tenant_events]
+    if told:
+        conn.execute(_INSERT_TENANT_EVENTS[conn.dialect.name], told)
 
 
 def _pg_plain(drafts: list[Draft]) -> tuple[str, dict[str, list[Any]]]:
-    """The hot path on PostgreSQL (calls and messages, no state to move): the events and the
-    outbox rows of the new ones in one statement, and its parameters."""
+    """The hot path on PostgreSQL (calls and messages, no state to move): the events, and the
+    outbox rows and tenant events of the new ones, in one statement, and its parameters."""
     # A batch holds each id once (the batcher's key); a retry of an earlier one conflicts.
     outbox = [row for d in drafts for row in d.outbox]
+    told = [(d.id, row) for d in drafts for row in d.tenant_events]
     params = pg_insert.columns(EVENTS, [d.event for d in drafts])
-    if not outbox:
-        return pg_insert.INSERT_EVENTS, params
-    params |= pg_insert.columns(OUTBOX, outbox, pg_insert.OUTBOX_PREFIX)
-    return pg_insert.INSERT_EVENTS_AND_OUTBOX, params
+    if outbox:
+        params |= pg_insert.columns(OUTBOX, outbox, pg_insert.OUTBOX_PREFIX)
+    if told:
+        params |= pg_insert.columns(
+            TENANT_EVENTS, [row for _, row in told], pg_insert.TENANT_PREFIX
+        )
+        params[pg_insert.TENANT_EVENT_OF] = [event for event, _ in told]
+    return pg_insert.INSERT_EVENTS_WITH[bool(outbox), bool(told)], params
+
+
+def _recorded_as(draft: Draft, *, new: bool, stale: bool = False) -> Recorded:
+    """What became of `draft`: what it wrote besides its event when new and not stale."""
+    forwarded = new and not stale
+    return Recorded(
+        event_id=draft.id,
+        new=new,
+        stale=stale,
+        outbox=len(draft.outbox) if forwarded else 0,
+        tenant_events=len(draft.tenant_events) if forwarded else 0,
+    )
 
 
 def _recorded(drafts: list[Draft], returned: Iterable[Any]) -> dict[uuid.UUID, Recorded]:
     """What became of each draft, from the ids the insert returned (the new events)."""
     inserted = {r[0] for r in returned}
-    return {
-        d.id: Recorded(
-            event_id=d.id, new=d.id in inserted, outbox=len(d.outbox) if d.id in inserted else 0
-        )
-        for d in drafts
-    }
+    return {d.id: _recorded_as(d, new=d.id in inserted) for d in drafts}

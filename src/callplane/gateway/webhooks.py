@@ -201,15 +201,13 @@ async def _inbound(
             reason=decision.reason,
         )
     if route is not None:
-        draft.outbox.append(
-            events.endpoints_row(
-                event,
-                events.call_types(decision.outcome) if kind == "voice" else ["message.received"],
-                tenant_id=route.tenant_id,
-                fields=fields,
-                number=route.e164,
-                reason=decision.reason,
-            )
+        draft.tenant_events = events.tenant_event_rows(
+            event,
+            events.call_types(decision.outcome) if kind == "voice" else ["message.received"],
+            tenant_id=route.tenant_id,
+            fields=fields,
+            number=route.e164,
+            reason=decision.reason,
         )
     recorded = await _record(gateway, draft, kind)
     outcome = decision.outcome if recorded is None or recorded.new else "duplicate"
@@ -275,8 +273,8 @@ async def _callback(
             fields=fields,
         )
     if owner.tenant_id and owner.decision != "rejected" and endpoint_types:
-        draft.outbox.append(
-            events.endpoints_row(event, endpoint_types, tenant_id=owner.tenant_id, fields=fields)
+        draft.tenant_events = events.tenant_event_rows(
+            event, endpoint_types, tenant_id=owner.tenant_id, fields=fields
         )
     recorded = await _record(gateway, draft, kind)
     if recorded is not None and also is not None and not await also(owner):
