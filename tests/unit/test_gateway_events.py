@@ -72,6 +72,32 @@ def test_an_event_and_its_deliveries_set_every_column_of_their_tables() -> None:
     )
 
 
+def test_a_webhooks_tenant_events_say_what_its_agent_payload_says() -> None:
+    odd = FormParams([*FIELDS.items(), ("Body", 'café "☎" \\ \n'), ("Caller", "")])
+    row = event()
+    tenant = uuid.uuid4()
+    told = events.tenant_event_rows(
+        row, ["call.status_changed", "call.completed"], tenant_id=tenant, fields=odd, number=None
+    )
+    assert [set(t) for t in told] == [{c.name for c in TenantEvent.__table__.columns}] * 2
+    assert told[0]["id"] == row["id"] and told[1]["id"] != row["id"]
+    assert told[1]["created_at"] > told[0]["created_at"] == row["received_at"]
+    agent = json.loads(events.payload(row, "call.completed", None, odd, None))
+    for t, event_type in zip(told, ("call.status_changed", "call.completed"), strict=True):
+        body = json.loads(t["body"])
+        assert list(body) == ["id", "type", "schema_version", "created_at", "tenant_id", "data"]
+        assert (body["id"], body["type"], body["tenant_id"]) == (
+            str(t["id"]),
+            event_type,
+            str(tenant),
+        )
+        # The agent's payload beyond its id, type, time and tenant, in its order.
+        assert list(body["data"].items()) == [
+            (k, v) for k, v in agent.items() if k not in ("id", "type", "created_at", "tenant_id")
+        ]
+        assert t["body"] == json.dumps(body, separators=(",", ":"))
+
+
 def test_an_event_id_is_its_idempotency_token_within_its_account() -> None:
     assert event("tok-1")["id"] == event("tok-1")["id"]  # a retry meets its first recording
     assert event("tok-1")["id"] != event("tok-2")["id"]

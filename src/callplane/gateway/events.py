@@ -144,20 +144,30 @@ def payload(
             "type": event_type,
             "created_at": event["received_at"].isoformat(),
             "tenant_id": _str(event["tenant_id"]),
-            "agent_id": _str(event["agent_id"]),
-            "number_id": _str(event["number_id"]),
-            "number": number,
-            "account_sid": event["account_sid"],
-            "sid": event["sid"],
-            "from": fields.get("From"),
-            "to": fields.get("To"),
-            "state": event["state"],
-            "decision": event["decision"],
-            "reason": reason,
-            "twilio": dict(fields),
+            **_described(event, number, fields, reason),
         },
         separators=(",", ":"),
     )
+
+
+def _described(
+    event: dict[str, Any], number: str | None, fields: FormParams, reason: str | None
+) -> dict[str, Any]:
+    """What an event says beyond its id, type, time and tenant: the agent's payload goes on with
+    it, a tenant event's `data` is it."""
+    return {
+        "agent_id": _str(event["agent_id"]),
+        "number_id": _str(event["number_id"]),
+        "number": number,
+        "account_sid": event["account_sid"],
+        "sid": event["sid"],
+        "from": fields.get("From"),
+        "to": fields.get("To"),
+        "state": event["state"],
+        "decision": event["decision"],
+        "reason": reason,
+        "twilio": dict(fields),
+    }
 
 
 def _str(value: uuid.UUID | None) -> str | None:
@@ -246,8 +256,7 @@ def tenant_event_rows(
     transaction (events/delivery.py fans them out to the tenant's endpoints), so an answered
     webhook's events reach the endpoints. The first type's event id is the gateway event's own;
     the others' are derived from it (stable across Twilio's retries)."""
-    flat = json.loads(payload(event, types[0], number, fields, reason))
-    data = {k: v for k, v in flat.items() if k not in ("id", "type", "created_at", "tenant_id")}
+    data = _described(event, number, fields, reason)
     rows = []
     for i, event_type in enumerate(types):
         # A microsecond apart: the order the types are listed in is the order they arrive in.
