@@ -22,9 +22,7 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def set_sqlite_pragmas(
-    dbapi_conn: Any, *, busy_ms: int, wal_size_limit: int = WAL_SIZE_LIMIT
-) -> None:
+def set_sqlite_pragmas(dbapi_conn: Any, *, busy_ms: int) -> None:
     """The settings every SQLite connection of the service runs with, on a new connection."""
     # WAL lets readers run beside the one writer; foreign keys are off by default in SQLite.
     cursor = dbapi_conn.cursor()
@@ -32,7 +30,7 @@ def set_sqlite_pragmas(
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
-    cursor.execute(f"PRAGMA journal_size_limit={wal_size_limit}")
+    cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
     cursor.close()
 
 

@@ -27,9 +27,10 @@ def _array_type(column: Any) -> str:
     return re.sub(r"\(\d+\)", "", str(column.type.compile(dialect=_DIALECT)))
 
 
-def _unnest(table: Table, prefix: str = "") -> str:
-    arrays = ", ".join(f"CAST(%({prefix}{c.name})b AS {_array_type(c)}[])" for c in table.columns)
-    return f"unnest({arrays})"
+def _unnest(table: Table, prefix: str = "", extra: tuple[str, ...] = ()) -> str:
+    """One array per column of `table`, then the `extra` arrays (typed, as `CAST(...)`)."""
+    arrays = [f"CAST(%({prefix}{c.name})b AS {_array_type(c)}[])" for c in table.columns]
+    return f"unnest({', '.join([*arrays, *extra])})"
 
 
 # The events; RETURNING says which were new.
@@ -47,9 +48,7 @@ def _insert_with_new_events(table: Table, prefix: str, key: str, extra: str = ""
     """Rows of `table` (one array per column, and the `extra` array named `key` when given)
     whose `key` is a new event."""
     names = [c.name for c in table.columns]
-    arrays = _unnest(table, prefix)
-    if extra:
-        arrays = f"{arrays[:-1]}, {extra})"
+    arrays = _unnest(table, prefix, (extra,) if extra else ())
     labels = ", ".join([*names, key] if extra else names)
     return (
         f"INSERT INTO {table.name} ({', '.join(names)}) "

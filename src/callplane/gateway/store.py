@@ -441,7 +441,7 @@ def _sqlite_engine(
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-        set_sqlite_pragmas(dbapi_conn, busy_ms=busy_ms, wal_size_limit=WAL_SIZE_LIMIT)
+        set_sqlite_pragmas(dbapi_conn, busy_ms=busy_ms)
         if not autocheckpoint:
             dbapi_conn.execute("PRAGMA wal_autocheckpoint=0")
 
