@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import Connection
 
 from callplane.gateway import store as store_module
@@ -68,6 +69,33 @@ async def test_the_wal_stays_bounded_under_steady_writes(database: Path) -> None
         assert reader.execute("SELECT count(*) FROM notes").fetchone()[0] == writes
     finally:
         reader.close()
+        await store.close()
+
+
+def _restarts(result: str) -> float:
+    return (
+        REGISTRY.get_sample_value(
+            "callplane_sqlite_wal_start_over_total", {"mode": "restart", "result": result}
+        )
+        or 0.0
+    )
+
+
+async def test_the_wal_starts_over_while_writes_never_pause(database: Path) -> None:
+    # Writes back to back, as under a saturating burst of webhooks: the loop holds the write
+    # lock nearly all the time. The loop's writes wait while the checkpoint restarts the WAL,
+    # so that no restart finds the lock taken (each would leave the WAL to grow).
+    store = GatewayStore(f"sqlite+aiosqlite:///{database}")
+    done, busy = _restarts("done"), _restarts("busy")
+    try:
+        for _ in range(3000):
+            await store.write(_insert)
+            await asyncio.sleep(0)
+        assert _restarts("done") - done >= 3
+        assert _restarts("busy") - busy == 0
+        with sqlite3.connect(database) as reader:
+            assert reader.execute("SELECT count(*) FROM notes").fetchone()[0] == 3000
+    finally:
         await store.close()
 
 

@@ -35,6 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
+from prometheus_client import Counter
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -53,6 +54,12 @@ T = TypeVar("T")
 K = TypeVar("K")
 V = TypeVar("V")
 log = get_logger(__name__)
+WAL_STARTS_OVER = Counter(
+    "callplane_sqlite_wal_start_over_total",
+    "Checkpoints that start the SQLite WAL over (restart, truncate): done, or busy (a writer "
+    "or a reader in the WAL at that moment; tried again later)",
+    ["mode", "result"],
+)
 CHECKPOINT_EVERY = 200  # inline write batches between two background WAL checkpoints
 WAIT_MS = 30_000  # how long a write in the thread waits for the lock, as the service's do
 CHECKPOINT_IDLE = 1.0  # seconds without a write before the last writes are checkpointed
@@ -71,10 +78,12 @@ class GatewayStore:
         self.dialect_name = make_url(database_url).get_backend_name()
         self._thread: ThreadPoolExecutor | None = None
         self._writes = 0
-        self._checkpointing: asyncio.Future[None] | None = None
+        self._checkpointing: asyncio.Future[Any] | None = None
         self._idle: asyncio.TimerHandle | None = None
         self._last_write = 0.0  # the loop's time of the last inline write
         self._restarting = False  # the checkpoint thread holds the write lock (RESTART, TRUNCATE)
+        self._hold_writes = False  # the loop's writes wait for `_checkpointing` (a RESTART)
+        self._closing = False
         self._loop_dbapi: Any = None
         self._held: Connection | None = None
         self._kept: dict[str, Kept[Any, Any]] = {}
@@ -241,6 +250,8 @@ class GatewayStore:
                     return await aconn.run_sync(fn)
             async with self._async.begin() as aconn:
                 return await aconn.run_sync(fn)
+        if self._hold_writes and self._checkpointing is not None:
+            await asyncio.wait([self._checkpointing])  # the WAL is starting over (`_restart`)
         for _ in range(2):
             try:
                 with self._on_loop() as conn:
@@ -297,41 +308,69 @@ class GatewayStore:
         )
         self._checkpointing.add_done_callback(self._checkpoint_done)
 
-    def _checkpoint(self, paused: bool) -> None:
-        """Copy the WAL into the database file; start it over once it outgrew WAL_SIZE_LIMIT,
-        and empty it when writes paused.
+    def _checkpoint(self, paused: bool) -> bool:
+        """Copy the WAL into the database file; when writes paused, empty it. True when it
+        outgrew half of WAL_SIZE_LIMIT and should start over now (`_restart`).
 
         PASSIVE copies what it can without waiting for (or blocking) anyone, but not the frames
         written meanwhile: under steady writes the WAL was never wholly copied when a write
         began, never started over, and grew without bound (2.9 GB under the benchmark's
         webhooks), and every commit of the API's connections, past their autocheckpoint's 1,000
-        pages, paid the backlog. RESTART copies the frames written since, holding the write lock
-        (~10 ms with its fsyncs: not at every checkpoint), so that the next write starts the WAL
-        over, its file cut back to WAL_SIZE_LIMIT. When writes paused, TRUNCATE does the same and
-        empties the file here, rather than leave cutting back a large file (tens of ms) to the
-        next write, often an API request. Neither waits: when busy (a write, or a reader in the
-        WAL right now), it is tried again next time.
+        pages, paid the backlog. When writes paused, TRUNCATE copies the rest and empties the
+        file here, rather than leave cutting back a large file (tens of ms) to the next write,
+        often an API request. It does not wait: when busy (a write, or a reader in the WAL right
+        now), it is tried again next time.
         """
         with self._wait.connect() as conn:
             driver = conn.connection.dbapi_connection
             assert driver is not None
             _busy, frames, _copied = driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             page = driver.execute("PRAGMA page_size").fetchone()[0]
-            if not paused and frames * page < WAL_SIZE_LIMIT:
-                return
-            driver.execute("PRAGMA busy_timeout=0")
-            self._restarting = True
-            try:
-                mode = "TRUNCATE" if paused else "RESTART"
-                driver.execute(f"PRAGMA wal_checkpoint({mode})").fetchall()
-            finally:
-                self._restarting = False
-                driver.execute(f"PRAGMA busy_timeout={WAIT_MS}")
+            if not paused:
+                return bool(frames * page >= WAL_SIZE_LIMIT // 2)
+            self._start_over(driver, "TRUNCATE")
+            return False
 
-    def _checkpoint_done(self, future: asyncio.Future[None]) -> None:
+    def _restart(self) -> None:
+        """RESTART: copy the frames written since the last checkpoint, holding the write lock
+        (a few ms with its fsyncs), so that the next write starts the WAL over from its first
+        frame. The loop's writes wait meanwhile (`_hold_writes`): tried while they ran, with
+        the loop writing most of the time under load, it found the lock taken nine times in ten;
+        the WAL grew past 400 MB, and the write that finally started it over cut the file back
+        to WAL_SIZE_LIMIT on the loop (~95 ms, the webhook's p99). Started over at half the
+        limit, the file is reused within its size, neither extended nor cut back."""
+        with self._wait.connect() as conn:
+            driver = conn.connection.dbapi_connection
+            assert driver is not None
+            self._start_over(driver, "RESTART")
+
+    def _start_over(self, driver: Any, mode: str) -> None:
+        """`PRAGMA wal_checkpoint(mode)` (RESTART or TRUNCATE) without waiting for the lock:
+        when taken, or a reader is in the WAL right now, it is busy (counted), tried again next
+        time."""
+        driver.execute("PRAGMA busy_timeout=0")
+        self._restarting = True
+        try:
+            busy, _frames, _copied = driver.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+            WAL_STARTS_OVER.labels(mode=mode.lower(), result="busy" if busy else "done").inc()
+        finally:
+            self._restarting = False
+            driver.execute(f"PRAGMA busy_timeout={WAIT_MS}")
+
+    def _checkpoint_done(self, future: asyncio.Future[Any]) -> None:
         self._checkpointing = None
-        if not future.cancelled() and future.exception() is not None:
+        self._hold_writes = False
+        if future.cancelled():
+            return
+        if future.exception() is not None:
             log.warning("WAL checkpoint failed", error=type(future.exception()).__name__)
+        elif future.result() is True and self._thread is not None and not self._closing:
+            # Run on the loop, between two of its writes: none holds the lock until it is done.
+            self._hold_writes = True
+            self._checkpointing = asyncio.get_running_loop().run_in_executor(
+                self._thread, self._restart
+            )
+            self._checkpointing.add_done_callback(self._checkpoint_done)
 
     async def close(self) -> None:
         """Close the connections (and the thread)."""
@@ -340,7 +379,8 @@ class GatewayStore:
             if self._idle is not None:
                 self._idle.cancel()
                 self._idle = None
-            if self._checkpointing is not None:
+            self._closing = True
+            while self._checkpointing is not None:
                 await asyncio.wait([self._checkpointing])
             self._thread.shutdown(wait=True)
             if self._held is not None:
