@@ -83,7 +83,7 @@ class GatewayStore:
         self._idle: asyncio.TimerHandle | None = None
         self._last_write = 0.0  # the loop's time of the last inline write
         self._restarting = False  # the checkpoint thread holds the write lock (RESTART, TRUNCATE)
-        self._hold_writes = False  # the loop's writes wait for `_checkpointing` (a RESTART)
+        self._writes_wait_for: asyncio.Future[Any] | None = None  # a RESTART (`_restart`)
         self._closing = False
         self._path = ""
         self._loop_dbapi: Any = None
@@ -253,8 +253,8 @@ class GatewayStore:
                     return await aconn.run_sync(fn)
             async with self._async.begin() as aconn:
                 return await aconn.run_sync(fn)
-        if self._hold_writes and self._checkpointing is not None:
-            await asyncio.wait([self._checkpointing])  # the WAL is starting over (`_restart`)
+        if self._writes_wait_for is not None:
+            await asyncio.wait([self._writes_wait_for])  # the WAL is starting over
         for _ in range(2):
             try:
                 with self._on_loop() as conn:
@@ -354,7 +354,7 @@ class GatewayStore:
     def _restart(self) -> None:
         """RESTART: copy the frames written since the last checkpoint, holding the write lock
         (a few ms with its fsyncs), so that the next write starts the WAL over from its first
-        frame. The loop's writes wait meanwhile (`_hold_writes`): tried while they ran, with
+        frame. The loop's writes wait meanwhile (`_writes_wait_for`): tried while they ran, with
         the loop writing most of the time under load, it found the lock taken nine times in ten;
         the WAL grew past 400 MB, and the write that finally started it over cut the file back
         to WAL_SIZE_LIMIT on the loop (~95 ms, the webhook's p99). Started over at half the
@@ -378,19 +378,16 @@ class GatewayStore:
             driver.execute(f"PRAGMA busy_timeout={WAIT_MS}")
 
     def _checkpoint_done(self, future: asyncio.Future[Any]) -> None:
-        self._checkpointing = None
-        self._hold_writes = False
+        self._checkpointing = self._writes_wait_for = None
         if future.cancelled():
             return
         if future.exception() is not None:
             log.warning("WAL checkpoint failed", error=type(future.exception()).__name__)
         elif future.result() is True and self._thread is not None and not self._closing:
             # Run on the loop, between two of its writes: none holds the lock until it is done.
-            self._hold_writes = True
-            self._checkpointing = asyncio.get_running_loop().run_in_executor(
-                self._thread, self._restart
-            )
-            self._checkpointing.add_done_callback(self._checkpoint_done)
+            restart = asyncio.get_running_loop().run_in_executor(self._thread, self._restart)
+            self._checkpointing = self._writes_wait_for = restart
+            restart.add_done_callback(self._checkpoint_done)
 
     async def close(self) -> None:
         """Close the connections (and the thread)."""
