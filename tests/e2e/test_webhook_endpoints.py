@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -185,6 +186,66 @@ async def test_log_retry_replay_and_test(hooks: HooksKit) -> None:
     missing = uuid.uuid4()
     r = await hooks.call(tenant, "POST", f"/webhook-endpoints/{eid}/deliveries/{missing}/retry")
     assert r.status_code == 404
+
+
+async def test_the_delivery_log_pages_and_keeps_failures_successes_or_one_event(
+    hooks: HooksKit,
+) -> None:
+    gw = hooks.gw
+    tenant, _ = await gw.tenant()
+    agent_id, _ = await gw.agent(tenant)
+    held = await gw.buy(tenant, agent_id)
+    eid = (await hooks.endpoint(tenant, ALL, ["call.*"]))["id"]
+    hooks.apps.down.add(ALL)  # the call's event fails twice, then goes through
+    assert (await gw.post("voice", gw.call_params(gw.platform_sid, held.e164))).status_code == 200
+    await hooks.deliver(lambda: hooks.apps.refused.get(ALL, 0) >= 2)
+    hooks.apps.down.clear()
+    await hooks.deliver(lambda: len(hooks.apps.types(ALL)) == 1)
+    r = await hooks.call(tenant, "POST", f"/webhook-endpoints/{eid}/test")
+    assert r.status_code == 202
+    await hooks.deliver(lambda: len(hooks.apps.types(ALL)) == 2)
+    log = await hooks.log_when(tenant, eid, lambda log: log[0]["type"] == "endpoint.test")
+    call_event = hooks.apps.bodies(ALL)[0]["id"]
+
+    async def listed(query: str) -> list[dict[str, Any]]:
+        """Every attempt the query finds, page by page of one."""
+        found: list[dict[str, Any]] = []
+        cursor = ""
+        for _ in range(len(log) + 1):
+            r = await hooks.call(
+                tenant, "GET", f"/webhook-endpoints/{eid}/deliveries?limit=1{query}{cursor}"
+            )
+            assert r.status_code == 200, r.text
+            found += r.json()["data"]
+            if r.json()["next_cursor"] is None:
+                return found
+            cursor = f"&cursor={r.json()['next_cursor']}"
+        raise AssertionError(f"the pages never end: {found}")
+
+    # Paged, the log is the whole log in the same order: newest first, none twice.
+    assert await listed("") == log
+    failed = [a for a in log if a["status_code"] is None or not 200 <= a["status_code"] < 300]
+    assert len(failed) >= 2 and all(a["status_code"] == 503 for a in failed)
+    assert await listed("&outcome=failed") == failed
+    assert await listed("&outcome=succeeded") == [a for a in log if a not in failed]
+    assert [a["type"] for a in await listed("&outcome=succeeded")] == [
+        "endpoint.test",
+        "call.received",
+    ]
+    of_call = await listed(f"&event_id={call_event}")
+    assert of_call == [a for a in log if a["event_id"] == call_event]
+    assert [a["status_code"] for a in of_call] == [200] + [503] * len(failed)
+    assert await listed(f"&event_id={call_event}&outcome=succeeded") == of_call[:1]
+    assert await listed(f"&event_id={uuid.uuid4()}") == []
+    # Bad filters are refused with a stable code.
+    path = f"/webhook-endpoints/{eid}/deliveries"
+    r = await hooks.call(tenant, "GET", f"{path}?outcome=bounced")
+    assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"
+    r = await hooks.call(tenant, "GET", f"{path}?cursor=not-a-cursor")
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_cursor"
+    # Another tenant sees nothing of it.
+    other, _ = await gw.tenant()
+    assert (await hooks.call(other, "GET", f"{path}?outcome=failed")).status_code == 404
 
 
 async def test_an_endpoint_failing_past_the_window_is_disabled(

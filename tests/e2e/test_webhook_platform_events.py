@@ -1,6 +1,6 @@
 """The events that do not come from Twilio's webhooks reach subscribed endpoints only, each
-emitted in the transaction of its change: numbers bought, released, handed back and found
-drifted; provider registrations synced and failed; connection health changed."""
+emitted in the transaction of its change: numbers bought, imported, released, handed back and
+found drifted; provider registrations synced and failed; connection health changed."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ async def test_number_lifecycle_drift_and_health_events(hooks: HooksKit, twin: T
     await hooks.endpoint(tenant, CALLS, ["call.*"])
     bought = await gw.buy(tenant)
     outside = twin.buy_outside(twin.platform, gw.platform_sid)
-    imported = await gw.import_(tenant, outside.phone_number)
+    imported = await gw.import_(tenant, outside.phone_number)  # wired already: active at once
+    to_wire = twin.buy_outside(twin.platform, gw.platform_sid)
+    wired = await gw.import_(tenant, to_wire.phone_number, manage=True)  # active once wired
     await gw.release(imported)  # an imported number is handed back, not deleted
     await gw.release(bought)
     drifted = await gw.buy(tenant)
@@ -35,6 +37,8 @@ async def test_number_lifecycle_drift_and_health_events(hooks: HooksKit, twin: T
 
     expected = [
         ("number.bought", bought.e164),
+        ("number.imported", imported.e164),
+        ("number.imported", wired.e164),
         ("number.handed_back", imported.e164),
         ("number.released", bought.e164),
         ("number.bought", drifted.e164),

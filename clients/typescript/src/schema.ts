@@ -819,6 +819,7 @@ export interface paths {
         /**
          * List Deliveries
          * @description The delivery log, newest first: every attempt with its status code, latency and error.
+         *     `outcome` keeps the attempts that succeeded (2xx) or failed; `event_id`, one event's.
          *
          *     Any key of the tenant (`admin` or `member`), or a platform key.
          */
@@ -1387,6 +1388,26 @@ export interface webhooks {
          * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
          */
         post: operations["event_number_bought"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "number.imported": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A number the tenant's Twilio account already held was imported.
+         * @description Sent to each enabled webhook endpoint subscribed to this type, signed: `Callplane-Signature: t=<unix>,v1=<hex>` (two `v1` during a secret rotation), `Callplane-Event-Id`. See docs/events.md to verify it.
+         */
+        post: operations["event_number_imported"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3563,6 +3584,26 @@ export interface components {
             id: string;
             /** @enum {string} */
             type: "number.bought";
+            /** @enum {integer} */
+            schema_version: 1;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            tenant_id: string;
+            data: components["schemas"]["NumberEventData"];
+        };
+        /**
+         * NumberImportedEvent
+         * @description `number.imported` (schema version 1): A number the tenant's Twilio account already held was imported.
+         */
+        NumberImportedEvent: {
+            /**
+             * Format: uuid
+             * @description The event id (also `Callplane-Event-Id`): dedupe on it.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "number.imported";
             /** @enum {integer} */
             schema_version: 1;
             /** Format: date-time */
@@ -9254,6 +9295,12 @@ export interface operations {
             query?: {
                 /** @description The most items on this page. */
                 limit?: number;
+                /** @description Where to continue: the `next_cursor` of the previous page (omit for the first). */
+                cursor?: string | null;
+                /** @description Only the attempts answered 2xx (`succeeded`), or only the others. */
+                outcome?: ("succeeded" | "failed") | null;
+                /** @description Only the attempts to deliver this event. */
+                event_id?: string | null;
             };
             header?: never;
             path: {
@@ -9274,7 +9321,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListOf_AttemptOut_"];
                 };
             };
-            /** @description Malformed request (invalid JSON, cursor, signature...) */
+            /** @description Malformed request (invalid JSON, cursor, signature...). Codes: `invalid_cursor` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11010,6 +11057,33 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["NumberBoughtEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any other answer is retried). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_number_imported: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>... */
+                "Callplane-Signature": string;
+                /** @description The event id (the same on every retry). */
+                "Callplane-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NumberImportedEvent"];
             };
         };
         responses: {

@@ -83,6 +83,11 @@ CATALOG: dict[str, tuple[int, type[BaseModel], str]] = {
     "recording.failed": (1, TwilioEventData, "A call recording failed."),
     "recording.absent": (1, TwilioEventData, "A call recording was empty (no audio)."),
     "number.bought": (1, NumberEventData, "A number was bought for the tenant."),
+    "number.imported": (
+        1,
+        NumberEventData,
+        "A number the tenant's Twilio account already held was imported.",
+    ),
     "number.released": (1, NumberEventData, "A number was released."),
     "number.handed_back": (1, NumberEventData, "An imported number was handed back, not deleted."),
     "number.drift_found": (

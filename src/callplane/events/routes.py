@@ -13,6 +13,7 @@ from callplane.events import service
 from callplane.events.models import WebhookDelivery, WebhookEndpoint
 from callplane.events.schemas import (
     AttemptOut,
+    AttemptOutcome,
     EndpointCreate,
     EndpointOut,
     EndpointPatch,
@@ -92,10 +93,30 @@ async def list_deliveries(
     scope: Scope,
     uow: UoW,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: str | None = None,
+    outcome: Annotated[
+        AttemptOutcome | None,
+        Query(description="Only the attempts answered 2xx (`succeeded`), or only the others."),
+    ] = None,
+    event_id: Annotated[
+        uuid.UUID | None, Query(description="Only the attempts to deliver this event.")
+    ] = None,
 ) -> Any:
-    """The delivery log, newest first: every attempt with its status code, latency and error."""
-    rows = await service.list_attempts(uow=uow, scope=scope, endpoint_id=eid, limit=limit)
-    return {"data": [AttemptOut.model_validate(r, from_attributes=True) for r in rows]}
+    """The delivery log, newest first: every attempt with its status code, latency and error.
+    `outcome` keeps the attempts that succeeded (2xx) or failed; `event_id`, one event's."""
+    rows, next_cursor = await service.list_attempts(
+        uow=uow,
+        scope=scope,
+        endpoint_id=eid,
+        limit=limit,
+        cursor=cursor,
+        outcome=outcome,
+        event_id=event_id,
+    )
+    return {
+        "data": [AttemptOut.model_validate(r, from_attributes=True) for r in rows],
+        "next_cursor": next_cursor,
+    }
 
 
 @router.post(

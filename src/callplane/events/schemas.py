@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -59,6 +60,10 @@ class EndpointOut(BaseModel):
     disabled_reason: str | None = None
     failing_since: datetime | None = None
     created_at: datetime
+
+
+# What the delivery log can be narrowed to: attempts answered 2xx, or all the others.
+AttemptOutcome = Literal["succeeded", "failed"]
 
 
 class AttemptOut(BaseModel):

@@ -10,14 +10,17 @@ from datetime import datetime, timedelta
 from secrets import token_urlsafe
 from typing import Any, Protocol
 
+from sqlalchemy import and_, not_, or_
+
 from callplane.connections import access
 from callplane.db.audit import record_audit
 from callplane.db.base import utcnow
+from callplane.db.repository import decode_cursor, encode_cursor
 from callplane.db.uow import UnitOfWork
 from callplane.errors import NotFound
 from callplane.events.catalog import SCHEMA_VERSIONS
 from callplane.events.models import TenantEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from callplane.events.schemas import EndpointCreate, EndpointPatch
+from callplane.events.schemas import AttemptOutcome, EndpointCreate, EndpointPatch
 from callplane.security.public_urls import check_public_url
 from callplane.security.secrets import SecretBox
 from callplane.tenancy import TenantScope
@@ -220,18 +223,36 @@ async def rotate_secret(
 
 
 async def list_attempts(
-    *, uow: UnitOfWork, scope: TenantScope, endpoint_id: uuid.UUID, limit: int
-) -> list[WebhookAttempt]:
-    """The endpoint's delivery log, newest first."""
+    *,
+    uow: UnitOfWork,
+    scope: TenantScope,
+    endpoint_id: uuid.UUID,
+    limit: int,
+    cursor: str | None = None,
+    outcome: AttemptOutcome | None = None,
+    event_id: uuid.UUID | None = None,
+) -> tuple[list[WebhookAttempt], str | None]:
+    """A page of the endpoint's delivery log, newest first, and the cursor of the next (older)
+    page: every attempt, or those that succeeded (2xx) or failed, or one event's."""
     await get_endpoint(uow=uow, scope=scope, endpoint_id=endpoint_id)
-    stmt = (
-        uow.repo(WebhookAttempt, scope)
-        .select()
-        .where(WebhookAttempt.endpoint_id == endpoint_id)
-        .order_by(WebhookAttempt.at.desc(), WebhookAttempt.attempt.desc())
-        .limit(limit)
-    )
-    return list((await uow.session.execute(stmt)).scalars())
+    at, ident = WebhookAttempt.at, WebhookAttempt.id
+    stmt = uow.repo(WebhookAttempt, scope).select().where(WebhookAttempt.endpoint_id == endpoint_id)
+    succeeded = WebhookAttempt.status_code.between(200, 299)
+    if outcome == "succeeded":
+        stmt = stmt.where(succeeded)
+    elif outcome == "failed":  # another answer, or none (a timeout, a refused connection)
+        stmt = stmt.where(or_(WebhookAttempt.status_code.is_(None), not_(succeeded)))
+    if event_id is not None:
+        stmt = stmt.where(WebhookAttempt.event_id == event_id)
+    if cursor:
+        before_at, before_id = decode_cursor(cursor)
+        stmt = stmt.where(or_(at < before_at, and_(at == before_at, ident < before_id)))
+    stmt = stmt.order_by(at.desc(), ident.desc()).limit(limit + 1)
+    rows = list((await uow.session.execute(stmt)).scalars())
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    return rows[:limit], encode_cursor(last.at, last.id)
 
 
 def _queue(

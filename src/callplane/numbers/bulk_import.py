@@ -31,7 +31,13 @@ from callplane.db.locks import named_lock
 from callplane.db.uow import UnitOfWork
 from callplane.errors import ApiError
 from callplane.numbers import channels, guards, lifecycle
-from callplane.numbers.importing import check_may_import, claim, imported_row, record_import
+from callplane.numbers.importing import (
+    activate_if_wired,
+    check_may_import,
+    claim,
+    imported_row,
+    record_import,
+)
 from callplane.numbers.lifecycle import Change
 from callplane.numbers.models import PhoneNumber
 from callplane.numbers.remote import TwilioNumbers
@@ -199,6 +205,7 @@ async def _claim_chunk(
                     )
                     continue
                 uow.repo(PhoneNumber, scope).add(number)
+                activate_if_wired(remote=remote, number=number, found=item.found)
                 record_import(
                     uow=uow,
                     scope=scope,

@@ -100,6 +100,7 @@ async def claim(
         async with named_lock(uow, f"numbers:{scope.tenant_id}"):
             await guards.check_quota(uow, scope)
             uow.repo(PhoneNumber, scope).add(number)
+            activate_if_wired(remote=remote, number=number, found=found)
             record_import(uow=uow, scope=scope, number=number, voice=chosen.voice, sms=chosen.sms)
             await uow.commit()
     except IntegrityError:
@@ -114,8 +115,8 @@ async def claim(
 async def imported_row(
     *, remote: TwilioNumbers, e164: str, found: Any, agent_id: uuid.UUID | None, manage: Manage
 ) -> PhoneNumber:
-    """A new row for `found`, a number of the tenant's account: pending, or active when its
-    channels already point where callplane would point them; its Twilio settings saved."""
+    """A new row for `found`, a number of the tenant's account, pending (`activate_if_wired`
+    once it is added); its Twilio settings saved."""
     number = await new_row(
         remote.tw,
         e164,
@@ -127,10 +128,14 @@ async def imported_row(
     channels.set_manage(number, voice=manage.voice, sms=manage.sms)
     # What the number was: restored when callplane gives a channel back or releases it.
     number.original_config = channels.snapshot(found)
-    if channels.is_wired(found, channels.of(number, remote.wiring)):
-        # Nothing to change at Twilio: the number is the tenant's from the start.
-        lifecycle.apply(number, activation(found))
     return number
+
+
+def activate_if_wired(*, remote: TwilioNumbers, number: PhoneNumber, found: Any) -> None:
+    """An added import row made active at once when its channels already point where callplane
+    would point them (nothing to change at Twilio): in its transaction, with its event."""
+    if channels.is_wired(found, channels.of(number, remote.wiring)):
+        lifecycle.apply(number, activation(found))
 
 
 async def _wire(uow: UnitOfWork, remote: TwilioNumbers, number: PhoneNumber, found: Any) -> None:

@@ -246,8 +246,8 @@ def _emit(
     origin: str | None,
 ) -> None:
     event_type = _EVENT_TYPES.get(change.transition)
-    if change.transition == Transition.activate and origin != NumberOrigin.imported:
-        event_type = "number.bought"
+    if change.transition == Transition.activate:
+        event_type = "number.imported" if origin == NumberOrigin.imported else "number.bought"
     if event_type is None or tenant_id is None:
         return
     from callplane.events.service import emit

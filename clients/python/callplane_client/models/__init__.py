@@ -117,6 +117,9 @@ from .number_handed_back_event_type import NumberHandedBackEventType
 from .number_import import NumberImport
 from .number_import_batch import NumberImportBatch
 from .number_import_batch_out import NumberImportBatchOut
+from .number_imported_event import NumberImportedEvent
+from .number_imported_event_schema_version import NumberImportedEventSchemaVersion
+from .number_imported_event_type import NumberImportedEventType
 from .number_out import NumberOut
 from .number_patch import NumberPatch
 from .number_provider_out import NumberProviderOut
@@ -206,6 +209,7 @@ from .voice_out import VoiceOut
 from .voice_out_fallback_type_0 import VoiceOutFallbackType0
 from .voice_out_parameters import VoiceOutParameters
 from .voicemail_action import VoicemailAction
+from .webhook_deliveries_list_outcome_type_0 import WebhookDeliveriesListOutcomeType0
 
 __all__ = (
     "AgentCreate",
@@ -317,6 +321,9 @@ __all__ = (
     "NumberImport",
     "NumberImportBatch",
     "NumberImportBatchOut",
+    "NumberImportedEvent",
+    "NumberImportedEventSchemaVersion",
+    "NumberImportedEventType",
     "NumberOut",
     "NumberPatch",
     "NumberProviderOut",
@@ -398,4 +405,5 @@ __all__ = (
     "VoiceOutFallbackType0",
     "VoiceOutParameters",
     "VoicemailAction",
+    "WebhookDeliveriesListOutcomeType0",
 )

@@ -26,7 +26,7 @@ async def _render(page: TenantPage, *, status: int = 200, **values: Any) -> Resp
     uow, scope = page.ctx.uow, page.scope
     endpoints = await service.list_endpoints(uow=uow, scope=scope)
     recent = {
-        e.id: await service.list_attempts(uow=uow, scope=scope, endpoint_id=e.id, limit=RECENT)
+        e.id: (await service.list_attempts(uow=uow, scope=scope, endpoint_id=e.id, limit=RECENT))[0]
         for e in endpoints
     }
     return page.render(

@@ -9,6 +9,9 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_out import ErrorOut
 from ...models.list_of_attempt_out import ListOfAttemptOut
+from ...models.webhook_deliveries_list_outcome_type_0 import (
+    WebhookDeliveriesListOutcomeType0,
+)
 from ...types import UNSET, Response, Unset
 
 
@@ -17,11 +20,39 @@ def _get_kwargs(
     eid: UUID,
     *,
     limit: int | Unset = 100,
+    cursor: None | str | Unset = UNSET,
+    outcome: None | Unset | WebhookDeliveriesListOutcomeType0 = UNSET,
+    event_id: None | Unset | UUID = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
     params["limit"] = limit
+
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    json_outcome: None | str | Unset
+    if isinstance(outcome, Unset):
+        json_outcome = UNSET
+    elif isinstance(outcome, str):
+        json_outcome = outcome
+    else:
+        json_outcome = outcome
+    params["outcome"] = json_outcome
+
+    json_event_id: None | str | Unset
+    if isinstance(event_id, Unset):
+        json_event_id = UNSET
+    elif isinstance(event_id, UUID):
+        json_event_id = str(event_id)
+    else:
+        json_event_id = event_id
+    params["event_id"] = json_event_id
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -108,10 +139,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
+    cursor: None | str | Unset = UNSET,
+    outcome: None | Unset | WebhookDeliveriesListOutcomeType0 = UNSET,
+    event_id: None | Unset | UUID = UNSET,
 ) -> Response[ErrorOut | ListOfAttemptOut]:
     """List Deliveries
 
      The delivery log, newest first: every attempt with its status code, latency and error.
+    `outcome` keeps the attempts that succeeded (2xx) or failed; `event_id`, one event's.
 
     Any key of the tenant (`admin` or `member`), or a platform key.
 
@@ -119,6 +154,10 @@ def sync_detailed(
         tid (UUID): Tenant id
         eid (UUID):
         limit (int | Unset):  Default: 100.
+        cursor (None | str | Unset):
+        outcome (None | Unset | WebhookDeliveriesListOutcomeType0): Only the attempts answered 2xx
+            (`succeeded`), or only the others.
+        event_id (None | Unset | UUID): Only the attempts to deliver this event.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -132,6 +171,9 @@ def sync_detailed(
         tid=tid,
         eid=eid,
         limit=limit,
+        cursor=cursor,
+        outcome=outcome,
+        event_id=event_id,
     )
 
     response = client.get_httpx_client().request(
@@ -147,10 +189,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
+    cursor: None | str | Unset = UNSET,
+    outcome: None | Unset | WebhookDeliveriesListOutcomeType0 = UNSET,
+    event_id: None | Unset | UUID = UNSET,
 ) -> ErrorOut | ListOfAttemptOut | None:
     """List Deliveries
 
      The delivery log, newest first: every attempt with its status code, latency and error.
+    `outcome` keeps the attempts that succeeded (2xx) or failed; `event_id`, one event's.
 
     Any key of the tenant (`admin` or `member`), or a platform key.
 
@@ -158,6 +204,10 @@ def sync(
         tid (UUID): Tenant id
         eid (UUID):
         limit (int | Unset):  Default: 100.
+        cursor (None | str | Unset):
+        outcome (None | Unset | WebhookDeliveriesListOutcomeType0): Only the attempts answered 2xx
+            (`succeeded`), or only the others.
+        event_id (None | Unset | UUID): Only the attempts to deliver this event.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -172,6 +222,9 @@ def sync(
         eid=eid,
         client=client,
         limit=limit,
+        cursor=cursor,
+        outcome=outcome,
+        event_id=event_id,
     ).parsed
 
 
@@ -181,10 +234,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
+    cursor: None | str | Unset = UNSET,
+    outcome: None | Unset | WebhookDeliveriesListOutcomeType0 = UNSET,
+    event_id: None | Unset | UUID = UNSET,
 ) -> Response[ErrorOut | ListOfAttemptOut]:
     """List Deliveries
 
      The delivery log, newest first: every attempt with its status code, latency and error.
+    `outcome` keeps the attempts that succeeded (2xx) or failed; `event_id`, one event's.
 
     Any key of the tenant (`admin` or `member`), or a platform key.
 
@@ -192,6 +249,10 @@ async def asyncio_detailed(
         tid (UUID): Tenant id
         eid (UUID):
         limit (int | Unset):  Default: 100.
+        cursor (None | str | Unset):
+        outcome (None | Unset | WebhookDeliveriesListOutcomeType0): Only the attempts answered 2xx
+            (`succeeded`), or only the others.
+        event_id (None | Unset | UUID): Only the attempts to deliver this event.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -205,6 +266,9 @@ async def asyncio_detailed(
         tid=tid,
         eid=eid,
         limit=limit,
+        cursor=cursor,
+        outcome=outcome,
+        event_id=event_id,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -218,10 +282,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
+    cursor: None | str | Unset = UNSET,
+    outcome: None | Unset | WebhookDeliveriesListOutcomeType0 = UNSET,
+    event_id: None | Unset | UUID = UNSET,
 ) -> ErrorOut | ListOfAttemptOut | None:
     """List Deliveries
 
      The delivery log, newest first: every attempt with its status code, latency and error.
+    `outcome` keeps the attempts that succeeded (2xx) or failed; `event_id`, one event's.
 
     Any key of the tenant (`admin` or `member`), or a platform key.
 
@@ -229,6 +297,10 @@ async def asyncio(
         tid (UUID): Tenant id
         eid (UUID):
         limit (int | Unset):  Default: 100.
+        cursor (None | str | Unset):
+        outcome (None | Unset | WebhookDeliveriesListOutcomeType0): Only the attempts answered 2xx
+            (`succeeded`), or only the others.
+        event_id (None | Unset | UUID): Only the attempts to deliver this event.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -244,5 +316,8 @@ async def asyncio(
             eid=eid,
             client=client,
             limit=limit,
+            cursor=cursor,
+            outcome=outcome,
+            event_id=event_id,
         )
     ).parsed
