@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     # secret rotation the previous secret also signs for this long.
     webhook_failure_window_seconds: float = Field(default=3 * 24 * 3600, gt=0)
     webhook_secret_grace_seconds: float = Field(default=24 * 3600, ge=0)
+    # Retention (docs/events.md): recorded webhooks and tenant events, with their deliveries and
+    # attempts, are deleted this many days after they were received and sent out (0: kept for
+    # ever), by the daily `callplane-retention` slot.
+    events_retention_days: int = Field(default=90, ge=0)
+    retention_cron: str = "45 3 * * *"
     # On PostgreSQL the service, the worker and the CLI's jobs refuse to start as a role that
     # bypasses row-level security (superuser or BYPASSRLS); true lets them, with a warning.
     allow_rls_bypass: bool = False

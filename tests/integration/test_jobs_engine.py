@@ -18,7 +18,13 @@ NEVER = "0 0 1 1 *"  # New Year's midnight: not during a test
 
 
 async def _start(settings: Settings, **crons: str) -> str:
-    values = {"reconcile_cron": NEVER, "health_cron": NEVER, "jobs_recovery_cron": NEVER, **crons}
+    values = {
+        "reconcile_cron": NEVER,
+        "health_cron": NEVER,
+        "retention_cron": NEVER,
+        "jobs_recovery_cron": NEVER,
+        **crons,
+    }
     return await jobs.start_engine_async(settings.model_copy(update=values))
 
 
@@ -82,12 +88,16 @@ async def test_cancellation_is_durable_work_on_the_queue(api: Api, twin: Twin, e
 async def test_scheduled_slots_run_once_each(api: Api, twin: Twin, engine: Any) -> None:
     t = await api.tenant()
     await buy(api, t)
-    executor = await engine(reconcile_cron="* * * * * *", health_cron="* * * * * *")
+    every_second = "* * * * * *"
+    executor = await engine(
+        reconcile_cron=every_second, health_cron=every_second, retention_cron=every_second
+    )
 
     async def some_slots() -> bool:
         done = [r for r in await runs(api, "reconcile") if r.status == "succeeded"]
         health = [r for r in await runs(api, "health") if r.status == "succeeded"]
-        return len(done) >= 3 and len(health) >= 2
+        retention = [r for r in await runs(api, "retention") if r.status == "succeeded"]
+        return len(done) >= 3 and len(health) >= 2 and len(retention) >= 2
 
     await eventually(some_slots, timeout=30)
     await _start(api.runtime.settings)  # the schedules stop firing
@@ -103,3 +113,8 @@ async def test_scheduled_slots_run_once_each(api: Api, twin: Twin, engine: Any) 
     assert all(r.summary["tenants_checked"] == 1 for r in done)
     for run in done:  # DBOS named the slot's workflow after the slot: one per slot
         assert run.workflow_id == f"sched-{jobs.RECONCILE_SCHEDULE}-{run.slot}"
+    retention = [r for r in await runs(api, "retention") if r.status == "succeeded"]
+    assert len({r.slot for r in retention}) == len(retention)
+    for run in retention:  # nothing is old enough to go
+        assert run.workflow_id == f"sched-callplane-retention-{run.slot}"
+        assert (run.summary["events"], run.summary["tenant_events"]) == (0, 0)

@@ -35,10 +35,15 @@ def test_replica_identity(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_schedules_follow_the_settings() -> None:
-    sqlite = jobs.schedules(_settings("sqlite+aiosqlite:///x.db", reconcile_cron="5 4 * * *"))
+    sqlite = jobs.schedules(
+        _settings(
+            "sqlite+aiosqlite:///x.db", reconcile_cron="5 4 * * *", retention_cron="1 2 * * *"
+        )
+    )
     assert [(s["schedule_name"], s["schedule"]) for s in sqlite] == [
         (jobs.RECONCILE_SCHEDULE, "5 4 * * *"),
         (jobs.HEALTH_SCHEDULE, "0 * * * *"),
+        ("callplane-retention", "1 2 * * *"),
     ]
     pg = jobs.schedules(_settings("postgresql+psycopg://u@h/db"))
     assert [s["schedule_name"] for s in pg][-1] == jobs.RECOVERY_SCHEDULE

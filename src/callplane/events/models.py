@@ -99,9 +99,11 @@ class WebhookAttempt(IdMixin, Base):
         ForeignKey("webhook_endpoints.id", ondelete="CASCADE")
     )
     delivery_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("webhook_deliveries.id", ondelete="CASCADE")
+        ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), index=True
     )
-    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenant_events.id", ondelete="CASCADE"))
+    event_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenant_events.id", ondelete="CASCADE"), index=True
+    )
     type: Mapped[str] = mapped_column(String(64))
     attempt: Mapped[int] = mapped_column(Integer)
     status_code: Mapped[int | None] = mapped_column(Integer, default=None)

@@ -6,6 +6,7 @@ next to the service's database) and applies the same schedules:
 
 - `callplane-reconcile` (CALLPLANE_RECONCILE_CRON): drift reconciliation;
 - `callplane-health` (CALLPLANE_HEALTH_CRON): credential health of every connection;
+- `callplane-retention` (CALLPLANE_RETENTION_CRON): old events deleted (`jobs/retention.py`);
 - `callplane-recovery` (CALLPLANE_JOBS_RECOVERY_CRON, PostgreSQL only): live replicas resume the
   workflows of replicas that died.
 
@@ -44,6 +45,7 @@ from dbos import DBOS, DBOSConfig, SetWorkflowID
 
 from callplane.db.uow import UnitOfWork
 from callplane.jobs import health as health_job
+from callplane.jobs import retention as retention_job
 from callplane.jobs.reconcile.run import execute_run
 from callplane.jobs.releasing import release_reason_for, release_tenant_numbers
 from callplane.jobs.runs import create_run
@@ -111,7 +113,8 @@ def job_runtime() -> Runtime:
     return _job_runtime()
 
 
-def _slot(scheduled_at: datetime) -> str:
+def slot_of(scheduled_at: datetime) -> str:
+    """A scheduled slot's name in its runs (ISO 8601, UTC)."""
     return scheduled_at.astimezone(UTC).isoformat()
 
 
@@ -141,7 +144,7 @@ async def _execute_health(run_id: str) -> dict[str, Any]:
 @DBOS.workflow(name="callplane.reconcile_slot")
 async def reconcile_slot(scheduled_at: datetime, context: Any) -> dict[str, Any]:
     """The daily reconciliation of one slot."""
-    run_id = await _begin_slot_run("reconcile", _slot(scheduled_at))
+    run_id = await _begin_slot_run("reconcile", slot_of(scheduled_at))
     return await _execute_reconcile(run_id)
 
 
@@ -154,7 +157,7 @@ async def reconcile_requested(run_id: str) -> dict[str, Any]:
 @DBOS.workflow(name="callplane.health_slot")
 async def health_slot(scheduled_at: datetime, context: Any) -> dict[str, Any]:
     """The hourly credential health check of one slot."""
-    run_id = await _begin_slot_run("health", _slot(scheduled_at))
+    run_id = await _begin_slot_run("health", slot_of(scheduled_at))
     return await _execute_health(run_id)
 
 
@@ -283,6 +286,12 @@ def schedules(settings: Settings) -> list[dict[str, Any]]:
             "schedule_name": HEALTH_SCHEDULE,
             "workflow_fn": health_slot,
             "schedule": settings.health_cron,
+            "context": None,
+        },
+        {
+            "schedule_name": retention_job.SCHEDULE,
+            "workflow_fn": retention_job.retention_slot,
+            "schedule": settings.retention_cron,
             "context": None,
         },
     ]

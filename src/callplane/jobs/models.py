@@ -12,7 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from callplane.db.base import Base, IdMixin, utcnow
 
-JOBS = ("reconcile", "health", "rewire")
+JOBS = ("reconcile", "health", "rewire", "retention")
+# The jobs whose summary is a reconciliation's (`schemas.ReconcileSummary`).
+RECONCILING = ("reconcile", "rewire")
 
 
 class RunStatus(StrEnum):

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from callplane.db.base import utcnow
 from callplane.db.repository import decode_cursor, encode_cursor
-from callplane.jobs.models import JobRun, RunStatus
+from callplane.jobs.models import RECONCILING, JobRun, RunStatus
 from callplane.jobs.reconcile.state import empty_summary
 from callplane.runtime import Runtime
 
@@ -46,7 +46,7 @@ async def create_run(
             status=RunStatus.running,
             attempts=0,
             workflow_id=workflow_id,
-            summary=empty_summary() if job != "health" else {},
+            summary=empty_summary() if job in RECONCILING else {},
             orphans=[],
             progress={},
         )

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from callplane.connections.models import Connection, ConnectionStatus
 from callplane.connections.schemas import HealthOut
-from callplane.jobs.models import JobRun
+from callplane.jobs.models import RECONCILING, JobRun
 from callplane.schemas import JsonUUID, StrictModel
 from callplane.tenants.models import Tenant
 from callplane.twilio.factory import TwilioCredentials
@@ -66,7 +66,7 @@ class RunOut(BaseModel):
     def from_model(cls, run: JobRun) -> RunOut:
         """The public view of a run."""
         summary: dict[str, Any] = dict(run.summary or {})
-        if run.job != "health":
+        if run.job in RECONCILING:
             summary = ReconcileSummary(**summary).model_dump()
         return cls(
             id=run.id,
