@@ -24,9 +24,9 @@ from callplane.connections.models import Connection, ConnectionStatus
 from callplane.db.base import utcnow
 from callplane.db.uow import UnitOfWork
 from callplane.events.service import health_changed
-from callplane.jobs.models import RunStatus
+from callplane.jobs.models import JobRun
 from callplane.jobs.releasing import JOB_ACTOR
-from callplane.jobs.runs import RUNS, finish_run, start_attempt
+from callplane.jobs.runs import execute_recorded
 from callplane.jobs.schemas import ConnectionHealthOut
 from callplane.log import get_logger
 from callplane.runtime import Runtime
@@ -167,18 +167,11 @@ async def execute_health_run(
     runtime: Runtime, run_id: uuid.UUID, *, executor: str
 ) -> dict[str, Any]:
     """Run a recorded health check (a scheduled slot, or on demand) and keep its summary."""
-    run = await start_attempt(runtime, run_id, executor=executor)
-    if run.status != RunStatus.running:
-        return dict(run.summary)
-    try:
-        summary = await check_all(runtime, tenant_id=run.scope_tenant_id)
-    except Exception as exc:
-        RUNS.labels(job="health", status=RunStatus.failed).inc()
-        await finish_run(runtime, run_id, RunStatus.failed, error=f"{type(exc).__name__}: {exc}")
-        raise
-    await finish_run(runtime, run_id, RunStatus.succeeded, summary=summary)
-    RUNS.labels(job="health", status=RunStatus.succeeded).inc()
-    return summary
+
+    async def work(run: JobRun) -> dict[str, Any]:
+        return await check_all(runtime, tenant_id=run.scope_tenant_id)
+
+    return await execute_recorded(runtime, run_id, executor=executor, work=work)
 
 
 async def list_health(runtime: Runtime) -> list[dict[str, Any]]:

@@ -11,8 +11,8 @@ from dbos import DBOS
 
 from callplane.db.base import utcnow
 from callplane.events.retention import prune_events
-from callplane.jobs.models import RunStatus
-from callplane.jobs.runs import RUNS, create_run, finish_run, start_attempt
+from callplane.jobs.models import JobRun
+from callplane.jobs.runs import create_run, execute_recorded
 from callplane.runtime import Runtime
 
 JOB = "retention"
@@ -23,19 +23,12 @@ async def execute_retention_run(
     runtime: Runtime, run_id: uuid.UUID, *, executor: str, now: datetime | None = None
 ) -> dict[str, Any]:
     """Run a recorded retention pass and keep its summary (a finished run: its summary)."""
-    run = await start_attempt(runtime, run_id, executor=executor)
-    if run.status != RunStatus.running:
-        return dict(run.summary)
-    days = runtime.settings.events_retention_days
-    try:
-        summary = (await prune_events(runtime, now=now or utcnow(), days=days)).summary()
-    except Exception as exc:
-        RUNS.labels(job=JOB, status=RunStatus.failed).inc()
-        await finish_run(runtime, run_id, RunStatus.failed, error=f"{type(exc).__name__}: {exc}")
-        raise
-    await finish_run(runtime, run_id, RunStatus.succeeded, summary=summary)
-    RUNS.labels(job=JOB, status=RunStatus.succeeded).inc()
-    return summary
+
+    async def work(_run: JobRun) -> dict[str, Any]:
+        days = runtime.settings.events_retention_days
+        return (await prune_events(runtime, now=now or utcnow(), days=days)).summary()
+
+    return await execute_recorded(runtime, run_id, executor=executor, work=work)
 
 
 async def retention_now(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from prometheus_client import Counter
@@ -95,6 +96,29 @@ async def finish_run(
     async with runtime.uow() as uow:
         await uow.session.execute(update(JobRun).where(JobRun.id == run_id).values(**values))
         await uow.commit()
+
+
+async def execute_recorded(
+    runtime: Runtime,
+    run_id: uuid.UUID,
+    *,
+    executor: str,
+    work: Callable[[JobRun], Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:
+    """Run a recorded one-pass job (`work`, given the run) and keep its summary, or its error;
+    a run already finished answers its summary."""
+    run = await start_attempt(runtime, run_id, executor=executor)
+    if run.status != RunStatus.running:
+        return dict(run.summary)
+    try:
+        summary = await work(run)
+    except Exception as exc:
+        RUNS.labels(job=run.job, status=RunStatus.failed).inc()
+        await finish_run(runtime, run_id, RunStatus.failed, error=f"{type(exc).__name__}: {exc}")
+        raise
+    await finish_run(runtime, run_id, RunStatus.succeeded, summary=summary)
+    RUNS.labels(job=run.job, status=RunStatus.succeeded).inc()
+    return summary
 
 
 async def get_run(runtime: Runtime, run_id: uuid.UUID) -> JobRun | None:
