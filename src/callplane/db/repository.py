@@ -106,16 +106,25 @@ class Repository(Generic[M]):
         return int((await self._execute(stmt)).scalar_one())
 
     async def page(
-        self, *where: ColumnElement[bool], cursor: str | None, limit: int
+        self,
+        *where: ColumnElement[bool],
+        cursor: str | None,
+        limit: int,
+        newest_first: bool = False,
     ) -> tuple[list[M], str | None]:
-        """A page ordered by (created_at, id) and the cursor of the next page, if any."""
+        """A page ordered by (created_at, id), oldest first unless `newest_first`, and the
+        cursor of the next page, if any."""
         created = self.model.created_at  # type: ignore[attr-defined]
         ident = self.model.id  # type: ignore[attr-defined]
         stmt = self.select().where(*where)
         if cursor:
-            after_at, after_id = decode_cursor(cursor)
-            stmt = stmt.where(or_(created > after_at, and_(created == after_at, ident > after_id)))
-        stmt = stmt.order_by(created, ident).limit(limit + 1)
+            at, row_id = decode_cursor(cursor)
+            if newest_first:
+                stmt = stmt.where(or_(created < at, and_(created == at, ident < row_id)))
+            else:
+                stmt = stmt.where(or_(created > at, and_(created == at, ident > row_id)))
+        order = (created.desc(), ident.desc()) if newest_first else (created, ident)
+        stmt = stmt.order_by(*order).limit(limit + 1)
         rows = list((await self._execute(stmt)).scalars())
         next_cursor = None
         if len(rows) > limit:

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from callplane.db.base import Base, CreatedMixin, IdMixin, utcnow
 from callplane.security.secrets import register_encrypted
@@ -110,3 +110,5 @@ class WebhookAttempt(IdMixin, Base):
     latency_ms: Mapped[int | None] = mapped_column(Integer, default=None)
     error: Mapped[str | None] = mapped_column(String(500), default=None)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Lists page by (created_at, id); for attempts that is when they were made.
+    created_at: Mapped[datetime] = synonym("at")

@@ -10,12 +10,11 @@ from datetime import datetime, timedelta
 from secrets import token_urlsafe
 from typing import Any, Protocol
 
-from sqlalchemy import and_, not_, or_
+from sqlalchemy import not_, or_
 
 from callplane.connections import access
 from callplane.db.audit import record_audit
 from callplane.db.base import utcnow
-from callplane.db.repository import decode_cursor, encode_cursor
 from callplane.db.uow import UnitOfWork
 from callplane.errors import NotFound
 from callplane.events.catalog import SCHEMA_VERSIONS
@@ -235,24 +234,17 @@ async def list_attempts(
     """A page of the endpoint's delivery log, newest first, and the cursor of the next (older)
     page: every attempt, or those that succeeded (2xx) or failed, or one event's."""
     await get_endpoint(uow=uow, scope=scope, endpoint_id=endpoint_id)
-    at, ident = WebhookAttempt.at, WebhookAttempt.id
-    stmt = uow.repo(WebhookAttempt, scope).select().where(WebhookAttempt.endpoint_id == endpoint_id)
+    where = [WebhookAttempt.endpoint_id == endpoint_id]
     succeeded = WebhookAttempt.status_code.between(200, 299)
     if outcome == "succeeded":
-        stmt = stmt.where(succeeded)
+        where.append(succeeded)
     elif outcome == "failed":  # another answer, or none (a timeout, a refused connection)
-        stmt = stmt.where(or_(WebhookAttempt.status_code.is_(None), not_(succeeded)))
+        where.append(or_(WebhookAttempt.status_code.is_(None), not_(succeeded)))
     if event_id is not None:
-        stmt = stmt.where(WebhookAttempt.event_id == event_id)
-    if cursor:
-        before_at, before_id = decode_cursor(cursor)
-        stmt = stmt.where(or_(at < before_at, and_(at == before_at, ident < before_id)))
-    stmt = stmt.order_by(at.desc(), ident.desc()).limit(limit + 1)
-    rows = list((await uow.session.execute(stmt)).scalars())
-    if len(rows) <= limit:
-        return rows, None
-    last = rows[limit - 1]
-    return rows[:limit], encode_cursor(last.at, last.id)
+        where.append(WebhookAttempt.event_id == event_id)
+    return await uow.repo(WebhookAttempt, scope).page(
+        *where, cursor=cursor, limit=limit, newest_first=True
+    )
 
 
 def _queue(
