@@ -134,3 +134,36 @@ def test_writes_store_and_return_what_sqlalchemy_does(tmp_path: Path) -> None:
         _same(sorted(taken, key=lambda r: r.id), sorted(expected, key=lambda r: r.id))
     finally:
         engine.dispose()
+
+
+def test_in_lists_of_every_length_read_their_rows_from_a_few_forms(tmp_path: Path) -> None:
+    """An IN list is rendered padded to a power of two with its last key repeated: every length
+    reads exactly its keys' rows (no row twice), and 0 to 40 keys need eight compiled forms."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'lite.db'}")
+    Base.metadata.create_all(engine, tables=[carry.EVENTS])
+    now = datetime.now(UTC)
+    ids = [uuid.uuid4() for _ in range(40)]
+    rows = [
+        {
+            "id": ident,
+            "tenant_id": uuid.uuid4(),
+            "type": "call.started",
+            "order_key": str(i),
+            "body": "{}",
+            "created_at": now,
+            "fanned_out_at": None,
+            "only_endpoint_id": None,
+        }
+        for i, ident in enumerate(ids)
+    ]
+    statement = LiteStatement(carry._KNOWN_EVENTS.statement)
+    try:
+        with engine.connect() as conn:
+            with conn.begin():
+                conn.execute(insert(carry.EVENTS), rows)
+            for n in range(41):
+                found = [row.id for row in execute(conn, statement, {"ids": ids[:n]})]
+                assert sorted(found) == sorted(ids[:n])
+    finally:
+        engine.dispose()
+    assert sorted(statement._forms) == [(0,), (1,), (2,), (4,), (8,), (16,), (32,), (64,)]

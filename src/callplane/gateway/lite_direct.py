@@ -9,6 +9,10 @@ statement is compiled once for SQLite (once per length of its IN list) and run w
 driver; values go through the columns' own SQLAlchemy type processors, both ways, so rows hold
 what SQLAlchemy's rows hold (UUIDs, datetimes, booleans), with the columns' names as
 attributes.
+
+An IN list is padded to the next power of two with its last key repeated (the same rows), so a
+statement has a handful of compiled forms, not one per batch size: a fresh process under load
+compiled new ones for seconds (~1 ms each), and each was another text for SQLite to prepare.
 """
 
 from __future__ import annotations
@@ -21,6 +25,11 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
 _DIALECT = SQLiteDialect_pysqlite(paramstyle="named")
+
+
+def _padded(length: int) -> int:
+    """The length an IN list of `length` keys is rendered with: the next power of two."""
+    return 1 << (length - 1).bit_length() if length > 1 else length
 
 
 def _impl(type_: Any) -> Any:
@@ -112,8 +121,11 @@ class _Form:
             if slots is None:
                 params[name] = self._bound(name, value)
                 continue
-            for slot, key in zip(slots, value, strict=True):
-                params[slot] = self._bound(slot, key)
+            if not value:
+                continue
+            last = len(value) - 1
+            for i, slot in enumerate(slots):  # padded: the last key again (the same rows)
+                params[slot] = self._bound(slot, value[min(i, last)])
         return params
 
 
@@ -141,7 +153,7 @@ class LiteStatement:
         return self._expanding
 
     def _form(self, params: Mapping[str, Any]) -> _Form:
-        lengths = tuple(len(params[name]) for name in self.expanding)
+        lengths = tuple(_padded(len(params[name])) for name in self.expanding)
         form = self._forms.get(lengths)
         if form is None:
             form = self._forms[lengths] = _Form(self.statement, dict(zip(self.expanding, lengths)))
