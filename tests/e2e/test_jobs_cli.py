@@ -1,14 +1,20 @@
-"""`callplane reconcile [--dry-run] [--tenant T]`, `callplane webhooks rewire`, `callplane health`."""
+"""`callplane reconcile [--dry-run] [--tenant T]`, `callplane webhooks rewire`, `callplane health`,
+`callplane retention`."""
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
+from callplane.db.base import utcnow
+from callplane.gateway.models import Event
 from callplane.settings import get_settings
 from tests.fixtures.api import Api
+from tests.fixtures.gateway import GatewayKit
 from tests.fixtures.jobs import Twin, buy, number_row, settle
 
 
@@ -53,3 +59,23 @@ async def test_health(api: Api, cli: Any) -> None:
     assert out["summary"]["HEALTHY"] == 1
     assert [r["slug"] for r in out["data"]] == ["healthy-one"]
     assert "HEALTHY" in await cli("health")
+
+
+async def test_retention_now(gw: GatewayKit, cli: Any) -> None:
+    tenant, _ = await gw.tenant()
+    agent_id, _ = await gw.agent(tenant)
+    held = await gw.buy(tenant, agent_id)
+    for _ in range(2):
+        assert (
+            await gw.post("voice", gw.call_params(gw.platform_sid, held.e164))
+        ).status_code == 200
+    await gw.deliver()  # nothing owed to the agent's URL any more
+    old, recent = await gw.events()
+    async with gw.api.runtime.uow() as uow:  # one call received 91 days ago
+        at = utcnow() - timedelta(days=91)
+        await uow.session.execute(update(Event).where(Event.id == old.id).values(received_at=at))
+        await uow.commit()
+    out = json.loads(await cli("retention", "--json"))
+    assert out["events"] == 1
+    assert [e.id for e in await gw.events()] == [recent.id]
+    assert "events: 0" in await cli("retention")  # nothing left that old

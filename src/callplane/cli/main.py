@@ -1,4 +1,5 @@
-"""The `callplane` command line."""
+"""The `callplane` command line: the service, the sandbox, migrations, keys, trunks and
+`explain`; the jobs' commands are in `cli/jobs.py`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Any
 
 import typer
 
+from callplane.cli import jobs
+from callplane.cli.roles import require_ordinary_role
 from callplane.log import configure_logging, get_logger
 from callplane.settings import Settings, get_settings
 
@@ -31,28 +34,6 @@ SANDBOX_STATE_FILE = Path(".callplane-sandbox.json")
 def _main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
-
-
-def _require_ordinary_role(settings: Settings) -> None:
-    """Exit 1 with a clear error when the database role bypasses row-level security (a
-    superuser or BYPASSRLS role on PostgreSQL), unless CALLPLANE_ALLOW_RLS_BYPASS=true."""
-    if not settings.database_url.startswith("postgresql"):
-        return
-    from callplane.db.engine import create_engine
-    from callplane.db.rls import RlsBypassRefused, require_role
-
-    async def check() -> None:
-        engine = create_engine(settings.database_url)
-        try:
-            await require_role(engine, allow_bypass=settings.allow_rls_bypass)
-        finally:
-            await engine.dispose()
-
-    try:
-        asyncio.run(check())
-    except RlsBypassRefused as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
 
 
 def _run_migrations(database_url: str) -> None:
@@ -159,7 +140,7 @@ def serve(
         if "public_base_url" not in settings.model_fields_set:
             # The sandbox calls this service back: wire numbers to where it really listens.
             settings = settings.model_copy(update={"public_base_url": f"http://{host}:{port}"})
-    _require_ordinary_role(settings)
+    require_ordinary_role(settings)
     if migrate:
         _run_migrations(settings.database_url)
     if sandbox:
@@ -357,190 +338,6 @@ def trunks_migrate(
 
 
 # -- jobs: reconcile, health, webhooks rewire, worker (issue 7) -------------------------------
-webhooks_app = typer.Typer(help="Webhook wiring of managed numbers.", no_args_is_help=True)
-app.add_typer(webhooks_app, name="webhooks")
-
-
-async def _job_tenant(rt: Any, tenant: str | None) -> uuid.UUID | None:
-    """A tenant given by id or slug (None: every tenant)."""
-    if tenant is None:
-        return None
-    from callplane.tenants.service import find_tenant_by_ref
-
-    async with rt.uow() as uow:
-        found = await find_tenant_by_ref(uow=uow, ref=tenant)
-        found_id = found.id if found is not None else None
-    if found_id is None:
-        raise typer.BadParameter(f"no tenant {tenant!r}")
-    return found_id
-
-
-def _run_reconcile(job: str, dry_run: bool, tenant: str | None, as_json: bool) -> dict[str, Any]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from callplane.db import models  # noqa: F401  (every table, for foreign keys)
-    from callplane.jobs import runs
-    from callplane.jobs.reconcile.run import execute_run
-    from callplane.runtime import Runtime
-
-    _require_ordinary_role(get_settings())
-
-    async def run() -> dict[str, Any]:
-        rt = Runtime.create(get_settings())
-        try:
-            tenant_id = await _job_tenant(rt, tenant)
-            run_id = await runs.create_run(
-                rt, job=job, trigger="cli", dry_run=dry_run, tenant_id=tenant_id
-            )
-            columns = (
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-            )
-            with Progress(*columns, transient=True, disable=as_json) as bar:
-                task = bar.add_task("accounts" + (" (dry run)" if dry_run else ""), total=None)
-
-                def progress(done: int, total: int) -> None:
-                    bar.update(task, completed=done, total=total)
-
-                await execute_run(rt, run_id, executor="cli", progress=progress)
-            found = await runs.get_run(rt, run_id)
-            assert found is not None
-            return {
-                "id": str(found.id),
-                "dry_run": found.dry_run,
-                "status": found.status,
-                "summary": found.summary,
-                "orphans": found.orphans,
-                "failures": (found.progress or {}).get("failures", []),
-            }
-        finally:
-            await rt.close()
-
-    return asyncio.run(run())
-
-
-def _print_run(report: dict[str, Any], as_json: bool) -> None:
-    if as_json:
-        typer.echo(json.dumps(report, indent=2, default=str))
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    title = f"run {report['id']}" + (" (dry run: nothing changed)" if report["dry_run"] else "")
-    table = Table(title=title)
-    table.add_column("counter")
-    table.add_column("value", justify="right")
-    for key, value in report["summary"].items():
-        table.add_row(key, str(value))
-    console.print(table)
-    for orphan in report["orphans"][:20]:
-        console.print(
-            f"orphan: {orphan.get('phone_number')} ({orphan.get('sid')}) "
-            f"in {orphan.get('account_sid')}"
-        )
-    for failure in report["failures"][:20]:
-        console.print(f"not checked: account {failure.get('account_sid')} ({failure.get('code')})")
-
-
-@app.command("reconcile")
-def reconcile_cmd(
-    dry_run: bool = typer.Option(
-        False, "--dry-run", help="Report what would change; change nothing."
-    ),
-    tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (id or slug)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the run as JSON."),
-) -> None:
-    """Bring Twilio and the database back into agreement now (what the daily job does)."""
-    _print_run(_run_reconcile("reconcile", dry_run, tenant, as_json), as_json)
-
-
-@webhooks_app.command("rewire")
-def webhooks_rewire(
-    dry_run: bool = typer.Option(
-        False, "--dry-run", help="Report what would change; change nothing."
-    ),
-    tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (id or slug)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the run as JSON."),
-) -> None:
-    """Point every managed number whose URLs differ (e.g. a new CALLPLANE_PUBLIC_BASE_URL) at the
-    generic webhook URLs; unmanaged numbers are never touched."""
-    _print_run(_run_reconcile("rewire", dry_run, tenant, as_json), as_json)
-
-
-@app.command("health")
-def health_cmd(
-    tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (id or slug)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
-) -> None:
-    """Check every connection's Twilio credentials now and print the results."""
-    from callplane.db import models  # noqa: F401  (every table, for foreign keys)
-    from callplane.jobs import health, runs
-    from callplane.runtime import Runtime
-
-    _require_ordinary_role(get_settings())
-
-    async def run() -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        rt = Runtime.create(get_settings())
-        try:
-            tenant_id = await _job_tenant(rt, tenant)
-            run_id = await runs.create_run(rt, job="health", trigger="cli", tenant_id=tenant_id)
-            summary = await health.execute_health_run(rt, run_id, executor="cli")
-            rows = await health.list_health(rt)
-            if tenant_id is not None:
-                rows = [r for r in rows if r["tenant_id"] == tenant_id]
-            return summary, rows
-        finally:
-            await rt.close()
-
-    summary, rows = asyncio.run(run())
-    if as_json:
-        typer.echo(json.dumps({"summary": summary, "data": rows}, indent=2, default=str))
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    colours = {"HEALTHY": "green", "DEGRADED": "yellow", "DOWN": "red", "NOT_CONFIGURED": "dim"}
-    table = Table(title="connection health")
-    for column in ("tenant", "model", "account", "status", "latency", "detail"):
-        table.add_column(column)
-    for row in rows:
-        h = row["health"]
-        table.add_row(
-            row["slug"],
-            row["model"],
-            row["account_sid"] or "-",
-            f"[{colours.get(h['status'], 'white')}]{h['status']}[/]",
-            f"{h['latency_ms']} ms" if h["latency_ms"] is not None else "-",
-            h["detail"] or "",
-        )
-    Console().print(table)
-    typer.echo(", ".join(f"{k}: {summary.get(k, 0)}" for k in health.STATUSES))
-
-
-@app.command("worker")
-def worker_cmd() -> None:
-    """Run the job engine only (schedules and durable jobs), without the HTTP API."""
-    import signal
-    import threading
-
-    from callplane.db import models  # noqa: F401  (every table, for foreign keys)
-    from callplane.jobs import engine as jobs
-
-    _require_ordinary_role(get_settings())
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    executor = jobs.start_engine(get_settings())
-    typer.echo(f"callplane worker {executor} running (Ctrl-C to stop)", err=True)
-    try:
-        stop.wait()
-    finally:
-        jobs.stop_engine()
-
-
 # -- explain (issue 5) ------------------------------------------------------------------------
 @app.command("explain")
 def explain_cmd(
@@ -567,5 +364,4 @@ def explain_cmd(
     typer.echo(result.model_dump_json(indent=2) if as_json else describe(result))
 
 
-if __name__ == "__main__":
-    app()
+jobs.register(app)

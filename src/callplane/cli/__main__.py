@@ -1,0 +1,5 @@
+"""`python -m callplane.cli`."""
+
+from callplane.cli.main import app
+
+app()
