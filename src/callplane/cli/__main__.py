@@ -2,4 +2,5 @@
 
 from callplane.cli.main import app
 
-app()
+if __name__ == "__main__":  # importing this module (a walk over the package) runs nothing
+    app()
