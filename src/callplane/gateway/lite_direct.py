@@ -5,9 +5,9 @@ Through SQLAlchemy a keyed read on the loop's connection paid the pool's checkou
 lookup and the result's metadata: at a fixed 200 webhooks/s with API calls alongside, where
 every change by the API empties the route cache, the route reads were a third of the event
 loop's busy samples, most of it that machinery (docs/benchmarks.md, fifth pass). Here a Core
-statement is compiled once for SQLite (once per length of its IN list) and run with the stdlib
-driver; values go through the columns' own SQLAlchemy type processors, both ways, so rows hold
-what SQLAlchemy's rows hold (UUIDs, datetimes, booleans), with the columns' names as
+statement is compiled once for SQLite (once per padded length of its IN list) and run with the
+stdlib driver; values go through the columns' own SQLAlchemy type processors, both ways, so rows
+hold what SQLAlchemy's rows hold (UUIDs, datetimes, booleans), with the columns' names as
 attributes.
 
 An IN list is padded to the next power of two with its last key repeated (the same rows), so a
@@ -130,9 +130,9 @@ class _Form:
 
 
 class LiteStatement:
-    """A Core statement run on the stdlib driver, compiled once per length of its IN lists (its
-    expanding parameters, each given a list of keys): a SELECT, or an INSERT, UPDATE or DELETE
-    (without IN lists of the caller's), whose RETURNING columns are its rows."""
+    """A Core statement run on the stdlib driver, compiled once per padded length of its IN
+    lists (its expanding parameters, each given a list of keys): a SELECT, or an INSERT, UPDATE
+    or DELETE (without IN lists of the caller's), whose RETURNING columns are its rows."""
 
     __slots__ = ("_expanding", "_forms", "_shape", "statement")
 
