@@ -1,4 +1,4 @@
-"""What every command that opens the database as the service checks first."""
+"""The check `serve`, `worker` and the jobs' commands run before they open the database."""
 
 from __future__ import annotations
 
