@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -64,3 +65,10 @@ class Runtime:
     async def close(self) -> None:
         """Release database connections."""
         await self.engine.dispose()
+
+    async def __aenter__(self) -> Self:
+        # `async with Runtime.create(settings) as rt:` closes it after (the CLI's commands).
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.close()

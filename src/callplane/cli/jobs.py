@@ -41,8 +41,7 @@ def _run_reconcile(job: str, dry_run: bool, tenant: str | None, as_json: bool) -
     require_ordinary_role(get_settings())
 
     async def run() -> dict[str, Any]:
-        rt = Runtime.create(get_settings())
-        try:
+        async with Runtime.create(get_settings()) as rt:
             tenant_id = await _job_tenant(rt, tenant)
             run_id = await runs.create_run(
                 rt, job=job, trigger="cli", dry_run=dry_run, tenant_id=tenant_id
@@ -70,8 +69,6 @@ def _run_reconcile(job: str, dry_run: bool, tenant: str | None, as_json: bool) -
                 "orphans": found.orphans,
                 "failures": (found.progress or {}).get("failures", []),
             }
-        finally:
-            await rt.close()
 
     return asyncio.run(run())
 
@@ -136,8 +133,7 @@ def health_cmd(
     require_ordinary_role(get_settings())
 
     async def run() -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        rt = Runtime.create(get_settings())
-        try:
+        async with Runtime.create(get_settings()) as rt:
             tenant_id = await _job_tenant(rt, tenant)
             run_id = await runs.create_run(rt, job="health", trigger="cli", tenant_id=tenant_id)
             summary = await health.execute_health_run(rt, run_id, executor="cli")
@@ -145,8 +141,6 @@ def health_cmd(
             if tenant_id is not None:
                 rows = [r for r in rows if r["tenant_id"] == tenant_id]
             return summary, rows
-        finally:
-            await rt.close()
 
     summary, rows = asyncio.run(run())
     if as_json:
@@ -204,11 +198,8 @@ def retention_cmd(
     require_ordinary_role(get_settings())
 
     async def run() -> dict[str, Any]:
-        rt = Runtime.create(get_settings())
-        try:
+        async with Runtime.create(get_settings()) as rt:
             return await retention_now(rt, trigger="cli")
-        finally:
-            await rt.close()
 
     summary = asyncio.run(run())
     if as_json:

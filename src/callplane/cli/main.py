@@ -66,27 +66,23 @@ async def _seed_demo(settings: Settings) -> str:
     from callplane.tenants.models import Tenant
     from callplane.tenants.schemas import PlanPut, SubscriptionPut, TenantCreate
 
-    rt = Runtime.create(settings)
-    try:
-        async with rt.uow() as uow:
-            tenant = (
-                await uow.session.execute(select(Tenant).where(Tenant.slug == "demo"))
-            ).scalar_one_or_none()
-            if tenant is None:
-                tenant = await service.create_tenant(
-                    uow=uow, actor=SYSTEM, data=TenantCreate(slug="demo", name="Demo Company")
-                )
-                await service.put_plan(
-                    uow=uow, actor=SYSTEM, name="starter", data=PlanPut(quota_phone_numbers=5)
-                )
-                await service.put_subscription(
-                    uow=uow,
-                    scope=TenantScope(tenant_id=tenant.id, actor=SYSTEM),
-                    data=SubscriptionPut(plan="starter", status="active"),
-                )
-            return str(tenant.id)
-    finally:
-        await rt.close()
+    async with Runtime.create(settings) as rt, rt.uow() as uow:
+        tenant = (
+            await uow.session.execute(select(Tenant).where(Tenant.slug == "demo"))
+        ).scalar_one_or_none()
+        if tenant is None:
+            tenant = await service.create_tenant(
+                uow=uow, actor=SYSTEM, data=TenantCreate(slug="demo", name="Demo Company")
+            )
+            await service.put_plan(
+                uow=uow, actor=SYSTEM, name="starter", data=PlanPut(quota_phone_numbers=5)
+            )
+            await service.put_subscription(
+                uow=uow,
+                scope=TenantScope(tenant_id=tenant.id, actor=SYSTEM),
+                data=SubscriptionPut(plan="starter", status="active"),
+            )
+        return str(tenant.id)
 
 
 @app.command()
@@ -247,27 +243,23 @@ async def _create_key(*, platform: bool, tenant: str | None, role: str, name: st
     from callplane.tenancy import SYSTEM, Role
     from callplane.tenants.service import create_api_key, find_tenant_by_ref
 
-    rt = Runtime.create(get_settings())
-    try:
-        async with rt.uow() as uow:
-            tenant_id = None
-            if not platform:
-                if role not in ("admin", "member"):
-                    raise typer.BadParameter("--role must be admin or member")
-                row = await find_tenant_by_ref(uow=uow, ref=str(tenant))
-                if row is None:
-                    raise typer.BadParameter(f"no tenant {tenant!r}")
-                tenant_id = row.id
-            _, plain = await create_api_key(
-                uow=uow,
-                actor=SYSTEM,
-                role=Role.platform if platform else Role(role),
-                tenant_id=tenant_id,
-                name=name,
-            )
-            return plain
-    finally:
-        await rt.close()
+    async with Runtime.create(get_settings()) as rt, rt.uow() as uow:
+        tenant_id = None
+        if not platform:
+            if role not in ("admin", "member"):
+                raise typer.BadParameter("--role must be admin or member")
+            row = await find_tenant_by_ref(uow=uow, ref=str(tenant))
+            if row is None:
+                raise typer.BadParameter(f"no tenant {tenant!r}")
+            tenant_id = row.id
+        _, plain = await create_api_key(
+            uow=uow,
+            actor=SYSTEM,
+            role=Role.platform if platform else Role(role),
+            tenant_id=tenant_id,
+            name=name,
+        )
+        return plain
 
 
 @keys_app.command("rotate")
@@ -279,15 +271,12 @@ def keys_rotate(batch_size: int = typer.Option(200, help="Rows per transaction."
     from callplane.security.rotation import rotate_keys
 
     async def run() -> None:
-        rt = Runtime.create(get_settings())
-        try:
+        async with Runtime.create(get_settings()) as rt:
             with Progress(transient=True) as bar:
                 task = bar.add_task("re-encrypting", total=None)
                 report = await rotate_keys(
                     runtime=rt, batch_size=batch_size, progress=lambda n: bar.advance(task, n)
                 )
-        finally:
-            await rt.close()
         typer.echo(
             f"primary key {report.primary_kid}: {report.rotated} re-encrypted, "
             f"{report.already_current} already current, {report.raced} changed meanwhile"
@@ -315,21 +304,17 @@ def trunks_migrate(
     from callplane.trunks.migrate import migrate_legacy_trunks
 
     async def run() -> Any:
-        rt = Runtime.create(get_settings())
-        try:
-            async with rt.uow() as uow:
-                tenant_id = None
-                if tenant:
-                    row = await find_tenant_by_ref(uow=uow, ref=tenant)
-                    if row is None:
-                        raise typer.BadParameter(f"no tenant {tenant!r}")
-                    tenant_id = row.id
-                actor = Actor(role=Role.platform, label="cli:trunks-migrate")
-                return await migrate_legacy_trunks(
-                    uow=uow, actor=actor, tenant_id=tenant_id, dry_run=dry_run
-                )
-        finally:
-            await rt.close()
+        async with Runtime.create(get_settings()) as rt, rt.uow() as uow:
+            tenant_id = None
+            if tenant:
+                row = await find_tenant_by_ref(uow=uow, ref=tenant)
+                if row is None:
+                    raise typer.BadParameter(f"no tenant {tenant!r}")
+                tenant_id = row.id
+            actor = Actor(role=Role.platform, label="cli:trunks-migrate")
+            return await migrate_legacy_trunks(
+                uow=uow, actor=actor, tenant_id=tenant_id, dry_run=dry_run
+            )
 
     report = asyncio.run(run())
     typer.echo(json.dumps(report.as_dict(), indent=2) if as_json else "\n".join(report.lines()))
@@ -353,12 +338,8 @@ def explain_cmd(
     from callplane.runtime import Runtime
 
     async def run() -> Any:
-        rt = Runtime.create(get_settings())
-        try:
-            async with rt.uow() as uow:
-                return await explain(uow=uow, to=to, account_sid=account_sid)
-        finally:
-            await rt.close()
+        async with Runtime.create(get_settings()) as rt, rt.uow() as uow:
+            return await explain(uow=uow, to=to, account_sid=account_sid)
 
     result = asyncio.run(run())
     typer.echo(result.model_dump_json(indent=2) if as_json else describe(result))
