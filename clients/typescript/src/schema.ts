@@ -916,7 +916,9 @@ export interface paths {
          *     without `from`, default sender or pool;
          *     `from_number_not_active`, `invalid_phone_number`, `invalid_to_number` (21211),
          *     `invalid_from_number` (21212), `from_number_not_sms_capable` (21606),
-         *     `recipient_unsubscribed` (21610), `to_number_not_mobile` (21614).
+         *     `recipient_unsubscribed` (21610), `to_number_not_mobile` (21614). 502
+         *     `send_outcome_unknown` when Twilio failed after it may have sent and the message is not
+         *     found at Twilio: the `Idempotency-Key` then never sends again (each repeat looks again).
          *
          *     Any key of the tenant (`admin` or `member`), or a platform key.
          */
@@ -939,6 +941,9 @@ export interface paths {
         /**
          * Start Call
          * @description Call `to` from an active number of the tenant; once answered, the call goes to the agent.
+         *
+         *     502 `send_outcome_unknown` when Twilio failed after it may have started the call and it is
+         *     not found at Twilio: the `Idempotency-Key` then never calls again (each repeat looks again).
          *
          *     Needs an `admin` key of the tenant, or a platform key.
          */
@@ -9791,7 +9796,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description Twilio failed after retries. Codes: `provider_error` */
+            /** @description Twilio failed after retries. Codes: `provider_error`, `send_outcome_unknown` */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -9909,7 +9914,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description Twilio failed after retries. Codes: `provider_error` */
+            /** @description Twilio failed after retries. Codes: `provider_error`, `send_outcome_unknown` */
             502: {
                 headers: {
                     [name: string]: unknown;

@@ -38,7 +38,9 @@ async def send_message(
     without `from`, default sender or pool;
     `from_number_not_active`, `invalid_phone_number`, `invalid_to_number` (21211),
     `invalid_from_number` (21212), `from_number_not_sms_capable` (21606),
-    `recipient_unsubscribed` (21610), `to_number_not_mobile` (21614).
+    `recipient_unsubscribed` (21610), `to_number_not_mobile` (21614). 502
+    `send_outcome_unknown` when Twilio failed after it may have sent and the message is not
+    found at Twilio: the `Idempotency-Key` then never sends again (each repeat looks again).
     """
     event, created = await service.send_message(
         uow=uow,
@@ -61,7 +63,11 @@ async def send_message(
 async def start_call(
     body: CallCreate, scope: AdminScope, uow: UoW, idempotency_key: IdempotencyKey = None
 ) -> Any:
-    """Call `to` from an active number of the tenant; once answered, the call goes to the agent."""
+    """Call `to` from an active number of the tenant; once answered, the call goes to the agent.
+
+    502 `send_outcome_unknown` when Twilio failed after it may have started the call and it is
+    not found at Twilio: the `Idempotency-Key` then never calls again (each repeat looks again).
+    """
     event, created = await service.start_call(
         uow=uow,
         scope=scope,

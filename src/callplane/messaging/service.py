@@ -7,6 +7,8 @@ in. Twilio's refusals keep their code in
 `from_number_not_sms_capable`, 21610 `recipient_unsubscribed`, 21614 `to_number_not_mobile`).
 Every send is recorded as an event (`outbound_sms`, `outbound_call`) whose status callbacks the
 gateway moves forward. An `Idempotency-Key` makes a repeated request answer the first send.
+A send Twilio refused is forgotten (its key is free again); one whose answer was lost is looked
+up at Twilio, and is never sent twice under one key (`messaging.outcomes`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
 
 from callplane.agents.models import Agent
 from callplane.connections import access
@@ -29,14 +32,16 @@ from callplane.gateway import decision as routing
 from callplane.gateway import events
 from callplane.gateway.models import Event
 from callplane.log import get_logger
-from callplane.messaging import senders
+from callplane.messaging import outcomes, senders
 from callplane.tenancy import TenantScope
 from callplane.tenants.models import Subscription, SubscriptionStatus, Tenant, TenantStatus
-from callplane.twilio.errors import TWILIO_ERRORS, call_twilio
+from callplane.twilio.errors import TWILIO_ERRORS, call_twilio, refused_before_acting
 
 log = get_logger(__name__)
 
 CALL_STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
+SEND_AUDIT = "message.send"
+CALL_AUDIT = "call.start"
 
 
 class AgentNotCallable(Unprocessable):
@@ -144,6 +149,38 @@ async def _forget(uow: UnitOfWork, event_id: uuid.UUID) -> None:
     await uow.commit()
 
 
+async def _failed(
+    uow: UnitOfWork,
+    scope: TenantScope,
+    *,
+    client: Client,
+    event: Event,
+    error: ApiError,
+    action: str,
+) -> Event:
+    """After a create failed: a send Twilio refused is forgotten and `error` raised; one it may
+    have made is looked up, and returned when found (else 502 `send_outcome_unknown`)."""
+    if refused_before_acting(error):
+        await _forget(uow, event.id)
+        raise error
+    if await outcomes.settle(uow=uow, scope=scope, client=client, event=event, action=action):
+        return event
+    raise outcomes.unknown(event) from error
+
+
+async def _repeated(
+    uow: UnitOfWork, scope: TenantScope, prior: Event, *, action: str
+) -> tuple[Event, bool]:
+    """A repeated Idempotency-Key's answer: its send, looked up again while its outcome is not
+    known (502 `send_outcome_unknown` while it still is not)."""
+    if not outcomes.stale(prior):
+        return prior, False
+    client = await outcomes.client_for(uow=uow, scope=scope, account_sid=prior.account_sid or "")
+    if await outcomes.settle(uow=uow, scope=scope, client=client, event=prior, action=action):
+        return prior, False
+    raise outcomes.unknown(prior)
+
+
 async def send_message(
     *,
     uow: UnitOfWork,
@@ -158,7 +195,7 @@ async def send_message(
     token = _token(scope, "sms", idempotency_key)
     prior = await _replayed(uow, scope, token)
     if prior is not None:
-        return prior, False
+        return await _repeated(uow, scope, prior, action=SEND_AUDIT)
     to_e164 = senders.normalized(to, "to")
     number, client, status_url = await senders.choose(uow=uow, scope=scope, from_=from_, to=to_e164)
     await _require_sending_tenant(uow, scope)
@@ -185,9 +222,10 @@ async def send_message(
 
     try:
         message = await _create(create, action="send message")
-    except ApiError:
-        await _forget(uow, event.id)
-        raise
+    except ApiError as exc:
+        return await _failed(
+            uow, scope, client=client, event=event, error=exc, action=SEND_AUDIT
+        ), True
     event.sid = message.sid
     event.state = message.status or "queued"
     event.detail = {
@@ -198,7 +236,7 @@ async def send_message(
     record_audit(
         uow=uow,
         actor=scope.actor,
-        action="message.send",
+        action=SEND_AUDIT,
         tenant_id=scope.tenant_id,
         target=message.sid,
         detail={"from": number.e164, "to": to_e164},
@@ -225,7 +263,7 @@ async def start_call(
     token = _token(scope, "call", idempotency_key)
     prior = await _replayed(uow, scope, token)
     if prior is not None:
-        return prior, False
+        return await _repeated(uow, scope, prior, action=CALL_AUDIT)
     number = await senders.own_number(uow, scope, from_)
     to_e164 = senders.normalized(to, "to")
     agent = await uow.repo(Agent, scope).get(agent_id)
@@ -280,15 +318,16 @@ async def start_call(
 
     try:
         call = await _create(create, action="start call")
-    except ApiError:
-        await _forget(uow, event.id)
-        raise
+    except ApiError as exc:
+        return await _failed(
+            uow, scope, client=client, event=event, error=exc, action=CALL_AUDIT
+        ), True
     event.sid = call.sid
     event.state = call.status or "queued"
     record_audit(
         uow=uow,
         actor=scope.actor,
-        action="call.start",
+        action=CALL_AUDIT,
         tenant_id=scope.tenant_id,
         target=call.sid,
         detail={"from": number.e164, "to": to_e164, "agent_id": str(agent.id)},

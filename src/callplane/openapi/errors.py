@@ -98,6 +98,10 @@ CODES: dict[str, tuple[int, str]] = {
     "from_number_not_sms_capable": (422, "`from` cannot send SMS there (21606)."),
     "recipient_unsubscribed": (422, "The recipient replied STOP (21610)."),
     "to_number_not_mobile": (422, "`to` cannot receive SMS (21614)."),
+    "send_outcome_unknown": (
+        502,
+        "Twilio failed after it may have sent, and the send is not found there (not repeated).",
+    ),
     # Billing (the Stripe webhook).
     "billing_not_configured": (404, "CALLPLANE_STRIPE_WEBHOOK_SECRET is not set."),
     "invalid_signature": (400, "The Stripe-Signature header does not sign this body."),
@@ -117,6 +121,7 @@ _SEND = (
     "invalid_from_number",
     "idempotency_key_reused",
     "provider_error",
+    "send_outcome_unknown",
 )
 _COMPLIANCE_PUT: tuple[str, ...] = (
     "invalid_country",

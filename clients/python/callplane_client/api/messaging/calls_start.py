@@ -119,6 +119,9 @@ def sync_detailed(
 
      Call `to` from an active number of the tenant; once answered, the call goes to the agent.
 
+    502 `send_outcome_unknown` when Twilio failed after it may have started the call and it is
+    not found at Twilio: the `Idempotency-Key` then never calls again (each repeat looks again).
+
     Needs an `admin` key of the tenant, or a platform key.
 
     Args:
@@ -159,6 +162,9 @@ def sync(
 
      Call `to` from an active number of the tenant; once answered, the call goes to the agent.
 
+    502 `send_outcome_unknown` when Twilio failed after it may have started the call and it is
+    not found at Twilio: the `Idempotency-Key` then never calls again (each repeat looks again).
+
     Needs an `admin` key of the tenant, or a platform key.
 
     Args:
@@ -193,6 +199,9 @@ async def asyncio_detailed(
     """Start Call
 
      Call `to` from an active number of the tenant; once answered, the call goes to the agent.
+
+    502 `send_outcome_unknown` when Twilio failed after it may have started the call and it is
+    not found at Twilio: the `Idempotency-Key` then never calls again (each repeat looks again).
 
     Needs an `admin` key of the tenant, or a platform key.
 
@@ -231,6 +240,9 @@ async def asyncio(
     """Start Call
 
      Call `to` from an active number of the tenant; once answered, the call goes to the agent.
+
+    502 `send_outcome_unknown` when Twilio failed after it may have started the call and it is
+    not found at Twilio: the `Idempotency-Key` then never calls again (each repeat looks again).
 
     Needs an `admin` key of the tenant, or a platform key.
 

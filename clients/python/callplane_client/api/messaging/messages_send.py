@@ -124,7 +124,9 @@ def sync_detailed(
     without `from`, default sender or pool;
     `from_number_not_active`, `invalid_phone_number`, `invalid_to_number` (21211),
     `invalid_from_number` (21212), `from_number_not_sms_capable` (21606),
-    `recipient_unsubscribed` (21610), `to_number_not_mobile` (21614).
+    `recipient_unsubscribed` (21610), `to_number_not_mobile` (21614). 502
+    `send_outcome_unknown` when Twilio failed after it may have sent and the message is not
+    found at Twilio: the `Idempotency-Key` then never sends again (each repeat looks again).
 
     Any key of the tenant (`admin` or `member`), or a platform key.
 
@@ -170,7 +172,9 @@ def sync(
     without `from`, default sender or pool;
     `from_number_not_active`, `invalid_phone_number`, `invalid_to_number` (21211),
     `invalid_from_number` (21212), `from_number_not_sms_capable` (21606),
-    `recipient_unsubscribed` (21610), `to_number_not_mobile` (21614).
+    `recipient_unsubscribed` (21610), `to_number_not_mobile` (21614). 502
+    `send_outcome_unknown` when Twilio failed after it may have sent and the message is not
+    found at Twilio: the `Idempotency-Key` then never sends again (each repeat looks again).
 
     Any key of the tenant (`admin` or `member`), or a platform key.
 
@@ -211,7 +215,9 @@ async def asyncio_detailed(
     without `from`, default sender or pool;
     `from_number_not_active`, `invalid_phone_number`, `invalid_to_number` (21211),
     `invalid_from_number` (21212), `from_number_not_sms_capable` (21606),
-    `recipient_unsubscribed` (21610), `to_number_not_mobile` (21614).
+    `recipient_unsubscribed` (21610), `to_number_not_mobile` (21614). 502
+    `send_outcome_unknown` when Twilio failed after it may have sent and the message is not
+    found at Twilio: the `Idempotency-Key` then never sends again (each repeat looks again).
 
     Any key of the tenant (`admin` or `member`), or a platform key.
 
@@ -255,7 +261,9 @@ async def asyncio(
     without `from`, default sender or pool;
     `from_number_not_active`, `invalid_phone_number`, `invalid_to_number` (21211),
     `invalid_from_number` (21212), `from_number_not_sms_capable` (21606),
-    `recipient_unsubscribed` (21610), `to_number_not_mobile` (21614).
+    `recipient_unsubscribed` (21610), `to_number_not_mobile` (21614). 502
+    `send_outcome_unknown` when Twilio failed after it may have sent and the message is not
+    found at Twilio: the `Idempotency-Key` then never sends again (each repeat looks again).
 
     Any key of the tenant (`admin` or `member`), or a platform key.
 
