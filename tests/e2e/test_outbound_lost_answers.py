@@ -39,6 +39,7 @@ async def test_a_message_twilio_sent_before_failing_is_found_not_sent_again(
     found = first.json()
     assert found["sid"] in {m["sid"] for m in sent} - {earlier.json()["sid"]}
     assert found["status"] != "unknown" and found["detail"]["outcome"] != "unknown"
+    assert found["detail"]["num_segments"] == earlier.json()["detail"]["num_segments"] == "1"
     again = await api.client.post(url, json=body, headers=headers)
     assert (again.status_code, again.json()["sid"]) == (200, found["sid"])
     assert len(_sent(twin, "lost answer")) == 2

@@ -148,7 +148,10 @@ async def settle(
         return False
     event.sid = made.sid
     event.state = made.status or "queued"
-    event.detail = {**detail, "outcome": "found after a failed answer"}
+    detail["outcome"] = "found after a failed answer"
+    if event.kind == "outbound_sms":  # as a send answered in time records them
+        detail.update(num_segments=made.num_segments, price=made.price)
+    event.detail = detail
     record_audit(
         uow=uow,
         actor=scope.actor,
