@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     # ever), by the daily `callplane-retention` slot.
     events_retention_days: int = Field(default=90, ge=0)
     retention_cron: str = "45 3 * * *"
+    # Outbound sends whose outcome is not known (messaging/outcomes.py) are looked up at Twilio
+    # again by the hourly `callplane-sends` slot.
+    sends_cron: str = "25 * * * *"
     # On PostgreSQL the service, the worker and the CLI's jobs refuse to start as a role that
     # bypasses row-level security (superuser or BYPASSRLS); true lets them, with a warning.
     allow_rls_bypass: bool = False

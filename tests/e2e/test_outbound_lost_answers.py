@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from callplane.db.base import utcnow
+from callplane.jobs import sends
 from tests.e2e.test_outbound_api import CUSTOMER, _agent
 from tests.fixtures.api import Api, TenantKit
-from tests.fixtures.jobs import Twin, buy
+from tests.fixtures.jobs import Twin, buy, runs
 
 
 def _sent(twin: Twin, body: str) -> list[dict[str, Any]]:
@@ -124,3 +126,32 @@ async def test_a_refused_send_frees_its_key(api: Api, twin: Twin) -> None:
     assert await _events(api, t, "outbound_sms") == []
     again = await api.client.post(url, json=body, headers=headers)
     assert again.status_code == 201, again.text
+
+
+async def test_the_hourly_pass_finds_what_nobody_repeated(api: Api, twin: Twin) -> None:
+    t = await api.tenant()
+    n = await buy(api, t)
+    url = f"/v1/tenants/{t.id}/messages"
+    # Sent, then failed, and not found for now; and one never made.
+    twin.fault(method="POST", path="Messages.json$", after=True, status=500, count=1)
+    twin.fault(method="GET", path="Messages.json$", status=500)
+    made = await api.client.post(
+        url, json={"from": n.e164, "to": CUSTOMER, "body": "made"}, headers=t.headers()
+    )
+    twin.clear_faults()
+    twin.fault(method="POST", path="Messages.json$", status=500, count=1)
+    lost = await api.client.post(
+        url, json={"from": n.e164, "to": CUSTOMER, "body": "lost"}, headers=t.headers()
+    )
+    assert [r.json()["error"]["code"] for r in (made, lost)] == ["send_outcome_unknown"] * 2
+    summary = await sends.sends_now(api.runtime, trigger="test")
+    assert summary == {"looked_up": 2, "found": 1, "unknown": 1}
+    by_id = {e["id"]: e for e in await _events(api, t, "outbound_sms")}
+    (sent,) = _sent(twin, "made")
+    assert by_id[made.json()["error"]["event_id"]]["sid"] == sent["sid"]
+    assert by_id[lost.json()["error"]["event_id"]]["state"] == "unknown"
+    # A day later the unknown one is no longer looked up.
+    later = await sends.sends_now(api.runtime, trigger="test", now=utcnow() + sends.WINDOW * 2)
+    assert later == {"looked_up": 0, "found": 0, "unknown": 0}
+    (run,) = [r for r in await runs(api, "sends") if r.summary == summary]
+    assert (run.trigger, run.status) == ("test", "succeeded")

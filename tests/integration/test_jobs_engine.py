@@ -22,6 +22,7 @@ async def _start(settings: Settings, **crons: str) -> str:
         "reconcile_cron": NEVER,
         "health_cron": NEVER,
         "retention_cron": NEVER,
+        "sends_cron": NEVER,
         "jobs_recovery_cron": NEVER,
         **crons,
     }
@@ -90,14 +91,18 @@ async def test_scheduled_slots_run_once_each(api: Api, twin: Twin, engine: Any) 
     await buy(api, t)
     every_second = "* * * * * *"
     executor = await engine(
-        reconcile_cron=every_second, health_cron=every_second, retention_cron=every_second
+        reconcile_cron=every_second,
+        health_cron=every_second,
+        retention_cron=every_second,
+        sends_cron=every_second,
     )
 
     async def some_slots() -> bool:
         done = [r for r in await runs(api, "reconcile") if r.status == "succeeded"]
         health = [r for r in await runs(api, "health") if r.status == "succeeded"]
         retention = [r for r in await runs(api, "retention") if r.status == "succeeded"]
-        return len(done) >= 3 and len(health) >= 2 and len(retention) >= 2
+        sends = [r for r in await runs(api, "sends") if r.status == "succeeded"]
+        return len(done) >= 3 and len(health) >= 2 and len(retention) >= 2 and len(sends) >= 2
 
     await eventually(some_slots, timeout=30)
     await _start(api.runtime.settings)  # the schedules stop firing
@@ -118,3 +123,8 @@ async def test_scheduled_slots_run_once_each(api: Api, twin: Twin, engine: Any) 
     for run in retention:  # nothing is old enough to go
         assert run.workflow_id == f"sched-callplane-retention-{run.slot}"
         assert (run.summary["events"], run.summary["tenant_events"]) == (0, 0)
+    sends = [r for r in await runs(api, "sends") if r.status == "succeeded"]
+    assert len({r.slot for r in sends}) == len(sends)
+    for run in sends:  # no send is open
+        assert run.workflow_id == f"sched-callplane-sends-{run.slot}"
+        assert run.summary == {"looked_up": 0, "found": 0, "unknown": 0}

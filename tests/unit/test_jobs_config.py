@@ -44,6 +44,7 @@ def test_schedules_follow_the_settings() -> None:
         (jobs.RECONCILE_SCHEDULE, "5 4 * * *"),
         (jobs.HEALTH_SCHEDULE, "0 * * * *"),
         ("callplane-retention", "1 2 * * *"),
+        ("callplane-sends", "25 * * * *"),
     ]
     pg = jobs.schedules(_settings("postgresql+psycopg://u@h/db"))
     assert [s["schedule_name"] for s in pg][-1] == jobs.RECOVERY_SCHEDULE

@@ -7,6 +7,8 @@ next to the service's database) and applies the same schedules:
 - `callplane-reconcile` (CALLPLANE_RECONCILE_CRON): drift reconciliation;
 - `callplane-health` (CALLPLANE_HEALTH_CRON): credential health of every connection;
 - `callplane-retention` (CALLPLANE_RETENTION_CRON): old events deleted (`jobs/retention.py`);
+- `callplane-sends` (CALLPLANE_SENDS_CRON): outbound sends of unknown outcome looked up at
+  Twilio again (`jobs/sends.py`);
 - `callplane-recovery` (CALLPLANE_JOBS_RECOVERY_CRON, PostgreSQL only): live replicas resume the
   workflows of replicas that died.
 
@@ -46,6 +48,7 @@ from dbos import DBOS, DBOSConfig, SetWorkflowID
 from callplane.db.uow import UnitOfWork
 from callplane.jobs import health as health_job
 from callplane.jobs import retention as retention_job
+from callplane.jobs import sends as sends_job
 from callplane.jobs.reconcile.run import execute_run
 from callplane.jobs.releasing import release_reason_for, release_tenant_numbers
 from callplane.jobs.runs import create_run
@@ -292,6 +295,12 @@ def schedules(settings: Settings) -> list[dict[str, Any]]:
             "schedule_name": retention_job.SCHEDULE,
             "workflow_fn": retention_job.retention_slot,
             "schedule": settings.retention_cron,
+            "context": None,
+        },
+        {
+            "schedule_name": sends_job.SCHEDULE,
+            "workflow_fn": sends_job.sends_slot,
+            "schedule": settings.sends_cron,
             "context": None,
         },
     ]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from callplane.db.base import Base, IdMixin, utcnow
 
-JOBS = ("reconcile", "health", "rewire", "retention")
+JOBS = ("reconcile", "health", "rewire", "retention", "sends")
 # The jobs whose summary is a reconciliation's (`schemas.ReconcileSummary`).
 RECONCILING = ("reconcile", "rewire")
 
