@@ -17,7 +17,7 @@ from callplane.twilio.webhooks import WEBHOOK_PATHS, whisper_url
 RESERVED_STREAM_PARAMETERS = ("tenant_id", "agent_id", "number", "from")
 
 
-# Route objects are shared between webhooks (batched reads, the SQLite route cache) and are
+# Route objects are shared between webhooks (batched reads, the route cache) and are
 # never changed once read; not frozen only because frozen dataclasses are slow to build.
 
 

@@ -4,12 +4,17 @@ Each is an indexed query (the route comes with its tenant's own connection to th
 that usually one statement answers both), coalesced across concurrent webhooks (`batching.Batcher`). A route
 change is seen by the very next webhook:
 
-- on PostgreSQL nothing is cached: every batch reads the database;
-- on SQLite resolved routes are kept in a bounded cache that is emptied whenever any other
-  connection has committed anything (SQLite's `PRAGMA data_version`, checked once per batch on
-  the gateway's own connection): a number bought or released, an agent edited, a tenant
-  suspended, a subscription canceled, a token rotated, by this process, a job or another
-  process. Entries whose token list ends by itself (a rotated token's grace) expire then.
+- resolved routes are kept in a bounded cache that is emptied whenever the database changes
+  (`GatewayStore.kept_version`, checked once per batch): a number bought or released, an agent
+  edited, a tenant suspended, a subscription canceled, a token rotated, by this process, a job
+  or another process;
+- on SQLite that is any commit of another connection (`PRAGMA data_version` on the gateway's
+  own connection): seen by the very next batch;
+- on PostgreSQL, a change to the tables a route is read from (migrations 0010 and 0012 notify
+  them) or any commit of this process: another process's change is seen as soon as its
+  notification arrives (a sub-millisecond window on one machine), and while the change feed
+  does not listen nothing is kept. Entries whose token list ends by itself (a rotated token's
+  grace) expire then.
 
 Token plain texts are cached by ciphertext (`TokenCache`): a changed token is a new ciphertext.
 """
@@ -224,12 +229,14 @@ class Lookup:
     # -- fetches ----------------------------------------------------------------------------
 
     async def _fetch_resolve(self, batch: dict[Key, Any]) -> dict[Key, Resolved]:
-        if not self._cache_size or not self.store.versioned:
+        # The cache holds only what the database said since its last change by anyone else
+        # (`GatewayStore.kept_version`): a number bought, an agent edited, a tenant suspended, a
+        # token rotated, by this process or another, changes the version and empties it. None
+        # (PostgreSQL while its change feed does not listen): nothing is kept.
+        version = self.store.kept_version() if self._cache_size else None
+        if version is None:
+            self._cache_version = None
             return await self._query_resolve(list(batch))
-        # The cache holds only what the database said since its last change by anyone else:
-        # any commit elsewhere (a number bought, an agent edited, a tenant suspended, a token
-        # rotated, by this process or another) changes the version and empties it.
-        version = self.store.version()
         if version != self._cache_version:
             self._cache.clear()
             self._agents.clear()
@@ -246,7 +253,7 @@ class Lookup:
                 missing.append(key)
         if missing:
             fresh = await self._query_resolve(missing)
-            if self.store.version() == version:  # nobody changed anything meanwhile
+            if self.store.kept_version() == version:  # nobody changed anything meanwhile
                 self._cache.update(fresh)
                 while len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
@@ -279,8 +286,8 @@ class Lookup:
         own: dict[Key, _ConnectionRow] = {}
         if not numbers:
             return routes, own
-        # Between two changes (SQLite: the cache's version) an agent's route is shared.
-        agents = self._agents if self._cache_size and self.store.versioned else {}
+        # Between two changes (the cache's version) an agent's route is shared.
+        agents = self._agents if self._cache_version is not None else {}
         for row in await queries.ROUTES.fetch(self.store, numbers):
             if row.status == "active":
                 routes[(row.account_sid, row.e164)] = queries.route_from_row(row, agents)

@@ -169,7 +169,7 @@ def _intern(value: str | None) -> str | None:
 
 def route_from_row(row: Any, agents: dict[Any, AgentRoute] | None = None) -> NumberRoute:
     """A NumberRoute from a row of `route_select()`; with `agents`, one AgentRoute per agent is
-    shared by its numbers (rows read at once, or the SQLite route cache between changes)."""
+    shared by its numbers (rows read at once, or the route cache between changes)."""
     agent = None
     if row.agent_id is not None:
         agent = agents.get(row.agent_id) if agents is not None else None

@@ -140,11 +140,6 @@ class GatewayStore:
         if dbapi_conn is self._loop_dbapi:
             self._loop_dbapi = None
 
-    @property
-    def versioned(self) -> bool:
-        """Whether `version()` tells when another connection changed the database."""
-        return self.dialect_name == "sqlite"
-
     def version(self) -> tuple[int, int] | None:
         """A token that changes whenever another connection (the API, a job, another process)
         commits to the database: SQLite's `PRAGMA data_version` on the gateway's own loop
@@ -415,8 +410,8 @@ class GatewayStore:
 class Kept(Generic[K, V]):
     """Answers kept between two changes of the database by anyone else (`kept_version`): on
     SQLite until another connection (the API's, a job's, another process's) commits anything;
-    on PostgreSQL until tenants, API keys, numbers or provider registrations change (notified
-    by a trigger) or this process commits anything. The gateway's own connection writes only
+    on PostgreSQL until one of `db.changes.WATCHED` changes (notified by a trigger) or this
+    process commits anything. The gateway's own connection writes only
     events, their outbox and deliveries, and recordings: what is kept here must be read from
     other tables (on PostgreSQL, from `db.changes.WATCHED`). Past `size` answers the keeping
     starts again (a flood of keys costs reads, never memory)."""
