@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from callplane.db.base import utcnow
+from callplane.db.base import UTCDateTime, utcnow
 from callplane.gateway.models import Event
 from callplane.messaging import outcomes
 
@@ -42,6 +42,8 @@ def test_a_repeat_looks_up_only_sends_never_answered(
 
 
 def test_a_naive_time_read_back_from_sqlite_counts_as_utc() -> None:
+    # `stale` compares with an aware now: the column type makes every time read back aware.
     event = _send("sending", age=outcomes.IN_FLIGHT * 2)
-    event.received_at = event.received_at.replace(tzinfo=None)
+    naive = event.received_at.replace(tzinfo=None)
+    event.received_at = UTCDateTime().process_result_value(naive, None)  # type: ignore[assignment]
     assert outcomes.stale(event)

@@ -15,10 +15,9 @@ way when its key is repeated after `IN_FLIGHT`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
 from twilio.rest import Client
 
 from callplane.connections import access
@@ -70,7 +69,7 @@ def stale(event: Event) -> bool:
         return False
     if event.state == UNKNOWN:
         return True
-    return event.state in INTENT_STATES and utcnow() - _aware(event.received_at) > IN_FLIGHT
+    return event.state in INTENT_STATES and utcnow() - event.received_at > IN_FLIGHT
 
 
 async def client_for(*, uow: UnitOfWork, scope: TenantScope, account_sid: str) -> Client | None:
@@ -104,29 +103,24 @@ async def find_made(*, uow: UnitOfWork, scope: TenantScope, client: Client, even
         made = await call_twilio(listing, retry=True, action="look up a send")
     except ApiError:
         return None
-    since = _aware(event.received_at) - CLOCK_SKEW
+    # Both times are aware: ours by `UTCDateTime`, Twilio's as the SDK parses them.
+    since = event.received_at - CLOCK_SKEW
     body = (event.detail or {}).get("body")
     candidates = [
         r
         for r in made
         if r.date_created is not None
-        and _aware(r.date_created) >= since
+        and r.date_created >= since
         and (event.kind != "outbound_sms" or r.body == body)
     ]
     if not candidates:
         return None
-    taken = set(
-        (
-            await uow.session.execute(
-                select(Event.sid).where(
-                    Event.tenant_id == scope.tenant_id,
-                    Event.account_sid == event.account_sid,
-                    Event.sid.in_([r.sid for r in candidates]),
-                    Event.id != event.id,
-                )
-            )
-        ).scalars()
+    recorded = await uow.repo(Event, scope).all(
+        Event.account_sid == event.account_sid,
+        Event.sid.in_([r.sid for r in candidates]),
+        Event.id != event.id,
     )
+    taken = {e.sid for e in recorded}
     left = [r for r in candidates if r.sid not in taken]
     return left[0] if len(left) == 1 else None
 
@@ -163,7 +157,3 @@ async def settle(
     await uow.commit()
     log.warning("send found after a failed answer", tenant_id=str(scope.tenant_id), sid=made.sid)
     return True
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
