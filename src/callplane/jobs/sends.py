@@ -6,18 +6,14 @@ the request."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from callplane.db.base import utcnow
 from callplane.gateway.models import Event
-from callplane.jobs.models import JobRun
 from callplane.jobs.releasing import JOB_ACTOR
-from callplane.jobs.runs import create_run, execute_recorded
-from callplane.jobs.slots import slot_workflow
+from callplane.jobs.slots import ScheduledJob, slot_workflow
 from callplane.messaging import outcomes
 from callplane.runtime import Runtime
 from callplane.tenancy import TenantScope
@@ -29,9 +25,8 @@ WINDOW = timedelta(days=1)
 AUDIT = {"outbound_sms": "message.send", "outbound_call": "call.start"}
 
 
-async def settle_open_sends(runtime: Runtime, *, now: datetime | None = None) -> dict[str, int]:
+async def settle_open_sends(runtime: Runtime, *, now: datetime) -> dict[str, int]:
     """Look up every send of the last `WINDOW` whose outcome is not known; the counts."""
-    now = now or utcnow()
     counts = {"looked_up": 0, "found": 0, "unknown": 0}
     async with runtime.uow() as uow:
         open_sends = (
@@ -61,24 +56,12 @@ async def settle_open_sends(runtime: Runtime, *, now: datetime | None = None) ->
     return counts
 
 
-async def execute_sends_run(
-    runtime: Runtime, run_id: uuid.UUID, *, executor: str, now: datetime | None = None
-) -> dict[str, Any]:
-    """Run a recorded sends pass and keep its summary (a finished run: its summary)."""
-
-    async def work(_run: JobRun) -> dict[str, Any]:
-        return dict(await settle_open_sends(runtime, now=now))
-
-    return await execute_recorded(runtime, run_id, executor=executor, work=work)
+async def _settle(runtime: Runtime, now: datetime) -> dict[str, Any]:
+    return dict(await settle_open_sends(runtime, now=now))
 
 
-async def sends_now(
-    runtime: Runtime, *, trigger: str, now: datetime | None = None
-) -> dict[str, Any]:
-    """Record a sends pass and execute it in this process now; its summary."""
-    run_id = await create_run(runtime, job=JOB, trigger=trigger)
-    return await execute_sends_run(runtime, run_id, executor=trigger, now=now)
-
-
+SENDS = ScheduledJob(JOB, _settle)
+# A sends pass now; its summary.
+sends_now = SENDS.run_now
 # The slot's workflow, registered when jobs/engine.py imports this module.
-sends_slot = slot_workflow(JOB, execute_sends_run)
+sends_slot = slot_workflow(SENDS)
