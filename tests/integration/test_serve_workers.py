@@ -97,7 +97,9 @@ def test_two_workers_record_each_webhook_once(tmp_path: Path) -> None:
         "CALLPLANE_ENCRYPTION_KEYS": TEST_KEY,
         "CALLPLANE_JOBS_ENABLED": "false",
     }
-    args = [sys.executable, "-m", "callplane.cli", "serve", "--port", str(port), "--workers", "2"]
+    # The worker count from the environment, as a container sets it (`--workers 2` alike).
+    env["CALLPLANE_WORKERS"] = "2"
+    args = [sys.executable, "-m", "callplane.cli", "serve", "--port", str(port)]
     with open(log, "w") as out:
         proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -96,6 +96,7 @@ def serve(
     workers: int = typer.Option(
         1,
         min=1,
+        envvar="CALLPLANE_WORKERS",
         help="HTTP worker processes on one port (uvicorn's); the job engine runs once, in "
         "this supervising process. See docs/deploy.md for SQLite and PostgreSQL.",
     ),
