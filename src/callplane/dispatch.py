@@ -23,13 +23,13 @@ import copy
 import dataclasses
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI
 
 # _IncludedRouter: FastAPI's inclusion of a router (its routes)
 from fastapi.routing import APIRoute, _IncludedRouter
-from pydantic import TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 from starlette._utils import get_route_path
 from starlette.datastructures import QueryParams
 from starlette.middleware.errors import ServerErrorMiddleware
@@ -266,6 +266,24 @@ def uuid_params(*names: str) -> Params:
             return {name: _UUID.validate_python(raw[name]) for name in names}
         except (KeyError, ValidationError):
             return None
+
+    return convert
+
+
+def page_query(*, default: int, low: int, high: int, others: tuple[str, ...] = ()) -> QueryArgs:
+    """`query` for a list's `cursor` and `limit` as the route declares them (the last of a
+    repeated parameter; the limit checked by the same Pydantic bounds): None when one of
+    `others` (a filter) is given or the limit is refused, which FastAPI then answers."""
+    bounded: TypeAdapter[int] = TypeAdapter(Annotated[int, Field(ge=low, le=high)])
+
+    def convert(query: QueryParams) -> dict[str, Any] | None:
+        if any(name in query for name in others):
+            return None
+        try:
+            limit = bounded.validate_python(query["limit"]) if "limit" in query else default
+        except ValidationError:
+            return None
+        return {"cursor": query.get("cursor"), "limit": limit}
 
     return convert
 

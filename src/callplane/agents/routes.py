@@ -5,14 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from callplane.agents import service
+from callplane import dispatch
+from callplane.agents import pages, service
 from callplane.agents.schemas import AgentCreate, AgentOut, AgentPatch
-from callplane.deps import AdminScope, Scope, UoW
+from callplane.deps import AdminScope, HotStore, Scope, UoW, gateway_store, tenant_scope
 from callplane.schemas import ERROR_RESPONSES, ListOf
 
 router = APIRouter(prefix="/v1/tenants/{tid}", tags=["agents"], responses=ERROR_RESPONSES)
+LIST_LIMIT, LIST_LIMIT_MIN, LIST_LIMIT_MAX = 50, 1, 200
 
 
 @router.post("/agents", status_code=201, response_model=AgentOut)
@@ -25,13 +27,27 @@ async def create_agent(body: AgentCreate, scope: AdminScope, uow: UoW) -> AgentO
 @router.get("/agents", response_model=ListOf[AgentOut])
 async def list_agents(
     scope: Scope,
-    uow: UoW,
+    store: HotStore,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Annotated[int, Query(ge=LIST_LIMIT_MIN, le=LIST_LIMIT_MAX)] = LIST_LIMIT,
 ) -> object:
     """The tenant's agents."""
-    rows, next_cursor = await service.list_agents(uow=uow, scope=scope, cursor=cursor, limit=limit)
-    return {"data": [AgentOut.from_model(a) for a in rows], "next_cursor": next_cursor}
+    found = await pages.page(store=store, scope=scope, cursor=cursor, limit=limit)
+    return Response(found, media_type="application/json")
+
+
+@dispatch.directly(
+    list_agents,
+    params=dispatch.uuid_params("tid"),
+    query=dispatch.page_query(default=LIST_LIMIT, low=LIST_LIMIT_MIN, high=LIST_LIMIT_MAX),
+)
+async def list_agents_directly(
+    request: Request, tid: uuid.UUID, cursor: str | None, limit: int
+) -> Response:
+    """`list_agents` without FastAPI's dependency solving (a tenant's app polls its agents)."""
+    scope = await tenant_scope(tid, request)
+    found = await pages.page(store=gateway_store(request), scope=scope, cursor=cursor, limit=limit)
+    return Response(found, media_type="application/json")
 
 
 @router.get("/agents/{aid}", response_model=AgentOut)

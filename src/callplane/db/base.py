@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import DateTime, MetaData, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -41,6 +42,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def driver_utc(value: Any) -> datetime | None:
+    """A timestamp as a driver returns it outside the ORM (SQLite: ISO text in UTC, without the
+    zone) as `UTCDateTime` reads it back: timezone-aware UTC."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    if value is not None and value.tzinfo is not UTC:
+        return value.astimezone(UTC)  # type: ignore[no-any-return]
+    return value  # type: ignore[no-any-return]
 
 
 class Base(DeclarativeBase):

@@ -18,7 +18,6 @@ import json
 import uuid
 from collections import namedtuple
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any, cast
 
 from pydantic_core import to_json
@@ -27,6 +26,7 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import NullType
 
+from callplane.db.base import driver_utc
 from callplane.db.repository import decode_cursor, encode_cursor
 from callplane.db.rls import DbScope
 from callplane.gateway.pg_direct import Query
@@ -107,14 +107,6 @@ _Number = namedtuple("_Number", _FIELDS)  # type: ignore[misc]
 _Registration = namedtuple("_Registration", _REG_FIELDS)  # type: ignore[misc]
 
 
-def _utc(value: Any) -> datetime | None:
-    if isinstance(value, str):  # SQLite: ISO text in UTC, without the zone
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
-    if value is not None and value.tzinfo is not UTC:
-        return value.astimezone(UTC)  # type: ignore[no-any-return]
-    return value  # type: ignore[no-any-return]
-
-
 class _Decoder:
     """The driver's values of one page's rows turned into what the models hold; values that
     repeat from row to row (an agent's id, the capabilities) are decoded once."""
@@ -131,7 +123,7 @@ class _Decoder:
                 key = (i, value)
                 values[i] = seen.get(key) or seen.setdefault(key, uuid.UUID(value))
         for i in _TIMES:
-            values[i] = _utc(values[i])
+            values[i] = driver_utc(values[i])
         for i in _JSON:
             value = values[i]
             if isinstance(value, str):  # read, never changed, by `number_fields`
@@ -143,7 +135,7 @@ class _Decoder:
         if values[_SPLIT] is None:
             return number, None
         reg = values[_SPLIT:]
-        reg[-1] = _utc(reg[-1])  # synced_at
+        reg[-1] = driver_utc(reg[-1])  # synced_at
         return number, view(cast(ProviderRegistration, _Registration._make(reg)))
 
 

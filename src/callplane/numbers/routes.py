@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
-from pydantic import Field, TypeAdapter, ValidationError
-from starlette.datastructures import QueryParams
 
 from callplane import dispatch
 from callplane.deps import (
@@ -43,9 +41,6 @@ from callplane.tenancy import TenantScope
 router = APIRouter(tags=["numbers"], responses=ERROR_RESPONSES)
 # The list's page size: its FastAPI declaration and its direct answer's check share the bounds.
 LIST_LIMIT, LIST_LIMIT_MIN, LIST_LIMIT_MAX = 50, 1, 200
-_LIST_LIMIT: TypeAdapter[int] = TypeAdapter(
-    Annotated[int, Field(ge=LIST_LIMIT_MIN, le=LIST_LIMIT_MAX)]
-)
 TENANT = "/v1/tenants/{tid}"
 TENANT_PROFILE = f"{TENANT}/compliance/{{country}}/{{type}}"
 
@@ -159,20 +154,13 @@ async def _listed(
     return Response(found, media_type="application/json")
 
 
-def _list_query(query: QueryParams) -> dict[str, Any] | None:
-    """`list_numbers`'s query as its declarations read it (the last of a repeated parameter,
-    the limit validated by the same Pydantic rule); None with a status filter or a limit they
-    refuse: FastAPI answers those."""
-    if "status" in query:
-        return None
-    try:
-        limit = _LIST_LIMIT.validate_python(query["limit"]) if "limit" in query else LIST_LIMIT
-    except ValidationError:
-        return None
-    return {"cursor": query.get("cursor"), "limit": limit}
-
-
-@dispatch.directly(list_numbers, params=dispatch.uuid_params("tid"), query=_list_query)
+@dispatch.directly(
+    list_numbers,
+    params=dispatch.uuid_params("tid"),
+    query=dispatch.page_query(
+        default=LIST_LIMIT, low=LIST_LIMIT_MIN, high=LIST_LIMIT_MAX, others=("status",)
+    ),
+)
 async def list_numbers_directly(
     request: Request, tid: uuid.UUID, cursor: str | None, limit: int
 ) -> Response:
