@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import httpx
+
+from callplane.db.rls import DbScope
+from callplane.gateway.models import Event
+from callplane.gateway.schemas import EventOut
+from tests.e2e.test_direct_answers import NOBODY, _answer, _whole_way
+from tests.fixtures.api import TenantKit
 from tests.fixtures.gateway import GatewayKit
 
 
@@ -57,3 +66,73 @@ async def test_events_are_paged_filtered_and_isolated(gw: GatewayKit) -> None:
     assert (
         await gw.api.client.get(url, params={"cursor": "%%%"}, headers=alice.headers())
     ).status_code == 400
+
+
+async def _through_the_orm(gw: GatewayKit, tenant: TenantKit) -> list[dict[str, Any]]:
+    """Every event of the tenant as the ORM reads and `EventOut` shows it."""
+    async with gw.api.runtime.uow(DbScope.tenant(tenant.id)) as uow:
+        rows, _ = await uow.repo(Event, tenant.scope).page(cursor=None, limit=1000)
+        return [EventOut.from_model(e).model_dump(mode="json", by_alias=True) for e in rows]
+
+
+async def test_listed_events_are_shown_as_the_orm_reads_them(gw: GatewayKit) -> None:
+    """The list has its own read path (gateway/event_pages.py): every kind of event (routed,
+    unrouted with no number nor agent, a status with its state, an SMS), each field as the
+    model holds it, and its direct answer (`dispatch.directly`) answers every request as the
+    route does through FastAPI."""
+    alice, account = await gw.tenant("master")
+    bob, _ = await gw.tenant("master")
+    agent, _ = await gw.agent(alice)
+    number = await gw.buy(alice, agent)
+    other = await gw.buy(bob, (await gw.agent(bob))[0])
+    detached = await gw.buy(alice, None)
+    call = gw.call_params(account, number.e164)
+    assert (await gw.post("voice", call)).status_code == 200
+    assert (await gw.post("voice", gw.call_params(account, detached.e164))).status_code == 200
+    status = {**call, "CallStatus": "completed"}
+    assert (await gw.post("status", status)).status_code == 200
+    assert (
+        await gw.post("sms", gw.message_params(account, number.e164, "hé ☎"))
+    ).status_code == 200
+    assert (await gw.post("voice", gw.call_params(account, other.e164))).status_code == 200
+
+    url = f"/v1/tenants/{alice.id}/events"
+    listed = await gw.api.client.get(url, params={"limit": 200}, headers=alice.headers("member"))
+    assert listed.status_code == 200, listed.text
+    expected = await _through_the_orm(gw, alice)
+    assert listed.json() == {"data": expected, "next_cursor": None}
+    assert [e["kind"] for e in expected] == ["voice", "voice", "status", "sms"]
+    assert expected[1]["agent_id"] is None and expected[1]["decision"] != "routed"
+    assert expected[0]["received_at"].endswith("Z") and expected[0]["detail"]
+
+    first = await gw.api.client.get(url, params={"limit": 2}, headers=alice.headers())
+    cursor = first.json()["next_cursor"]
+    assert cursor
+    app = gw.api.client._transport.app  # type: ignore[attr-defined]
+    whole = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=_whole_way(app)), base_url="http://testserver"
+    )
+    queries = [
+        "",
+        "?limit=2",
+        f"?limit=2&cursor={cursor}",
+        "?cursor=bad",
+        "?limit=0",
+        "?limit=201",
+        "?limit=5&limit=1",
+        "?kind=status",
+        "?kind=BAD",
+        f"?sid={call['CallSid']}",
+        f"?sid={call['CallSid']}&kind=voice&limit=1",
+        "?other=1",
+    ]
+    callers = {"member": alice.headers("member"), "other": bob.headers(), "none": {}}
+    async with whole:
+        for name, headers in callers.items():
+            for tid in (str(alice.id), NOBODY, "nope"):
+                for query in queries:
+                    path = f"/v1/tenants/{tid}/events{query}"
+                    got = await gw.api.client.get(path, headers=headers)
+                    answer = await whole.get(path, headers=headers)
+                    assert _answer(got) == _answer(answer), (name, path)
+    assert app.middleware_stack.direct_paths[("GET", url)] is not None

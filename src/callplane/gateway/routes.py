@@ -10,18 +10,21 @@ the lookup and the event together.
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from starlette.routing import BaseRoute, Route
 
-from callplane.deps import PlatformActor, Scope, UoW
-from callplane.gateway import fallback, service, webhooks
+from callplane import dispatch
+from callplane.deps import HotStore, PlatformActor, Scope, UoW, gateway_store, tenant_scope
+from callplane.gateway import event_pages, fallback, service, webhooks
 from callplane.gateway.schemas import EventOut, ExplainOut
 from callplane.schemas import ERROR_RESPONSES, ListOf
 from callplane.twilio.webhooks import WEBHOOK_PATHS, WHISPER_PATH
 
 router = APIRouter(tags=["gateway"], responses=ERROR_RESPONSES)
+LIST_LIMIT, LIST_LIMIT_MIN, LIST_LIMIT_MAX = 50, 1, 200
 
 
 def webhook_routes() -> list[BaseRoute]:
@@ -47,17 +50,35 @@ def webhook_routes() -> list[BaseRoute]:
 )
 async def list_events(
     scope: Scope,
-    uow: UoW,
+    store: HotStore,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Annotated[int, Query(ge=LIST_LIMIT_MIN, le=LIST_LIMIT_MAX)] = LIST_LIMIT,
     kind: Annotated[str | None, Query(pattern=r"^[a-z_]{1,16}$")] = None,
     sid: Annotated[str | None, Query(max_length=34)] = None,
 ) -> object:
     """The tenant's recorded webhook events, oldest first."""
-    rows, next_cursor = await service.list_events(
-        uow=uow, scope=scope, cursor=cursor, limit=limit, kind=kind, sid=sid
+    found = await event_pages.page(
+        store=store, scope=scope, cursor=cursor, limit=limit, kind=kind, sid=sid
     )
-    return {"data": [EventOut.from_model(e) for e in rows], "next_cursor": next_cursor}
+    return Response(found, media_type="application/json")
+
+
+_PAGE_QUERY = dispatch.page_query(
+    default=LIST_LIMIT, low=LIST_LIMIT_MIN, high=LIST_LIMIT_MAX, others=("kind", "sid")
+)
+
+
+@dispatch.directly(list_events, params=dispatch.uuid_params("tid"), query=_PAGE_QUERY)
+async def list_events_directly(
+    request: Request, tid: uuid.UUID, cursor: str | None, limit: int
+) -> Response:
+    """`list_events` without filters, without FastAPI's dependency solving (a tenant's app
+    polls its events)."""
+    scope = await tenant_scope(tid, request)
+    found = await event_pages.page(
+        store=gateway_store(request), scope=scope, cursor=cursor, limit=limit
+    )
+    return Response(found, media_type="application/json")
 
 
 @router.get("/v1/routes/explain", response_model=ExplainOut)

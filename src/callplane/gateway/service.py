@@ -13,34 +13,14 @@ from callplane.connections.tokens import SecretOpener, webhook_tokens
 from callplane.db.uow import UnitOfWork
 from callplane.gateway import answers
 from callplane.gateway.decision import NumberRoute, decide_sms, decide_voice
-from callplane.gateway.models import Event
 from callplane.gateway.queries import route_from_row, route_select
 from callplane.gateway.schemas import ExplainAnswer, ExplainOut, ExplainStep
 from callplane.numbers.models import PhoneNumber
 from callplane.phone import try_normalize_e164
 from callplane.settings import Settings
-from callplane.tenancy import TenantScope
 from callplane.tenants.models import Tenant
 from callplane.twilio.factory import TwilioCredentials
 from callplane.twilio.webhooks import WEBHOOK_PATHS
-
-
-async def list_events(
-    *,
-    uow: UnitOfWork,
-    scope: TenantScope,
-    cursor: str | None,
-    limit: int,
-    kind: str | None = None,
-    sid: str | None = None,
-) -> tuple[list[Event], str | None]:
-    """A page of the tenant's events, oldest first (cursor paging)."""
-    where = []
-    if kind:
-        where.append(Event.kind == kind)
-    if sid:
-        where.append(Event.sid == sid)
-    return await uow.repo(Event, scope).page(*where, cursor=cursor, limit=limit)
 
 
 class _Steps:
