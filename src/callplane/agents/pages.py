@@ -1,7 +1,7 @@
 """A page of a tenant's agents as the API lists it: the list's own read path.
 
 A tenant's app reads its agents often (a dashboard, a sync loop). Through FastAPI's dependencies
-and the async ORM a page cost ~4 ms of the event loop on PostgreSQL (docs/benchmarks.md,
+and the async ORM a page cost ~1.7 ms of CPU on PostgreSQL (docs/benchmarks.md,
 sixteenth pass). Here the agents are read in one statement on the gateway's store
 (`gateway.plain`), shown by `AgentOut.from_model` as the ORM path shows them, and the page's
 JSON is kept between changes (`store.Kept`; `agents` is among `db.changes.WATCHED`), as a page

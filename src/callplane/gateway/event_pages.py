@@ -1,7 +1,7 @@
 """A page of a tenant's recorded events as the API lists it: the list's own read path.
 
 A tenant's app polls its events. Through FastAPI's dependencies and the async ORM a page of 50
-cost ~5 ms of the event loop on PostgreSQL, and the webhooks arriving meanwhile waited behind it
+cost ~1.6 ms of CPU on PostgreSQL, and the webhooks arriving meanwhile waited behind it
 (docs/benchmarks.md, sixteenth pass). Here the events are read in one statement on the
 gateway's store (`gateway.plain`) and shown by `EventOut.from_model` as the ORM path shows them.
 Nothing is kept: the gateway records events on every webhook.

@@ -1,7 +1,7 @@
 """A table's rows read as the driver gives them, outside the ORM: the API's list reads that
 answer from the gateway's store (a page of agents, of events).
 
-Through FastAPI's dependencies and the async ORM such a page cost ~4-6 ms of the event loop,
+Through FastAPI's dependencies and the async ORM such a page cost ~1.6-1.7 ms of CPU,
 and webhooks arriving meanwhile waited behind it (docs/benchmarks.md, sixteenth pass). Here one
 statement of the model's columns is read on `GatewayStore.fetch` (on PostgreSQL in the tenant's
 row-level security scope), its values decoded as the model's types read them (UUIDs, UTC
