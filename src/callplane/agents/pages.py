@@ -55,14 +55,12 @@ _PAGES = PlainPages(
 async def page(*, store: GatewayStore, scope: TenantScope, cursor: str | None, limit: int) -> bytes:
     """A page of the tenant's agents, oldest first, as the JSON of `ListOf[AgentOut]`."""
     kept: Kept[tuple[Any, ...], bytes] = store.kept("agent-pages", KEPT_PAGES)
-    key = (scope.tenant_id, cursor, limit)
-    version = kept.version()
-    if version is not None and (page_json := kept.get(key)) is not None:
-        return page_json
-    rows, next_cursor = await _PAGES.page(
-        store, tenant_id=scope.tenant_id, cursor=cursor, limit=limit
-    )
-    data = [AgentOut.from_model(cast(Agent, row)).model_dump(mode="json") for row in rows]
-    page_json = to_json({"data": data, "next_cursor": next_cursor})
-    kept.put(version, key, page_json)
-    return page_json
+
+    async def build() -> bytes:
+        rows, next_cursor = await _PAGES.page(
+            store, tenant_id=scope.tenant_id, cursor=cursor, limit=limit
+        )
+        data = [AgentOut.from_model(cast(Agent, row)).model_dump(mode="json") for row in rows]
+        return to_json({"data": data, "next_cursor": next_cursor})
+
+    return await kept.through((scope.tenant_id, cursor, limit), build)

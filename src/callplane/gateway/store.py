@@ -31,7 +31,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
@@ -445,6 +445,16 @@ class Kept(Generic[K, V]):
         if len(self._answers) >= self._size:
             self._answers.clear()
         self._answers[key] = value
+
+    async def through(self, key: K, build: Callable[[], Awaitable[V]]) -> V:
+        """The answer kept for `key`, else `build()`'s, kept unless the database changed while
+        it was built."""
+        version = self.version()
+        if version is not None and (value := self._answers.get(key)) is not None:
+            return value
+        value = await build()
+        self.put(version, key, value)
+        return value
 
 
 def _plain(engine: Engine, fn: Callable[[Connection], T]) -> T:

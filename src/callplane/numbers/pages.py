@@ -198,20 +198,19 @@ async def page(
     tenant_id = scope.tenant_id
     kept: Kept[tuple[Any, ...], bytes] = store.kept("number-pages", KEPT_PAGES)
     key = (tenant_id, tuple(statuses) if statuses else None, cursor, limit)
-    version = kept.version()
-    if version is not None and (page_json := kept.get(key)) is not None:
-        return page_json
-    rows = await _read(store, tenant_id, statuses, cursor, limit)
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1][0]
-        next_cursor = encode_cursor(last.created_at, last.id)
-    # The fields are serialised as they are, not validated again (they are the model's).
-    data = [
-        number_fields(cast(PhoneNumber, n), provider, capabilities=n.capabilities)
-        for n, provider in rows
-    ]
-    page_json = to_json({"data": data, "next_cursor": next_cursor})
-    kept.put(version, key, page_json)
-    return page_json
+
+    async def build() -> bytes:
+        rows = await _read(store, tenant_id, statuses, cursor, limit)
+        next_cursor = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            last = rows[-1][0]
+            next_cursor = encode_cursor(last.created_at, last.id)
+        # The fields are serialised as they are, not validated again (they are the model's).
+        data = [
+            number_fields(cast(PhoneNumber, n), provider, capabilities=n.capabilities)
+            for n, provider in rows
+        ]
+        return to_json({"data": data, "next_cursor": next_cursor})
+
+    return await kept.through(key, build)
