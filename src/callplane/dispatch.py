@@ -39,6 +39,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from callplane.schemas import PAGE_LIMIT, PAGE_LIMIT_MAX, PAGE_LIMIT_MIN
+
 # A shape: literal segments and None for a parameter; `prefix` shapes match longer paths too.
 Shape = tuple[tuple[str | None, ...], bool]
 
@@ -270,17 +272,21 @@ def uuid_params(*names: str) -> Params:
     return convert
 
 
-def page_query(*, default: int, low: int, high: int, others: tuple[str, ...] = ()) -> QueryArgs:
-    """`query` for a list's `cursor` and `limit` as the route declares them (the last of a
-    repeated parameter; the limit checked by the same Pydantic bounds): None when one of
-    `others` (a filter) is given or the limit is refused, which FastAPI then answers."""
-    bounded: TypeAdapter[int] = TypeAdapter(Annotated[int, Field(ge=low, le=high)])
+_PAGE_LIMIT: TypeAdapter[int] = TypeAdapter(
+    Annotated[int, Field(ge=PAGE_LIMIT_MIN, le=PAGE_LIMIT_MAX)]
+)
+
+
+def page_query(*, others: tuple[str, ...] = ()) -> QueryArgs:
+    """`query` for a list's `cursor` and `limit` as a route declares them with `PageLimit` (the
+    last of a repeated parameter; the limit checked by the same Pydantic bounds): None when
+    one of `others` (a filter) is given or the limit is refused, which FastAPI then answers."""
 
     def convert(query: QueryParams) -> dict[str, Any] | None:
         if any(name in query for name in others):
             return None
         try:
-            limit = bounded.validate_python(query["limit"]) if "limit" in query else default
+            limit = _PAGE_LIMIT.validate_python(query["limit"]) if "limit" in query else PAGE_LIMIT
         except ValidationError:
             return None
         return {"cursor": query.get("cursor"), "limit": limit}

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
+from fastapi import Query
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -17,6 +18,10 @@ NUL_CHARACTER = "nul_character"  # the error type (and the API's error code) of 
 INVALID_CREDENTIALS = "invalid_credentials"
 # Validation error types that are the answer's own code (else it is `validation_error`).
 CODED_VALIDATION_ERRORS = frozenset({NUL_CHARACTER, INVALID_CREDENTIALS})
+# A list's page size: the routes' declaration (`PageLimit`) and their direct answers' check
+# (`dispatch.page_query`) share the bounds.
+PAGE_LIMIT, PAGE_LIMIT_MIN, PAGE_LIMIT_MAX = 50, 1, 200
+PageLimit = Annotated[int, Query(ge=PAGE_LIMIT_MIN, le=PAGE_LIMIT_MAX)]
 
 
 def _text_form(value: Any) -> Any:

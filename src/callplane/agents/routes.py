@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from callplane import dispatch
 from callplane.agents import pages, service
 from callplane.agents.schemas import AgentCreate, AgentOut, AgentPatch
 from callplane.deps import AdminScope, HotStore, Scope, UoW, gateway_store, tenant_scope
-from callplane.schemas import ERROR_RESPONSES, ListOf
+from callplane.schemas import ERROR_RESPONSES, PAGE_LIMIT, ListOf, PageLimit
 
 router = APIRouter(prefix="/v1/tenants/{tid}", tags=["agents"], responses=ERROR_RESPONSES)
-LIST_LIMIT, LIST_LIMIT_MIN, LIST_LIMIT_MAX = 50, 1, 200
 
 
 @router.post("/agents", status_code=201, response_model=AgentOut)
@@ -29,7 +27,7 @@ async def list_agents(
     scope: Scope,
     store: HotStore,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=LIST_LIMIT_MIN, le=LIST_LIMIT_MAX)] = LIST_LIMIT,
+    limit: PageLimit = PAGE_LIMIT,
 ) -> object:
     """The tenant's agents."""
     found = await pages.page(store=store, scope=scope, cursor=cursor, limit=limit)
@@ -39,7 +37,7 @@ async def list_agents(
 @dispatch.directly(
     list_agents,
     params=dispatch.uuid_params("tid"),
-    query=dispatch.page_query(default=LIST_LIMIT, low=LIST_LIMIT_MIN, high=LIST_LIMIT_MAX),
+    query=dispatch.page_query(),
 )
 async def list_agents_directly(
     request: Request, tid: uuid.UUID, cursor: str | None, limit: int

@@ -20,11 +20,10 @@ from callplane import dispatch
 from callplane.deps import HotStore, PlatformActor, Scope, UoW, gateway_store, tenant_scope
 from callplane.gateway import event_pages, fallback, service, webhooks
 from callplane.gateway.schemas import EventOut, ExplainOut
-from callplane.schemas import ERROR_RESPONSES, ListOf
+from callplane.schemas import ERROR_RESPONSES, PAGE_LIMIT, ListOf, PageLimit
 from callplane.twilio.webhooks import WEBHOOK_PATHS, WHISPER_PATH
 
 router = APIRouter(tags=["gateway"], responses=ERROR_RESPONSES)
-LIST_LIMIT, LIST_LIMIT_MIN, LIST_LIMIT_MAX = 50, 1, 200
 
 
 def webhook_routes() -> list[BaseRoute]:
@@ -52,7 +51,7 @@ async def list_events(
     scope: Scope,
     store: HotStore,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=LIST_LIMIT_MIN, le=LIST_LIMIT_MAX)] = LIST_LIMIT,
+    limit: PageLimit = PAGE_LIMIT,
     kind: Annotated[str | None, Query(pattern=r"^[a-z_]{1,16}$")] = None,
     sid: Annotated[str | None, Query(max_length=34)] = None,
 ) -> object:
@@ -63,12 +62,11 @@ async def list_events(
     return Response(found, media_type="application/json")
 
 
-_PAGE_QUERY = dispatch.page_query(
-    default=LIST_LIMIT, low=LIST_LIMIT_MIN, high=LIST_LIMIT_MAX, others=("kind", "sid")
+@dispatch.directly(
+    list_events,
+    params=dispatch.uuid_params("tid"),
+    query=dispatch.page_query(others=("kind", "sid")),
 )
-
-
-@dispatch.directly(list_events, params=dispatch.uuid_params("tid"), query=_PAGE_QUERY)
 async def list_events_directly(
     request: Request, tid: uuid.UUID, cursor: str | None, limit: int
 ) -> Response:

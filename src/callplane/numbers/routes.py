@@ -35,12 +35,10 @@ from callplane.numbers.schemas import (
 )
 from callplane.numbers.states import NumberStatus, ReleaseReason
 from callplane.providers.views import number_out
-from callplane.schemas import ERROR_RESPONSES, QUOTA_RESPONSES, ListOf
+from callplane.schemas import ERROR_RESPONSES, PAGE_LIMIT, QUOTA_RESPONSES, ListOf, PageLimit
 from callplane.tenancy import TenantScope
 
 router = APIRouter(tags=["numbers"], responses=ERROR_RESPONSES)
-# The list's page size: its FastAPI declaration and its direct answer's check share the bounds.
-LIST_LIMIT, LIST_LIMIT_MIN, LIST_LIMIT_MAX = 50, 1, 200
 TENANT = "/v1/tenants/{tid}"
 TENANT_PROFILE = f"{TENANT}/compliance/{{country}}/{{type}}"
 
@@ -134,7 +132,7 @@ async def list_numbers(
         str | None, Query(pattern=STATUS_LIST, description="one status or several, comma-separated")
     ] = None,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=LIST_LIMIT_MIN, le=LIST_LIMIT_MAX)] = LIST_LIMIT,
+    limit: PageLimit = PAGE_LIMIT,
 ) -> object:
     """The tenant's numbers, oldest first."""
     statuses = status.split(",") if status else None
@@ -157,9 +155,7 @@ async def _listed(
 @dispatch.directly(
     list_numbers,
     params=dispatch.uuid_params("tid"),
-    query=dispatch.page_query(
-        default=LIST_LIMIT, low=LIST_LIMIT_MIN, high=LIST_LIMIT_MAX, others=("status",)
-    ),
+    query=dispatch.page_query(others=("status",)),
 )
 async def list_numbers_directly(
     request: Request, tid: uuid.UUID, cursor: str | None, limit: int
