@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from callplane.db.base import Base, CreatedMixin, IdMixin, utcnow
@@ -41,7 +41,23 @@ class TenantEvent(IdMixin, Base):
 
     __tablename__ = "tenant_events"
     __resource_name__ = "event"
-    __table_args__ = (Index("ix_tenant_events_pending", "fanned_out_at"),)
+    # Two partial indexes that split the rows, so that neither read can take the other's:
+    # the fan-out reads the events still to fan out oldest first (events/carry.py), and stops
+    # at its limit; retention reads the events fanned out before a cutoff.
+    __table_args__ = (
+        Index(
+            "ix_tenant_events_to_fan_out",
+            "created_at",
+            postgresql_where=text("fanned_out_at IS NULL"),
+            sqlite_where=text("fanned_out_at IS NULL"),
+        ),
+        Index(
+            "ix_tenant_events_fanned_out",
+            "fanned_out_at",
+            postgresql_where=text("fanned_out_at IS NOT NULL"),
+            sqlite_where=text("fanned_out_at IS NOT NULL"),
+        ),
+    )
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("tenants.id", ondelete="CASCADE"), index=True

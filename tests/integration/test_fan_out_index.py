@@ -1,0 +1,105 @@
+"""A fan-out pass reads its share of the tenant events still to fan out, not the whole backlog.
+
+Every webhook writes tenant events that the endpoints worker's pass marks fanned out. Under a
+burst the pass falls behind for a while; through the index of `fanned_out_at` it read every
+pending event (and every one fanned out since the last vacuum) and sorted them, each pass:
+~150 ms a pass five seconds into a burst, slower as the backlog grew (docs/benchmarks.md,
+seventeenth pass). The pending events are indexed alone, oldest first
+(`ix_tenant_events_to_fan_out`), and the pass stops reading at its limit.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.dialects import postgresql
+
+from callplane.db import rls
+from callplane.db.base import utcnow
+from callplane.events import carry
+from callplane.runtime import Runtime
+from callplane.tenancy import SYSTEM
+from callplane.tenants import service as tenants
+from callplane.tenants.schemas import TenantCreate
+
+BACKLOG = 20_000
+LIMIT = 500
+
+_EVENTS = """
+INSERT INTO tenant_events (id, tenant_id, type, order_key, body, created_at, fanned_out_at)
+SELECT {uuid}, :tenant, 'call.received', 'CA' || n, :body, :at, NULL
+FROM {series}
+"""
+
+
+async def _backlog(db: Runtime) -> None:
+    """BACKLOG tenant events not fanned out, statistics taken meanwhile (as during a burst)."""
+    async with db.uow() as uow:
+        row = await tenants.create_tenant(
+            uow=uow, actor=SYSTEM, data=TenantCreate(slug="backlog", name="backlog")
+        )
+    params = {"tenant": row.id, "body": "x" * 400, "at": utcnow()}
+    async with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await rls.apply(conn, rls.PLATFORM_SCOPE)
+            sql = _EVENTS.format(
+                uuid="gen_random_uuid()", series=f"generate_series(1, {BACKLOG}) AS n"
+            )
+            params["tenant"] = str(row.id)
+        else:
+            series = (
+                f"(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s "
+                f"WHERE n < {BACKLOG}) SELECT n FROM s)"
+            )
+            sql = _EVENTS.format(uuid="lower(hex(randomblob(16)))", series=series)
+            params["tenant"] = row.id.hex
+        await conn.execute(text(sql), params)
+    async with db.engine.connect() as conn:
+        await conn.execute(text("ANALYZE tenant_events"))
+        await conn.commit()
+
+
+@pytest.mark.postgres_only
+async def test_a_pass_reads_its_share_of_the_backlog(db: Runtime) -> None:
+    await _backlog(db)
+    async with db.engine.connect() as conn:
+        take = carry._TAKE_EVENTS[True].statement.compile(dialect=postgresql.psycopg.dialect())
+        params = take.construct_params({"limit": LIMIT, "now": utcnow()})
+        await rls.apply(conn, rls.PLATFORM_SCOPE)
+        explain = f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {take}"
+        plan = (await conn.exec_driver_sql(explain, params)).scalar_one()
+        await conn.rollback()
+    top = (plan if isinstance(plan, list) else json.loads(plan))[0]["Plan"]
+    assert top["Actual Rows"] == LIMIT
+    # Rows of tenant_events the plan's scans produced: the 500 oldest from the index of the
+    # pending events, then each by its key, ~1,000. Through the index of `fanned_out_at`
+    # (or a scan of the table) every pending row, 20,000, once or twice.
+    read = sum(
+        node["Actual Rows"] * node["Actual Loops"]
+        for node in _nodes(top)
+        if node.get("Relation Name") == "tenant_events" and "Scan" in node["Node Type"]
+    )
+    assert read <= 2 * LIMIT, json.dumps(top, indent=1)[:4000]
+
+
+def _nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
+    """`node` and every node under it."""
+    return [node, *(n for child in node.get("Plans", []) for n in _nodes(child))]
+
+
+@pytest.mark.sqlite_only
+async def test_a_pass_reads_the_pending_events_in_order_on_sqlite(db: Runtime) -> None:
+    await _backlog(db)
+    take = carry._TAKE_EVENTS[False].statement.compile(dialect=db.engine.dialect)
+    values = take.construct_params({"limit": LIMIT, "now": utcnow().isoformat()})
+    params = tuple(values[name] for name in take.positiontup or ())
+    async with db.engine.connect() as conn:
+        plan = (await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {take}", params)).all()
+    steps = [str(row[-1]) for row in plan]
+    # The pending events read oldest first from their own index (stopping at the limit), then
+    # each by its key; no sort, no scan of the table.
+    assert "SCAN tenant_events USING INDEX ix_tenant_events_to_fan_out" in steps, steps
+    assert not [s for s in steps if "TEMP B-TREE" in s or s == "SCAN tenant_events"], steps
