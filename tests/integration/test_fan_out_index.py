@@ -10,6 +10,7 @@ seventeenth pass). The pending events are indexed alone, oldest first
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -35,8 +36,8 @@ FROM {series}
 """
 
 
-async def _backlog(db: Runtime) -> None:
-    """BACKLOG tenant events not fanned out, statistics taken meanwhile (as during a burst)."""
+async def _backlog(db: Runtime, count: int = BACKLOG) -> None:
+    """`count` tenant events not fanned out, statistics taken meanwhile (as during a burst)."""
     async with db.uow() as uow:
         row = await tenants.create_tenant(
             uow=uow, actor=SYSTEM, data=TenantCreate(slug="backlog", name="backlog")
@@ -46,13 +47,13 @@ async def _backlog(db: Runtime) -> None:
         if conn.dialect.name == "postgresql":
             await rls.apply(conn, rls.PLATFORM_SCOPE)
             sql = _EVENTS.format(
-                uuid="gen_random_uuid()", series=f"generate_series(1, {BACKLOG}) AS n"
+                uuid="gen_random_uuid()", series=f"generate_series(1, {count}) AS n"
             )
             params["tenant"] = str(row.id)
         else:
             series = (
                 f"(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s "
-                f"WHERE n < {BACKLOG}) SELECT n FROM s)"
+                f"WHERE n < {count}) SELECT n FROM s)"
             )
             sql = _EVENTS.format(uuid="lower(hex(randomblob(16)))", series=series)
             params["tenant"] = row.id.hex
@@ -103,3 +104,30 @@ async def test_a_pass_reads_the_pending_events_in_order_on_sqlite(db: Runtime) -
     # each by its key; no sort, no scan of the table.
     assert "SCAN tenant_events USING INDEX ix_tenant_events_to_fan_out" in steps, steps
     assert not [s for s in steps if "TEMP B-TREE" in s or s == "SCAN tenant_events"], steps
+
+
+@pytest.mark.postgres_only
+async def test_a_pass_meanwhile_waits_and_takes_none_of_anothers_events(db: Runtime) -> None:
+    """Two replicas' passes at once: the second waits for the first and takes none of its
+    events, so deliveries are written in the events' order (not `SKIP LOCKED`)."""
+    await _backlog(db, count=20)
+    take = carry._TAKE_EVENTS[True].statement
+
+    def params() -> dict[str, Any]:
+        return {"limit": 10, "now": utcnow()}
+
+    async with db.engine.connect() as first, db.engine.connect() as second:
+        for conn in (first, second):
+            await rls.apply(conn, rls.PLATFORM_SCOPE)
+        mine = (await first.execute(take, params())).all()
+        meanwhile = asyncio.create_task(second.execute(take, params()))
+        await asyncio.sleep(0.3)
+        assert not meanwhile.done()  # waiting for the first pass's rows
+        await first.commit()
+        assert (await meanwhile).all() == []
+        await second.commit()
+        await rls.apply(second, rls.PLATFORM_SCOPE)
+        after = (await second.execute(take, params())).all()
+        await second.commit()
+    assert len(mine) == len(after) == 10
+    assert not {row.id for row in mine} & {row.id for row in after}

@@ -54,15 +54,13 @@ def _inserting(table: Table) -> LiteStatement:
     return LiteStatement(insert(table).values({c.key: bindparam(c.key) for c in table.c}))
 
 
-def _taken(
-    pending: Select[Any], key: ColumnElement[Any], *, skip_locked: bool
-) -> ColumnElement[bool]:
+def _taken(pending: Select[Any], key: ColumnElement[Any], *, as_array: bool) -> ColumnElement[bool]:
     """Rows whose `key` is among `pending`'s (a select of keys, ordered and limited). On
-    PostgreSQL (`skip_locked`) `= ANY(ARRAY(...))`: the keys are read first, then each row by its
-    key (as `IN`, a join planned from statistics taken during a burst scanned the pending rows
-    again each pass); rows another replica's pass holds are skipped, not waited for."""
-    if skip_locked:
-        return key == any_(func.array(pending.with_for_update(skip_locked=True).scalar_subquery()))
+    PostgreSQL (`as_array`) `= ANY(ARRAY(...))`: the keys are read first, then each row by its
+    key (as `IN`, a join planned from statistics taken during a burst read every pending row
+    again each pass)."""
+    if as_array:
+        return key == any_(func.array(pending.scalar_subquery()))
     return key.in_(pending.scalar_subquery())
 
 
@@ -77,9 +75,11 @@ def _taking_outbox(*, skip_locked: bool) -> LiteStatement:
     # Oldest first, in the order of the pending rows' index: an ordered read that stops at
     # `limit`, whatever the statistics say of how many rows are pending.
     pending = pending.order_by(c.next_attempt_at).limit(bindparam("limit"))
+    if skip_locked:
+        pending = pending.with_for_update(skip_locked=True)
     return LiteStatement(
         update(OUTBOX)
-        .where(_taken(pending, c.id, skip_locked=skip_locked), c.delivered_at.is_(None))
+        .where(_taken(pending, c.id, as_array=skip_locked), c.delivered_at.is_(None))
         .values(delivered_at=bindparam("now"), lease=null())
         .returning(c.payload)
     )
@@ -94,12 +94,14 @@ _INSERT_EVENTS = _inserting(EVENTS)
 _e = EVENTS.c
 
 
-def _taking_events(*, skip_locked: bool) -> LiteStatement:
-    """The oldest `limit` events not fanned out yet, marked so; another replica's share is not
-    returned. Read in the order of the index of the pending events alone
-    (`ix_tenant_events_to_fan_out`), which stops at `limit`: a pass costs its share, not the
-    backlog (through the index of `fanned_out_at`, every pending row and every row fanned out
-    since the last vacuum was read and sorted each pass, ~150 ms a pass 5 s into a burst)."""
+def _taking_events(*, as_array: bool) -> LiteStatement:
+    """The oldest `limit` events not fanned out yet, marked so. Read in the order of the index
+    of the pending events alone (`ix_tenant_events_to_fan_out`), which stops at `limit`: a pass
+    costs its share, not the backlog (through the index of `fanned_out_at`, every pending event
+    was read and sorted each pass: ~150 ms a pass 5 s into a burst). Not `SKIP LOCKED`: another
+    replica's pass meanwhile waits for this one and takes none of its events, so the passes
+    write deliveries in the events' order (a call's later event must not be delivered before an
+    earlier one's delivery exists)."""
     pending = (
         select(_e.id)
         .where(_e.fanned_out_at.is_(None))
@@ -108,13 +110,13 @@ def _taking_events(*, skip_locked: bool) -> LiteStatement:
     )
     return LiteStatement(
         update(EVENTS)
-        .where(_taken(pending, _e.id, skip_locked=skip_locked), _e.fanned_out_at.is_(None))
+        .where(_taken(pending, _e.id, as_array=as_array), _e.fanned_out_at.is_(None))
         .values(fanned_out_at=bindparam("now"))
         .returning(_e.id, _e.tenant_id, _e.type, _e.order_key, _e.created_at)
     )
 
 
-_TAKE_EVENTS = {False: _taking_events(skip_locked=False), True: _taking_events(skip_locked=True)}
+_TAKE_EVENTS = {False: _taking_events(as_array=False), True: _taking_events(as_array=True)}
 _ENDPOINTS_OF = LiteStatement(
     select(ENDPOINTS.c.id, ENDPOINTS.c.tenant_id, ENDPOINTS.c.events, ENDPOINTS.c.created_at).where(
         ENDPOINTS.c.tenant_id.in_(bindparam("tenants", expanding=True)),
