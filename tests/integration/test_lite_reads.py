@@ -125,10 +125,10 @@ def test_writes_store_and_return_what_sqlalchemy_does(tmp_path: Path) -> None:
             conn.commit()
             params = {"limit": 2, "now": now}
             with conn.begin() as tx:
-                taken = execute(conn, carry._TAKE_EVENTS, params)
+                taken = execute(conn, carry._TAKE_EVENTS[False], params)
                 tx.rollback()
             with conn.begin() as tx:
-                expected = list(conn.execute(carry._TAKE_EVENTS.statement, params))
+                expected = list(conn.execute(carry._TAKE_EVENTS[False].statement, params))
                 tx.rollback()
         assert len(taken) == 2 and {r.order_key for r in taken} == {"ours", "theirs"}
         _same(sorted(taken, key=lambda r: r.id), sorted(expected, key=lambda r: r.id))
