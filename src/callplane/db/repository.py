@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -26,6 +26,7 @@ from callplane.errors import ApiError, NotFound
 from callplane.tenancy import TenantScope
 
 M = TypeVar("M", bound=Base)
+R = TypeVar("R")
 
 
 class InvalidCursor(ApiError):
@@ -49,6 +50,27 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         return datetime.fromisoformat(stamp), uuid.UUID(rid)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidCursor("the cursor is not valid") from exc
+
+
+def after_cursor(
+    at: Any, ident: Any, after_at: Any, after_id: Any, *, newest_first: bool = False
+) -> ColumnElement[bool]:
+    """The rows after (`after_at`, `after_id`) in a page's (`at`, `ident`) order, oldest first
+    unless `newest_first` (the values, or bind parameters for a statement built once)."""
+    if newest_first:
+        return or_(at < after_at, and_(at == after_at, ident < after_id))
+    return or_(at > after_at, and_(at == after_at, ident > after_id))
+
+
+def cut_page(
+    rows: list[R], limit: int, key: Callable[[R], tuple[datetime, uuid.UUID]]
+) -> tuple[list[R], str | None]:
+    """Rows read with `limit + 1`: the page, and the next page's cursor from its last row's
+    `key` (its order's time and id) when there are more."""
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor(*key(rows[-1]))
 
 
 class Repository(Generic[M]):
@@ -119,19 +141,11 @@ class Repository(Generic[M]):
         stmt = self.select().where(*where)
         if cursor:
             at, row_id = decode_cursor(cursor)
-            if newest_first:
-                stmt = stmt.where(or_(created < at, and_(created == at, ident < row_id)))
-            else:
-                stmt = stmt.where(or_(created > at, and_(created == at, ident > row_id)))
+            stmt = stmt.where(after_cursor(created, ident, at, row_id, newest_first=newest_first))
         order = (created.desc(), ident.desc()) if newest_first else (created, ident)
         stmt = stmt.order_by(*order).limit(limit + 1)
         rows = list((await self._execute(stmt)).scalars())
-        next_cursor = None
-        if len(rows) > limit:
-            rows = rows[:limit]
-            last = rows[-1]
-            next_cursor = encode_cursor(last.created_at, last.id)
-        return rows, next_cursor
+        return cut_page(rows, limit, lambda row: (row.created_at, row.id))
 
     async def update(self, *where: ColumnElement[bool], **values: Any) -> int:
         """Bulk-update rows in scope matching `where`; returns how many changed."""

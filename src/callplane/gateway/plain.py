@@ -17,12 +17,12 @@ from collections import namedtuple
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, Text, and_, bindparam, or_, select, type_coerce
+from sqlalchemy import Table, Text, bindparam, select, type_coerce
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.types import NullType
 
 from callplane.db.base import driver_utc
-from callplane.db.repository import decode_cursor, encode_cursor
+from callplane.db.repository import after_cursor, cut_page, decode_cursor
 from callplane.db.rls import DbScope
 from callplane.gateway.pg_direct import Query
 from callplane.gateway.store import GatewayStore
@@ -75,7 +75,7 @@ class PlainPages:
             if cursor:
                 after_at: Any = bindparam("after_at")
                 after_id: Any = bindparam("after_id")
-                stmt = stmt.where(or_(at > after_at, and_(at == after_at, c.id > after_id)))
+                stmt = stmt.where(after_cursor(at, c.id, after_at, after_id))
             query = Query(stmt.order_by(at, c.id).limit(bindparam("limit")))
             self._shapes[key] = query
         return query
@@ -111,8 +111,4 @@ class PlainPages:
         query = self._shape(bool(cursor), filtered)
         raw = await store.fetch(query, params, scope=DbScope.tenant(tenant_id))
         rows = [self._decoded(row) for row in raw]
-        next_cursor = None
-        if len(rows) > limit:
-            rows = rows[:limit]
-            next_cursor = encode_cursor(getattr(rows[-1], self.order), rows[-1].id)
-        return rows, next_cursor
+        return cut_page(rows, limit, lambda row: (getattr(row, self.order), row.id))

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from callplane.db.base import utcnow
-from callplane.db.repository import decode_cursor, encode_cursor
+from callplane.db.repository import after_cursor, cut_page, decode_cursor
 from callplane.jobs.models import RECONCILING, JobRun, RunStatus
 from callplane.jobs.reconcile.state import empty_summary
 from callplane.runtime import Runtime
@@ -141,13 +141,9 @@ async def last_runs(
         if cursor:
             at, rid = decode_cursor(cursor)
             stmt = stmt.where(
-                (JobRun.started_at < at) | ((JobRun.started_at == at) & (JobRun.id < rid))
+                after_cursor(JobRun.started_at, JobRun.id, at, rid, newest_first=True)
             )
         stmt = stmt.order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit + 1)
         rows = list((await uow.session.execute(stmt)).scalars())
         uow.session.expunge_all()
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1].started_at, rows[-1].id)
-    return rows, next_cursor
+    return cut_page(rows, limit, lambda run: (run.started_at, run.id))

@@ -21,13 +21,13 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from pydantic_core import to_json
-from sqlalchemy import String, Text, and_, any_, bindparam, or_, select, type_coerce
+from sqlalchemy import String, Text, any_, bindparam, select, type_coerce
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import NullType
 
 from callplane.db.base import driver_utc
-from callplane.db.repository import decode_cursor, encode_cursor
+from callplane.db.repository import after_cursor, cut_page, decode_cursor
 from callplane.db.rls import DbScope
 from callplane.gateway.pg_direct import Query
 from callplane.gateway.store import GatewayStore, Kept
@@ -152,9 +152,7 @@ def _shape(statuses: bool, cursor: bool, *, postgres: bool) -> Any:
     if cursor:
         after_at: Any = bindparam("after_at")
         after_id: Any = bindparam("after_id")
-        stmt = stmt.where(
-            or_(n.created_at > after_at, and_(n.created_at == after_at, n.id > after_id))
-        )
+        stmt = stmt.where(after_cursor(n.created_at, n.id, after_at, after_id))
     return stmt.order_by(n.created_at, n.id).limit(bindparam("limit"))
 
 
@@ -200,12 +198,8 @@ async def page(
     key = (tenant_id, tuple(statuses) if statuses else None, cursor, limit)
 
     async def build() -> bytes:
-        rows = await _read(store, tenant_id, statuses, cursor, limit)
-        next_cursor = None
-        if len(rows) > limit:
-            rows = rows[:limit]
-            last = rows[-1][0]
-            next_cursor = encode_cursor(last.created_at, last.id)
+        read = await _read(store, tenant_id, statuses, cursor, limit)
+        rows, next_cursor = cut_page(read, limit, lambda row: (row[0].created_at, row[0].id))
         # The fields are serialised as they are, not validated again (they are the model's).
         data = [
             number_fields(cast(PhoneNumber, n), provider, capabilities=n.capabilities)
