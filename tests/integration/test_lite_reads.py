@@ -54,6 +54,7 @@ async def test_rows_are_what_sqlalchemy_reads(gw: GatewayKit) -> None:
         cases: list[tuple[Any, dict[str, Any]]] = [
             (queries.ROUTES.lite.statement, {"e164s": [h.e164 for h in held]}),
             (queries.ROUTES.lite.statement, {"e164s": [held[0].e164, "+15550000000"]}),
+            (queries.NUMBERS.lite.statement, {"e164s": [h.e164 for h in held]}),
             (queries.ACCOUNTS.lite.statement, {"sids": [sid, byo, "AC" + "0" * 32]}),
             (access._TENANT.statement, {"tenant_id": a.id}),
             (

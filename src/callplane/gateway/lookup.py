@@ -1,13 +1,15 @@
 """The hot path's reads: an account's webhook tokens, a number's route, a call's owner.
 
 Each is an indexed query (the route comes with its tenant's own connection to the account, so
-that usually one statement answers both), coalesced across concurrent webhooks (`batching.Batcher`). A route
-change is seen by the very next webhook:
+that usually one statement answers both), coalesced across concurrent webhooks
+(`batching.Batcher`). A number not in the route cache is read alone when what its route shares
+with its tenant's other numbers is known (`route_parts`). A route change is seen by the very
+next webhook:
 
-- resolved routes are kept in a bounded cache that is emptied whenever the database changes
-  (`GatewayStore.kept_version`, checked once per batch): a number bought or released, an agent
-  edited, a tenant suspended, a subscription canceled, a token rotated, by this process, a job
-  or another process;
+- resolved routes, and the parts they share, are kept in a bounded cache that is emptied
+  whenever the database changes (`GatewayStore.kept_version`, checked once per batch): a number
+  bought or released, an agent edited, a tenant suspended, a subscription canceled, a token
+  rotated, by this process, a job or another process;
 - on SQLite that is any commit of another connection (`PRAGMA data_version` on the gateway's
   own connection): seen by the very next batch;
 - on PostgreSQL, a change to the tables a route is read from (migrations 0010 and 0012 notify
@@ -33,16 +35,17 @@ from sqlalchemy import Connection as SyncConnection
 from callplane.connections.tokens import SecretOpener, webhook_tokens
 from callplane.gateway import queries
 from callplane.gateway.batching import Batcher
-from callplane.gateway.decision import AgentRoute, NumberRoute
+from callplane.gateway.decision import NumberRoute
+from callplane.gateway.route_parts import OwnConnection, RouteParts
 from callplane.gateway.store import GatewayStore
 from callplane.log import get_logger
 from callplane.twilio.factory import TwilioCredentials, TwilioFactory
 
 log = get_logger(__name__)
 
-# Per-number caches, sized together. Routes kept between webhooks (SQLite only, where a change
-# anywhere is detected for free): every number of a large deployment (uniform traffic over
-# 100,000 numbers must not miss), each entry small (agents shared). `To` parsed when it is not
+# Per-number caches, sized together. Routes kept between webhooks: every number of a large
+# deployment (uniform traffic over 100,000 numbers must not miss), each entry small (what routes
+# share is kept once: `route_parts`, bounded by the same size). `To` parsed when it is not
 # written in E.164 (Twilio writes E.164: rare), remembered for a tenth as many numbers.
 ROUTE_CACHE_SIZE = 100_000
 NORMALISED_CACHE_SIZE = ROUTE_CACHE_SIZE // 10
@@ -59,29 +62,6 @@ class AccountAuth:
     # False: only the called number's tenant's connection was read; when its tokens do not
     # verify, the account's other connections (several tenants may share a byo account) are.
     complete: bool = True
-
-
-class _ConnectionRow:
-    """A connection row as read through a route (its columns are prefixed `conn_`)."""
-
-    __slots__ = (
-        "account_sid",
-        "auth_token",
-        "model",
-        "previous_auth_token",
-        "status",
-        "tenant_id",
-        "token_rotated_at",
-    )
-
-    def __init__(self, row: Any) -> None:
-        self.tenant_id = row.conn_tenant_id
-        self.model = row.conn_model
-        self.account_sid = row.account_sid
-        self.auth_token = row.conn_auth_token
-        self.previous_auth_token = row.conn_previous_auth_token
-        self.token_rotated_at = row.conn_token_rotated_at
-        self.status = row.conn_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +161,7 @@ class Lookup:
         self._cache_size = ROUTE_CACHE_SIZE
         self._cache: OrderedDict[Key, Resolved] = OrderedDict()
         self._cache_version: object = None
-        self._agents: dict[uuid.UUID, AgentRoute] = {}  # shared by the cached routes
+        self._parts = RouteParts(size=ROUTE_CACHE_SIZE)  # shared by the cached routes
         # One read at a time: under load, the next read serves everyone who queued meanwhile.
         self._resolve: Batcher[Key, Resolved] = Batcher(self._fetch_resolve, concurrency=1)
         self._calls: Batcher[tuple[str, str], CallRef | None] = Batcher(
@@ -239,7 +219,7 @@ class Lookup:
             return await self._query_resolve(list(batch))
         if version != self._cache_version:
             self._cache.clear()
-            self._agents.clear()
+            self._parts.clear()
             self._cache_version = version
         now = _now()
         found: dict[Key, Resolved] = {}
@@ -280,26 +260,58 @@ class Lookup:
 
     async def _routes(
         self, numbers: list[str]
-    ) -> tuple[dict[Key, NumberRoute], dict[Key, _ConnectionRow]]:
-        """The active numbers' routes, and their tenants' own connections to their accounts."""
+    ) -> tuple[dict[Key, NumberRoute], dict[Key, OwnConnection]]:
+        """The active numbers' routes, and their tenants' own connections to their accounts:
+        the numbers alone when their shared parts are known, else read with them."""
         routes: dict[Key, NumberRoute] = {}
-        own: dict[Key, _ConnectionRow] = {}
+        own: dict[Key, OwnConnection] = {}
         if not numbers:
             return routes, own
-        # Between two changes (the cache's version) an agent's route is shared.
-        agents = self._agents if self._cache_version is not None else {}
-        for row in await queries.ROUTES.fetch(self.store, numbers):
-            if row.status == "active":
-                routes[(row.account_sid, row.e164)] = queries.route_from_row(row, agents)
-                if row.conn_tenant_id is not None:
-                    own[(row.account_sid, row.e164)] = _ConnectionRow(row)
+        unknown = numbers
+        if self._cache_version is not None and self._parts:
+            rows = await queries.NUMBERS.fetch(self.store, numbers)
+            parts = self._parts_as_new()
+            unknown = []
+            for row in rows:
+                known = parts.route(row) if row.status == "active" else (None, None)
+                if known is None:
+                    unknown.append(row.e164)
+                else:
+                    self._add(routes, own, *known)
+        if unknown:
+            rows = await queries.ROUTES.fetch(self.store, unknown)
+            parts = self._parts_as_new()
+            for row in rows:
+                if row.status == "active":
+                    self._add(routes, own, *parts.learn(row))
         return routes, own
+
+    def _parts_as_new(self) -> RouteParts:
+        """The parts kept, when nothing changed since they were (so they are as new as rows
+        just read); else new ones, shared only within this read."""
+        if self._cache_version is not None and self.store.kept_version() == self._cache_version:
+            return self._parts
+        return RouteParts(size=ROUTE_CACHE_SIZE)
+
+    @staticmethod
+    def _add(
+        routes: dict[Key, NumberRoute],
+        own: dict[Key, OwnConnection],
+        route: NumberRoute | None,
+        connection: OwnConnection | None,
+    ) -> None:
+        if route is None:
+            return
+        key = (route.account_sid, route.e164)
+        routes[key] = route
+        if connection is not None:
+            own[key] = connection
 
     def _resolved(
         self,
         key: Key,
         routes: dict[Key, NumberRoute],
-        own: dict[Key, _ConnectionRow],
+        own: dict[Key, OwnConnection],
         full: dict[str, AccountAuth],
         platform: TwilioCredentials | None,
     ) -> Resolved:

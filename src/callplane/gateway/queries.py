@@ -4,7 +4,6 @@ forms), and the route a row of them describes. `lookup` runs them in batches; `e
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,11 +13,12 @@ from sqlalchemy.orm import aliased
 
 from callplane.agents.models import Agent
 from callplane.connections.models import Connection
-from callplane.gateway.decision import AGENT_ROUTE_FIELDS, AgentRoute, NumberRoute, TrunkRoute
+from callplane.gateway.decision import AGENT_ROUTE_FIELDS, NumberRoute
 from callplane.gateway.events import CALL_KINDS, MESSAGE_KINDS
 from callplane.gateway.lite_direct import LiteStatement
 from callplane.gateway.models import Event
 from callplane.gateway.pg_direct import Query
+from callplane.gateway.route_parts import AGENT_PREFIX, RouteParts
 from callplane.gateway.store import GatewayStore
 from callplane.numbers.models import PhoneNumber
 from callplane.tenants.models import Subscription, Tenant
@@ -28,7 +28,6 @@ from callplane.trunks.models import Trunk
 # SQLite (which matches partial-index predicates literally) uses the index too.
 HELD = text("phone_numbers.status IN ('pending', 'active', 'releasing')")
 CHUNK = 400  # keys per IN list on SQLite
-AGENT_PREFIX = "agent_"
 CONN_PREFIX = "conn_"
 # The columns of a connection its webhook tokens come from (`connections.tokens`).
 TOKEN_COLUMNS = (
@@ -81,6 +80,10 @@ ROUTE_COLUMNS = (
     PhoneNumber.status,
     PhoneNumber.managed,
     PhoneNumber.manage_voice,
+    # The agent and trunk the number names (the joined ones' columns are empty when they are
+    # not its tenant's own): the keys of its shared parts (`route_parts`).
+    PhoneNumber.agent_id.label("number_agent_id"),
+    PhoneNumber.trunk_id.label("number_trunk_id"),
     Tenant.status.label("tenant_status"),
     Subscription.status.label("subscription_status"),
     # What `AgentRoute.from_agent` reads, each column named `agent_<attribute>`.
@@ -124,6 +127,23 @@ def route_select() -> Any:
 
 ROUTES = BatchSelect.where_in(route_select(), PhoneNumber.e164, "e164s")
 
+# A held number's own columns: its route when its shared parts are known (`route_parts`).
+NUMBERS = BatchSelect.where_in(
+    select(
+        PhoneNumber.id,
+        PhoneNumber.tenant_id,
+        PhoneNumber.account_sid,
+        PhoneNumber.e164,
+        PhoneNumber.status,
+        PhoneNumber.managed,
+        PhoneNumber.manage_voice,
+        PhoneNumber.agent_id,
+        PhoneNumber.trunk_id,
+    ).where(HELD),
+    PhoneNumber.e164,
+    "e164s",
+)
+
 # Master-model connections hold no token (the platform's comes from settings): only the
 # accounts' own connections are read, however many tenants use the master account.
 ACCOUNTS = BatchSelect.where_in(
@@ -162,40 +182,6 @@ WHISPER = (
 )
 
 
-def _intern(value: str | None) -> str | None:
-    # A handful of distinct states: one string each, not one per cached number.
-    return sys.intern(value) if value is not None else None
-
-
-def route_from_row(row: Any, agents: dict[Any, AgentRoute] | None = None) -> NumberRoute:
-    """A NumberRoute from a row of `route_select()`; with `agents`, one AgentRoute per agent is
-    shared by its numbers (rows read at once, or the route cache between changes)."""
-    agent = None
-    if row.agent_id is not None:
-        agent = agents.get(row.agent_id) if agents is not None else None
-        if agent is None:
-            agent = AgentRoute.from_agent(row, prefix=AGENT_PREFIX)
-            if agents is not None:
-                agents[row.agent_id] = agent
-    trunk = None
-    if row.trunk_id is not None:
-        trunk = TrunkRoute(
-            id=row.trunk_id,
-            twilio_sid=row.trunk_sid,
-            friendly_name=row.trunk_name,
-            domain_name=row.trunk_domain,
-            origination_uri=row.trunk_origination,
-        )
-    return NumberRoute(
-        number_id=row.id,
-        tenant_id=row.tenant_id,
-        account_sid=row.account_sid,
-        e164=row.e164,
-        status=sys.intern(row.status),
-        managed=bool(row.managed),
-        tenant_status=sys.intern(row.tenant_status),
-        subscription_status=_intern(row.subscription_status),
-        agent=agent,
-        trunk=trunk,
-        manage_voice=bool(row.manage_voice),
-    )
+def route_from_row(row: Any) -> NumberRoute:
+    """A NumberRoute from a row of `route_select()`."""
+    return RouteParts(size=1).learn(row)[0]
