@@ -11,6 +11,7 @@ import pytest
 from callplane.gateway import queries
 from callplane.tenants.schemas import TenantPatch
 from callplane.tenants.service import update_tenant
+from tests.e2e.test_gateway_inbound import _token_of
 from tests.fixtures.gateway import GatewayKit, Held
 from tests.integration.test_kept_answers_pg import _eventually
 
@@ -74,8 +75,6 @@ async def test_a_tenants_own_connection_is_kept_with_its_parts(
 ) -> None:
     # A byo tenant's webhooks verify with its own connection's tokens, read with the route:
     # a number read alone must not need the account's connections read again.
-    from tests.e2e.test_gateway_inbound import _token_of
-
     t, account = await gw.tenant("byo")
     agent_id, _ = await gw.agent(t)
     first, second = await gw.buy(t, agent_id), await gw.buy(t, agent_id)

@@ -72,7 +72,8 @@ class BatchSelect:
 
 NumberConnection = aliased(Connection)
 
-ROUTE_COLUMNS = (
+# A number's own columns in a route.
+NUMBER_COLUMNS = (
     PhoneNumber.id,
     PhoneNumber.tenant_id,
     PhoneNumber.account_sid,
@@ -80,6 +81,10 @@ ROUTE_COLUMNS = (
     PhoneNumber.status,
     PhoneNumber.managed,
     PhoneNumber.manage_voice,
+)
+
+ROUTE_COLUMNS = (
+    *NUMBER_COLUMNS,
     # The agent and trunk the number names (the joined ones' columns are empty when they are
     # not its tenant's own): the keys of its shared parts (`route_parts`).
     PhoneNumber.agent_id.label("number_agent_id"),
@@ -129,17 +134,7 @@ ROUTES = BatchSelect.where_in(route_select(), PhoneNumber.e164, "e164s")
 
 # A held number's own columns: its route when its shared parts are known (`route_parts`).
 NUMBERS = BatchSelect.where_in(
-    select(
-        PhoneNumber.id,
-        PhoneNumber.tenant_id,
-        PhoneNumber.account_sid,
-        PhoneNumber.e164,
-        PhoneNumber.status,
-        PhoneNumber.managed,
-        PhoneNumber.manage_voice,
-        PhoneNumber.agent_id,
-        PhoneNumber.trunk_id,
-    ).where(HELD),
+    select(*NUMBER_COLUMNS, PhoneNumber.agent_id, PhoneNumber.trunk_id).where(HELD),
     PhoneNumber.e164,
     "e164s",
 )
