@@ -267,41 +267,38 @@ class Lookup:
         own: dict[Key, OwnConnection] = {}
         if not numbers:
             return routes, own
+        kept = self._cache_version is not None
         unknown = numbers
-        if self._cache_version is not None and self._parts:
+        # The kept parts may serve only rows read at their version: a number read just after
+        # a change is read again whole. (A whole route's row carries its own parts.)
+        if kept and self._parts:
             rows = await queries.NUMBERS.fetch(self.store, numbers)
-            parts = self._parts_as_new()
-            unknown = []
-            for row in rows:
-                known = parts.route(row) if row.status == "active" else (None, None)
-                if known is None:
-                    unknown.append(row.e164)
-                else:
-                    self._add(routes, own, *known)
+            if self.store.kept_version() == self._cache_version:
+                unknown = []
+                for row in rows:
+                    if row.status != "active":
+                        continue
+                    known = self._parts.route(row)
+                    if known is None:
+                        unknown.append(row.e164)
+                    else:
+                        self._add(routes, own, *known)
         if unknown:
-            rows = await queries.ROUTES.fetch(self.store, unknown)
-            parts = self._parts_as_new()
-            for row in rows:
+            # Not kept between changes while nothing is (the version unknown): shared within
+            # this read only.
+            parts = self._parts if kept else RouteParts(size=ROUTE_CACHE_SIZE)
+            for row in await queries.ROUTES.fetch(self.store, unknown):
                 if row.status == "active":
                     self._add(routes, own, *parts.learn(row))
         return routes, own
-
-    def _parts_as_new(self) -> RouteParts:
-        """The parts kept, when nothing changed since they were (so they are as new as rows
-        just read); else new ones, shared only within this read."""
-        if self._cache_version is not None and self.store.kept_version() == self._cache_version:
-            return self._parts
-        return RouteParts(size=ROUTE_CACHE_SIZE)
 
     @staticmethod
     def _add(
         routes: dict[Key, NumberRoute],
         own: dict[Key, OwnConnection],
-        route: NumberRoute | None,
+        route: NumberRoute,
         connection: OwnConnection | None,
     ) -> None:
-        if route is None:
-            return
         key = (route.account_sid, route.e164)
         routes[key] = route
         if connection is not None:

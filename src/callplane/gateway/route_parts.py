@@ -56,9 +56,9 @@ def _intern(value: str | None) -> str | None:
 
 
 class RouteParts:
-    """Tenants, agents, trunks and own connections as read with routes; each kept once, shared by
-    the routes of their numbers, until `clear`. None kept for a part a route lacks (an agent of
-    another tenant, no own connection) is an answer too."""
+    """Tenants, agents, trunks and own connections as read with whole routes, shared by the
+    routes built from them (`route`), until `clear`. None kept for a part a route lacks (an agent
+    of another tenant, no own connection) is an answer too."""
 
     def __init__(self, size: int) -> None:
         self._size = size  # parts kept at most, before all are forgotten
@@ -99,25 +99,20 @@ class RouteParts:
 
     def learn(self, row: Any) -> tuple[NumberRoute, OwnConnection | None]:
         """The route of a row of `queries.route_select()` and its own connection; its parts
-        kept (or, already kept, shared)."""
+        kept as the row has them (newer than any kept before: a whole route is never joined
+        to parts read earlier)."""
         if len(self._agents) + len(self._trunks) + len(self._own) >= self._size:
             self.clear()
-        tenant = self._tenants.get(row.tenant_id)
-        if tenant is None:
-            tenant = _TenantPart(sys.intern(row.tenant_status), _intern(row.subscription_status))
-        agent = None
+        tenant = _TenantPart(sys.intern(row.tenant_status), _intern(row.subscription_status))
+        self._tenants[row.tenant_id] = tenant
+        agent = trunk = None
         if row.number_agent_id is not None:
-            key = (row.tenant_id, row.number_agent_id)
-            agent = self._agents.get(key)
             # The agent's columns are empty when it is not the number's tenant's own.
-            if agent is None and row.agent_id is not None:
+            if row.agent_id is not None:
                 agent = AgentRoute.from_agent(row, prefix=AGENT_PREFIX)
-            self._agents[key] = agent
-        trunk = None
+            self._agents[(row.tenant_id, row.number_agent_id)] = agent
         if row.number_trunk_id is not None:
-            key = (row.tenant_id, row.number_trunk_id)
-            trunk = self._trunks.get(key)
-            if trunk is None and row.trunk_id is not None:
+            if row.trunk_id is not None:
                 trunk = TrunkRoute(
                     id=row.trunk_id,
                     twilio_sid=row.trunk_sid,
@@ -125,9 +120,8 @@ class RouteParts:
                     domain_name=row.trunk_domain,
                     origination_uri=row.trunk_origination,
                 )
-            self._trunks[key] = trunk
+            self._trunks[(row.tenant_id, row.number_trunk_id)] = trunk
         own = OwnConnection(row) if row.conn_tenant_id is not None else None
-        self._tenants[row.tenant_id] = tenant
         self._own[(row.tenant_id, row.account_sid)] = own
         return self._number(row, tenant, agent, trunk), own
 
