@@ -105,6 +105,7 @@ def serve(
     import uvicorn
 
     from callplane.app import create_app
+    from callplane.http_protocol import WholeResponseProtocol
 
     settings = get_settings()
     sandbox_server = None
@@ -155,7 +156,14 @@ def serve(
         _serve_workers(settings, host=host, port=port, workers=workers)
         return
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+            http=WholeResponseProtocol,
+        )
     finally:
         if sandbox_server is not None:
             sandbox_server.stop()
@@ -165,6 +173,8 @@ def _serve_workers(settings: Settings, *, host: str, port: int, workers: int) ->
     """`workers` processes (uvicorn's supervisor, spawned, one shared socket) each building the
     app from the environment (`app.worker_app`); the job engine, when enabled, once, here."""
     import uvicorn
+
+    from callplane.http_protocol import WholeResponseProtocol
 
     engine = None
     if settings.jobs_enabled:
@@ -184,6 +194,7 @@ def _serve_workers(settings: Settings, *, host: str, port: int, workers: int) ->
             port=port,
             log_config=None,
             access_log=False,
+            http=WholeResponseProtocol,
         )
     finally:
         if engine is not None:
