@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql
 
 from callplane.db import rls
 from callplane.db.base import utcnow
 from callplane.events import carry
+from callplane.events import service as events
 from callplane.runtime import Runtime
-from callplane.tenancy import SYSTEM
+from callplane.tenancy import SYSTEM, TenantScope
 from callplane.tenants import service as tenants
 from callplane.tenants.schemas import TenantCreate
 
@@ -36,7 +38,7 @@ FROM {series}
 """
 
 
-async def _backlog(db: Runtime, count: int = BACKLOG) -> None:
+async def _backlog(db: Runtime, count: int = BACKLOG) -> TenantScope:
     """`count` tenant events not fanned out, statistics taken meanwhile (as during a burst)."""
     async with db.uow() as uow:
         row = await tenants.create_tenant(
@@ -61,6 +63,7 @@ async def _backlog(db: Runtime, count: int = BACKLOG) -> None:
     async with db.engine.connect() as conn:
         await conn.execute(text("ANALYZE tenant_events"))
         await conn.commit()
+    return TenantScope(tenant_id=row.id, actor=SYSTEM)
 
 
 @pytest.mark.postgres_only
@@ -131,3 +134,43 @@ async def test_a_pass_meanwhile_waits_and_takes_none_of_anothers_events(db: Runt
         await second.commit()
     assert len(mine) == len(after) == 10
     assert not {row.id for row in mine} & {row.id for row in after}
+
+
+@pytest.mark.sqlite_only
+async def test_an_event_is_read_by_its_key_and_its_tenant_needs_no_index_on_sqlite(
+    db: Runtime,
+) -> None:
+    """Replaying an event reads it by its key (the tenant's scope a condition on that row): no
+    read asks for a tenant's events by tenant alone, so they have no index of their tenant,
+    which every webhook paid for, more with more tenants (migration 0014; docs/benchmarks.md,
+    nineteenth pass)."""
+    scope = await _backlog(db, count=2_000)
+    async with db.engine.connect() as conn:
+        event_id = (await conn.execute(text("SELECT id FROM tenant_events LIMIT 1"))).scalar_one()
+    statements: list[tuple[str, Any]] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if "FROM tenant_events" in statement:
+            statements.append((statement, params))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        async with db.uow() as uow:
+            await events.replay_event(uow=uow, scope=scope, event_id=uuid.UUID(hex=event_id))
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", seen)
+    assert statements
+    async with db.engine.connect() as conn:
+        indexes = {row[1] for row in await conn.exec_driver_sql("PRAGMA index_list(tenant_events)")}
+        for statement, params in statements:
+            plan = await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
+            steps = [str(row[-1]) for row in plan]
+            assert [s for s in steps if "tenant_events" in s] == [
+                "SEARCH tenant_events USING INDEX sqlite_autoindex_tenant_events_1 (id=?)"
+            ], steps
+    # Each index a read uses (the key; the fan-out's; retention's), and no other.
+    assert indexes == {
+        "sqlite_autoindex_tenant_events_1",
+        "ix_tenant_events_to_fan_out",
+        "ix_tenant_events_fanned_out",
+    }, indexes

@@ -59,9 +59,7 @@ class TenantEvent(IdMixin, Base):
         ),
     )
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
-    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     type: Mapped[str] = mapped_column(String(64))
     order_key: Mapped[str | None] = mapped_column(String(64), default=None)  # e.g. a CallSid
     body: Mapped[str] = mapped_column(Text)
