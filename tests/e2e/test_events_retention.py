@@ -50,7 +50,11 @@ async def test_old_events_go_with_their_deliveries_and_what_is_owed_stays(
     # Not old enough yet: nothing goes.
     summary = await retention_now(runtime, trigger="test", now=utcnow() + timedelta(days=89))
     assert (summary["events"], summary["tenant_events"]) == (0, 0)
-    assert {m: await gw.count(m) for m in RECORDS} == before
+    after = {m: await gw.count(m) for m in RECORDS}
+    # The endpoints' worker keeps trying the owed delivery meanwhile: attempts only grow.
+    assert after[WebhookAttempt] >= before[WebhookAttempt]
+    after[WebhookAttempt] = before[WebhookAttempt]
+    assert after == before
 
     # Past the period: the delivered call's records go, with their deliveries and attempts, and
     # the purchase's event (sent out to no endpoint).
