@@ -105,7 +105,6 @@ def serve(
     import uvicorn
 
     from callplane.app import create_app
-    from callplane.http_protocol import WholeResponseProtocol
 
     settings = get_settings()
     sandbox_server = None
@@ -156,25 +155,30 @@ def serve(
         _serve_workers(settings, host=host, port=port, workers=workers)
         return
     try:
-        uvicorn.run(
-            create_app(settings),
-            host=host,
-            port=port,
-            log_config=None,
-            access_log=False,
-            http=WholeResponseProtocol,
-        )
+        uvicorn.run(create_app(settings), **_server_options(host, port))
     finally:
         if sandbox_server is not None:
             sandbox_server.stop()
+
+
+def _server_options(host: str, port: int) -> dict[str, Any]:
+    """uvicorn's options for `serve`, one process or many: callplane's own logging and access
+    line (none of uvicorn's), each response head and body in one write (`http_protocol`)."""
+    from callplane.http_protocol import WholeResponseProtocol
+
+    return {
+        "host": host,
+        "port": port,
+        "log_config": None,
+        "access_log": False,
+        "http": WholeResponseProtocol,
+    }
 
 
 def _serve_workers(settings: Settings, *, host: str, port: int, workers: int) -> None:
     """`workers` processes (uvicorn's supervisor, spawned, one shared socket) each building the
     app from the environment (`app.worker_app`); the job engine, when enabled, once, here."""
     import uvicorn
-
-    from callplane.http_protocol import WholeResponseProtocol
 
     engine = None
     if settings.jobs_enabled:
@@ -190,11 +194,7 @@ def _serve_workers(settings: Settings, *, host: str, port: int, workers: int) ->
             "callplane.app:worker_app",
             factory=True,
             workers=workers,
-            host=host,
-            port=port,
-            log_config=None,
-            access_log=False,
-            http=WholeResponseProtocol,
+            **_server_options(host, port),
         )
     finally:
         if engine is not None:
