@@ -71,7 +71,13 @@ class Process:
     ) -> None:
         self.name = name
         self.log = log
-        self._out = open(log, "wb")  # noqa: SIM115 - closed in stop()
+        # Appended: each start of a name (every repetition of the benchmark, every round of
+        # bench.interleave) keeps its lines, after a line that says when it began.
+        self._out = open(log, "ab")  # noqa: SIM115 - closed in stop()
+        self._out.write(
+            f"--- {name} started {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}\n".encode()
+        )
+        self._out.flush()
         self.proc = subprocess.Popen(
             args, env=env, stdout=self._out, stderr=subprocess.STDOUT, cwd=cwd
         )

@@ -5,6 +5,7 @@ generator and the import runner work. Nothing here is timed."""
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
 from bench import seeding
-from bench.common import free_port
+from bench.common import Process, free_port
 from bench.importing import bulk_form, run_import
 from bench.load import ApiCall, Target, fixed_rate, run_wrk
 from callplane.app import create_app
@@ -347,3 +348,16 @@ async def test_import_runner_imports_every_number_an_account_holds(
     assert result.seconds > 0
     if result.mode == "single":
         assert result.requests == 12
+
+
+def test_every_start_of_a_process_keeps_its_log(tmp_path: Path) -> None:
+    """A repetition's service log does not replace the one before: both starts' lines stay,
+    each after its own header (the figures of an earlier repetition can be read again)."""
+    log = tmp_path / "svc.log"
+    for run in ("first", "second"):
+        proc = Process("svc", [sys.executable, "-c", f"print('{run} run')"], {}, log)
+        proc.proc.wait(timeout=30)
+        proc.stop()
+    lines = log.read_text().splitlines()
+    assert [line.split(" started ")[0] for line in lines[::2]] == ["--- svc", "--- svc"]
+    assert lines[1::2] == ["first run", "second run"]
