@@ -80,7 +80,9 @@ def database(kind: str, label: str, workdir: Path, pg_admin: str) -> Iterator[st
         pgdb.drop_database(pg_admin, name)
 
 
-def _seed(url: str, count: int, naive_url: str | None, log: Log) -> Seeded:
+def seed_database(url: str, count: int, naive_url: str | None, log: Log) -> Seeded:
+    """The database at `url` migrated and seeded with `count` numbers (and the naive handlers'
+    table at `naive_url`), its time logged."""
     from callplane.db.migrate import upgrade
 
     started = time.monotonic()
@@ -104,7 +106,7 @@ def analyze(urls: list[str]) -> None:
                 conn.execute("ANALYZE")
 
 
-def _api_calls(seeded: Seeded) -> list[ApiCall]:
+def api_calls_alongside(seeded: Seeded) -> list[ApiCall]:
     """~What a tenant's app does meanwhile: reads, and one agent change in five calls."""
     t = f"/v1/tenants/{seeded.tenant_id}"
     agent = f"{t}/agents/{seeded.agent_id}"
@@ -227,14 +229,14 @@ def run_database(kind: str, cfg: Config, workdir: Path, sandbox_url: str, log: L
                 urls["small"] if kind == "postgres" else f"sqlite:///{workdir / 'naive.db'}"
             )
         log(f"{kind}: seeding")
-        seeded = _seed(urls["small"], cfg.small, urls.get("naive"), log)
-        _seed(urls["large"], cfg.large, None, log)
+        seeded = seed_database(urls["small"], cfg.small, urls.get("naive"), log)
+        seed_database(urls["large"], cfg.large, None, log)
         small_lines, large_lines = workdir / f"{kind}-small.txt", workdir / f"{kind}-large.txt"
         lines = write_lines(small_lines, cfg.small)
         write_lines(large_lines, cfg.large)
         units = _units(kind, workdir, sandbox_url, urls, seeded, small_lines, large_lines)
         result.naive = [u.key for u in units if u.key in services.NAIVE]
-        api = _api_calls(seeded)
+        api = api_calls_alongside(seeded)
         offsets: dict[str, int] = {}  # webhooks go on with the next number across restarts
         for rep in range(cfg.runs):
             shift = rep % len(units)

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from bench import services
-from bench.harness import _api_calls, _seed, analyze
+from bench.harness import analyze, api_calls_alongside, seed_database
 from bench.load import Sample, Target, fixed_rate, run_wrk
 from bench.seeding import VOICE_PATH, Seeded, write_lines
 
@@ -119,11 +119,11 @@ def main() -> None:
     sandbox = services.sandbox(work)
     try:
         if args.db == "postgres" or not (work / "base.db").exists() or not lines.exists():
-            seeded = _seed(copies.base(), args.numbers, None, print)
+            seeded = seed_database(copies.base(), args.numbers, None, print)
             (work / "key.txt").write_text(f"{seeded.api_key} {seeded.tenant_id} {seeded.agent_id}")
             write_lines(lines, args.numbers)
         key, tenant_id, agent_id = (work / "key.txt").read_text().split()
-        api = _api_calls(Seeded(args.numbers, tenant_id, agent_id, key))
+        api = api_calls_alongside(Seeded(args.numbers, tenant_id, agent_id, key))
         samples: dict[str, list[Sample]] = {label: [] for label, _ in variants}
         fixed: dict[str, list[Sample]] = {label: [] for label, _ in variants}
         offset = 0

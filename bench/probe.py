@@ -17,7 +17,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from bench import services
-from bench.harness import _api_calls, _seed, database
+from bench.harness import api_calls_alongside, database, seed_database
 from bench.load import fixed_rate
 from bench.seeding import write_lines
 
@@ -42,7 +42,7 @@ def main() -> None:
         sandbox = services.sandbox(args.workdir)
         stack.callback(sandbox.process.stop)
         url = stack.enter_context(database(args.db, "probe", args.workdir, args.postgres_url))
-        seeded = _seed(url, args.numbers, None, print)
+        seeded = seed_database(url, args.numbers, None, print)
         lines_file = args.workdir / "lines.txt"
         lines = write_lines(lines_file, args.numbers)
         svc = services.callplane("probe", url, args.form, args.workdir, sandbox.url, extra)
@@ -67,7 +67,7 @@ def main() -> None:
                 lines,
                 args.rate,
                 args.fixed,
-                _api_calls(seeded),
+                api_calls_alongside(seeded),
                 5.0,
                 f"Bearer {seeded.api_key}",
             )
