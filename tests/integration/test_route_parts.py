@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from callplane.gateway import queries
+from callplane.gateway.lookup import Lookup
 from callplane.tenants.schemas import TenantPatch
 from callplane.tenants.service import update_tenant
 from tests.e2e.test_gateway_inbound import _token_of
@@ -85,6 +86,34 @@ async def test_a_tenants_own_connection_is_kept_with_its_parts(
     # Signed with another token: still refused.
     r = await gw.post("voice", gw.call_params(account, second.e164), token="0" * 32)
     assert r.status_code == 403
+
+
+async def test_what_a_connection_verifies_is_worked_out_once_for_its_numbers(
+    gw: GatewayKit, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under uniform traffic over many numbers every call is a miss: what the tenant's own
+    # connection verifies, and its tenant's id, are shared by its numbers' routes, not made
+    # again (and kept) for each.
+    t, account = await gw.tenant("byo")
+    agent_id, _ = await gw.agent(t)
+    numbers = [await gw.buy(t, agent_id) for _ in range(3)]
+    token = await _token_of(gw, t, account)
+    await _kept(gw, numbers[0], reads, token)
+    worked_out: list[str] = []
+    original = Lookup._accounts
+
+    def counted(self: Lookup, platform: Any, sids: list[str], rows: list[Any]) -> Any:
+        worked_out.extend(sids)
+        return original(self, platform, sids, rows)
+
+    monkeypatch.setattr(Lookup, "_accounts", counted)
+    for held in numbers[1:]:
+        assert STREAM in await _call(gw, held, token)
+    assert reads == ["numbers", "numbers"]
+    assert worked_out == []
+    kept = [gw.gateway.lookup._cache[(account, held.e164)] for held in numbers]
+    assert all(r.account is kept[0].account for r in kept)
+    assert all(r.route.tenant_id is kept[0].route.tenant_id for r in kept)
 
 
 async def test_a_change_forgets_the_parts(gw: GatewayKit, reads: list[str]) -> None:

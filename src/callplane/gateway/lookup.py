@@ -315,10 +315,25 @@ class Lookup:
         sid, e164 = key
         account = full.get(sid)
         if account is None and key in own:
-            # Only the number's tenant's connection is known: enough when its tokens verify.
-            partial = self._accounts(platform, [sid], [own[key]]).get(sid)
-            account = replace(partial, complete=False) if partial is not None else None
+            account = self._partial(platform, sid, own[key])
         return Resolved(account, routes.get(key) if e164 else None)
+
+    def _partial(
+        self, platform: TwilioCredentials | None, sid: str, connection: OwnConnection
+    ) -> AccountAuth | None:
+        """What the number's tenant's connection alone verifies (the account's other
+        connections unread): enough when its tokens verify. Worked out once per connection while
+        its token list holds, and shared by the routes of its numbers: under uniform traffic
+        each was worked out again, and kept, for every number (docs/benchmarks.md, twenty-first
+        pass). The platform's own account is worked out each time (its tokens are settings)."""
+        kept: AccountAuth | None = connection.account
+        if kept is not None and kept.valid_until > _now():
+            return kept
+        partial = self._accounts(platform, [sid], [connection]).get(sid)
+        account = replace(partial, complete=False) if partial is not None else None
+        if platform is None or sid != platform.account_sid:
+            connection.account = account
+        return account
 
     def _accounts(
         self, platform: TwilioCredentials | None, sids: list[str], rows: list[Any]

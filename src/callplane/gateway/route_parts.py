@@ -26,6 +26,7 @@ class OwnConnection:
     prefixed `conn_`): its tokens usually verify the number's webhooks."""
 
     __slots__ = (
+        "account",
         "account_sid",
         "auth_token",
         "model",
@@ -43,10 +44,14 @@ class OwnConnection:
         self.previous_auth_token = row.conn_previous_auth_token
         self.token_rotated_at = row.conn_token_rotated_at
         self.status = row.conn_status
+        # What its tokens verify, once worked out (`lookup.Lookup`): shared by every number of
+        # the connection, as the connection is by the routes built from the parts.
+        self.account: Any = None
 
 
 @dataclass(frozen=True, slots=True)
 class _TenantPart:
+    id: uuid.UUID  # one object for every route of the tenant
     status: str
     subscription_status: str | None
 
@@ -103,7 +108,9 @@ class RouteParts:
         to parts read earlier)."""
         if len(self._agents) + len(self._trunks) + len(self._own) >= self._size:
             self.clear()
-        tenant = _TenantPart(sys.intern(row.tenant_status), _intern(row.subscription_status))
+        tenant = _TenantPart(
+            row.tenant_id, sys.intern(row.tenant_status), _intern(row.subscription_status)
+        )
         self._tenants[row.tenant_id] = tenant
         agent = trunk = None
         if row.number_agent_id is not None:
@@ -131,7 +138,7 @@ class RouteParts:
     ) -> NumberRoute:
         return NumberRoute(
             number_id=row.id,
-            tenant_id=row.tenant_id,
+            tenant_id=tenant.id,
             account_sid=row.account_sid,
             e164=row.e164,
             status=sys.intern(row.status),
