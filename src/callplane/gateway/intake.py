@@ -23,7 +23,8 @@ from starlette.responses import JSONResponse, Response
 
 from callplane.gateway.decision import NumberRoute
 from callplane.gateway.lifespan import Gateway
-from callplane.gateway.lookup import NORMALISED_CACHE_SIZE, AccountAuth
+from callplane.gateway.lookup import NORMALISED_CACHE_SIZE
+from callplane.gateway.route_cache import AccountAuth
 from callplane.gateway.twilio_signature import (
     SIGNATURE_HEADER,
     SIGNATURE_SETTINGS_HEADER,

@@ -6,10 +6,11 @@ that usually one statement answers both), coalesced across concurrent webhooks
 with its tenant's other numbers is known (`route_parts`). A route change is seen by the very
 next webhook:
 
-- resolved routes, and the parts they share, are kept in a bounded cache that is emptied
-  whenever the database changes (`GatewayStore.kept_version`, checked once per batch): a number
-  bought or released, an agent edited, a tenant suspended, a subscription canceled, a token
-  rotated, by this process, a job or another process;
+- resolved routes (`route_cache`: out of the garbage collector's way), and the parts they
+  share, are kept in a bounded cache that is emptied whenever the database changes
+  (`GatewayStore.kept_version`, checked once per batch): a number bought or released, an agent
+  edited, a tenant suspended, a subscription canceled, a token rotated, by this process, a job
+  or another process;
 - on SQLite that is any commit of another connection (`PRAGMA data_version` on the gateway's
   own connection): seen by the very next batch;
 - on PostgreSQL, a change to the tables a route is read from (migrations 0010 and 0012 notify
@@ -36,6 +37,7 @@ from callplane.connections.tokens import SecretOpener, webhook_tokens
 from callplane.gateway import queries
 from callplane.gateway.batching import Batcher
 from callplane.gateway.decision import NumberRoute
+from callplane.gateway.route_cache import AccountAuth, Key, Resolved, RouteCache
 from callplane.gateway.route_parts import OwnConnection, RouteParts
 from callplane.gateway.store import GatewayStore
 from callplane.log import get_logger
@@ -49,27 +51,6 @@ log = get_logger(__name__)
 # written in E.164 (Twilio writes E.164: rare), remembered for a tenth as many numbers.
 ROUTE_CACHE_SIZE = 100_000
 NORMALISED_CACHE_SIZE = ROUTE_CACHE_SIZE // 10
-
-
-@dataclass(frozen=True, slots=True)
-class AccountAuth:
-    """An account the gateway knows: the tokens that may sign its webhooks."""
-
-    account_sid: str
-    tokens: tuple[str, ...]
-    # When the token list changes by itself (a previous token's grace period ends).
-    valid_until: float = float("inf")
-    # False: only the called number's tenant's connection was read; when its tokens do not
-    # verify, the account's other connections (several tenants may share a byo account) are.
-    complete: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class Resolved:
-    """An account (None: unknown) and the route of the number asked for (None: not found)."""
-
-    account: AccountAuth | None
-    route: NumberRoute | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,9 +121,6 @@ class _AccountTokens:
         )
 
 
-Key = tuple[str, str | None]  # (account SID, E.164 of the number asked for, if any)
-
-
 class Lookup:
     """Coalesced reads for the webhooks of one process."""
 
@@ -159,7 +137,7 @@ class Lookup:
         self.tokens = TokenCache(secrets)
         self.grace = grace
         self._cache_size = ROUTE_CACHE_SIZE
-        self._cache: OrderedDict[Key, Resolved] = OrderedDict()
+        self._cache = RouteCache(ROUTE_CACHE_SIZE)
         self._cache_version: object = None
         self._parts = RouteParts(size=ROUTE_CACHE_SIZE)  # shared by the cached routes
         # One read at a time: under load, the next read serves everyone who queued meanwhile.
@@ -225,18 +203,15 @@ class Lookup:
         found: dict[Key, Resolved] = {}
         missing: list[Key] = []
         for key in batch:
-            hit = self._cache.get(key)
-            if hit is not None and (hit.account is None or hit.account.valid_until > now):
-                self._cache.move_to_end(key)
+            hit = self._cache.get(key, now)
+            if hit is not None:
                 found[key] = hit
             else:
                 missing.append(key)
         if missing:
             fresh = await self._query_resolve(missing)
             if self.store.kept_version() == version:  # nobody changed anything meanwhile
-                self._cache.update(fresh)
-                while len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
+                self._cache.update(fresh.items())
             found.update(fresh)
         return found
 

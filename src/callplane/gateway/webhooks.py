@@ -23,8 +23,9 @@ from callplane.gateway import events, twiml
 from callplane.gateway.decision import NumberRoute, decide_sms, decide_voice
 from callplane.gateway.intake import Refusal, authenticate, lookup, normalized
 from callplane.gateway.lifespan import Gateway, gateway_of
-from callplane.gateway.lookup import AccountAuth, CallRef
+from callplane.gateway.lookup import CallRef
 from callplane.gateway.recorder import Advance, Draft, Recorded
+from callplane.gateway.route_cache import AccountAuth
 from callplane.gateway.twilio_signature import FormParams
 from callplane.log import get_logger
 from callplane.recordings import store as recordings
