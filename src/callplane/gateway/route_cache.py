@@ -117,21 +117,24 @@ class RouteCache:
     # -- the plain form ------------------------------------------------------------------------
 
     def _handle(self, value: Any) -> int:
-        """The handle of a shared object: by value when it has one (an account's tokens, an
-        id), else by identity (agents and trunks, shared by the route parts)."""
+        """The handle of a shared object: by identity when it is the one kept (its id names
+        it while it is kept), else by value when it has one (an account's tokens, worked out
+        again for a batch), else a new one."""
         if value is None:
             return _NONE
-        if value.__hash__ is not None:
-            handle = self._by_value.get(value)
-            if handle is None:
-                handle = self._by_value[value] = len(self._shared)
-                self._shared.append(value)
-            return handle
         handle = self._by_identity.get(id(value))
-        if handle is None:
-            # Kept in `_shared`, the object lives as long as its id is a key here.
-            handle = self._by_identity[id(value)] = len(self._shared)
-            self._shared.append(value)
+        if handle is not None:
+            return handle
+        hashable = value.__hash__ is not None
+        if hashable:
+            handle = self._by_value.get(value)
+            if handle is not None:
+                return handle
+        handle = len(self._shared)
+        self._shared.append(value)
+        self._by_identity[id(value)] = handle
+        if hashable:
+            self._by_value[value] = handle
         return handle
 
     def _plain_form(self, resolved: Resolved) -> tuple[Any, ...]:
