@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from callplane.gateway.decision import AgentRoute, NumberRoute, TrunkRoute
+from callplane.gateway.route_cache import AccountAuth
 
 AGENT_PREFIX = "agent_"
 
@@ -46,7 +47,7 @@ class OwnConnection:
         self.status = row.conn_status
         # What its tokens verify, once worked out (`lookup.Lookup`): shared by every number of
         # the connection, as the connection is by the routes built from the parts.
-        self.account: Any = None
+        self.account: AccountAuth | None = None
 
 
 @dataclass(frozen=True, slots=True)
