@@ -136,7 +136,6 @@ class Lookup:
         self.twilio = twilio  # the platform account's tokens, read at each batch (settings)
         self.tokens = TokenCache(secrets)
         self.grace = grace
-        self._cache_size = ROUTE_CACHE_SIZE
         self._cache = RouteCache(ROUTE_CACHE_SIZE)
         self._cache_version: object = None
         self._parts = RouteParts(size=ROUTE_CACHE_SIZE)  # shared by the cached routes
@@ -191,7 +190,7 @@ class Lookup:
         # (`GatewayStore.kept_version`): a number bought, an agent edited, a tenant suspended, a
         # token rotated, by this process or another, changes the version and empties it. None
         # (PostgreSQL while its change feed does not listen): nothing is kept.
-        version = self.store.kept_version() if self._cache_size else None
+        version = self.store.kept_version()
         if version is None:
             self._cache_version = None
             return await self._query_resolve(list(batch))
@@ -301,7 +300,7 @@ class Lookup:
         its token list holds, and shared by the routes of its numbers: under uniform traffic
         each was worked out again, and kept, for every number (docs/benchmarks.md, twenty-first
         pass). The platform's own account is worked out each time (its tokens are settings)."""
-        kept: AccountAuth | None = connection.account
+        kept = connection.account
         if kept is not None and kept.valid_until > _now():
             return kept
         partial = self._accounts(platform, [sid], [connection]).get(sid)
