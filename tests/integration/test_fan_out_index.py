@@ -133,7 +133,7 @@ async def test_a_pass_meanwhile_waits_and_takes_none_of_anothers_events(db: Runt
         after = (await second.execute(take, params())).all()
         await second.commit()
     assert len(mine) == len(after) == 10
-    assert not {row.id for row in mine} & {row.id for row in after}
+    assert not {row.key for row in mine} & {row.key for row in after}
 
 
 @pytest.mark.sqlite_only

@@ -22,6 +22,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
+    String,
     Table,
     any_,
     bindparam,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     insert,
     null,
     select,
+    type_coerce,
     update,
 )
 
@@ -95,13 +97,13 @@ _e = EVENTS.c
 
 
 def _taking_events(*, as_array: bool) -> LiteStatement:
-    """The oldest `limit` events not fanned out yet, marked so. Read in the order of the index
-    of the pending events alone (`ix_tenant_events_to_fan_out`), which stops at `limit`: a pass
-    costs its share, not the backlog (through the index of `fanned_out_at`, every pending event
-    was read and sorted each pass: ~150 ms a pass 5 s into a burst). Not `SKIP LOCKED`: another
-    replica's pass meanwhile waits for this one and takes none of its events, so the passes
-    write deliveries in the events' order (a call's later event must not be delivered before an
-    earlier one's delivery exists)."""
+    """The oldest `limit` events not fanned out yet, marked so, each returning its key alone.
+    Read in the order of the index of the pending events alone (`ix_tenant_events_to_fan_out`),
+    which stops at `limit`: a pass costs its share, not the backlog (through the index of
+    `fanned_out_at`, every pending event was read and sorted each pass: ~150 ms a pass 5 s into
+    a burst). Not `SKIP LOCKED`: another replica's pass meanwhile waits for this one and takes
+    none of its events, so the passes write deliveries in the events' order (a call's later
+    event must not be delivered before an earlier one's delivery exists)."""
     pending = (
         select(_e.id)
         .where(_e.fanned_out_at.is_(None))
@@ -112,15 +114,38 @@ def _taking_events(*, as_array: bool) -> LiteStatement:
         update(EVENTS)
         .where(_taken(pending, _e.id, as_array=as_array), _e.fanned_out_at.is_(None))
         .values(fanned_out_at=bindparam("now"))
-        .returning(_e.id, _e.tenant_id, _e.type, _e.order_key, _e.created_at)
+        .returning(_key(_e.id))
     )
 
 
+def _key(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A key column as the driver returns it (SQLite: the stored text; PostgreSQL: psycopg's
+    UUID), not made a UUID per row: most of a pass's events go to no endpoint, and making
+    each row's UUIDs and datetimes was most of a pass's time on the event loop."""
+    return type_coerce(column, String).label("key")
+
+
 _TAKE_EVENTS = {False: _taking_events(as_array=False), True: _taking_events(as_array=True)}
-_ENDPOINTS_OF = LiteStatement(
+# The events a pass marked (`fanned_out_at` is the pass's time) whose tenant has an enabled
+# endpoint, in their order, read whole. Another pass marking its own at the very same instant
+# would add its events here: the caller keeps those whose key it took. Each event's tenant is
+# looked up by the index of the endpoints' tenant (a pass's share of events, not every endpoint
+# of the platform read per pass).
+_enabled = ENDPOINTS.c.enabled.is_(True)
+_MARKED_TO_DELIVER = LiteStatement(
+    select(_e.id, _e.tenant_id, _e.type, _e.order_key, _e.created_at, _key(_e.id))
+    .where(
+        _e.fanned_out_at == bindparam("now"),
+        select(ENDPOINTS.c.id).where(ENDPOINTS.c.tenant_id == _e.tenant_id, _enabled).exists(),
+    )
+    .order_by(_e.created_at)
+)
+_ENDPOINTS_OF_MARKED = LiteStatement(
     select(ENDPOINTS.c.id, ENDPOINTS.c.tenant_id, ENDPOINTS.c.events, ENDPOINTS.c.created_at).where(
-        ENDPOINTS.c.tenant_id.in_(bindparam("tenants", expanding=True)),
-        ENDPOINTS.c.enabled.is_(True),
+        _enabled,
+        ENDPOINTS.c.tenant_id.in_(
+            select(_e.tenant_id).where(_e.fanned_out_at == bindparam("now")).scalar_subquery()
+        ),
     )
 )
 _INSERT_DELIVERIES = _inserting(DELIVERIES)
@@ -160,11 +185,13 @@ def _carry(conn: Connection, limit: int, now: datetime) -> None:
 
 def _fan_out(conn: Connection, limit: int, now: datetime) -> None:
     take = _TAKE_EVENTS[conn.dialect.name == "postgresql"]
-    events = sorted(execute(conn, take, {"limit": limit, "now": now}), key=lambda ev: ev.created_at)
-    tenants = sorted({ev.tenant_id for ev in events})
-    if not tenants:
+    taken = {row.key for row in execute(conn, take, {"limit": limit, "now": now})}
+    if not taken:
         return
-    endpoints = execute(conn, _ENDPOINTS_OF, {"tenants": tenants})
+    events = [ev for ev in execute(conn, _MARKED_TO_DELIVER, {"now": now}) if ev.key in taken]
+    if not events:
+        return
+    endpoints = execute(conn, _ENDPOINTS_OF_MARKED, {"now": now})
     rows = [
         _delivery(ev, endpoint_id=endpoint.id, now=now)
         for ev in events
