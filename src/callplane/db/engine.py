@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import select
+import time
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,6 +23,12 @@ WAL_SIZE_LIMIT = 64 * 1024 * 1024
 # a number not yet cached reads pages all over the numbers' tables, and the map made it ~5%
 # cheaper (docs/benchmarks.md, thirteenth pass). Larger files are read as before beyond it.
 MMAP_SIZE = 256 * 1024 * 1024
+# A pooled PostgreSQL connection idle for longer than this is pinged before it is handed out,
+# whatever its socket says (docs/decisions.md: "A pooled connection is pinged when ...").
+PING_IDLE_SECONDS = 30.0
+# Where a pooled connection's record keeps when it was last returned (cleared with the
+# connection when SQLAlchemy replaces it, so a new connection is never pinged).
+_RETURNED = "callplane_returned_at"
 
 
 def is_sqlite(url: str) -> bool:
@@ -53,8 +62,49 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        ping_when_needed(engine, idle_seconds=PING_IDLE_SECONDS)
+    return engine
+
+
+def ping_when_needed(engine: AsyncEngine, *, idle_seconds: float) -> None:
+    """Ping a pooled connection at checkout only when it may be dead: its socket has something
+    to read (the server closed it or spoke while it sat idle) or it sat idle `idle_seconds`.
+    SQLAlchemy's pre-ping pinged every checkout: a round trip per unit of work."""
+    dialect = engine.dialect
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _returned(dbapi_conn: Any, record: Any) -> None:
+        if dbapi_conn is not None:
+            record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get(_RETURNED)
+        if returned is None:  # a new connection
+            return
+        unread = _has_unread(dbapi_conn, dialect.loaded_dbapi.Error)
+        if time.monotonic() - returned < idle_seconds and not unread:
+            return
+        try:
+            dialect.do_ping(dbapi_conn)
+        except dialect.loaded_dbapi.Error as exc:
+            if dialect.is_disconnect(exc, dbapi_conn, None):
+                # The pool replaces the connection and hands out the new one.
+                raise DisconnectionError(str(exc)) from exc
+            raise
+
+
+def _has_unread(dbapi_conn: Any, driver_error: type[Exception]) -> bool:
+    """True when an idle connection's socket is readable or closed: a live one that is not in a
+    query has nothing to say, a terminated one has its FATAL message or end of file waiting."""
+    try:
+        poller = select.poll()
+        poller.register(dbapi_conn.driver_connection.fileno(), select.POLLIN)
+        return bool(poller.poll(0))
+    except (OSError, ValueError, AttributeError, driver_error):  # no socket: the ping decides
+        return True
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
