@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.common import DEFAULT_PG
+from bench.common import DEFAULT_PG, warn_of_others
 from bench.harness import Config, run
 from bench.report import as_json, errors, markdown
 
@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True)
 
     log(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; logs in {workdir}")
+    warn_of_others(log)
     started = time.monotonic()
     results = run(cfg, workdir, log)
     when = datetime.now(UTC).strftime("%Y-%m-%d")

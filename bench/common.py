@@ -7,6 +7,8 @@ import signal
 import statistics
 import subprocess
 import time
+from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 import httpx
@@ -28,6 +30,33 @@ def _children(pid: int) -> list[int]:
     except OSError:
         pass
     return found
+
+
+def other_services() -> list[int]:
+    """Pids of `callplane serve` processes running on this box (the benchmark's own are stopped
+    between units): idle ones still poll their jobs and share the cores with what is measured
+    (a first run 35 did, docs/benchmarks.md)."""
+    found: list[int] = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        names = [Path(a.decode(errors="replace")).name for a in args]
+        if any(n == "callplane" and nxt == "serve" for n, nxt in pairwise(names)):
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def warn_of_others(log: Callable[[str], None]) -> None:
+    """Say so when other callplane services run beside the benchmark."""
+    if others := other_services():
+        log(
+            f"WARNING: {len(others)} other `callplane serve` running on this box "
+            f"(pids {', '.join(map(str, others))}): they share its cores with what is measured"
+        )
 
 
 def cpu_seconds(pid: int) -> float:

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from bench import services
+from bench.common import warn_of_others
 from bench.harness import analyze, api_calls_alongside, seed_database
 from bench.load import Sample, Target, fixed_rate, run_wrk
 from bench.seeding import VOICE_PATH, Seeded, write_lines
@@ -112,6 +113,7 @@ def main() -> None:
     p.add_argument("--fixed", type=float, default=0.0, help="seconds at 200 webhooks/s after")
     args = p.parse_args()
     variants = [_variant(spec) for spec in args.variants]
+    warn_of_others(print)
     work = args.workdir / args.db / str(args.numbers)
     work.mkdir(parents=True, exist_ok=True)
     lines = work / "lines.txt"

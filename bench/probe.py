@@ -1,5 +1,5 @@
 """`python -m bench.probe`: one seeded `callplane serve`, as the benchmark starts it, kept up
-for profiling by hand (py-spy, wrk) until interrupted.
+for profiling by hand (py-spy, wrk) until interrupted (Ctrl-C or `kill`: both stop what it started).
 
     python -m bench.probe --db postgres --form json --numbers 1000
     python -m bench.probe --db sqlite --fixed 20      # and a fixed-rate slice of 20 s
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -38,6 +39,9 @@ def main() -> None:
     for old in args.workdir.glob("probe*.db*"):  # a new SQLite database each time
         old.unlink()
     extra = dict(kv.split("=", 1) for kv in args.env)
+    # `kill` (SIGTERM) stops the service and the sandbox too, as Ctrl-C does: a probe's service
+    # left running polls its jobs beside whatever is measured next.
+    signal.signal(signal.SIGTERM, _interrupt)
     with ExitStack() as stack:
         sandbox = services.sandbox(args.workdir)
         stack.callback(sandbox.process.stop)
@@ -77,6 +81,10 @@ def main() -> None:
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ generator and the import runner work. Nothing here is timed."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import threading
 import time
@@ -23,7 +24,7 @@ from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
 from bench import seeding
-from bench.common import Process, free_port
+from bench.common import Process, free_port, other_services, warn_of_others
 from bench.importing import bulk_form, run_import
 from bench.load import ApiCall, Target, fixed_rate, run_wrk
 from callplane.app import create_app
@@ -361,3 +362,23 @@ def test_every_start_of_a_process_keeps_its_log(tmp_path: Path) -> None:
     lines = log.read_text().splitlines()
     assert [line.split(" started ")[0] for line in lines[::2]] == ["--- svc", "--- svc"]
     assert lines[1::2] == ["first run", "second run"]
+
+
+def test_the_benchmark_sees_other_callplane_services_on_the_box() -> None:
+    """An idle `callplane serve` left running (a probe's) shares the cores with what is
+    measured: the benchmark names it; other callplane commands are not services."""
+    sleep = [sys.executable, "-c", "import time; time.sleep(60)"]
+    service = subprocess.Popen([*sleep, "/venv/bin/callplane", "serve", "--port", "0"])
+    command = subprocess.Popen([*sleep, "/venv/bin/callplane", "migrate"])
+    try:
+        found = other_services()
+        assert service.pid in found
+        assert command.pid not in found
+        said: list[str] = []
+        warn_of_others(said.append)
+        assert said and str(service.pid) in said[0]
+    finally:
+        for proc in (service, command):
+            proc.kill()
+            proc.wait()
+    assert service.pid not in other_services()
