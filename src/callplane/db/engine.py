@@ -84,8 +84,10 @@ def ping_when_needed(engine: AsyncEngine, *, idle_seconds: float) -> None:
         returned = record.info.get(_RETURNED)
         if returned is None:  # a new connection
             return
-        unread = _has_unread(dbapi_conn, dialect.loaded_dbapi.Error)
-        if time.monotonic() - returned < idle_seconds and not unread:
+        # The socket is looked at only when the idle time alone does not call for a ping.
+        if time.monotonic() - returned < idle_seconds and not _has_unread(
+            dbapi_conn, dialect.loaded_dbapi.Error
+        ):
             return
         try:
             dialect.do_ping(dbapi_conn)
