@@ -84,7 +84,7 @@ def ping_when_needed(engine: AsyncEngine, *, idle_seconds: float) -> None:
         returned = record.info.get(_RETURNED)
         if returned is None:  # a new connection
             return
-        # The socket is looked at only when the idle time alone does not call for a ping.
+        # Polling the socket is a system call: spared when the idle time calls for a ping anyway.
         if time.monotonic() - returned < idle_seconds and not _has_unread(
             dbapi_conn, dialect.loaded_dbapi.Error
         ):
