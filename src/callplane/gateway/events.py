@@ -10,10 +10,10 @@ import uuid
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table
+from sqlalchemy import ColumnElement, Table, bindparam, case, exists
 
 from callplane.db.base import utcnow
-from callplane.events.models import TenantEvent
+from callplane.events.models import TenantEvent, WebhookEndpoint
 from callplane.gateway.decision import Decision, NumberRoute
 from callplane.gateway.models import Event, OutboxMessage
 from callplane.gateway.twilio_signature import FormParams
@@ -26,6 +26,38 @@ TENANT_EVENTS = cast(Table, TenantEvent.__table__)
 EVENT_COLUMNS: tuple[str, ...] = tuple(c.name for c in EVENTS.columns)
 OUTBOX_COLUMNS: tuple[str, ...] = tuple(c.name for c in OUTBOX.columns)
 TENANT_EVENT_COLUMNS: tuple[str, ...] = tuple(c.name for c in TENANT_EVENTS.columns)
+
+_ENDPOINTS = cast(Table, WebhookEndpoint.__table__)
+
+
+def fanned_out_unless_wanted(*, tenant_id: str, fanned_out_at: str, created_at: str) -> str:
+    """SQL for a webhook's tenant event's `fanned_out_at`, given the SQL of its tenant, its own
+    value and its time: its own (None: for the endpoints' pass) while its tenant has an enabled
+    endpoint, else its time, decided in the insert itself. An event no endpoint can want is
+    then never taken by a pass: on PostgreSQL each pass stepped over the index entries of the
+    events earlier passes had marked (docs/benchmarks.md, twenty-sixth pass; the edge this
+    moves at an endpoint's creation: docs/decisions.md)."""
+    e = _ENDPOINTS.c
+    wanted = (
+        f"EXISTS (SELECT 1 FROM {_ENDPOINTS.name} WHERE {_ENDPOINTS.name}.{e.tenant_id.name} = "
+        f"{tenant_id} AND {_ENDPOINTS.name}.{e.enabled.name})"
+    )
+    return f"CASE WHEN {wanted} THEN {fanned_out_at} ELSE {created_at} END"
+
+
+def fanned_out_unless_wanted_clause() -> ColumnElement[Any]:
+    """`fanned_out_unless_wanted` for SQLAlchemy's inserts of many rows, over each row's own
+    `tenant_id`, `fanned_out_at` and `created_at` parameters."""
+    c = TENANT_EVENTS.c
+    e = _ENDPOINTS.c
+    # The tenant's parameter is typed by the column it is compared with, when compiled (a
+    # foreign key's type is known once every model is loaded).
+    wanted = exists().where(e.tenant_id == bindparam("tenant_id"), e.enabled.is_(True))
+    at = c.created_at.type
+    return case(
+        (wanted, bindparam("fanned_out_at", type_=at)), else_=bindparam("created_at", type_=at)
+    )
+
 
 CALL_KINDS = ("voice", "outbound_call")
 MESSAGE_KINDS = ("sms", "outbound_sms")

@@ -15,7 +15,13 @@ from typing import Any
 from sqlalchemy import JSON, Table
 from sqlalchemy.dialects import postgresql
 
-from callplane.gateway.events import EVENT_COLUMNS, EVENTS, OUTBOX, TENANT_EVENTS
+from callplane.gateway.events import (
+    EVENT_COLUMNS,
+    EVENTS,
+    OUTBOX,
+    TENANT_EVENTS,
+    fanned_out_unless_wanted,
+)
 
 _DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]  # SQLAlchemy's is untyped
 OUTBOX_PREFIX = "o_"  # the outbox's parameters, apart from the events' (both have an id)
@@ -44,15 +50,18 @@ TENANT_PREFIX = "t_"  # the tenant events' parameters
 TENANT_EVENT_OF = f"{TENANT_PREFIX}event_of"
 
 
-def _insert_with_new_events(table: Table, prefix: str, key: str, extra: str = "") -> str:
+def _insert_with_new_events(
+    table: Table, prefix: str, key: str, extra: str = "", computed: dict[str, str] | None = None
+) -> str:
     """Rows of `table` (one array per column, and the `extra` array named `key` when given)
-    whose `key` is a new event."""
+    whose `key` is a new event; `computed`: SQL over the row `r` for some columns."""
     names = [c.name for c in table.columns]
     arrays = _unnest(table, prefix, (extra,) if extra else ())
     labels = ", ".join([*names, key] if extra else names)
+    values = [(computed or {}).get(name, f"r.{name}") for name in names]
     return (
         f"INSERT INTO {table.name} ({', '.join(names)}) "
-        f"SELECT {', '.join(f'r.{name}' for name in names)} "
+        f"SELECT {', '.join(values)} "
         f"FROM {arrays} AS r({labels}) WHERE r.{key} IN (SELECT id FROM new)"
     )
 
@@ -66,7 +75,17 @@ def _events_with(outbox: bool, tenant_events: bool) -> str:
         parts.append(f"carried AS ({_insert_with_new_events(OUTBOX, OUTBOX_PREFIX, 'event_id')})")
     if tenant_events:
         told = _insert_with_new_events(
-            TENANT_EVENTS, TENANT_PREFIX, "event_of", f"CAST(%({TENANT_EVENT_OF})b AS uuid[])"
+            TENANT_EVENTS,
+            TENANT_PREFIX,
+            "event_of",
+            f"CAST(%({TENANT_EVENT_OF})b AS uuid[])",
+            computed={
+                "fanned_out_at": fanned_out_unless_wanted(
+                    tenant_id="r.tenant_id",
+                    fanned_out_at="r.fanned_out_at",
+                    created_at="r.created_at",
+                )
+            },
         )
         parts.append(f"told AS ({told} ON CONFLICT DO NOTHING)")
     return f"WITH {', '.join(parts)} SELECT id FROM new" if len(parts) > 1 else INSERT_EVENTS

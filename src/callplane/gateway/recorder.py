@@ -33,6 +33,8 @@ from callplane.gateway.events import (
     OUTBOX_COLUMNS,
     TENANT_EVENT_COLUMNS,
     TENANT_EVENTS,
+    fanned_out_unless_wanted,
+    fanned_out_unless_wanted_clause,
 )
 from callplane.gateway.store import GatewayStore
 from callplane.log import get_logger
@@ -126,9 +128,17 @@ _INSERT_OUTBOX = insert(OUTBOX)
 _SQLITE_INSERT_EVENTS = sqlite.insert(EVENTS).on_conflict_do_nothing()
 # A tenant event's id is its gateway event's (or derived from it): new with it. Should one be
 # there all the same, it stays as it was (the endpoints pass once carried them this way).
+# A tenant event no enabled endpoint of its tenant can want is written already fanned out
+# (`fanned_out_unless_wanted`), on every path below; each parameter typed by its column when
+# compiled, as in `events.carry`.
+_TENANT_EVENT_VALUES: dict[str, Any] = {
+    c.name: bindparam(c.name) for c in TENANT_EVENTS.columns
+} | {"fanned_out_at": fanned_out_unless_wanted_clause()}
 _INSERT_TENANT_EVENTS = {
-    "sqlite": sqlite.insert(TENANT_EVENTS).on_conflict_do_nothing(),
-    "postgresql": postgresql.insert(TENANT_EVENTS).on_conflict_do_nothing(),
+    "sqlite": sqlite.insert(TENANT_EVENTS).values(_TENANT_EVENT_VALUES).on_conflict_do_nothing(),
+    "postgresql": postgresql.insert(TENANT_EVENTS)
+    .values(_TENANT_EVENT_VALUES)
+    .on_conflict_do_nothing(),
 }
 
 
@@ -137,12 +147,21 @@ class _SqliteInsert:
     each column type (UUIDs, UTC timestamps, JSON), so the rows read back exactly as if
     SQLAlchemy wrote them."""
 
-    def __init__(self, table: Table, keys: tuple[str, ...], conflict: bool = False) -> None:
+    def __init__(
+        self,
+        table: Table,
+        keys: tuple[str, ...],
+        conflict: bool = False,
+        computed: dict[str, Callable[[dict[str, str]], str]] | None = None,
+    ) -> None:
+        """`computed`: SQL for some columns' values, from the parameter of each column."""
         self.table = table
         self.keys = keys
-        self.sql = (
-            f"INSERT INTO {table.name} ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})"
-            + (" ON CONFLICT DO NOTHING" if conflict else "")
+        own = {key: f"?{i}" for i, key in enumerate(keys, start=1)}
+        computed = computed or {}
+        values = [computed[key](own) if key in computed else own[key] for key in keys]
+        self.sql = f"INSERT INTO {table.name} ({', '.join(keys)}) VALUES ({', '.join(values)})" + (
+            " ON CONFLICT DO NOTHING" if conflict else ""
         )
         self._processors: list[Any] | None = None
 
@@ -170,7 +189,18 @@ class _SqliteInsert:
 
 _SQLITE_EVENTS = _SqliteInsert(EVENTS, EVENT_COLUMNS, conflict=True)
 _SQLITE_OUTBOX = _SqliteInsert(OUTBOX, OUTBOX_COLUMNS)
-_SQLITE_TENANT_EVENTS = _SqliteInsert(TENANT_EVENTS, TENANT_EVENT_COLUMNS, conflict=True)
+_SQLITE_TENANT_EVENTS = _SqliteInsert(
+    TENANT_EVENTS,
+    TENANT_EVENT_COLUMNS,
+    conflict=True,
+    computed={
+        "fanned_out_at": lambda own: fanned_out_unless_wanted(
+            tenant_id=own["tenant_id"],
+            fanned_out_at=own["fanned_out_at"],
+            created_at=own["created_at"],
+        )
+    },
+)
 
 
 class EventWriter:
