@@ -10,7 +10,7 @@ import uuid
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, case, exists
+from sqlalchemy import ColumnElement, Table, case, exists, literal_column
 
 from callplane.db.base import utcnow
 from callplane.events.models import TenantEvent, WebhookEndpoint
@@ -30,33 +30,31 @@ TENANT_EVENT_COLUMNS: tuple[str, ...] = tuple(c.name for c in TENANT_EVENTS.colu
 _ENDPOINTS = cast(Table, WebhookEndpoint.__table__)
 
 
-def fanned_out_unless_wanted(*, tenant_id: str, fanned_out_at: str, created_at: str) -> str:
-    """SQL for a webhook's tenant event's `fanned_out_at`, given the SQL of its tenant, its own
-    value and its time: its own (None: for the endpoints' pass) while its tenant has an enabled
-    endpoint, else its time, decided in the insert itself. An event no endpoint can want is
-    then never taken by a pass: on PostgreSQL each pass stepped over the index entries of the
-    events earlier passes had marked (docs/benchmarks.md, twenty-sixth pass; the edge this
-    moves at an endpoint's creation: docs/decisions.md)."""
+def fanned_out_unless_wanted(
+    *, tenant_id: Any, fanned_out_at: Any, created_at: Any
+) -> ColumnElement[Any]:
+    """A webhook's tenant event's `fanned_out_at`, from its tenant, its own value and its time:
+    its own (None: for the endpoints' pass) while its tenant has an enabled endpoint, else its
+    time, decided in the insert itself. An event no endpoint can want is then never taken by
+    a pass: on PostgreSQL each pass stepped over the index entries of the events earlier passes
+    had marked (docs/benchmarks.md, twenty-sixth pass; the edge this moves at an endpoint's
+    creation: docs/decisions.md)."""
     e = _ENDPOINTS.c
-    wanted = (
-        f"EXISTS (SELECT 1 FROM {_ENDPOINTS.name} WHERE {_ENDPOINTS.name}.{e.tenant_id.name} = "
-        f"{tenant_id} AND {_ENDPOINTS.name}.{e.enabled.name})"
-    )
-    return f"CASE WHEN {wanted} THEN {fanned_out_at} ELSE {created_at} END"
+    wanted = exists().where(e.tenant_id == tenant_id, e.enabled.is_(True))
+    return case((wanted, fanned_out_at), else_=created_at)
 
 
-def fanned_out_unless_wanted_clause() -> ColumnElement[Any]:
-    """`fanned_out_unless_wanted` for SQLAlchemy's inserts of many rows, over each row's own
-    `tenant_id`, `fanned_out_at` and `created_at` parameters."""
-    c = TENANT_EVENTS.c
-    e = _ENDPOINTS.c
-    # The tenant's parameter is typed by the column it is compared with, when compiled (a
-    # foreign key's type is known once every model is loaded).
-    wanted = exists().where(e.tenant_id == bindparam("tenant_id"), e.enabled.is_(True))
-    at = c.created_at.type
-    return case(
-        (wanted, bindparam("fanned_out_at", type_=at)), else_=bindparam("created_at", type_=at)
+def fanned_out_unless_wanted_sql(
+    dialect: Any, *, tenant_id: str, fanned_out_at: str, created_at: str
+) -> str:
+    """`fanned_out_unless_wanted` as `dialect`'s SQL, over the SQL of its three values (the
+    recorder's statements written for the driver)."""
+    clause = fanned_out_unless_wanted(
+        tenant_id=literal_column(tenant_id),
+        fanned_out_at=literal_column(fanned_out_at),
+        created_at=literal_column(created_at),
     )
+    return str(clause.compile(dialect=dialect))
 
 
 CALL_KINDS = ("voice", "outbound_call")

@@ -20,7 +20,7 @@ from callplane.gateway.events import (
     EVENTS,
     OUTBOX,
     TENANT_EVENTS,
-    fanned_out_unless_wanted,
+    fanned_out_unless_wanted_sql,
 )
 
 _DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]  # SQLAlchemy's is untyped
@@ -80,7 +80,8 @@ def _events_with(outbox: bool, tenant_events: bool) -> str:
             "event_of",
             f"CAST(%({TENANT_EVENT_OF})b AS uuid[])",
             computed={
-                "fanned_out_at": fanned_out_unless_wanted(
+                "fanned_out_at": fanned_out_unless_wanted_sql(
+                    _DIALECT,
                     tenant_id="r.tenant_id",
                     fanned_out_at="r.fanned_out_at",
                     created_at="r.created_at",

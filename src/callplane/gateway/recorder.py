@@ -34,7 +34,7 @@ from callplane.gateway.events import (
     TENANT_EVENT_COLUMNS,
     TENANT_EVENTS,
     fanned_out_unless_wanted,
-    fanned_out_unless_wanted_clause,
+    fanned_out_unless_wanted_sql,
 )
 from callplane.gateway.store import GatewayStore
 from callplane.log import get_logger
@@ -131,9 +131,16 @@ _SQLITE_INSERT_EVENTS = sqlite.insert(EVENTS).on_conflict_do_nothing()
 # A tenant event no enabled endpoint of its tenant can want is written already fanned out
 # (`fanned_out_unless_wanted`), on every path below; each parameter typed by its column when
 # compiled, as in `events.carry`.
+_AT = TENANT_EVENTS.c.created_at.type
 _TENANT_EVENT_VALUES: dict[str, Any] = {
     c.name: bindparam(c.name) for c in TENANT_EVENTS.columns
-} | {"fanned_out_at": fanned_out_unless_wanted_clause()}
+} | {
+    "fanned_out_at": fanned_out_unless_wanted(
+        tenant_id=bindparam("tenant_id"),
+        fanned_out_at=bindparam("fanned_out_at", type_=_AT),
+        created_at=bindparam("created_at", type_=_AT),
+    )
+}
 _INSERT_TENANT_EVENTS = {
     "sqlite": sqlite.insert(TENANT_EVENTS).values(_TENANT_EVENT_VALUES).on_conflict_do_nothing(),
     "postgresql": postgresql.insert(TENANT_EVENTS)
@@ -194,7 +201,8 @@ _SQLITE_TENANT_EVENTS = _SqliteInsert(
     TENANT_EVENT_COLUMNS,
     conflict=True,
     computed={
-        "fanned_out_at": lambda own: fanned_out_unless_wanted(
+        "fanned_out_at": lambda own: fanned_out_unless_wanted_sql(
+            sqlite.dialect(),
             tenant_id=own["tenant_id"],
             fanned_out_at=own["fanned_out_at"],
             created_at=own["created_at"],
