@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 
 from callplane.db.base import utcnow
+from callplane.db.plans import plan_each_execution
 from callplane.events.catalog import matches
 from callplane.events.models import TenantEvent, WebhookDelivery, WebhookEndpoint
 from callplane.gateway.events import OUTBOX
@@ -153,6 +154,7 @@ _INSERT_DELIVERIES = _inserting(DELIVERIES)
 
 def carry_and_fan_out(conn: Connection, limit: int) -> None:
     """Steps 1 and 2 of a pass, in the caller's transaction on the gateway's store."""
+    plan_each_execution(conn)
     now = utcnow()
     _carry(conn, limit, now)
     _fan_out(conn, limit, now)

@@ -26,12 +26,13 @@ from typing import Any, cast
 
 import httpx
 from prometheus_client import Counter
-from sqlalchemy import Table, and_, bindparam, exists, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from callplane import __version__
 from callplane.db import rls
 from callplane.db.base import utcnow
+from callplane.db.plans import plan_each_execution
 from callplane.events.carry import (
     DELIVERIES,
     ENDPOINTS,
@@ -129,6 +130,23 @@ _CLAIMED = (
 )
 
 
+def claim_due(conn: Connection, *, now: datetime, limit: int, lease_seconds: float) -> list[Any]:
+    """Up to `limit` due deliveries leased until `lease_seconds` from `now`, read whole with
+    their event and endpoint, in the caller's transaction (platform scope)."""
+    plan_each_execution(conn)
+    if conn.execute(_ANY_DUE, {"b_now": now}).first() is None:
+        return []
+    lease = uuid.uuid4().hex
+    params = {
+        "b_now": now,
+        "b_limit": limit,
+        "b_lease": lease,
+        "b_until": now + timedelta(seconds=lease_seconds),
+    }
+    conn.execute(_CLAIM[conn.dialect.name == "postgresql"], params)
+    return list(conn.execute(_CLAIMED, {"b_lease": lease}).all())
+
+
 @dataclass(frozen=True)
 class _Claimed:
     id: uuid.UUID
@@ -202,22 +220,11 @@ class EndpointWorker(PollingWorker):
 
     async def _claim(self) -> list[_Claimed]:
         now = utcnow()
-        lease = uuid.uuid4().hex
         async with self.runtime.engine.begin() as conn:
             await rls.apply(conn, rls.PLATFORM_SCOPE)
-            if (await conn.execute(_ANY_DUE, {"b_now": now})).first() is None:
-                return []
-            claim = _CLAIM[conn.dialect.name == "postgresql"]
-            await conn.execute(
-                claim,
-                {
-                    "b_now": now,
-                    "b_limit": self.policy.batch_size,
-                    "b_lease": lease,
-                    "b_until": now + timedelta(seconds=self.policy.lease),
-                },
+            rows = await conn.run_sync(
+                claim_due, now=now, limit=self.policy.batch_size, lease_seconds=self.policy.lease
             )
-            rows = (await conn.execute(_CLAIMED, {"b_lease": lease})).all()
         return [self._claimed(row, now) for row in rows]
 
     def _claimed(self, row: Any, now: datetime) -> _Claimed:

@@ -121,7 +121,8 @@ class GatewayStore:
                 # Generic plans: the route lookup joins six tables, and planning it afresh for
                 # each batch (a custom plan per execution, as PostgreSQL chooses for an array
                 # parameter) cost ~1.2 ms of the server's CPU against ~0.1 ms to run it. The
-                # gateway's statements are all keyed lookups and claims by index.
+                # gateway's statements are all keyed lookups and claims by index; the endpoints
+                # pass, which takes rows from a growing table, plans afresh (db/plans.py).
                 connect_args=rls.platform_options(
                     {"options": "-c plan_cache_mode=force_generic_plan"}
                 ),

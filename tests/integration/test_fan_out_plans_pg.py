@@ -1,0 +1,138 @@
+"""On PostgreSQL the endpoints worker's fan-out pass reads only the events it takes, and its
+claim only the deliveries due, however the table has grown since the connection first ran them:
+a plan kept from when the table was empty (a sequential scan, prepared on the connection) must
+not serve a table of thousands of rows that autovacuum may never have analyzed again (the pass
+then read every event ten times a second: 50-76 ms a pass at 122,000 events)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, text
+
+from callplane.db import rls
+from callplane.db.base import utcnow
+from callplane.events import carry, delivery
+from callplane.events import service as events_service
+from callplane.events.schemas import EndpointCreate
+from callplane.gateway.lite_direct import execute_many
+from callplane.gateway.store import GatewayStore
+from callplane.runtime import Runtime
+from callplane.tenancy import SYSTEM, TenantScope
+from callplane.tenants import service as tenants
+from callplane.tenants.schemas import TenantCreate
+
+pytestmark = pytest.mark.postgres_only
+
+# The rows of a table this session has read and not yet reported (what other sessions see of
+# it lags by up to a second).
+_READ_BY_THIS_SESSION = text(
+    "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables"
+    " WHERE relname = :table"
+)
+
+
+def _reads(conn: Connection, table: str, run: Callable[[Connection], object]) -> int:
+    """The rows of `table` that `run` read, in the caller's transaction on `conn`."""
+    before = conn.execute(_READ_BY_THIS_SESSION, {"table": table}).scalar_one()
+    run(conn)
+    return int(conn.execute(_READ_BY_THIS_SESSION, {"table": table}).scalar_one() - before)
+
+
+async def _analyzed_empty(db: Runtime, table: str) -> None:
+    """`table`, empty, analyzed so, as a deployment's first ANALYZE after its migrations finds it
+    (the benchmark analyzes each database it seeds); nothing here analyzes it again. VACUUM first
+    gives back the pages earlier tests' rows left: statistics of no rows over pages that then
+    fill make every plan think the table empty, which no planning afresh corrects."""
+    async with db.engine.connect() as conn:
+        autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await autocommit.exec_driver_sql(f"VACUUM ANALYZE {table}")
+
+
+async def _tenant(db: Runtime) -> TenantScope:
+    async with db.uow() as uow:
+        row = await tenants.create_tenant(
+            uow=uow, actor=SYSTEM, data=TenantCreate(slug="grown", name="grown")
+        )
+    return TenantScope(tenant_id=row.id, actor=SYSTEM)
+
+
+def _fanned_events(scope: TenantScope, count: int) -> list[dict[str, Any]]:
+    """Events already fanned out, as a webhook of a tenant with no endpoint writes them."""
+    at = utcnow() - timedelta(hours=1)
+    return [
+        {
+            "id": uuid.uuid4(),
+            "tenant_id": scope.tenant_id,
+            "type": "call.received",
+            "order_key": f"k{i}",
+            "body": "{}",
+            "created_at": at,
+            "fanned_out_at": at,
+            "only_endpoint_id": None,
+        }
+        for i in range(count)
+    ]
+
+
+async def test_a_pass_reads_only_pending_events_however_the_table_grew(db: Runtime) -> None:
+    scope = await _tenant(db)
+    await _analyzed_empty(db, "tenant_events")
+    # Passes one after the other: each takes the pool's one connection, where the pass's
+    # statements are prepared and their plans kept.
+    store = GatewayStore(db.settings.database_url)
+    try:
+        for _ in range(12):  # past psycopg's preparing and PostgreSQL's generic plan
+            await store.write(lambda conn: carry.carry_and_fan_out(conn, 500))
+        events = _fanned_events(scope, 3000)
+        await store.write(lambda conn: execute_many(conn, carry._INSERT_EVENTS, events))
+        reads = await store.write(
+            lambda conn: _reads(conn, "tenant_events", lambda c: carry.carry_and_fan_out(c, 500))
+        )
+    finally:
+        await store.close()
+    assert reads == 0, f"a pass with nothing pending read {reads} events"
+
+
+async def test_a_claim_reads_only_due_deliveries_however_the_table_grew(db: Runtime) -> None:
+    scope = await _tenant(db)
+    async with db.uow() as uow:
+        endpoint, _secret = await events_service.create_endpoint(
+            uow=uow,
+            scope=scope,
+            data=EndpointCreate(url="https://hooks.example.com/in", events=["*"]),
+        )
+    events = _fanned_events(scope, 3000)
+    done = utcnow()
+    deliveries = [
+        {
+            **carry._delivery(SimpleNamespace(**ev), endpoint_id=endpoint.id, now=done),
+            "attempts": 1,
+            "delivered_at": done,
+            "last_status": 200,
+        }
+        for ev in events
+    ]
+
+    def claim(conn: Connection) -> object:
+        return delivery.claim_due(conn, now=utcnow(), limit=50, lease_seconds=60)
+
+    await _analyzed_empty(db, "webhook_deliveries")
+    async with db.engine.connect() as conn:  # one connection, where the plans are kept
+        for step in (
+            *[claim] * 12,
+            lambda c: execute_many(c, carry._INSERT_EVENTS, events),
+            lambda c: execute_many(c, carry._INSERT_DELIVERIES, deliveries),
+        ):
+            async with conn.begin():
+                await rls.apply(conn, rls.PLATFORM_SCOPE)
+                await conn.run_sync(step)
+        async with conn.begin():
+            await rls.apply(conn, rls.PLATFORM_SCOPE)
+            reads = await conn.run_sync(lambda c: _reads(c, "webhook_deliveries", claim))
+    assert reads == 0, f"a claim with nothing due read {reads} deliveries"
