@@ -6,7 +6,6 @@ then read every event ten times a second: 50-76 ms a pass at 122,000 events)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from types import SimpleNamespace
@@ -19,15 +18,12 @@ from callplane.db import rls
 from callplane.db.base import utcnow
 from callplane.db.migrate import upgrade
 from callplane.events import carry, delivery
-from callplane.events import service as events_service
-from callplane.events.schemas import EndpointCreate
 from callplane.gateway.lite_direct import execute_many
 from callplane.gateway.store import GatewayStore
 from callplane.runtime import Runtime
-from callplane.tenancy import SYSTEM, TenantScope
-from callplane.tenants import service as tenants
-from callplane.tenants.schemas import TenantCreate
+from callplane.tenancy import TenantScope
 from tests.fixtures.db import make_settings
+from tests.integration.test_fan_out_pass import _endpoint, _event, _tenant
 
 pytestmark = pytest.mark.postgres_only
 
@@ -67,39 +63,18 @@ async def fresh(migrated: str, sandbox: object) -> AsyncIterator[Runtime]:
 async def _analyzed_empty(db: Runtime, table: str) -> None:
     """`table` analyzed while empty, as a deployment's first ANALYZE after its migrations finds
     it (the benchmark analyzes each database it seeds); nothing here analyzes it again."""
-    async with db.engine.connect() as conn:
-        autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await autocommit.exec_driver_sql(f"ANALYZE {table}")
-
-
-async def _tenant(db: Runtime) -> TenantScope:
-    async with db.uow() as uow:
-        row = await tenants.create_tenant(
-            uow=uow, actor=SYSTEM, data=TenantCreate(slug="grown", name="grown")
-        )
-    return TenantScope(tenant_id=row.id, actor=SYSTEM)
+    async with db.engine.begin() as conn:
+        await conn.exec_driver_sql(f"ANALYZE {table}")
 
 
 def _fanned_events(scope: TenantScope, count: int) -> list[dict[str, Any]]:
     """Events already fanned out, as a webhook of a tenant with no endpoint writes them."""
     at = utcnow() - timedelta(hours=1)
-    return [
-        {
-            "id": uuid.uuid4(),
-            "tenant_id": scope.tenant_id,
-            "type": "call.received",
-            "order_key": f"k{i}",
-            "body": "{}",
-            "created_at": at,
-            "fanned_out_at": at,
-            "only_endpoint_id": None,
-        }
-        for i in range(count)
-    ]
+    return [_event(scope, "call.received", f"k{i}", at, fanned=at) for i in range(count)]
 
 
 async def test_a_pass_reads_only_pending_events_however_the_table_grew(fresh: Runtime) -> None:
-    scope = await _tenant(fresh)
+    scope = await _tenant(fresh, "grown")
     await _analyzed_empty(fresh, "tenant_events")
     # Passes one after the other: each takes the pool's one connection, where the pass's
     # statements are prepared and their plans kept.
@@ -118,18 +93,13 @@ async def test_a_pass_reads_only_pending_events_however_the_table_grew(fresh: Ru
 
 
 async def test_a_claim_reads_only_due_deliveries_however_the_table_grew(fresh: Runtime) -> None:
-    scope = await _tenant(fresh)
-    async with fresh.uow() as uow:
-        endpoint, _secret = await events_service.create_endpoint(
-            uow=uow,
-            scope=scope,
-            data=EndpointCreate(url="https://hooks.example.com/in", events=["*"]),
-        )
+    scope = await _tenant(fresh, "grown")
+    endpoint_id = await _endpoint(fresh, scope, ["*"])
     events = _fanned_events(scope, 3000)
     done = utcnow()
     deliveries = [
         {
-            **carry._delivery(SimpleNamespace(**ev), endpoint_id=endpoint.id, now=done),
+            **carry._delivery(SimpleNamespace(**ev), endpoint_id=endpoint_id, now=done),
             "attempts": 1,
             "delivered_at": done,
             "last_status": 200,
