@@ -14,7 +14,9 @@ have since filled (the table emptied, analyzed, then grown): only ANALYZE does (
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, text
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Select, any_, func, text
 
 _EACH_EXECUTION = text("SET LOCAL plan_cache_mode = force_custom_plan")
 
@@ -25,3 +27,14 @@ def plan_each_execution(conn: Connection) -> None:
     here analyzes it) it plans by the indexes, not by a table's size."""
     if conn.dialect.name == "postgresql":
         conn.execute(_EACH_EXECUTION)
+
+
+def taken(pending: Select[Any], key: ColumnElement[Any], *, as_array: bool) -> ColumnElement[bool]:
+    """Rows whose `key` is among `pending`'s (a select of keys, ordered and limited). On
+    PostgreSQL (`as_array`) `= ANY(ARRAY(...))`: the keys are read once, then each row by its
+    key. As `IN`, a join planned from statistics that counted the table small (taken during a
+    burst, or while it was empty) walked the whole table and ran the select again for each
+    row (a pass read every pending event again; a claim, every delivery ever made)."""
+    if as_array:
+        return key == any_(func.array(pending.scalar_subquery()))
+    return key.in_(pending.scalar_subquery())

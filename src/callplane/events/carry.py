@@ -21,12 +21,9 @@ from typing import Any, cast
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Select,
     String,
     Table,
-    any_,
     bindparam,
-    func,
     insert,
     null,
     select,
@@ -35,7 +32,7 @@ from sqlalchemy import (
 )
 
 from callplane.db.base import utcnow
-from callplane.db.plans import plan_each_execution
+from callplane.db.plans import plan_each_execution, taken
 from callplane.events.catalog import matches
 from callplane.events.models import TenantEvent, WebhookDelivery, WebhookEndpoint
 from callplane.gateway.events import OUTBOX
@@ -57,16 +54,6 @@ def _inserting(table: Table) -> LiteStatement:
     return LiteStatement(insert(table).values({c.key: bindparam(c.key) for c in table.c}))
 
 
-def _taken(pending: Select[Any], key: ColumnElement[Any], *, as_array: bool) -> ColumnElement[bool]:
-    """Rows whose `key` is among `pending`'s (a select of keys, ordered and limited). On
-    PostgreSQL (`as_array`) `= ANY(ARRAY(...))`: the keys are read first, then each row by its
-    key (as `IN`, a join planned from statistics taken during a burst read every pending row
-    again each pass)."""
-    if as_array:
-        return key == any_(func.array(pending.scalar_subquery()))
-    return key.in_(pending.scalar_subquery())
-
-
 def _taking_outbox(*, skip_locked: bool) -> LiteStatement:
     """Up to `limit` pending rows of the outbox marked carried, their payloads returned.
     Taken all at once: a replica (or a pass) carrying the same rows meanwhile waits for this
@@ -82,7 +69,7 @@ def _taking_outbox(*, skip_locked: bool) -> LiteStatement:
         pending = pending.with_for_update(skip_locked=True)
     return LiteStatement(
         update(OUTBOX)
-        .where(_taken(pending, c.id, as_array=skip_locked), c.delivered_at.is_(None))
+        .where(taken(pending, c.id, as_array=skip_locked), c.delivered_at.is_(None))
         .values(delivered_at=bindparam("now"), lease=null())
         .returning(c.payload)
     )
@@ -113,7 +100,7 @@ def _taking_events(*, as_array: bool) -> LiteStatement:
     )
     return LiteStatement(
         update(EVENTS)
-        .where(_taken(pending, _e.id, as_array=as_array), _e.fanned_out_at.is_(None))
+        .where(taken(pending, _e.id, as_array=as_array), _e.fanned_out_at.is_(None))
         .values(fanned_out_at=bindparam("now"))
         .returning(_key(_e.id))
     )

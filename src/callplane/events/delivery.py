@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from callplane import __version__
 from callplane.db import rls
 from callplane.db.base import utcnow
-from callplane.db.plans import plan_each_execution
+from callplane.db.plans import plan_each_execution, taken
 from callplane.events.carry import (
     DELIVERIES,
     ENDPOINTS,
@@ -99,7 +99,7 @@ def _claiming(*, skip_locked: bool) -> Any:
         ids = ids.with_for_update(of=DELIVERIES, skip_locked=True)
     return (
         update(DELIVERIES)
-        .where(_d.id.in_(ids.scalar_subquery()))
+        .where(taken(ids, _d.id, as_array=skip_locked), *_DUE[:2])
         .values(
             lease=bindparam("b_lease"),
             attempts=_d.attempts + 1,
@@ -126,7 +126,8 @@ _CLAIMED = (
     )
     .join(EVENTS, EVENTS.c.id == _d.event_id)
     .join(ENDPOINTS, _ep.id == _d.endpoint_id)
-    .where(_d.lease == bindparam("b_lease"))
+    # Still to try, as every row just leased is: read through the index of those alone.
+    .where(_d.lease == bindparam("b_lease"), *_DUE[:2])
 )
 
 

@@ -27,6 +27,7 @@ from callplane.agents import service as agents
 from callplane.agents.models import Agent
 from callplane.db import rls
 from callplane.db.base import utcnow
+from callplane.db.plans import plan_each_execution, taken
 from callplane.gateway import event_signature
 from callplane.gateway.events import OUTBOX
 from callplane.log import get_logger
@@ -56,7 +57,7 @@ def _claiming(*, skip_locked: bool) -> Any:
         ids = ids.with_for_update(skip_locked=True)
     return (
         update(OUTBOX)
-        .where(_c.id.in_(ids.scalar_subquery()), *_DUE)
+        .where(taken(ids, _c.id, as_array=skip_locked), *_DUE)
         .values(
             lease=bindparam("b_lease"),
             attempts=_c.attempts + 1,
@@ -230,6 +231,7 @@ class OutboxWorker(PollingWorker):
         lease = uuid.uuid4().hex
         async with self.runtime.engine.begin() as conn:
             await rls.apply(conn, rls.PLATFORM_SCOPE)  # the worker delivers for every tenant
+            await conn.run_sync(plan_each_execution)
             # A cheap look first: an idle pass writes nothing (and takes no write lock).
             if (await conn.execute(_ANY_DUE, {"b_now": now})).first() is None:
                 return []
