@@ -34,6 +34,7 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import Session, SessionTransaction
 
+from callplane.db import changes
 from callplane.log import get_logger
 
 log = get_logger(__name__)
@@ -97,7 +98,11 @@ async def apply(conn: AsyncConnection, scope: DbScope) -> None:
 
 
 class ScopedSession(Session):
-    """The service's sessions: each transaction starts with the session's DbScope applied."""
+    """The service's sessions: each transaction starts with the session's DbScope applied, and
+    notes whether it wrote a table whose rows are kept between changes (db/changes.py)."""
+
+
+changes.track(ScopedSession)
 
 
 @event.listens_for(ScopedSession, "after_begin")

@@ -129,6 +129,7 @@ class UnitOfWork:
         try:
             await session.rollback()
         finally:
+            changes.wrote_watched(session)
             await session.close()
             self._session = None
 
@@ -136,12 +137,16 @@ class UnitOfWork:
         """Commit what has been done so far."""
         try:
             await self.session.commit()
-        finally:  # what was kept may be stale now, even if the outcome is unknown
-            changes.committed()
+        finally:
+            # What was kept may be stale now, even if the outcome is unknown; only the tables
+            # whose rows are kept matter (db/changes.py).
+            if changes.wrote_watched(self.session):
+                changes.committed()
 
     async def rollback(self) -> None:
         """Drop what has been done since the last commit."""
         await self.session.rollback()
+        changes.wrote_watched(self.session)
 
     def repo(self, model: type[M], scope: TenantScope | None) -> Repository[M]:
         """A repository for `model`; scoped to the tenant when `scope` is given."""

@@ -14,7 +14,7 @@ next webhook:
 - on SQLite that is any commit of another connection (`PRAGMA data_version` on the gateway's
   own connection): seen by the very next batch;
 - on PostgreSQL, a change to the tables a route is read from (migrations 0010 and 0012 notify
-  them) or any commit of this process: another process's change is seen as soon as its
+  them) or a commit of this process that wrote one of them: another process's change is seen as soon as its
   notification arrives (a sub-millisecond window on one machine), and while the change feed
   does not listen nothing is kept. Entries whose token list ends by itself (a rotated token's
   grace) expire then.

@@ -1,7 +1,7 @@
 """PostgreSQL: when what the API keeps between changes changed (db/changes.py).
 
 One connection per process listens on `changes.CHANNEL`; every notification, and every commit
-this process makes, moves the version on. While the connection is not listening (at start,
+this process makes that wrote a watched table (`changes.committed`), moves the version on. While the connection is not listening (at start,
 after it was lost, until it listens again) there is no version: nothing is kept, every request
 reads, as before. Notifications already received are taken before each version is given (a
 non-blocking read of the socket), so a change committed elsewhere is seen as soon

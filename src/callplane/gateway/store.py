@@ -155,8 +155,8 @@ class GatewayStore:
 
     def kept_version(self) -> Any:
         """The version `Kept` answers are kept at: SQLite's `version()`; on PostgreSQL the
-        notifications of changes to the kept tables and this process's commits
-        (gateway/pg_changes.py); None while nothing may be kept."""
+        notifications of changes to the kept tables and this process's commits that wrote them
+        (gateway/pg_changes.py, db/changes.py); None while nothing may be kept."""
         if self.dialect_name == "sqlite":
             return self.version()
         return self._changes.version()
@@ -411,8 +411,8 @@ class GatewayStore:
 class Kept(Generic[K, V]):
     """Answers kept between two changes of the database by anyone else (`kept_version`): on
     SQLite until another connection (the API's, a job's, another process's) commits anything;
-    on PostgreSQL until one of `db.changes.WATCHED` changes (notified by a trigger) or this
-    process commits anything. The gateway's own connection writes only
+    on PostgreSQL until one of `db.changes.WATCHED` changes (notified by a trigger, and at once
+    by this process's commits that wrote one). The gateway's own connection writes only
     events, their outbox and deliveries, and recordings: what is kept here must be read from
     other tables (on PostgreSQL, from `db.changes.WATCHED`). Past `size` answers the keeping
     starts again (a flood of keys costs reads, never memory)."""

@@ -7,8 +7,8 @@ provider registrations are read in one go on the gateway's store (on PostgreSQL 
 connections, in the tenant's row-level security scope: `GatewayStore.fetch`), as rows of the
 models' columns, and the page is serialised at once from the same fields `NumberOut.from_model`
 validates (`number_fields`). A page's JSON is kept between changes (`store.Kept`: on SQLite
-until another connection commits anything, on PostgreSQL until numbers or registrations change
-or this process commits anything): a tenant's app polling its list reads it again for nothing
+until another connection commits anything, on PostgreSQL until a table it is read from changes:
+db/changes.py): a tenant's app polling its list reads it again for nothing
 in between, as the key and tenant reads are.
 """
 

@@ -12,7 +12,7 @@ The answers are kept between changes (`store.Kept`): on SQLite until any other c
 commits anything (`PRAGMA data_version`, as the gateway's route cache does): a key revoked, a
 tenant renamed or deleted, by this process, a job or another process, is seen by the very next
 request. On PostgreSQL until a change to a tenant or an API key is notified (a trigger; by
-another process: as soon as its notification arrives) or this process commits anything.
+another process: as soon as its notification arrives; by this process: at its commit).
 """
 
 from __future__ import annotations
