@@ -169,14 +169,20 @@ async def _emptied_and_analyzed(db: Runtime, table: str, fill: Step) -> None:
         await conn.exec_driver_sql(f"ANALYZE {table}")
 
 
+async def _endpoint_of_emptied_deliveries(db: Runtime) -> tuple[TenantScope, uuid.UUID]:
+    """A tenant and its endpoint, whose 3,000 deliveries were written, deleted and analyzed."""
+    scope = await _tenant(db, "refilled")
+    endpoint_id = await _endpoint(db, scope, ["*"])
+    await _emptied_and_analyzed(
+        db, "webhook_deliveries", _inserting(*_delivered(scope, endpoint_id, 3000))
+    )
+    return scope, endpoint_id
+
+
 async def test_a_claim_reads_only_due_deliveries_after_the_table_was_emptied(
     fresh: Runtime,
 ) -> None:
-    scope = await _tenant(fresh, "refilled")
-    endpoint_id = await _endpoint(fresh, scope, ["*"])
-    await _emptied_and_analyzed(
-        fresh, "webhook_deliveries", _inserting(*_delivered(scope, endpoint_id, 3000))
-    )
+    scope, endpoint_id = await _endpoint_of_emptied_deliveries(fresh)
     steps = [_inserting(*_delivered(scope, endpoint_id, 3000))]
     reads = await _on_one_connection(fresh, steps, "webhook_deliveries", _claim)
     assert reads == 0, f"a claim with nothing due read {reads} deliveries"
@@ -195,11 +201,7 @@ async def test_a_pass_reads_only_pending_events_after_the_table_was_emptied(
 async def test_a_claim_takes_a_due_delivery_without_reading_the_delivered_ones(
     fresh: Runtime,
 ) -> None:
-    scope = await _tenant(fresh, "refilled")
-    endpoint_id = await _endpoint(fresh, scope, ["*"])
-    await _emptied_and_analyzed(
-        fresh, "webhook_deliveries", _inserting(*_delivered(scope, endpoint_id, 3000))
-    )
+    scope, endpoint_id = await _endpoint_of_emptied_deliveries(fresh)
     events, deliveries = _delivered(scope, endpoint_id, 3001)
     # The last one is due, of a call whose earlier deliveries were all delivered.
     due = deliveries[-1]
