@@ -68,9 +68,10 @@ ATTEMPT_LOG = cast(Table, WebhookAttempt.__table__)
 _d = DELIVERIES.c
 _earlier = DELIVERIES.alias("earlier").c
 _ep = ENDPOINTS.c
+# Still to try: the condition of the pending deliveries' indexes (migration 0015).
+_PENDING = (_d.delivered_at.is_(None), _d.failed_at.is_(None))
 _DUE = (
-    _d.delivered_at.is_(None),
-    _d.failed_at.is_(None),
+    *_PENDING,
     _d.next_attempt_at <= bindparam("b_now"),
     exists(select(_ep.id).where(_ep.id == _d.endpoint_id, _ep.enabled.is_(True))),
     # Waits while an earlier delivery of the same endpoint and call is not done.
@@ -99,7 +100,7 @@ def _claiming(*, skip_locked: bool) -> Any:
         ids = ids.with_for_update(of=DELIVERIES, skip_locked=True)
     return (
         update(DELIVERIES)
-        .where(taken(ids, _d.id, as_array=skip_locked), *_DUE[:2])
+        .where(taken(ids, _d.id, as_array=skip_locked), *_PENDING)
         .values(
             lease=bindparam("b_lease"),
             attempts=_d.attempts + 1,
@@ -127,7 +128,7 @@ _CLAIMED = (
     .join(EVENTS, EVENTS.c.id == _d.event_id)
     .join(ENDPOINTS, _ep.id == _d.endpoint_id)
     # Still to try, as every row just leased is: read through the index of those alone.
-    .where(_d.lease == bindparam("b_lease"), *_DUE[:2])
+    .where(_d.lease == bindparam("b_lease"), *_PENDING)
 )
 
 
