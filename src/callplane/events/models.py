@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, synonym
 
-from callplane.db.base import Base, CreatedMixin, IdMixin, utcnow
+from callplane.db.base import STILL_TO_SEND, Base, CreatedMixin, IdMixin, utcnow
 from callplane.security.secrets import register_encrypted
 
 
@@ -70,9 +70,6 @@ class TenantEvent(IdMixin, Base):
     only_endpoint_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
 
 
-_PENDING_SQL = text("delivered_at IS NULL AND failed_at IS NULL")
-
-
 class WebhookDelivery(IdMixin, Base):
     """One event to deliver to one endpoint: the endpoints' outbox row."""
 
@@ -85,15 +82,15 @@ class WebhookDelivery(IdMixin, Base):
         Index(
             "ix_webhook_deliveries_pending",
             "next_attempt_at",
-            postgresql_where=_PENDING_SQL,
-            sqlite_where=_PENDING_SQL,
+            postgresql_where=STILL_TO_SEND,
+            sqlite_where=STILL_TO_SEND,
         ),
         Index(
             "ix_webhook_deliveries_pending_order",
             "endpoint_id",
             "order_key",
-            postgresql_where=_PENDING_SQL,
-            sqlite_where=_PENDING_SQL,
+            postgresql_where=STILL_TO_SEND,
+            sqlite_where=STILL_TO_SEND,
         ),
     )
 

@@ -16,11 +16,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, synonym
 
-from callplane.db.base import Base, IdMixin, utcnow
+from callplane.db.base import STILL_TO_SEND, Base, IdMixin, utcnow
 
 
 class Event(IdMixin, Base):
@@ -68,9 +67,6 @@ class Event(IdMixin, Base):
     created_at: Mapped[datetime] = synonym("received_at")
 
 
-_PENDING_SQL = text("delivered_at IS NULL AND failed_at IS NULL")
-
-
 class OutboxMessage(IdMixin, Base):
     """An event to deliver to a tenant's app, with retries; survives restarts.
 
@@ -88,8 +84,8 @@ class OutboxMessage(IdMixin, Base):
             "ix_outbox_pending",
             "purpose",
             "next_attempt_at",
-            postgresql_where=_PENDING_SQL,
-            sqlite_where=_PENDING_SQL,
+            postgresql_where=STILL_TO_SEND,
+            sqlite_where=STILL_TO_SEND,
         ),
         Index("ix_outbox_lease", "lease"),
     )
